@@ -1,0 +1,61 @@
+"""The exception hierarchy of kamtibmas_geo.
+
+Every error the library raises on purpose derives from :class:`KamtibmasGeoError`.
+Each subclass also inherits a built-in exception, so callers may catch either
+(``except KamtibmasGeoError`` or ``except ValueError``).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BoundaryError",
+    "ChecksumError",
+    "DependencyError",
+    "GeocodeError",
+    "KamtibmasGeoError",
+    "PlanError",
+    "RecordError",
+    "RegionError",
+    "ScoreError",
+    "SettingsError",
+]
+
+
+class KamtibmasGeoError(Exception):
+    """Root of every error raised on purpose by kamtibmas_geo."""
+
+
+class SettingsError(KamtibmasGeoError, ValueError):
+    """A setting has a wrong name, type or value."""
+
+
+class RegionError(KamtibmasGeoError, ValueError):
+    """A region name or code is not known."""
+
+
+class BoundaryError(KamtibmasGeoError, RuntimeError):
+    """The boundary pack cannot be obtained, built, validated or loaded."""
+
+
+class ChecksumError(BoundaryError):
+    """A source file's SHA-256 does not match the pinned manifest."""
+
+
+class RecordError(KamtibmasGeoError, ValueError):
+    """An input file or table of records cannot be read as a whole."""
+
+
+class GeocodeError(KamtibmasGeoError, ValueError):
+    """Records cannot be geocoded (wrong input, bad landmarks file)."""
+
+
+class ScoreError(KamtibmasGeoError, ValueError):
+    """Hotspot scores cannot be computed from the given input or options."""
+
+
+class PlanError(KamtibmasGeoError, ValueError):
+    """A patrol or Poskamling plan cannot be made (empty or infeasible input)."""
+
+
+class DependencyError(KamtibmasGeoError, ImportError):
+    """An optional dependency is missing; the message names the extra to install."""
