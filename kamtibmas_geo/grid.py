@@ -1,0 +1,467 @@
+"""The H3 grid over OKI and Palembang: points to cells, region cells, cell ↔ unit crosswalk.
+
+H3 ids are the 15-character strings kepler.gl, ArcGIS and QGIS plug-ins read, in a column
+named ``hex_id``. Points are indexed with the array functions of *h3ronpy* (the H3 C
+library behind a vectorised interface), split over threads; the results are identical to
+``h3.latlng_to_cell`` called point by point (``benchmarks/bench_grid.py`` checks this).
+
+Assigning a point to a desa/kelurahan uses :func:`geopandas.sjoin` with the
+``intersects`` predicate. A point on a border shared by two units intersects both; it
+goes to **the unit with the smallest Kemendagri code**, so every point of a kabupaten
+lands in exactly one desa, one kecamatan and one kabupaten.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import shapely
+from numpy.typing import ArrayLike
+
+from kamtibmas_geo._errors import RegionError
+from kamtibmas_geo._validate import check_choice, check_crs_4326, check_geom_types, check_res
+from kamtibmas_geo.boundaries import EQUAL_AREA_CRS, build_pack, load_boundaries
+from kamtibmas_geo.config import Settings
+
+__all__ = [
+    "ContainMode",
+    "assign_units",
+    "cell_units",
+    "cells_to_gdf",
+    "crosswalk",
+    "points_to_cells",
+    "region_cells",
+    "to_cells",
+]
+
+ContainMode = Literal["overlap", "center"]
+
+#: Below this many points one thread does the indexing (thread start-up is not free).
+_THREAD_MIN = 200_000
+
+_UNIT_COLUMNS = (
+    "desa_code",
+    "desa_name",
+    "kecamatan_code",
+    "kecamatan_name",
+    "kabupaten_code",
+    "kabupaten_name",
+)
+
+
+# --------------------------------------------------------------------------- points → cells
+
+
+def _valid_latlng(lat: np.ndarray, lng: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(lat) & np.isfinite(lng) & (np.abs(lat) <= 90) & (np.abs(lng) <= 180)
+
+
+def _index(lat: np.ndarray, lng: np.ndarray, res: int, threads: int) -> pa.Array:
+    """Return an Arrow string array of cell ids of valid points (no nulls in input)."""
+    import h3ronpy
+    from h3ronpy.vector import coordinates_to_cells
+
+    def run(sl: slice) -> pa.Array:
+        cells = coordinates_to_cells(lat[sl], lng[sl], res)
+        return pa.array(h3ronpy.cells_to_string(cells))
+
+    n = len(lat)
+    if n == 0:
+        return pa.array([], type=pa.string())
+    if threads <= 1 or n < _THREAD_MIN:
+        return run(slice(0, n))
+    bounds = np.linspace(0, n, threads + 1).astype(int)
+    slices = [slice(int(a), int(b)) for a, b in itertools.pairwise(bounds)]
+    with ThreadPoolExecutor(threads) as pool:
+        parts = list(pool.map(run, slices))
+    return pa.concat_arrays(parts)
+
+
+def _cell_series(lat: ArrayLike, lng: ArrayLike, res: int, threads: int | None) -> pd.Series:
+    check_res(res)
+    lat_a = np.asarray(lat, dtype="float64").ravel()
+    lng_a = np.asarray(lng, dtype="float64").ravel()
+    if lat_a.shape != lng_a.shape:
+        msg = f"lat and lng must have the same length, got {lat_a.size} and {lng_a.size}."
+        raise ValueError(msg)
+    n_threads = threads if threads is not None else min(2, os.cpu_count() or 1)
+    valid = _valid_latlng(lat_a, lng_a)
+    if valid.all():
+        return _index(lat_a, lng_a, res, n_threads).to_pandas()
+    out = pd.Series(pd.NA, index=range(lat_a.size), dtype="str")
+    if valid.any():
+        cells = _index(lat_a[valid], lng_a[valid], res, n_threads).to_pandas()
+        out.iloc[np.flatnonzero(valid)] = cells.to_numpy()
+    return out
+
+
+def points_to_cells(
+    lat: ArrayLike, lng: ArrayLike, res: int, *, threads: int | None = None
+) -> np.ndarray:
+    """Return the H3 cell of each point, vectorised.
+
+    Parameters
+    ----------
+    lat, lng : array-like of float
+        Latitudes and longitudes in degrees (WGS 84).
+    res : int
+        H3 resolution, 0-15.
+    threads : int, optional
+        Threads to split the work over; by default up to two (the machine's cores).
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of H3 ids (15-character strings), ``None`` where a coordinate is
+        missing or out of range.
+
+    Examples
+    --------
+    >>> points_to_cells([-2.9911], [104.7567], 9).tolist()
+    ['898cab621d7ffff']
+    >>> points_to_cells([float("nan")], [104.0], 9).tolist()
+    [None]
+    """
+    series = _cell_series(lat, lng, res, threads)
+    out = series.astype(object).to_numpy()
+    out[pd.isna(out)] = None
+    return out
+
+
+def to_cells(
+    points: gpd.GeoDataFrame, res: int, *, column: str = "hex_id", threads: int | None = None
+) -> gpd.GeoDataFrame:
+    """Return a copy of a point GeoDataFrame with the H3 cell of each point.
+
+    Parameters
+    ----------
+    points : GeoDataFrame
+        Points in any CRS (reprojected to EPSG:4326 for indexing); empty or missing
+        geometries get a missing cell.
+    res : int
+        H3 resolution, 0-15.
+    column : str
+        Name of the new column; ``hex_id`` by default.
+    threads : int, optional
+        As in :func:`points_to_cells`.
+
+    Returns
+    -------
+    GeoDataFrame
+        A copy of ``points`` with ``column`` added (string dtype, missing where no point).
+    """
+    check_geom_types(points, ("Point",), what="points")
+    pts = check_crs_4326(points, what="points")
+    geom = pts.geometry.values
+    missing = shapely.is_missing(geom) | shapely.is_empty(geom)
+    x = np.where(missing, np.nan, shapely.get_x(np.where(missing, None, geom)))
+    y = np.where(missing, np.nan, shapely.get_y(np.where(missing, None, geom)))
+    cells = _cell_series(y.astype("float64"), x.astype("float64"), res, threads)
+    out = points.copy()
+    out[column] = cells.to_numpy()
+    out[column] = out[column].astype("str")
+    return out
+
+
+# --------------------------------------------------------------------------- regions → cells
+
+
+def _region_geometry(
+    region: str | None, unit: str | None, settings: Settings | None
+) -> shapely.Geometry:
+    if unit is None:
+        kab = load_boundaries("kabupaten", region, settings=settings)
+        return shapely.union_all(kab.geometry.values)
+    code = str(unit).strip()
+    level = {8: "kecamatan", 13: "desa", 5: "kabupaten"}.get(len(code))
+    if level is None:
+        msg = (
+            f"unit {unit!r} is not a Kemendagri code of a kabupaten (16.02), kecamatan "
+            "(16.02.02) or desa/kelurahan (16.02.02.2001)."
+        )
+        raise RegionError(msg)
+    frame = load_boundaries(level, region, settings=settings)  # type: ignore[arg-type]
+    hit = frame[frame["code"] == code]
+    if hit.empty:
+        msg = f"No {level} with code {code!r} in region {region or 'OKI + Palembang'!r}."
+        raise RegionError(msg)
+    return hit.geometry.iloc[0]
+
+
+def _geom_cells(geom: shapely.Geometry, res: int, contain: ContainMode) -> list[str]:
+    shape = h3.geo_to_h3shape(geom.__geo_interface__)
+    if contain == "center":
+        cells = h3.h3shape_to_cells(shape, res)
+    else:
+        cells = h3.h3shape_to_cells_experimental(shape, res, contain="overlap")
+    return sorted(cells)
+
+
+@lru_cache(maxsize=32)
+def _region_cells_cached(
+    pack: str,
+    region: str | None,
+    unit: str | None,
+    res: int,
+    contain: ContainMode,
+    settings: Settings,
+) -> tuple[str, ...]:
+    if unit is not None:
+        return tuple(_geom_cells(_region_geometry(region, unit, settings), res, contain))
+    # Whole regions are large at fine resolutions: keep them beside the pack.
+    from kamtibmas_geo.boundaries import resolve_region
+
+    key = "-".join(resolve_region(region)).replace(".", "")
+    path = Path(pack) / f"cells-{key}-r{res}-{contain}.parquet"
+    if path.is_file():
+        return tuple(pd.read_parquet(path)["hex_id"].astype(str))
+    cells = _geom_cells(_region_geometry(region, unit, settings), res, contain)
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    pd.DataFrame({"hex_id": cells}).to_parquet(tmp, index=False)
+    tmp.replace(path)
+    return tuple(cells)
+
+
+def region_cells(
+    region: str | None = None,
+    res: int = 9,
+    *,
+    unit: str | None = None,
+    contain: ContainMode = "overlap",
+    settings: Settings | None = None,
+) -> list[str]:
+    """Return the H3 cells of a kabupaten/kota, kecamatan or desa/kelurahan.
+
+    Parameters
+    ----------
+    region : str, optional
+        ``"oki"`` / ``"palembang"`` (or their codes and spellings); ``None`` for both.
+    res : int
+        H3 resolution, 0-15.
+    unit : str, optional
+        A kecamatan or desa/kelurahan code (``"16.71.01"``, ``"16.02.02.2001"``) to restrict
+        the cells to that unit.
+    contain : {"overlap", "center"}
+        ``"overlap"`` (default) keeps every cell that touches the area, so the cells
+        cover it completely; ``"center"`` keeps the cells whose centre lies inside.
+    settings : Settings, optional
+        Where the boundary pack is.
+
+    Returns
+    -------
+    list of str
+        Sorted H3 ids.
+    """
+    check_res(res)
+    check_choice("contain", contain, ("overlap", "center"))
+    settings = settings or Settings()
+    pack = str(build_pack(settings=settings).path)
+    return list(_region_cells_cached(pack, region, unit, res, contain, settings))
+
+
+def cells_to_gdf(cells: Iterable[str]) -> gpd.GeoDataFrame:
+    """Return the hexagons of H3 cells as a GeoDataFrame.
+
+    Parameters
+    ----------
+    cells : iterable of str
+        H3 ids; duplicates are dropped.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``hex_id`` and the cell polygon (EPSG:4326), sorted by ``hex_id``.
+
+    Examples
+    --------
+    >>> cells_to_gdf(["898cab621d7ffff"]).geometry.iloc[0].geom_type
+    'Polygon'
+    """
+    ids = sorted({str(c) for c in cells})
+    bad = [c for c in ids if not h3.is_valid_cell(c)]
+    if bad:
+        msg = f"Not valid H3 cell ids: {bad[:5]!r}."
+        raise RegionError(msg)
+    polys = [shapely.Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(c)]) for c in ids]
+    return gpd.GeoDataFrame(
+        {"hex_id": pd.array(ids, dtype="str")}, geometry=gpd.GeoSeries(polys, crs=4326)
+    )
+
+
+# --------------------------------------------------------------------------- points → units
+
+
+def assign_units(points: gpd.GeoDataFrame, *, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """Return a copy of ``points`` with the desa, kecamatan and kabupaten each lies in.
+
+    Parameters
+    ----------
+    points : GeoDataFrame
+        Points in any CRS; missing geometries get missing units.
+    settings : Settings, optional
+        Where the boundary pack is.
+
+    Returns
+    -------
+    GeoDataFrame
+        A copy of ``points`` (same index and order) with ``desa_code``, ``desa_name``,
+        ``kecamatan_code``, ``kecamatan_name``, ``kabupaten_code``, ``kabupaten_name``;
+        missing for points outside OKI and Palembang. A point on a shared border goes
+        to the unit with the smallest Kemendagri code.
+    """
+    check_geom_types(points, ("Point",), what="points")
+    pts = check_crs_4326(points, what="points")
+    desa = load_boundaries("desa", settings=settings)
+    units = desa[["code", "name", "kecamatan_code", "kecamatan_name", "kabupaten_code"]]
+    units = units.assign(kabupaten_name=desa["kabupaten_name"], geometry=desa.geometry)
+    units = gpd.GeoDataFrame(units, geometry="geometry", crs=4326)
+    left = gpd.GeoDataFrame({"_pos": np.arange(len(pts))}, geometry=pts.geometry.values, crs=4326)
+    joined = gpd.sjoin(left, units, how="inner", predicate="intersects")
+    joined = joined.sort_values(["_pos", "code"], kind="stable").drop_duplicates("_pos")
+    out = points.copy()
+    for col in _UNIT_COLUMNS:
+        out[col] = pd.Series(pd.NA, index=out.index, dtype="str")
+    pos = joined["_pos"].to_numpy()
+    src = {
+        "desa_code": "code",
+        "desa_name": "name",
+        "kecamatan_code": "kecamatan_code",
+        "kecamatan_name": "kecamatan_name",
+        "kabupaten_code": "kabupaten_code",
+        "kabupaten_name": "kabupaten_name",
+    }
+    for col, from_col in src.items():
+        values = out[col].to_numpy(dtype=object, na_value=None)
+        values[pos] = joined[from_col].to_numpy(dtype=object)
+        out[col] = pd.array(values, dtype="str")
+    return out
+
+
+def cell_units(cells: Iterable[str], *, settings: Settings | None = None) -> pd.DataFrame:
+    """Return, for each cell, the desa/kecamatan/kabupaten holding its centre.
+
+    Parameters
+    ----------
+    cells : iterable of str
+        H3 ids.
+    settings : Settings, optional
+        Where the boundary pack is.
+
+    Returns
+    -------
+    DataFrame
+        ``hex_id`` and the unit columns of :func:`assign_units` (missing where the centre
+        lies outside OKI and Palembang), in the order of ``cells``.
+    """
+    ids = [str(c) for c in cells]
+    centres = [h3.cell_to_latlng(c) for c in ids]
+    pts = gpd.GeoDataFrame(
+        {"hex_id": pd.array(ids, dtype="str")},
+        geometry=gpd.points_from_xy([c[1] for c in centres], [c[0] for c in centres]),
+        crs=4326,
+    )
+    return pd.DataFrame(assign_units(pts, settings=settings).drop(columns="geometry"))
+
+
+# --------------------------------------------------------------------------- crosswalk
+
+
+def _build_crosswalk(res: int, level: str, settings: Settings) -> pd.DataFrame:
+    units = load_boundaries(level, settings=settings)  # type: ignore[arg-type]
+    cells = cells_to_gdf(region_cells(None, res, settings=settings))
+    pairs = gpd.sjoin(
+        cells, units[["code", "name", "geometry"]], how="inner", predicate="intersects"
+    )
+    cell_geom = cells.geometry.values[pairs.index.to_numpy()]
+    unit_geom = units.geometry.values[pairs["index_right"].to_numpy()]
+    inside = shapely.within(cell_geom, unit_geom)
+    pieces = np.array(cell_geom, dtype=object)
+    border = ~inside
+    pieces[border] = shapely.intersection(cell_geom[border], unit_geom[border])
+    area = gpd.GeoSeries(pieces, crs=4326).to_crs(EQUAL_AREA_CRS).area.to_numpy() / 1e6
+    out = pd.DataFrame(
+        {
+            "hex_id": pairs["hex_id"].to_numpy(),
+            "code": pairs["code"].to_numpy(),
+            "name": pairs["name"].to_numpy(),
+            "area_km2": area,
+        }
+    )
+    out = out[out["area_km2"] > 0].reset_index(drop=True)
+    out["share_of_cell"] = out["area_km2"] / out.groupby("hex_id")["area_km2"].transform("sum")
+    out["share_of_unit"] = out["area_km2"] / out.groupby("code")["area_km2"].transform("sum")
+    out = out.sort_values(["hex_id", "code"], kind="stable").reset_index(drop=True)
+    for col in ("hex_id", "code", "name"):
+        out[col] = out[col].astype("str")
+    return out[["hex_id", "code", "name", "share_of_cell", "share_of_unit", "area_km2"]]
+
+
+def _crosswalk_path(pack_dir: Path, res: int, level: str) -> Path:
+    return pack_dir / f"crosswalk-{level}-r{res}.parquet"
+
+
+def crosswalk(
+    res: int,
+    region: str | None = None,
+    *,
+    level: Literal["desa", "kecamatan"] = "desa",
+    settings: Settings | None = None,
+) -> pd.DataFrame:
+    """Return the area crosswalk between H3 cells and desa/kelurahan or kecamatan.
+
+    Each row is the piece of one cell inside one unit. Cell scores roll up to units by
+    summing ``value × share_of_cell``; a count known only for a unit spreads over its
+    cells by ``share_of_unit``. The crosswalk is computed once per resolution and level
+    and cached beside the boundary pack.
+
+    Parameters
+    ----------
+    res : int
+        H3 resolution, 0-15.
+    region : str, optional
+        ``"oki"`` / ``"palembang"``; ``None`` for both.
+    level : {"desa", "kecamatan"}
+        Unit level.
+    settings : Settings, optional
+        Where the boundary pack is.
+
+    Returns
+    -------
+    DataFrame
+        ``hex_id``, ``code``, ``name``, ``share_of_cell`` (sums to 1 over each cell's
+        pieces inside the two regions), ``share_of_unit`` (sums to 1 over each unit),
+        ``area_km2`` (area of the piece, equal-area CRS).
+    """
+    check_res(res)
+    check_choice("level", level, ("desa", "kecamatan"))
+    settings = settings or Settings()
+    pack_dir = build_pack(settings=settings).path
+    path = _crosswalk_path(pack_dir, res, level)
+    if path.is_file():
+        table = pd.read_parquet(path)
+    else:
+        table = _build_crosswalk(res, level, settings)
+        tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+        table.to_parquet(tmp, index=False)
+        tmp.replace(path)
+    if region is not None:
+        from kamtibmas_geo.boundaries import resolve_region
+
+        codes = resolve_region(region)
+        table = table[table["code"].str[:5].isin(codes)].reset_index(drop=True)
+        table["share_of_cell"] = table["area_km2"] / table.groupby("hex_id")["area_km2"].transform(
+            "sum"
+        )
+    return table
