@@ -135,7 +135,7 @@ def points_to_cells(
     [None]
     """
     series = _cell_series(lat, lng, res, threads)
-    out = series.astype(object).to_numpy()
+    out = np.array(series.astype(object).to_numpy(), dtype=object)
     out[pd.isna(out)] = None
     return out
 
