@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from hypothesis import given, settings as hsettings
+from hypothesis import strategies as st
+
+from kamtibmas_geo import RegionError
+from kamtibmas_geo.grid import (
+    assign_units,
+    cell_units,
+    cells_to_gdf,
+    crosswalk,
+    points_to_cells,
+    region_cells,
+    to_cells,
+)
+
+# Cell counts measured on the pack built from the pinned sources (h3 4.x).
+EXPECTED_CELLS = {
+    ("oki", 7): (3348, 3104),
+    ("oki", 8): (22412, 21760),
+    ("palembang", 7): (94, 63),
+    ("palembang", 8): (527, 441),
+}
+
+
+def test_points_to_cells_equals_loop():
+    rng = np.random.default_rng(42)
+    lat = rng.uniform(-4.2, -2.5, 250_000)
+    lng = rng.uniform(104.3, 106.2, 250_000)
+    for res in (0, 5, 9, 15):
+        got = points_to_cells(lat, lng, res)
+        want = [h3.latlng_to_cell(a, b, res) for a, b in zip(lat[:2000], lng[:2000], strict=True)]
+        assert got[:2000].tolist() == want
+    # both threads agree with one thread on the whole array
+    assert (
+        points_to_cells(lat, lng, 9, threads=1) == points_to_cells(lat, lng, 9, threads=2)
+    ).all()
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(
+    lat=st.floats(-89.9, 89.9, allow_nan=False),
+    lng=st.floats(-179.9, 179.9, allow_nan=False),
+    res=st.integers(0, 15),
+)
+def test_points_to_cells_property(lat, lng, res):
+    assert points_to_cells([lat], [lng], res).tolist() == [h3.latlng_to_cell(lat, lng, res)]
+
+
+def test_invalid_points_give_none():
+    got = points_to_cells([np.nan, -3.0, 95.0, -3.0], [104.0, np.inf, 104.0, 104.8], 8)
+    assert got[:3].tolist() == [None, None, None]
+    assert got[3] == h3.latlng_to_cell(-3.0, 104.8, 8)
+
+
+def test_bad_resolution_is_refused():
+    with pytest.raises(ValueError, match="resolution"):
+        points_to_cells([-3.0], [104.0], 16)
+
+
+def test_to_cells_copies_and_handles_missing():
+    pts = gpd.GeoDataFrame(
+        {"a": [1, 2, 3]},
+        geometry=[shapely.Point(104.75, -2.99), None, shapely.Point(105.0, -3.4)],
+        crs=4326,
+    ).to_crs(32748)
+    out = to_cells(pts, 9)
+    assert "hex_id" not in pts.columns
+    assert out["hex_id"].iloc[0] == h3.latlng_to_cell(-2.99, 104.75, 9)
+    assert pd.isna(out["hex_id"].iloc[1])
+    assert out.crs == pts.crs
+    assert list(out["a"]) == [1, 2, 3]
+
+
+@pytest.mark.parametrize(("region", "res"), list(EXPECTED_CELLS))
+def test_region_cell_counts(region, res, settings, kabupaten):
+    overlap = region_cells(region, res, settings=settings)
+    center = region_cells(region, res, contain="center", settings=settings)
+    assert (len(overlap), len(center)) == EXPECTED_CELLS[(region, res)]
+    assert overlap == sorted(overlap)
+    assert set(center) <= set(overlap)
+    # center cells: exactly those whose centre is in the kabupaten (independent computation)
+    code = {"oki": "16.02", "palembang": "16.71"}[region]
+    geom = kabupaten.loc[kabupaten["code"] == code].geometry.iloc[0]
+    want = sorted(h3.h3shape_to_cells(h3.geo_to_h3shape(geom.__geo_interface__), res))
+    assert center == want
+    # overlap cells cover the whole kabupaten
+    hexes = shapely.union_all(cells_to_gdf(overlap).geometry.values)
+    assert shapely.difference(geom, hexes).area < 1e-9
+
+
+def test_unit_cells(settings, desa):
+    code = "16.71.07.1004"
+    cells = region_cells(res=9, unit=code, settings=settings)
+    assert cells
+    geom = desa.loc[desa["code"] == code].geometry.iloc[0]
+    polys = cells_to_gdf(cells).geometry
+    assert polys.intersects(geom).all()
+    with pytest.raises(RegionError):
+        region_cells(res=9, unit="16.71.99", settings=settings)
+    with pytest.raises(RegionError):
+        region_cells(res=9, unit="abc", settings=settings)
+
+
+def test_cells_to_gdf():
+    cells = ["878cab600ffffff", "878cab601ffffff", "878cab600ffffff"]
+    gdf = cells_to_gdf(cells)
+    assert list(gdf["hex_id"]) == ["878cab600ffffff", "878cab601ffffff"]
+    assert gdf.crs.to_epsg() == 4326
+    assert (gdf.geometry.geom_type == "Polygon").all()
+    centre = gdf.geometry.iloc[0].centroid
+    assert h3.latlng_to_cell(centre.y, centre.x, 7) == "878cab600ffffff"
+    with pytest.raises(RegionError):
+        cells_to_gdf(["not-a-cell"])
+
+
+@pytest.mark.parametrize("level", ["desa", "kecamatan"])
+def test_crosswalk_shares(settings, level, desa, kecamatan):
+    cw = crosswalk(8, level=level, settings=settings)
+    np.testing.assert_allclose(cw.groupby("hex_id")["share_of_cell"].sum(), 1.0, rtol=1e-9)
+    np.testing.assert_allclose(cw.groupby("code")["share_of_unit"].sum(), 1.0, rtol=1e-9)
+    units = desa if level == "desa" else kecamatan
+    assert set(cw["code"]) == set(units["code"])
+    # piece areas add up to the units' areas
+    summed = cw.groupby("code")["area_km2"].sum().loc[units["code"]]
+    np.testing.assert_allclose(summed.to_numpy(), units["area_km2"].to_numpy(), rtol=1e-3)
+    assert set(cw["hex_id"]) == set(region_cells(None, 8, settings=settings))
+
+
+def test_crosswalk_region_filter(settings):
+    cw = crosswalk(8, "palembang", settings=settings)
+    assert cw["code"].str.startswith("16.71").all()
+    np.testing.assert_allclose(cw.groupby("hex_id")["share_of_cell"].sum(), 1.0)
+
+
+def test_assign_units_seeded_sample(settings, desa):
+    rng = np.random.default_rng(7)
+    # random points over a box that holds both regions and land outside them
+    n = 5000
+    lon = rng.uniform(104.2, 106.2, n)
+    lat = rng.uniform(-4.3, -2.7, n)
+    pts = gpd.GeoDataFrame({"i": np.arange(n)}, geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    out = assign_units(pts, settings=settings)
+    assert list(out.index) == list(pts.index)
+    inside = out["desa_code"].notna().to_numpy()
+    assert 0 < inside.sum() < n
+    # the reference: which desa polygon contains each point
+    poly = desa.set_index("code").geometry
+    for i in np.flatnonzero(inside)[:300]:
+        assert poly.loc[out["desa_code"].iloc[i]].covers(pts.geometry.iloc[i])
+    union = shapely.union_all(desa.geometry.values)
+    outside_pts = pts.geometry.values[~inside]
+    assert not shapely.intersects(union, outside_pts).any()
+    assert (out.loc[inside, "kecamatan_code"] == out.loc[inside, "desa_code"].str[:8]).all()
+    assert (out.loc[inside, "kabupaten_code"] == out.loc[inside, "desa_code"].str[:5]).all()
+
+
+def test_border_points_go_to_smallest_code(settings, desa):
+    geoms = desa.geometry.values
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="touches")
+    keep = left < right
+    points, expected = [], []
+    for i, j in list(zip(left[keep], right[keep], strict=True))[:40]:
+        shared = shapely.intersection(geoms[i].boundary, geoms[j].boundary)
+        coords = shapely.get_coordinates(shared)
+        if len(coords) == 0:
+            continue
+        pt = shapely.Point(coords[len(coords) // 2])
+        if not (geoms[i].intersects(pt) and geoms[j].intersects(pt)):
+            continue
+        points.append(pt)
+        # the point may also touch a third desa where three borders meet
+        touching = desa["code"].to_numpy()[shapely.intersects(geoms, pt)]
+        expected.append(min(touching))
+    assert len(points) >= 20
+    out = assign_units(gpd.GeoDataFrame(geometry=points, crs=4326), settings=settings)
+    assert list(out["desa_code"]) == expected
+
+
+def test_cell_units(settings):
+    cells = region_cells("palembang", 8, contain="center", settings=settings)
+    units = cell_units(cells, settings=settings)
+    assert list(units["hex_id"]) == cells
+    assert units["kabupaten_code"].eq("16.71").all()
