@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from hypothesis import given, settings as hsettings
+from hypothesis import given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from kamtibmas_geo import RegionError
