@@ -1,0 +1,493 @@
+"""Getis-Ord Gi* over H3 neighbourhoods, with inference suited to sparse incident counts.
+
+The statistic and its analytic z-score follow Getis & Ord (1992) and Ord & Getis (1995) in
+the form computed by :class:`esda.G_Local` with ``star=True`` (same weights give the same
+z-scores to machine precision). Three kinds of pseudo p-values are offered:
+
+``"count"`` (default, exact)
+    The null redistributes the observed total of incidents over the cells multinomially in
+    proportion to exposure (cell area unless given). With the total fixed, Gi* of cell *i*
+    is its neighbourhood sum over the total, and that sum is exactly
+    ``Binomial(N, Π_i)`` with ``Π_i`` the exposure share of the neighbourhood: the
+    p-values are the exact tails of that law, i.e. the limit of infinitely many Monte
+    Carlo draws, with no p-value floor.
+``"count"`` with ``count_method="monte_carlo"``
+    The same null drawn ``permutations`` times (sparse neighbour matrix times a
+    cells × draws matrix, in chunks), one-sided p-values with the +1 correction.
+``"permutation"``
+    The conditional permutation test of esda (focal value fixed, the others permuted),
+    with esda's folded one-sided pseudo p-value ``(min(larger, D - larger) + 1) / (D + 1)``.
+
+Monte Carlo p-values cannot go below ``1 / (D + 1)``; with thousands of cells the
+Benjamini-Hochberg correction then can pass nothing, so too few draws are refused
+(:func:`min_permutations`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import h3
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import ArrayLike, NDArray
+from scipy import stats
+
+from kamtibmas_geo._errors import ScoreError
+from kamtibmas_geo._i18n import tr
+
+__all__ = [
+    "GiStarResult",
+    "fdr_bh",
+    "gi_bins",
+    "gi_labels",
+    "gi_star",
+    "min_permutations",
+    "neighbour_matrix",
+]
+
+Inference = Literal["count", "permutation"]
+CountMethod = Literal["exact", "monte_carlo"]
+WeightsKind = Literal["binary", "row"]
+
+#: Draws per chunk of the Monte Carlo count null (cells × chunk matrix).
+_CHUNK = 256
+
+MESSAGES = {
+    "bin_3": {"id": "Titik panas 99%", "en": "Hot spot, 99% confidence"},
+    "bin_2": {"id": "Titik panas 95%", "en": "Hot spot, 95% confidence"},
+    "bin_1": {"id": "Titik panas 90%", "en": "Hot spot, 90% confidence"},
+    "bin_0": {"id": "Tidak signifikan", "en": "Not significant"},
+    "bin_-1": {"id": "Titik dingin 90%", "en": "Cold spot, 90% confidence"},
+    "bin_-2": {"id": "Titik dingin 95%", "en": "Cold spot, 95% confidence"},
+    "bin_-3": {"id": "Titik dingin 99%", "en": "Cold spot, 99% confidence"},
+}
+
+
+@dataclass(frozen=True)
+class GiStarResult:
+    """Gi* statistics of every cell.
+
+    Attributes
+    ----------
+    g : ndarray
+        Gi* statistic (weighted neighbourhood sum over the total).
+    z : ndarray
+        Analytic z-score (as esda ``G_Local(star=True).Zs``).
+    p_hot, p_cold : ndarray
+        One-sided p-values for a hot (high) and a cold (low) spot.
+    p : ndarray
+        The p-value that is corrected: ``min(1, 2 min(p_hot, p_cold))`` for ``"count"``,
+        esda's folded pseudo p-value for ``"permutation"``.
+    p_fdr : ndarray
+        Benjamini-Hochberg adjusted p-values (q-values) of ``p``.
+    bin : ndarray
+        Confidence bins -3..3 from ``p_fdr`` (99, 95, 90%) with the side of the spot.
+    inference : str
+        Which inference made ``p``.
+    draws : int
+        Monte Carlo draws (0 for the exact count null).
+    """
+
+    g: NDArray[np.float64]
+    z: NDArray[np.float64]
+    p_hot: NDArray[np.float64]
+    p_cold: NDArray[np.float64]
+    p: NDArray[np.float64]
+    p_fdr: NDArray[np.float64]
+    bin: NDArray[np.int8]
+    inference: str
+    draws: int
+
+
+def neighbour_matrix(cells: Sequence[str], k: int = 1) -> sp.csr_array:
+    """Return the binary H3 neighbourhood matrix of ``cells``, the cell itself included.
+
+    Row *i* has a 1 for every cell of ``cells`` within ``k`` grid steps of cell *i*
+    (``h3.grid_disk``); cells outside the list are ignored, so cells at the edge of the
+    region have smaller neighbourhoods.
+
+    Parameters
+    ----------
+    cells : sequence of str
+        H3 ids, all of one resolution, without duplicates.
+    k : int
+        Number of rings.
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        ``len(cells) × len(cells)`` matrix of 0/1 (float64).
+
+    Examples
+    --------
+    >>> import h3
+    >>> disk = sorted(h3.grid_disk("8965a2a8b4bffff", 1))
+    >>> neighbour_matrix(disk, 1).sum(axis=1).tolist()[:3]
+    [4.0, 4.0, 4.0]
+    """
+    index = {c: i for i, c in enumerate(cells)}
+    if len(index) != len(cells):
+        msg = "The cell list holds duplicate H3 ids; pass each cell once."
+        raise ScoreError(msg)
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, c in enumerate(cells):
+        for nb in h3.grid_disk(c, k) if k > 0 else (c,):
+            j = index.get(nb)
+            if j is not None:
+                rows.append(i)
+                cols.append(j)
+    n = len(cells)
+    data = np.ones(len(rows), dtype=np.float64)
+    return sp.csr_array((data, (np.asarray(rows), np.asarray(cols))), shape=(n, n))
+
+
+def fdr_bh(p: ArrayLike) -> NDArray[np.float64]:
+    """Return Benjamini-Hochberg adjusted p-values (q-values).
+
+    ``q_(i) = min_{j >= i} min(1, m p_(j) / j)`` over the sorted p-values; a cell is
+    significant at FDR level ``alpha`` when its q-value is ``<= alpha``.
+
+    Parameters
+    ----------
+    p : array_like
+        p-values.
+
+    Returns
+    -------
+    ndarray
+        q-values in the order of ``p``.
+
+    Examples
+    --------
+    >>> fdr_bh([0.01, 0.04, 0.03, 0.5]).round(3).tolist()
+    [0.04, 0.053, 0.053, 0.5]
+    """
+    pv = np.asarray(p, dtype=np.float64)
+    m = pv.size
+    if m == 0:
+        return pv.copy()
+    order = np.argsort(pv, kind="stable")
+    ranked = pv[order] * m / np.arange(1, m + 1)
+    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
+    q = np.empty(m)
+    q[order] = np.minimum(ranked, 1.0)
+    return q
+
+
+def gi_bins(side: ArrayLike, p_fdr: ArrayLike) -> NDArray[np.int8]:
+    """Return the conventional confidence bins -3..3.
+
+    ``±3`` when ``p_fdr < 0.01``, ``±2`` when ``< 0.05``, ``±1`` when ``< 0.10``, else 0;
+    the sign is the sign of ``side`` (positive: hot spot).
+
+    Parameters
+    ----------
+    side : array_like
+        Positive for a hot side, negative for a cold side (a z-score, for example).
+    p_fdr : array_like
+        Corrected p-values.
+
+    Returns
+    -------
+    ndarray of int8
+    """
+    q = np.asarray(p_fdr, dtype=np.float64)
+    level = np.select([q < 0.01, q < 0.05, q < 0.10], [3, 2, 1], 0)
+    return (np.sign(np.asarray(side, dtype=np.float64)) * level).astype(np.int8)
+
+
+def gi_labels(bins: ArrayLike, lang: str = "id") -> list[str]:
+    """Return the label of each bin ("Titik panas 99%" ... "Tidak signifikan").
+
+    Parameters
+    ----------
+    bins : array_like of int
+        Bins -3..3.
+    lang : {"id", "en"}
+        Language.
+
+    Returns
+    -------
+    list of str
+    """
+    return [tr(MESSAGES, f"bin_{int(b)}", lang) for b in np.asarray(bins)]
+
+
+def min_permutations(n_cells: int, alpha: float, *, k: int = 1, two_sided: bool = False) -> int:
+    """Return the fewest Monte Carlo draws with which a hotspot can pass the FDR correction.
+
+    A hotspot is at least one neighbourhood of ``n_k = 3k² + 3k + 1`` cells. If all of
+    them reach the smallest possible p-value ``c / (D + 1)`` (``c = 2`` for a two-sided
+    p-value), Benjamini-Hochberg passes them only when ``c / (D + 1) <= alpha n_k / m``,
+    so ``D >= c m / (alpha n_k) - 1``.
+
+    Parameters
+    ----------
+    n_cells : int
+        Number of cells tested (``m``).
+    alpha : float
+        FDR level.
+    k : int
+        Rings of the Gi* neighbourhood.
+    two_sided : bool
+        Whether the corrected p-value is doubled.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> min_permutations(23000, 0.05, k=1)
+    65714
+    """
+    n_k = 3 * k * k + 3 * k + 1
+    c = 2 if two_sided else 1
+    return max(math.ceil(c * n_cells / (alpha * min(n_k, n_cells)) - 1), 1)
+
+
+def _z_scores(
+    y: NDArray[np.float64], a: sp.csr_array, weights: WeightsKind
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Gi* statistic and z-score exactly as esda.G_Local(star=True)."""
+    n = y.size
+    card = np.asarray(a.sum(axis=1)).ravel()
+    local = a @ y
+    total = y.sum()
+    if weights == "row":
+        local = local / card
+        w_i = np.ones(n)
+    else:
+        w_i = card
+    mean = total / n
+    var = (y**2).sum() / n - mean**2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = local / total
+        e = w_i / n
+        v = w_i * (n - w_i) / (n - 1) / n**2 * var / mean**2
+        z = (g - e) / np.sqrt(v)
+    if total == 0 or var <= 0 or n < 2:
+        z = np.zeros(n)
+        g = np.zeros(n) if total == 0 else g
+    return np.asarray(g, dtype=np.float64), np.asarray(z, dtype=np.float64)
+
+
+def _exact_count_p(
+    y: NDArray[np.float64], a: sp.csr_array, share: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    total = int(np.rint(y.sum()))
+    local = np.rint(a @ y)
+    prob = np.clip(a @ share, 0.0, 1.0)
+    p_hot = stats.binom.sf(local - 1, total, prob)
+    p_cold = stats.binom.cdf(local, total, prob)
+    return np.minimum(p_hot, 1.0), np.minimum(p_cold, 1.0)
+
+
+def _mc_count_p(
+    y: NDArray[np.float64],
+    a: sp.csr_array,
+    share: NDArray[np.float64],
+    draws: int,
+    rng: np.random.Generator,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    total = int(np.rint(y.sum()))
+    local = a @ y
+    ge = np.zeros(y.size)
+    le = np.zeros(y.size)
+    done = 0
+    while done < draws:
+        size = min(_CHUNK, draws - done)
+        sim = rng.multinomial(total, share, size=size).T.astype(np.float64)
+        sums = a @ sim
+        ge += (sums >= local[:, None] - 1e-9).sum(axis=1)
+        le += (sums <= local[:, None] + 1e-9).sum(axis=1)
+        done += size
+    return (ge + 1) / (draws + 1), (le + 1) / (draws + 1)
+
+
+def _draw_without_replacement(
+    pool: int, width: int, draws: int, rng: np.random.Generator
+) -> NDArray[np.int64]:
+    """Row-wise samples of ``width`` distinct indices out of ``range(pool)``."""
+    if width == 0:
+        return np.zeros((draws, 0), dtype=np.int64)
+    if pool * draws <= 5_000_000:
+        return np.argsort(rng.random((draws, pool)), axis=1)[:, :width]
+    idx = rng.integers(0, pool, size=(draws, width))
+    while True:
+        srt = np.sort(idx, axis=1)
+        bad = (srt[:, 1:] == srt[:, :-1]).any(axis=1)
+        if not bad.any():
+            return idx
+        idx[bad] = rng.integers(0, pool, size=(int(bad.sum()), width))
+
+
+def _permutation_p(
+    y: NDArray[np.float64],
+    a: sp.csr_array,
+    draws: int,
+    rng: np.random.Generator,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Conditional permutation as esda: focal value fixed, ``card - 1`` others drawn.
+
+    The null of cell *i* depends only on its own value and its neighbourhood size, so the
+    draws are shared by the cells with the same (value, size), as esda shares one matrix
+    of permuted ids among all cells.
+    """
+    n = y.size
+    card = np.rint(np.asarray(a.sum(axis=1)).ravel()).astype(np.int64)
+    local = a @ y
+    width = int(card.max()) - 1
+    base = _draw_without_replacement(n - 1, width, draws, rng)
+    larger = np.zeros(n)
+    smaller = np.zeros(n)
+    keys = np.stack([y, card.astype(np.float64)], axis=1)
+    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    order = np.argsort(y, kind="stable")
+    y_sorted = y[order]
+    for gi, (value, c) in enumerate(uniq):
+        members = np.flatnonzero(inverse == gi)
+        drop = int(np.searchsorted(y_sorted, value))
+        others = np.delete(y_sorted, drop)
+        sums = others[base[:, : int(c) - 1]].sum(axis=1) + value
+        sums.sort()
+        obs = local[members]
+        larger[members] = draws - np.searchsorted(sums, obs - 1e-9, side="left")
+        smaller[members] = np.searchsorted(sums, obs + 1e-9, side="right")
+    folded = np.where(draws - larger < larger, draws - larger, larger)
+    p = (folded + 1) / (draws + 1)
+    return p, (larger + 1) / (draws + 1), (smaller + 1) / (draws + 1)
+
+
+def gi_star(
+    y: ArrayLike,
+    cells: Sequence[str] | sp.csr_array | sp.spmatrix,
+    *,
+    k: int = 1,
+    weights: WeightsKind = "binary",
+    inference: Inference = "count",
+    count_method: CountMethod = "exact",
+    permutations: int = 999,
+    exposure: ArrayLike | None = None,
+    fdr_alpha: float = 0.05,
+    seed: int = 0,
+) -> GiStarResult:
+    """Getis-Ord Gi* of every cell with p-values, FDR correction and confidence bins.
+
+    Parameters
+    ----------
+    y : array_like
+        Value of every cell (incident counts for the count inference).
+    cells : sequence of str or sparse matrix
+        The H3 ids in the order of ``y`` (their ``k``-ring neighbourhoods are built), or a
+        ready binary neighbourhood matrix with ones on the diagonal.
+    k : int
+        Rings of the neighbourhood when ``cells`` are H3 ids.
+    weights : {"binary", "row"}
+        Binary weights, or row-standardised ones (each neighbourhood's weights sum to 1,
+        the focal cell weighted like its neighbours, esda's convention). The p-values are
+        the same for both; the analytic z-scores follow esda and differ for ``"row"``.
+    inference : {"count", "permutation"}
+        Count null (default) or esda's conditional permutation.
+    count_method : {"exact", "monte_carlo"}
+        For the count null: exact binomial tails (default) or ``permutations`` draws.
+    permutations : int
+        Monte Carlo draws; refused when too few for ``fdr_alpha`` over these many cells.
+    exposure : array_like, optional
+        Exposure of every cell (area by default when ``cells`` are H3 ids, else equal).
+    fdr_alpha : float
+        FDR level used to check that enough draws are asked.
+    seed : int
+        Seed of the random draws.
+
+    Returns
+    -------
+    GiStarResult
+    """
+    yv = np.asarray(y, dtype=np.float64).ravel()
+    if isinstance(cells, sp.sparray | sp.spmatrix):
+        a = sp.csr_array(cells, dtype=np.float64)
+        ids: Sequence[str] | None = None
+    else:
+        ids = list(cells)
+        a = neighbour_matrix(ids, k)
+    n = yv.size
+    if a.shape != (n, n):
+        msg = f"The neighbourhood has {a.shape[0]} cells but y has {n} values; align them."
+        raise ScoreError(msg)
+    if not np.isfinite(yv).all() or (yv < 0).any():
+        msg = "Gi* needs finite values >= 0 for every cell; found NaN, inf or negatives."
+        raise ScoreError(msg)
+    if inference not in ("count", "permutation"):
+        msg = f"inference must be 'count' or 'permutation', got {inference!r}."
+        raise ScoreError(msg)
+    g, z = _z_scores(yv, a, weights)
+    rng = np.random.default_rng(seed)
+    monte_carlo = inference == "permutation" or count_method == "monte_carlo"
+    if monte_carlo:
+        need = min_permutations(n, fdr_alpha, k=k, two_sided=inference == "count")
+        if permutations < need:
+            kind = "permutations" if inference == "permutation" else "Monte Carlo draws"
+            msg = (
+                f"{permutations} {kind} are too few for {n} cells at FDR {fdr_alpha}: the "
+                f"smallest p-value would be {1 / (permutations + 1):.2g}, so no hotspot of "
+                f"one neighbourhood could pass the correction. Use at least {need} "
+                "(permutations=...), fewer cells, or the exact count inference "
+                "(inference='count', count_method='exact')."
+            )
+            raise ScoreError(msg)
+    total = yv.sum()
+    if inference == "count":
+        if not np.allclose(yv, np.rint(yv)):
+            msg = (
+                "The count inference needs whole incident counts per cell; got fractional "
+                "values. Round the counts, or use inference='permutation'."
+            )
+            raise ScoreError(msg)
+        if exposure is None:
+            if ids is not None:
+                expo = np.array([h3.cell_area(c, unit="km^2") for c in ids])
+            else:
+                expo = np.ones(n)
+        else:
+            expo = np.asarray(exposure, dtype=np.float64).ravel()
+            if expo.shape != (n,) or (expo < 0).any() or expo.sum() <= 0:
+                msg = "exposure must hold one value >= 0 per cell with a positive sum."
+                raise ScoreError(msg)
+        share = expo / expo.sum()
+        if total == 0:
+            p_hot = np.ones(n)
+            p_cold = np.ones(n)
+        elif count_method == "monte_carlo":
+            p_hot, p_cold = _mc_count_p(yv, a, share, permutations, rng)
+        else:
+            p_hot, p_cold = _exact_count_p(yv, a, share)
+        p = np.minimum(1.0, 2 * np.minimum(p_hot, p_cold))
+        side = np.where(p_hot <= p_cold, 1.0, -1.0)
+        side[p >= 1.0] = 0.0
+        draws = permutations if count_method == "monte_carlo" else 0
+    else:
+        if total == 0:
+            p = p_hot = p_cold = np.ones(n)
+        else:
+            p, p_hot, p_cold = _permutation_p(yv, a, permutations, rng)
+        side = np.sign(z)
+        draws = permutations
+    q = fdr_bh(p)
+    return GiStarResult(
+        g=g,
+        z=z,
+        p_hot=p_hot,
+        p_cold=p_cold,
+        p=p,
+        p_fdr=q,
+        bin=gi_bins(side, q),
+        inference=inference if not monte_carlo or inference != "count" else "count_mc",
+        draws=draws,
+    )

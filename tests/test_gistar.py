@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import warnings
+
+import h3
+import numpy as np
+import pytest
+
+from kamtibmas_geo._errors import ScoreError
+from kamtibmas_geo._gistar import (
+    fdr_bh,
+    gi_bins,
+    gi_labels,
+    gi_star,
+    min_permutations,
+    neighbour_matrix,
+)
+
+CENTRE = "8865a2a8b5fffff"  # res 8, in OKI
+
+
+@pytest.fixture(scope="module")
+def cells() -> list[str]:
+    return sorted(h3.grid_disk(CENTRE, 8))  # 217 cells
+
+
+def _esda(y: np.ndarray, cells: list[str], transform: str, perms: int, seed: int):  # type: ignore[no-untyped-def]
+    from esda.getisord import G_Local
+    from libpysal.weights import W
+
+    index = set(cells)
+    neigh = {c: sorted(n for n in h3.grid_disk(c, 1) if n in index and n != c) for c in cells}
+    w = W(neigh, id_order=cells, silence_warnings=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return G_Local(y, w, transform=transform, star=True, permutations=perms, seed=seed)
+
+
+def test_neighbour_matrix_edges(cells: list[str]) -> None:
+    a = neighbour_matrix(cells, 1)
+    card = np.asarray(a.sum(axis=1)).ravel()
+    assert card.max() == 7
+    assert card.min() == 4  # corners of the big hexagon
+    assert (a.diagonal() == 1).all()
+    assert (a != a.T).nnz == 0
+
+
+@pytest.mark.parametrize(("weights", "transform"), [("binary", "B"), ("row", "R")])
+def test_z_scores_match_esda(cells: list[str], weights: str, transform: str) -> None:
+    rng = np.random.default_rng(3)
+    y = rng.poisson(1.5, len(cells)).astype(float)
+    ours = gi_star(y, cells, weights=weights, inference="count")  # type: ignore[arg-type]
+    ref = _esda(y, cells, transform, 0, 1)
+    np.testing.assert_allclose(ours.z, ref.Zs, atol=1e-6)
+    np.testing.assert_allclose(ours.g, ref.Gs, atol=1e-12)
+
+
+def test_permutation_p_match_esda_within_mc_error(cells: list[str]) -> None:
+    rng = np.random.default_rng(4)
+    y = rng.gamma(1.0, 2.0, len(cells))
+    y[:20] += 6  # some structure so that p spans the range
+    perms = 9999
+    with pytest.raises(ScoreError, match="too few"):
+        gi_star(y, cells, inference="permutation", permutations=99)
+    ours = gi_star(y, cells, inference="permutation", permutations=perms, seed=1)
+    ref = _esda(y, cells, "B", perms, 2)
+    # Monte Carlo error of two independent estimates of p: sd = sqrt(2 p (1 - p) / D).
+    sd = np.sqrt(2 * ref.p_sim * (1 - ref.p_sim) / perms) + 1e-4
+    assert (np.abs(ours.p - ref.p_sim) < 5 * sd).all()
+    assert np.corrcoef(ours.p, ref.p_sim)[0, 1] > 0.99
+
+
+def test_count_exact_and_monte_carlo_agree(cells: list[str]) -> None:
+    rng = np.random.default_rng(5)
+    y = rng.poisson(0.3, len(cells)).astype(float)
+    y[100] += 6
+    exact = gi_star(y, cells)
+    mc = gi_star(y, cells, count_method="monte_carlo", permutations=19999, seed=2)
+    sd = np.sqrt(exact.p_hot * (1 - exact.p_hot) / 19999) + 1 / 20000
+    assert (np.abs(mc.p_hot - exact.p_hot) < 5 * sd + 1e-3).all()
+    assert exact.bin[100] == 3
+
+
+def test_seeded_determinism(cells: list[str]) -> None:
+    y = np.random.default_rng(6).poisson(1.0, len(cells)).astype(float)
+    a = gi_star(y, cells, inference="permutation", permutations=5000, seed=9)
+    b = gi_star(y, cells, inference="permutation", permutations=5000, seed=9)
+    np.testing.assert_array_equal(a.p, b.p)
+
+
+def test_fdr_bh_known_values() -> None:
+    q = fdr_bh([0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216])
+    np.testing.assert_allclose(q[:5], [0.01, 0.04, 0.084, 0.084, 0.084], atol=1e-12)
+    assert q.max() <= 1
+
+
+def test_bins_and_labels() -> None:
+    bins = gi_bins([2.0, 1.0, -1.0, 3.0, -2.0], [0.001, 0.03, 0.07, 0.2, 0.009])
+    assert bins.tolist() == [3, 2, -1, 0, -3]
+    assert gi_labels(bins) == [
+        "Titik panas 99%",
+        "Titik panas 95%",
+        "Titik dingin 90%",
+        "Tidak signifikan",
+        "Titik dingin 99%",
+    ]
+    assert gi_labels([2], "en") == ["Hot spot, 95% confidence"]
+
+
+def test_min_permutations_message() -> None:
+    assert min_permutations(23000, 0.05, k=1) == 65714
+    assert min_permutations(23000, 0.05, k=1, two_sided=True) == 131428
+    y = np.ones(50)
+    with pytest.raises(ScoreError, match="Use at least"):
+        gi_star(
+            y,
+            neighbour_matrix(sorted(h3.grid_disk(CENTRE, 4))[:50]),
+            inference="permutation",
+            permutations=9,
+        )
+
+
+def test_bad_input() -> None:
+    with pytest.raises(ScoreError, match="whole incident counts"):
+        gi_star([0.5, 1.0, 2.0], ["8865a2a8b5fffff", "8865a2a8b1fffff", "8865a2a8b7fffff"])
+    with pytest.raises(ScoreError, match=">= 0"):
+        gi_star([-1.0, 1.0], ["8865a2a8b5fffff", "8865a2a8b1fffff"])
