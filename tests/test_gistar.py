@@ -125,3 +125,62 @@ def test_bad_input() -> None:
         gi_star([0.5, 1.0, 2.0], ["8865a2a8b5fffff", "8865a2a8b1fffff", "8865a2a8b7fffff"])
     with pytest.raises(ScoreError, match=">= 0"):
         gi_star([-1.0, 1.0], ["8865a2a8b5fffff", "8865a2a8b1fffff"])
+
+
+# ---------------------------------------------------------------- calibration on sparse counts
+
+
+@pytest.fixture(scope="module")
+def oki8(settings):  # type: ignore[no-untyped-def]
+    from kamtibmas_geo.grid import region_cells
+
+    cells = region_cells("oki", 8, settings=settings)
+    area = np.array([h3.cell_area(c, unit="km^2") for c in cells])
+    return cells, neighbour_matrix(cells, 1), area
+
+
+def _poisson(n: int, seed: int, rate: float = 0.1) -> np.ndarray:
+    return np.random.default_rng(seed).poisson(rate, n).astype(float)
+
+
+def test_count_inference_calibrated_on_sparse_counts(oki8) -> None:  # type: ignore[no-untyped-def]
+    cells, a, area = oki8
+    assert len(cells) > 20_000
+    seeds_flagging = 0
+    for seed in range(20):
+        res = gi_star(_poisson(len(cells), seed), a, exposure=area)
+        seeds_flagging += int((res.p_fdr <= 0.05).any())
+    assert seeds_flagging <= 1
+
+
+def test_count_inference_finds_planted_hotspot(oki8) -> None:  # type: ignore[no-untyped-def]
+    cells, a, area = oki8
+    index = {c: i for i, c in enumerate(cells)}
+    centre = cells[len(cells) // 2]
+    disk = [index[c] for c in h3.grid_disk(centre, 1) if c in index]
+    found = 0
+    for seed in range(5):
+        y = _poisson(len(cells), 100 + seed)
+        # realistic strength: 1.5 incidents per cell in one neighbourhood, 15× the background
+        y[disk] += np.random.default_rng(seed).poisson(1.5, len(disk))
+        res = gi_star(y, a, exposure=area)
+        found += int(res.bin[index[centre]] >= 2)
+        hot = np.flatnonzero(res.bin >= 2)
+        # what is flagged lies next to the planted neighbourhood
+        assert all(h3.grid_distance(cells[i], centre) <= 2 for i in hot)
+    assert found >= 4
+
+
+def test_permutation_inference_over_flags_same_data(oki8) -> None:  # type: ignore[no-untyped-def]
+    cells, a, area = oki8
+    need = min_permutations(len(cells), 0.05, k=1)
+    perm_flags = []
+    count_flags = []
+    for seed in range(2):
+        y = _poisson(len(cells), seed)
+        perm = gi_star(y, a, inference="permutation", permutations=need, seed=seed)
+        count = gi_star(y, a, exposure=area)
+        perm_flags.append(int((perm.p_fdr <= 0.05).sum()))
+        count_flags.append(int((count.p_fdr <= 0.05).sum()))
+    assert min(perm_flags) > 50
+    assert count_flags == [0, 0]
