@@ -31,7 +31,9 @@ from kamtibmas_geo.config import Language, Settings
 __all__ = ["COMMAND_MODULES", "CliState", "build_app", "main", "state"]
 
 #: Private modules of this package that each add one command or command group.
-COMMAND_MODULES: tuple[str, ...] = ("_boundaries",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "_boundaries",
+)
 
 MESSAGES = {
     "app": {
