@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from kamtibmas_geo._errors import ScoreError, SettingsError
+from kamtibmas_geo.evaluate import BacktestResult, backtest, kde_scores, rank_metrics
+from kamtibmas_geo.grid import cells_to_gdf
+
+# A 15 km square around Yogyakarta: far from OKI and Palembang, in UTM zone 49S.
+SQUARE = shapely.box(110.30, -7.85, 110.45, -7.70)
+HOT = (-7.780, 110.370)  # lat, lon of the planted hotspot
+RES = 8
+
+
+def _boundary(crs: int = 4326) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"name": ["kotak"]}, geometry=[SQUARE], crs=4326).to_crs(crs)
+
+
+def _synthetic(seed: int = 7) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    t0, t1 = pd.Timestamp("2022-01-01"), pd.Timestamp("2026-04-30")
+    span = (t1 - t0).total_seconds()
+    n_bg, n_hot = 3000, 500
+    lon = rng.uniform(110.30, 110.45, n_bg)
+    lat = rng.uniform(-7.85, -7.70, n_bg)
+    hot_lat = HOT[0] + rng.normal(0, 0.002, n_hot)  # ~220 m spread
+    hot_lon = HOT[1] + rng.normal(0, 0.002, n_hot)
+    seconds = rng.uniform(0, span, n_bg + n_hot)
+    return pd.DataFrame(
+        {
+            "lat": np.concatenate([lat, hot_lat]),
+            "lon": np.concatenate([lon, hot_lon]),
+            "time": t0 + pd.to_timedelta(seconds, unit="s"),
+            "type": "pencurian",
+        }
+    )
+
+
+def count_forecaster(
+    train: gpd.GeoDataFrame, period: tuple[pd.Timestamp, pd.Timestamp], cells: gpd.GeoDataFrame
+) -> pd.Series:
+    """Training incidents per cell: the simplest possible forecaster."""
+    pts = train.to_crs(4326)
+    ids = [h3.latlng_to_cell(p.y, p.x, RES) for p in pts.geometry]
+    return pd.Series(ids, dtype=object).value_counts().astype(float)
+
+
+def test_rank_metrics_by_hand() -> None:
+    cells = [f"c{i}" for i in range(10)]
+    scores = pd.Series([9, 8, 7, 6, 5, 4, 3, 2, 1, 0], index=cells, dtype=float)
+    observed = pd.Series({"c1": 3, "c2": 1, "c5": 4, "c9": 2, "outside": 99})
+    m = rank_metrics(scores, observed, area_shares=[0.1, 0.2, 0.3, 1.0]).set_index("area_share")
+    assert m["n_test"].tolist() == [10] * 4  # the cell outside the area is ignored
+    assert m["n_cells"].tolist() == [1, 2, 3, 10]
+    # top 1 cell (c0): no incident; the best single cell (c5) holds 4
+    assert m.loc[0.1, "n_hits"] == 0
+    assert m.loc[0.1, "pai"] == 0
+    assert m.loc[0.1, "pai_max"] == pytest.approx((4 / 10) / (1 / 10))
+    assert m.loc[0.1, "pei"] == 0
+    # top 2 (c0, c1): 3 of 10 incidents on 2 of 10 cells
+    assert m.loc[0.2, "hit_rate"] == pytest.approx(0.3)
+    assert m.loc[0.2, "pai"] == pytest.approx(0.3 / 0.2)
+    assert m.loc[0.2, "pai_max"] == pytest.approx(0.7 / 0.2)  # c5 + c1 = 7
+    assert m.loc[0.2, "pei"] == pytest.approx(3 / 7)
+    # top 3 (c0, c1, c2): 4 hits; perfect = c5 + c1 + c9 = 9
+    assert m.loc[0.3, "pai"] == pytest.approx(0.4 / 0.3)
+    assert m.loc[0.3, "pei"] == pytest.approx(4 / 9)
+    # the whole area: hit rate 1, PAI 1, PEI 1
+    assert m.loc[1.0, ["hit_rate", "pai", "pei"]].tolist() == pytest.approx([1, 1, 1])
+
+
+def test_rank_metrics_ties_broken_by_hex_id() -> None:
+    scores = pd.Series(1.0, index=["c3", "c1", "c2", "c0"])
+    m1 = rank_metrics(scores, pd.Series({"c0": 1}), area_shares=[0.25])
+    m2 = rank_metrics(scores, pd.Series({"c3": 1}), area_shares=[0.25])
+    assert m1["n_hits"].iloc[0] == 1  # c0 comes first among equal scores
+    assert m2["n_hits"].iloc[0] == 0
+    empty = rank_metrics(scores, pd.Series(dtype=float), area_shares=[0.5])
+    assert np.isnan(empty["pai"].iloc[0])
+    with pytest.raises(SettingsError, match="area_shares"):
+        rank_metrics(scores, pd.Series(dtype=float), area_shares=[5])
+
+
+def test_kde_scores_gaussian() -> None:
+    cells = cells_to_gdf(h3.grid_disk(h3.latlng_to_cell(*HOT, 9), 3))
+    centre = h3.latlng_to_cell(*HOT, 9)
+    lat, lon = h3.cell_to_latlng(centre)
+    pts = gpd.GeoSeries.from_xy([lon], [lat], crs=4326)
+    dens = kde_scores(pts, cells, bandwidth_m=300.0)
+    assert dens.idxmax() == centre
+    assert dens[centre] == pytest.approx(1.0)
+    # a ring-1 neighbour: exp(-d^2 / 2h^2) with d measured in UTM 49S
+    nb = sorted(h3.grid_ring(centre, 1))[0]
+    xy = gpd.GeoSeries.from_xy(
+        [lon, h3.cell_to_latlng(nb)[1]], [lat, h3.cell_to_latlng(nb)[0]], crs=4326
+    ).to_crs(32749)
+    d = xy.iloc[0].distance(xy.iloc[1])
+    assert dens[nb] == pytest.approx(np.exp(-(d**2) / (2 * 300.0**2)), rel=1e-9)
+    # beyond the 4-bandwidth cut-off: exactly 0
+    assert (dens[dens.index.isin(h3.grid_ring(centre, 3))] < 0.5).all()
+    with pytest.raises(SettingsError, match="bandwidth"):
+        kde_scores(pts, cells, bandwidth_m=0)
+
+
+def test_backtest_finds_planted_hotspot_anywhere() -> None:
+    records = _synthetic()
+    result = backtest(
+        records,
+        res=RES,
+        boundaries=_boundary(32749),  # any CRS: reprojected to EPSG:4326
+        forecaster=count_forecaster,
+    )
+    assert isinstance(result, BacktestResult)
+    # default periods: each Ramadhan with a year of history and data to its end
+    assert result.periods["period"].tolist() == [
+        "Ramadhan 1444 H",
+        "Ramadhan 1445 H",
+        "Ramadhan 1446 H",
+        "Ramadhan 1447 H",
+    ]
+    assert result.periods["start"].iloc[0] == pd.Timestamp("2023-02-23", tz="Asia/Jakarta")
+    table = result.to_frame()
+    assert set(table["model"]) == {"method", "last_year", "all_time", "kde"}
+    assert sorted(table["area_share"].unique()) == [0.01, 0.05, 0.10]
+    five = table[(table["model"] == "method") & (table["area_share"] == 0.05)]
+    assert (five["pai"] > 3).all(), five[["period", "pai"]]  # random: PAI ~ 1
+    one = table[(table["model"] == "method") & (table["area_share"] == 0.01)]
+    assert (one["pai"] > 10).all(), one[["period", "pai"]]
+    assert ((five["pei"] > 0) & (five["pei"] <= 1)).all()
+    # the top cell of every period is the hotspot or touches it
+    hot_cells = h3.grid_disk(h3.latlng_to_cell(*HOT, RES), 1)
+    for frame in result.scores.values():
+        top = frame.sort_values("method", ascending=False).index[0]
+        assert top in hot_cells
+    # study area = the cells overlapping the square, nothing from OKI/Palembang
+    cells = result.scores["Ramadhan 1447 H"].index
+    assert result.n_cells == len(cells) > 300
+    lat, lon = zip(*(h3.cell_to_latlng(c) for c in cells[:50]), strict=True)
+    assert 109.5 < np.mean(lon) < 111
+    assert -8.5 < np.mean(lat) < -7
+    # no training leak: n_train counts only incidents strictly before each period
+    times = records["time"].dt.tz_localize("Asia/Jakarta")
+    for row in result.periods.itertuples():
+        assert row.n_train == int((times < row.start).sum())
+    text = result.format("en")
+    assert "PAI" in text
+    assert "kernel density" in text
+    assert "Tingkat tangkap" in str(result)
+
+
+def test_backtest_baselines_by_hand() -> None:
+    records = _synthetic(seed=3)
+    result = backtest(
+        records,
+        res=RES,
+        boundaries=_boundary(),
+        forecaster=count_forecaster,
+        periods=["ramadhan-1446", ("2025-06-01", "2025-07-01")],
+        baselines=("last_year", "all_time"),
+        area_shares=(0.05,),
+    )
+    assert result.periods["period"].tolist() == ["Ramadhan 1446 H", "2025-06-01..2025-07-01"]
+    frame = result.scores["Ramadhan 1446 H"]
+    times = records["time"].dt.tz_localize("Asia/Jakarta")
+    # last year = the pra-Ramadhan..balik window of 1445 H: 2024-02-13 to 2024-04-18
+    prev = (times >= "2024-02-13") & (times < "2024-04-18")
+    assert frame["last_year"].sum() == prev.sum()
+    start = pd.Timestamp("2025-02-01", tz="Asia/Jakarta")
+    assert frame["all_time"].sum() == (times < start).sum()
+    # the count forecaster and all-time counts are the same forecast
+    assert (frame["method"] == frame["all_time"]).all()
+    june = result.scores["2025-06-01..2025-07-01"]
+    test = (times >= "2025-06-01") & (times < "2025-07-01")
+    assert june["n_test"].sum() == test.sum()
+    prev = (times >= "2024-06-01") & (times < "2024-07-01")
+    assert june["last_year"].sum() == prev.sum()
+
+
+def test_backtest_geodataframe_input_untouched_and_deterministic() -> None:
+    df = _synthetic(seed=5).iloc[::3]
+    gdf = gpd.GeoDataFrame(
+        df.drop(columns=["lat", "lon"]), geometry=gpd.points_from_xy(df.lon, df.lat), crs=4326
+    ).to_crs(32749)
+    before = gdf.copy()
+    kw = {"res": RES, "boundaries": _boundary(), "periods": [1447], "area_shares": (0.05,)}
+    a = backtest(gdf, forecaster=count_forecaster, **kw)  # type: ignore[arg-type]
+    b = backtest(gdf, forecaster=count_forecaster, **kw)  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(a.table, b.table)
+    pd.testing.assert_frame_equal(gdf, before)
+    seen: list[tuple[int, int, str]] = []
+    backtest(
+        gdf,
+        forecaster=count_forecaster,
+        progress=lambda i, n, label: seen.append((i, n, label)),
+        **kw,  # type: ignore[arg-type]
+    )
+    assert seen == [(1, 1, "Ramadhan 1447 H")]
+
+
+def test_backtest_errors() -> None:
+    records = _synthetic().drop(columns=["time"])
+    with pytest.raises(ScoreError, match="'time'"):
+        backtest(records, boundaries=_boundary(), forecaster=count_forecaster)
+    with pytest.raises(SettingsError, match="baseline"):
+        backtest(_synthetic(), boundaries=_boundary(), baselines=("naive",))
+    line = gpd.GeoDataFrame(geometry=[shapely.LineString([(110, -7), (111, -8)])], crs=4326)
+    with pytest.raises(ScoreError, match="polygons"):
+        backtest(_synthetic(), boundaries=line, forecaster=count_forecaster)
+    with pytest.raises(SettingsError, match="ends before"):
+        backtest(
+            _synthetic(),
+            boundaries=_boundary(),
+            forecaster=count_forecaster,
+            periods=[("2025-07-01", "2025-06-01")],
+        )
