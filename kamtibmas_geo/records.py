@@ -1,0 +1,453 @@
+r"""Disturbance and activity records: reading, cleaning, and the ledger of every row.
+
+:func:`read_records` reads a CSV/XLSX/GeoJSON/GPKG/GeoParquet file or a (Geo)DataFrame
+typed by Polsek staff, recognises its columns by their Indonesian or English names,
+parses coordinates and dates in the notations people use, maps each type to the
+taxonomy, flags duplicates, and returns a :class:`RecordSet`: the records and the
+rejected rows, each with the row, column, value and a reason a person can act on.
+``len(records) + len(rejected)`` is always the number of data rows read.
+
+Examples
+--------
+>>> import pandas as pd
+>>> frame = pd.DataFrame({
+...     "Tanggal": ["10/02/2026", "31/02/2026"],
+...     "Jam": ["21.30", "22.00"],
+...     "Jenis": ["Balapan liar", "petasan"],
+...     "Lintang": ["-2,9761", "-2.98"],
+...     "Bujur": ["104,7451", "104.75"],
+... })
+>>> rs = read_records(frame)
+>>> rs.records[["row", "type", "lat", "lon"]].to_string(index=False)
+' row       type     lat      lon\n   2 balap_liar -2.9761 104.7451'
+>>> rs.rejected[["row", "column", "value", "reason_code"]].to_string(index=False)
+' row  column      value     reason_code\n   3 Tanggal 31/02/2026 date_impossible'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal, NamedTuple
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from kamtibmas_geo._errors import RecordError
+from kamtibmas_geo._i18n import tr
+from kamtibmas_geo._parse import coords_to_float, dates_to_utc, parse_coord_pair, times_to_seconds
+from kamtibmas_geo._readers import is_empty_row, read_table
+from kamtibmas_geo._records_ledger import (
+    MESSAGES,
+    find_duplicates,
+    ledger_summary,
+    sanitize_for_export,
+)
+from kamtibmas_geo._taxonomy import Taxonomy, load_taxonomy, normalise_text
+from kamtibmas_geo._validate import check_choice
+from kamtibmas_geo.config import Settings
+
+__all__ = [
+    "ALIASES",
+    "RECORD_COLUMNS",
+    "REJECTED_COLUMNS",
+    "RecordSet",
+    "Taxonomy",
+    "find_duplicates",
+    "ledger_summary",
+    "load_taxonomy",
+    "read_records",
+    "sanitize_for_export",
+]
+
+Kind = Literal["disturbance", "activity"]
+
+#: Column aliases, compared after lower-casing and turning punctuation into spaces.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "lat": ("lintang", "lat", "latitude", "y", "lintang selatan", "garis lintang", "koordinat y",
+            "koord y", "lat dd"),
+    "lon": ("bujur", "lon", "lng", "long", "longitude", "x", "bujur timur", "garis bujur",
+            "koordinat x", "koord x", "lon dd"),
+    "coords": ("koordinat", "lokasi koordinat", "titik koordinat", "koordinat tkp",
+               "koordinat lokasi", "coordinates", "coordinate", "latlon", "lat lon", "lat long",
+               "latlong", "lat lng", "titik lokasi", "gps", "titik gps", "lintang bujur"),
+    "date": ("tanggal", "tgl", "waktu", "date", "tanggal kejadian", "tgl kejadian",
+             "waktu kejadian", "hari tanggal", "hari tgl", "datetime", "tanggal kegiatan",
+             "tgl kegiatan", "hari tanggal kejadian", "tanggal waktu"),
+    "time": ("jam", "time", "pukul", "jam kejadian", "pukul kejadian", "jam kegiatan", "pkl",
+             "jam wib", "waktu jam"),
+    "address": ("alamat", "lokasi", "tkp", "tempat kejadian", "alamat kejadian",
+                "lokasi kejadian", "tempat", "address", "location", "alamat tkp",
+                "lokasi kegiatan", "tempat kegiatan", "tempat kejadian perkara", "lokasi tkp"),
+    "type": ("jenis", "kategori", "type", "jenis kejadian", "jenis gangguan", "jenis kegiatan",
+             "kategori kejadian", "kejadian", "kegiatan", "jenis giat", "giat", "category",
+             "jenis kasus", "kasus", "jenis gangguan kamtibmas"),
+    "kecamatan": ("kecamatan", "kec", "district", "nama kecamatan"),
+    "desa": ("desa", "kelurahan", "kel", "desa kelurahan", "desa kel", "kelurahan desa",
+             "village", "ds", "nama desa", "kel desa"),
+    "polsek": ("polsek", "polsek jajaran", "satuan", "polsek polres", "kesatuan"),
+    "keterangan": ("keterangan", "ket", "uraian", "uraian singkat", "deskripsi", "catatan",
+                   "description", "notes", "kronologi", "uraian kejadian", "keterangan kejadian"),
+}  # fmt: skip
+_PREFIX_WORDS = {
+    "lintang": "lat", "latitude": "lat", "bujur": "lon", "longitude": "lon",
+    "koordinat": "coords", "tanggal": "date", "tgl": "date", "jam": "time", "pukul": "time",
+    "alamat": "address", "jenis": "type", "kecamatan": "kecamatan", "desa": "desa",
+    "kelurahan": "desa", "polsek": "polsek", "keterangan": "keterangan", "uraian": "keterangan",
+}  # fmt: skip
+
+RECORD_COLUMNS = (
+    "record_id", "source", "row", "kind", "type", "type_raw", "severity", "time",
+    "time_known", "lat", "lon", "address", "kecamatan", "desa", "polsek", "keterangan",
+    "duplicate_of", "coord_note", "type_warning", "time_note",
+)  # fmt: skip
+REJECTED_COLUMNS = ("source", "row", "column", "value", "reason_code", "reason")
+_TEXT_FIELDS = ("address", "kecamatan", "desa", "polsek", "keterangan")
+_VALUE_CHARS = 200
+
+
+class RecordSet(NamedTuple):
+    """Records read from one input, and the ledger of the rows that were not.
+
+    Attributes
+    ----------
+    records : GeoDataFrame
+        One row per accepted record, EPSG:4326, columns :data:`RECORD_COLUMNS`, the
+        user's other columns unchanged, and ``geometry`` (Point, or None where the
+        record has no usable coordinates and must be placed by its address).
+    rejected : DataFrame
+        One row per rejected input row: ``source``, ``row`` (as the user sees it in
+        the sheet: header = 1, first data row = 2; for a DataFrame the position + 2),
+        ``column``, ``value`` (text, at most 200 characters), ``reason_code`` (stable
+        English key) and ``reason`` (Indonesian, or English with ``lang="en"``).
+    """
+
+    records: gpd.GeoDataFrame
+    rejected: pd.DataFrame
+
+
+def _known_aliases() -> set[str]:
+    return {a for names in ALIASES.values() for a in names}
+
+
+def _map_columns(columns: list[str], text_column: str | None) -> dict[str, str]:
+    """Map canonical fields to the user's column names (first alias in order wins)."""
+    norm = {c: normalise_text(c) for c in columns}
+    found: dict[str, str] = {}
+    used: set[str] = set()
+    if text_column is not None:
+        want = normalise_text(text_column)
+        match = [c for c in columns if c == text_column] or [c for c in columns if norm[c] == want]
+        if not match:
+            msg = (
+                f"text_column={text_column!r} is not a column of the input; "
+                f"its columns are {columns}."
+            )
+            raise RecordError(msg)
+        found["address"] = match[0]
+        used.add(match[0])
+    for field, aliases in ALIASES.items():
+        if field in found:
+            continue
+        for alias in aliases:
+            hit = next((c for c in columns if c not in used and norm[c] == alias), None)
+            if hit is not None:
+                found[field] = hit
+                used.add(hit)
+                break
+    for c in columns:
+        words = norm[c].split()
+        if c in used or not words:
+            continue
+        prefixed = _PREFIX_WORDS.get(words[0])
+        if prefixed is not None and prefixed not in found:
+            found[prefixed] = c
+            used.add(c)
+    return found
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Cells as stripped text, NA where empty."""
+    out = series.astype(object).where(series.notna(), None)
+    out = out.map(lambda v: v if v is None or isinstance(v, str) else str(v))
+    text = out.astype("string").str.strip()
+    return text.mask(text.eq("").fillna(False))
+
+
+def _cell_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    return str(value)[:_VALUE_CHARS]
+
+
+def read_records(
+    source: str | Path | pd.DataFrame,
+    kind: Kind = "disturbance",
+    *,
+    sheet: str | int | None = None,
+    text_column: str | None = None,
+    taxonomy: str | Path | Mapping[str, Any] | Taxonomy | None = None,
+    settings: Settings | None = None,
+    lang: str = "id",
+    duplicate_minutes: float = 30.0,
+    duplicate_metres: float = 100.0,
+) -> RecordSet:
+    """Read disturbance or activity records and account for every row.
+
+    Parameters
+    ----------
+    source : str, Path or DataFrame
+        CSV (any of ``; , tab |`` as delimiter; UTF-8, UTF-8 with BOM, cp1252 or
+        latin-1), XLSX, GeoJSON/GPKG, GeoParquet/Parquet, or a (Geo)DataFrame. Columns
+        are recognised by the aliases in :data:`ALIASES` (case, spaces and punctuation
+        ignored). A title above the header row is skipped.
+    kind : {"disturbance", "activity"}
+        Which taxonomy the ``jenis`` column is classified against.
+    sheet : str or int, optional
+        Sheet name or 0-based index of a workbook (first sheet by default), or layer of
+        a GeoPackage.
+    text_column : str, optional
+        Column holding the address text, when it is not one of the aliases.
+    taxonomy : str, Path, dict or Taxonomy, optional
+        Extra or overriding types (see :func:`load_taxonomy`).
+    settings : Settings, optional
+        Only ``timezone`` is used (zone of times written without one; Asia/Jakarta).
+    lang : {"id", "en"}
+        Language of the ``reason`` column and notes.
+    duplicate_minutes : float
+        Two records of the same type at most this many minutes apart ...
+    duplicate_metres : float
+        ... and at most this many metres apart (or with the same address text when one
+        lacks coordinates) are the same report; the later one gets ``duplicate_of``.
+
+    Returns
+    -------
+    RecordSet
+        ``records`` (GeoDataFrame, EPSG:4326) and ``rejected`` (DataFrame).
+
+    Raises
+    ------
+    RecordError
+        The input as a whole cannot be read: missing file, unsupported format, no
+        date column, or no column that locates a record. Bad rows never raise.
+    """
+    check_choice("kind", kind, ("disturbance", "activity"))
+    check_choice("lang", lang, ("id", "en"))
+    settings = settings or Settings()
+    tz = settings.timezone
+    tax = load_taxonomy(taxonomy)
+    raw = read_table(source, sheet=sheet, known=_known_aliases())
+    frame, n = raw.frame, len(raw.frame)
+    columns = [str(c) for c in frame.columns]
+    frame.columns = pd.Index(columns)
+    cols = _map_columns(columns, text_column)
+    has_geom = raw.lon is not None
+    locating = {"lat", "coords", "address", "kecamatan", "desa"} & set(cols)
+    if "date" not in cols or not (locating or has_geom):
+        need = (
+            "date (tanggal/tgl/waktu/date)"
+            if "date" not in cols
+            else ("location (lintang+bujur, koordinat, alamat, desa or kecamatan)")
+        )
+        msg = (
+            f"{raw.source!r} has no {need} column; its columns are {columns}. "
+            "Rename the column (see docs/records.md for the accepted names)."
+        )
+        raise RecordError(msg)
+
+    reason = np.full(n, None, dtype=object)
+    r_col = np.full(n, "", dtype=object)
+    r_val = np.full(n, "", dtype=object)
+
+    def reject(mask: np.ndarray, code: str | np.ndarray, col: str, values: Any) -> None:
+        take = mask & pd.isna(reason)
+        if not take.any():
+            return
+        reason[take] = code[take] if isinstance(code, np.ndarray) else code
+        r_col[take] = col
+        vals = np.asarray(values, dtype=object) if values is not None else None
+        r_val[take] = [_cell_text(v) for v in vals[take]] if vals is not None else ""
+
+    for pos, line in raw.broken.items():
+        reason[pos], r_col[pos], r_val[pos] = "wrong_field_count", "*", line[:_VALUE_CHARS]
+
+    # dates and times
+    date_raw = frame[cols["date"]]
+    t_ns, time_known, d_codes = dates_to_utc(date_raw, tz)
+    bad_date = ~pd.isna(d_codes)
+    if bad_date.any():
+        empty = np.zeros(n, dtype=bool)
+        empty[bad_date] = is_empty_row(frame.iloc[np.flatnonzero(bad_date)])
+        reject(empty, "empty_row", "*", None)
+        reject(bad_date, d_codes, cols["date"], date_raw.to_numpy())
+    time_note = np.full(n, None, dtype=object)
+    if "time" in cols:
+        secs, t_codes = times_to_seconds(frame[cols["time"]])
+        ok = ~np.isnan(secs) & ~bad_date
+        if ok.any():
+            local = pd.DatetimeIndex(pd.to_datetime(t_ns[ok], utc=True)).tz_convert(tz)
+            day = local.tz_localize(None).normalize() + pd.to_timedelta(secs[ok], unit="s")
+            t_ns[ok] = day.tz_localize(tz, ambiguous="NaT", nonexistent="NaT").as_unit("ns").asi8
+            time_known[ok] = True
+        bad_time = (t_codes == "time_invalid") & ~bad_date
+        if bad_time.any():
+            jam = frame[cols["time"]].to_numpy()
+            time_note[bad_time] = [
+                tr(MESSAGES, "note_time_invalid", lang, value=_cell_text(v)) for v in jam[bad_time]
+            ]
+
+    # coordinates
+    lat = np.full(n, np.nan)
+    lon = np.full(n, np.nan)
+    c_code = np.full(n, "coord_missing", dtype=object)
+    c_col = ""
+    c_val: np.ndarray = np.full(n, "", dtype=object)
+    if "lat" in cols and "lon" in cols:
+        lat, la_code = coords_to_float(frame[cols["lat"]])
+        lon, lo_code = coords_to_float(frame[cols["lon"]])
+        la_miss, lo_miss = la_code == "coord_missing", lo_code == "coord_missing"
+        c_code = np.full(n, "coord_unparsed", dtype=object)
+        c_code[pd.isna(la_code) & pd.isna(lo_code)] = None
+        c_code[la_miss & lo_miss] = "coord_missing"
+        c_code[la_miss ^ lo_miss] = "coord_incomplete"
+        c_col = f"{cols['lat']}/{cols['lon']}"
+        la_t = frame[cols["lat"]].astype(object).map(_cell_text).to_numpy()
+        lo_t = frame[cols["lon"]].astype(object).map(_cell_text).to_numpy() if n else la_t
+        c_val = la_t + np.where(la_t == "", "", "; ") + lo_t if n else la_t
+    elif "coords" in cols:
+        raw_pairs = frame[cols["coords"]].astype(object).to_numpy()
+        keys, uniq = pd.factorize(raw_pairs, use_na_sentinel=True)
+        parsed = [parse_coord_pair(u) for u in uniq] + [parse_coord_pair(None)]
+        lat = np.array([parsed[k][0] for k in keys], dtype=float)
+        lon = np.array([parsed[k][1] for k in keys], dtype=float)
+        c_code = np.array([parsed[k][2] for k in keys], dtype=object)
+        c_col, c_val = cols["coords"], raw_pairs
+    if has_geom and raw.lon is not None and raw.lat is not None:
+        fill = c_code == "coord_missing"
+        lon, lat = np.where(fill, raw.lon, lon), np.where(fill, raw.lat, lat)
+        c_code = c_code.copy()
+        c_code[fill & ~np.isnan(lat)] = None
+        c_col = c_col or "geometry"
+    coord_note = np.full(n, None, dtype=object)
+    parsed_ok = pd.isna(c_code)
+    swap = parsed_ok & (np.abs(lat) > 90) & (np.abs(lon) <= 90)
+    lat, lon = np.where(swap, lon, lat), np.where(swap, lat, lon)
+    coord_note[swap] = tr(MESSAGES, "note_coord_swapped", lang)
+    c_code[parsed_ok & (lat == 0) & (lon == 0)] = "coord_zero"
+    c_code[pd.isna(c_code) & ((np.abs(lat) > 90) | (np.abs(lon) > 180))] = "coord_out_of_range"
+    texts = {f: _text(frame[cols[f]]) for f in _TEXT_FIELDS if f in cols}
+    has_text = np.zeros(n, dtype=bool)
+    for f in ("address", "desa", "kecamatan"):
+        if f in texts:
+            has_text |= texts[f].notna().to_numpy()
+    c_bad = ~pd.isna(c_code) & (c_code != "coord_missing")
+    if "coords" not in cols and not ("lat" in cols and "lon" in cols) and not has_geom:
+        c_col = "lintang/bujur"
+    reject(c_bad & ~has_text, c_code, c_col, c_val)
+    reject((c_code == "coord_missing") & ~has_text, "no_location", c_col or "alamat", None)
+    kept_bad = c_bad & has_text
+    if kept_bad.any():
+        coord_note[kept_bad] = [
+            tr(MESSAGES, "note_coord_" + str(code), lang, value=_cell_text(v))
+            for code, v in zip(
+                c_code[kept_bad], np.asarray(c_val, dtype=object)[kept_bad], strict=True
+            )
+        ]
+    lat[~pd.isna(c_code)] = np.nan
+    lon[~pd.isna(c_code)] = np.nan
+
+    # assemble
+    keep = pd.isna(reason)
+    idx = np.flatnonzero(keep)
+    rows = raw.rows
+    src = raw.source
+    out = pd.DataFrame(index=pd.RangeIndex(len(idx)))
+    row_str = rows[idx].astype(str)
+    out["record_id"] = pd.array(np.char.add(f"{src}:", row_str), dtype="string")
+    out["source"] = pd.array([src] * len(idx), dtype="string")
+    out["row"] = rows[idx].astype(np.int64)
+    out["kind"] = pd.array([kind] * len(idx), dtype="string")
+    type_raw = (
+        _text(frame[cols["type"]]).iloc[idx]
+        if "type" in cols
+        else pd.Series(pd.NA, index=range(len(idx)), dtype="string")
+    )
+    keys, uniq = pd.factorize(type_raw.to_numpy(dtype=object), use_na_sentinel=True)
+    classified = [tax.classify(u, kind) for u in uniq] + [("lainnya", False)]
+    t_key = np.array([classified[k][0] for k in keys], dtype=object)
+    t_ok = np.array([classified[k][1] for k in keys], dtype=bool)
+    out["type"] = pd.array(t_key, dtype="string")
+    out["type_raw"] = pd.array(type_raw.to_numpy(dtype=object), dtype="string")
+    sev = {k: tax.info(kind, k).severity for k in tax.keys(kind)}
+    out["severity"] = np.array([sev[k] for k in t_key], dtype=float)
+    out["time"] = pd.to_datetime(t_ns[idx], utc=True).tz_convert(tz).as_unit("ns")
+    out["time_known"] = time_known[idx]
+    out["lat"] = lat[idx]
+    out["lon"] = lon[idx]
+    for f in _TEXT_FIELDS:
+        out[f] = (
+            pd.array(texts[f].iloc[idx].to_numpy(dtype=object), dtype="string")
+            if f in texts
+            else pd.array([pd.NA] * len(idx), dtype="string")
+        )
+    addr_key = (
+        out["address"].fillna("") + "|" + out["desa"].fillna("") + "|" + out["kecamatan"].fillna("")
+    )
+    dup = find_duplicates(
+        out["type"].to_numpy(dtype=object),
+        t_ns[idx],
+        out["lat"].to_numpy(),
+        out["lon"].to_numpy(),
+        addr_key.map(normalise_text).to_numpy(dtype=object),
+        minutes=duplicate_minutes,
+        metres=duplicate_metres,
+    )
+    ids = out["record_id"].to_numpy(dtype=object)
+    dup_ids = np.full(len(idx), None, dtype=object)
+    dup_ids[dup >= 0] = ids[dup[dup >= 0]]
+    out["duplicate_of"] = pd.array(dup_ids, dtype="string")
+    out["coord_note"] = pd.array(coord_note[idx], dtype="string")
+    warn = np.full(len(idx), None, dtype=object)
+    unknown = ~t_ok
+    if unknown.any():
+        tr_raw = out["type_raw"].to_numpy(dtype=object)
+        warn[unknown] = [
+            tr(MESSAGES, "note_type_empty", lang)
+            if v is None or v is pd.NA
+            else tr(MESSAGES, "note_type_unknown", lang, value=_cell_text(v))
+            for v in tr_raw[unknown]
+        ]
+    out["type_warning"] = pd.array(warn, dtype="string")
+    out["time_note"] = pd.array(time_note[idx], dtype="string")
+    mapped = set(cols.values())
+    for c in columns:
+        if c in mapped:
+            continue
+        name = c if c not in out.columns and c != "geometry" else f"{c}_input"
+        out[name] = frame[c].iloc[idx].to_numpy()
+    geom = gpd.points_from_xy(out["lon"], out["lat"], crs="EPSG:4326")
+    geom[np.isnan(out["lat"].to_numpy())] = None
+    records = gpd.GeoDataFrame(out, geometry=geom, crs="EPSG:4326")
+
+    ridx = np.flatnonzero(~keep)
+    codes = reason[ridx]
+    rejected = pd.DataFrame(
+        {
+            "source": pd.array([src] * len(ridx), dtype="string"),
+            "row": rows[ridx].astype(np.int64),
+            "column": pd.array(r_col[ridx], dtype="string"),
+            "value": pd.array(r_val[ridx], dtype="string"),
+            "reason_code": pd.array(codes, dtype="string"),
+            "reason": pd.array(
+                [
+                    tr(MESSAGES, str(c), lang, column=col, value=val)
+                    for c, col, val in zip(codes, r_col[ridx], r_val[ridx], strict=True)
+                ],
+                dtype="string",
+            ),
+        }
+    )
+    records.attrs["rows_in"] = n
+    rejected.attrs["rows_in"] = n
+    return RecordSet(records, rejected)
