@@ -48,6 +48,7 @@ __all__ = [
     "CalendarMethod",
     "RamadhanDates",
     "label_phases",
+    "overrides_from_dates",
     "parse_target",
     "phases",
     "ramadhan_dates",
@@ -417,6 +418,43 @@ def read_overrides(path: str | Path) -> dict[int, tuple[date, date]]:
         _check_pair(year, start, end, f"{p}")
         out[year] = (start, end)
     return out
+
+
+def overrides_from_dates(start: Any, idul_fitri: Any) -> dict[int, tuple[date, date]]:
+    """Turn one user-given pair of dates into an ``overrides`` mapping.
+
+    This is what the ``--ramadhan-start`` and ``--idul-fitri`` CLI flags do: the Hijri year
+    is the one whose Umm al-Qura Ramadhan starts within three days of ``start``.
+
+    Parameters
+    ----------
+    start : date or str
+        1 Ramadhan (``"YYYY-MM-DD"``).
+    idul_fitri : date or str
+        1 Syawal.
+
+    Returns
+    -------
+    dict
+        ``{hijri_year: (start, idul_fitri)}``.
+
+    Examples
+    --------
+    >>> overrides_from_dates("2027-02-08", "2027-03-10")
+    {1448: (datetime.date(2027, 2, 8), datetime.date(2027, 3, 10))}
+    """
+    first = _to_date(start, "--ramadhan-start")
+    last = _to_date(idul_fitri, "--idul-fitri")
+    for h in _hijri_year_of_ramadhan_in(first.year) + _hijri_year_of_ramadhan_in(first.year + 1):
+        uq_start, _ = _ummalqura(h)
+        if abs((uq_start - first).days) <= 3:
+            _check_pair(h, first, last, "Given dates")
+            return {h: (first, last)}
+    msg = (
+        f"{first} is not within three days of the start of any Ramadhan; "
+        "give 1 Ramadhan as YYYY-MM-DD (for example 2027-02-08)."
+    )
+    raise SettingsError(msg)
 
 
 # --------------------------------------------------------------------------- phases

@@ -29,6 +29,7 @@ in the UTM zone of the study area, EPSG:32748 for OKI and Palembang).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -244,46 +245,103 @@ def _counts(hex_ids: pd.Series, cells: pd.Index) -> pd.Series:
 # --------------------------------------------------------------------------- forecasters
 
 
-def score_forecaster(*, settings: Settings | None = None, **options: Any) -> Forecaster:
+def score_forecaster(
+    *,
+    settings: Settings | None = None,
+    window: tuple[str, str] = ("pra_ramadhan", "balik"),
+    phase_options: Mapping[str, Any] | None = None,
+    overrides: Mapping[int, tuple[Any, Any]] | None = None,
+    **options: Any,
+) -> Forecaster:
     """Wrap :func:`kamtibmas_geo.score.score_hotspots` as a backtest forecaster.
 
-    The target of each period is the Ramadhan that starts inside it (``"ramadhan-<year>"``).
+    Each period is scored as an explicit ``(start, end)`` target on the backtest's cells.
+    The seasonal uplift learns from the same ``window`` of the (up to 30) previous
+    Ramadhans when a Ramadhan starts inside the period, otherwise from the same dates in
+    the 10 previous years. Gi* and the emerging-hotspot trend do not change ``score`` and
+    are switched off unless ``gi=True`` / ``emerging=True`` is passed.
 
     Parameters
     ----------
     settings : Settings, optional
-        Passed to ``score_hotspots``.
+        Passed to ``score_hotspots`` (half-life, smoothing, calendar method...).
+    window : (str, str)
+        First and last phase of a Ramadhan period, as in :func:`backtest`.
+    phase_options : mapping, optional
+        Keyword arguments of :func:`~kamtibmas_geo.calendar.phases`.
+    overrides : mapping, optional
+        Ramadhan date overrides.
     **options
-        Other keyword arguments of ``score_hotspots`` (``res``, ``activities``...).
+        Other keyword arguments of ``score_hotspots`` (``res``, ``activities``,
+        ``weights``...).
 
     Returns
     -------
     callable
         ``(train_records, (start, end), cells) -> Series`` of scores indexed by ``hex_id``.
     """
+    settings = settings or Settings()
+    opts = dict(phase_options or {})
+    options = {"gi": False, "emerging": False, **options}
 
     def forecast(
         train: gpd.GeoDataFrame,
         period: tuple[pd.Timestamp, pd.Timestamp],
         cells: gpd.GeoDataFrame,
     ) -> pd.Series:
-        from kamtibmas_geo.score import score_hotspots
-
-        target = _target_of(period)
-        scored = score_hotspots(train, target=target, settings=settings, **options)
+        try:
+            from kamtibmas_geo.score import score_hotspots
+        except ImportError as exc:  # pragma: no cover - score.py ships with the package
+            msg = (
+                "The default forecaster needs kamtibmas_geo.score.score_hotspots, which "
+                f"cannot be imported ({exc}); pass forecaster= a callable instead."
+            )
+            raise ScoreError(msg) from None
+        seasons = _past_seasons(period, window, opts, settings.calendar_method, overrides)
+        scored = score_hotspots(
+            train,
+            target=(period[0], period[1]),
+            cells=list(cells["hex_id"].astype(str)),
+            seasons=seasons,
+            settings=settings,
+            **options,
+        )
         return scored.set_index("hex_id")["score"].astype(float)
 
     return forecast
 
 
-def _target_of(period: tuple[pd.Timestamp, pd.Timestamp]) -> str:
+def _past_seasons(
+    period: tuple[pd.Timestamp, pd.Timestamp],
+    window: tuple[str, str],
+    opts: Mapping[str, Any],
+    method: Any,
+    overrides: Mapping[int, tuple[Any, Any]] | None,
+) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     start, end = period
+    hijri = None
     for year in range(start.year, end.year + 1):
         for h in _hijri_year_of_ramadhan_in(year):
             first, _ = _ummalqura(h)
             if start.date() - pd.Timedelta(days=3) <= first < end.date():
-                return f"ramadhan-{h}"
-    return f"ramadhan-{start.year + (1 if start.month > 6 else 0)}"
+                hijri = h
+                break
+        if hijri is not None:
+            break
+    if hijri is None:
+        return [
+            (start - pd.DateOffset(years=k), end - pd.DateOffset(years=k)) for k in range(1, 11)
+        ]
+    out = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        for h in range(hijri - 1, hijri - 31, -1):
+            try:
+                d = parse_target(h, method=method, overrides=overrides)
+            except SettingsError:
+                break
+            out.append(_window(d, window, opts))
+    return out
 
 
 # --------------------------------------------------------------------------- periods
@@ -560,7 +618,9 @@ def backtest(
     cells = _study_cells(boundaries, res, settings)
     index = pd.Index(cells["hex_id"].astype(str), name="hex_id")
     inside = hex_ids.isin(index).to_numpy()
-    forecast = forecaster or score_forecaster(settings=settings, res=res)
+    forecast = forecaster or score_forecaster(
+        settings=settings, window=window, phase_options=opts, overrides=overrides, res=res
+    )
     if periods is None:
         todo = (
             _default_periods(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import h3
 import numpy as np
@@ -218,3 +220,82 @@ def test_backtest_errors() -> None:
             forecaster=count_forecaster,
             periods=[("2025-07-01", "2025-06-01")],
         )
+
+
+def test_backtest_with_score_hotspots_on_a_real_kecamatan(kecamatan: gpd.GeoDataFrame) -> None:
+    # the default forecaster is kamtibmas_geo.score.score_hotspots, on a real Palembang unit
+    unit = kecamatan[kecamatan["kabupaten_code"] == "16.71"].iloc[[0]]
+    poly = unit.geometry.iloc[0]
+    rng = np.random.default_rng(11)
+    xmin, ymin, xmax, ymax = poly.bounds
+    lon = rng.uniform(xmin, xmax, 6000)
+    lat = rng.uniform(ymin, ymax, 6000)
+    inside = shapely.contains_xy(poly, lon, lat)
+    lon, lat = lon[inside][:1500], lat[inside][:1500]
+    hot = poly.representative_point()
+    n_hot = 300
+    lon = np.concatenate([lon, hot.x + rng.normal(0, 0.0008, n_hot)])
+    lat = np.concatenate([lat, hot.y + rng.normal(0, 0.0008, n_hot)])
+    t0 = pd.Timestamp("2023-01-01")
+    seconds = rng.uniform(0, (pd.Timestamp("2026-04-30") - t0).total_seconds(), len(lon))
+    records = pd.DataFrame(
+        {
+            "lat": lat,
+            "lon": lon,
+            "time": t0 + pd.to_timedelta(seconds, unit="s"),
+            "type": "curanmor",
+            "severity": 1.0,
+        }
+    )
+    result = backtest(records, res=9, boundaries=unit, area_shares=(0.05,))
+    assert result.periods["period"].tolist() == [
+        "Ramadhan 1445 H",
+        "Ramadhan 1446 H",
+        "Ramadhan 1447 H",
+    ]
+    method = result.table[result.table["model"] == "method"]
+    assert (method["pai"] > 2).all(), method[["period", "pai"]]
+    hot_cells = h3.grid_disk(h3.latlng_to_cell(hot.y, hot.x, 9), 2)
+    for frame in result.scores.values():
+        assert frame["method"].idxmax() in hot_cells
+
+
+def _run(args: list[str]) -> int:
+    from kamtibmas_geo.cli import main
+
+    try:
+        main(args)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+def test_cli_backtest_any_area(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    df = _synthetic().rename(columns={"type": "jenis"})
+    df["tanggal"] = df.pop("time").dt.strftime("%Y-%m-%d %H:%M")
+    df.to_csv(tmp_path / "kejadian.csv", index=False)
+    _boundary(32749).to_file(tmp_path / "kotak.geojson")
+    out = tmp_path / "metrics.csv"
+    args = [
+        "backtest",
+        str(tmp_path / "kejadian.csv"),
+        "--boundaries",
+        str(tmp_path / "kotak.geojson"),
+        "--res",
+        "8",
+        "--period",
+        "ramadhan-1446",
+        "--out",
+        str(out),
+    ]
+    assert _run(["--lang", "en", *args]) == 0
+    text = capsys.readouterr().out
+    assert "Hit rate" in text
+    assert "Ramadhan 1446 H" in text
+    table = pd.read_csv(out)
+    assert set(table["model"]) == {"method", "last_year", "all_time", "kde"}
+    assert len(table) == 12
+    assert _run(args) == 0
+    assert "Tingkat tangkap" in capsys.readouterr().out
+    assert _run([*args, "--ramadhan-start", "2025-03-01"]) == 2
+    assert "--idul-fitri" in capsys.readouterr().err

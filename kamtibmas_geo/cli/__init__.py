@@ -33,6 +33,8 @@ __all__ = ["COMMAND_MODULES", "CliState", "build_app", "main", "state"]
 #: Private modules of this package that each add one command or command group.
 COMMAND_MODULES: tuple[str, ...] = (
     "_boundaries",
+    "_backtest",
+    "_sample",
     # one module a line, in the order of the pipeline
 )
 
