@@ -34,7 +34,6 @@ __all__ = ["COMMAND_MODULES", "CliState", "build_app", "main", "state"]
 COMMAND_MODULES: tuple[str, ...] = (
     "_boundaries",
     "_backtest",
-    "_sample",
     # one module a line, in the order of the pipeline
 )
 
