@@ -20,7 +20,7 @@ Examples
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -32,6 +32,7 @@ from kamtibmas_geo._i18n import tr
 from kamtibmas_geo._matcher import Match, Matcher
 from kamtibmas_geo._validate import check_res
 from kamtibmas_geo.config import Settings
+from kamtibmas_geo.records import RecordSet
 
 __all__ = [
     "GEOCODE_STATUSES",
@@ -47,21 +48,6 @@ __all__ = [
 
 #: Every value ``geocode_status`` can take.
 GEOCODE_STATUSES = ("coordinates", "matched", "ambiguous", "unmatched", "out_of_area", "invalid")
-
-
-class RecordSet(NamedTuple):
-    """Placed records and the ledger of rows that could not be used.
-
-    Attributes
-    ----------
-    records : GeoDataFrame
-        The placed rows.
-    rejected : DataFrame
-        One row per rejected input row: source, row, column, value, reason_code, reason.
-    """
-
-    records: gpd.GeoDataFrame
-    rejected: pd.DataFrame
 
 
 MESSAGES = {
@@ -271,7 +257,7 @@ def geocode(
                         source=src[i],
                         row=rows[i],
                         column="lat,lon",
-                        value=f"{lat[i]}, {lon[i]}",
+                        value=f"({lat[i]}, {lon[i]})",
                         reason_code="out_of_area",
                         reason=reason,
                         geocode_status="out_of_area",

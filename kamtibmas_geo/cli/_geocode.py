@@ -1,0 +1,237 @@
+"""``kamtibmas-geo geocode``: read records, place them on the map, write them and the ledger."""
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kamtibmas_geo._errors import GeocodeError
+from kamtibmas_geo._i18n import tr
+from kamtibmas_geo.cli import state
+from kamtibmas_geo.config import Language
+
+MESSAGES = {
+    "cmd": {
+        "id": "Tempatkan catatan gangguan/kegiatan di peta (koordinat atau alamat, offline) "
+        "dan tulis baris yang ditolak ke OUT_ditolak.csv.",
+        "en": "Place disturbance/activity records on the map (coordinates or address, "
+        "offline) and write the rejected rows to OUT_ditolak.csv.",
+    },
+    "arg_input": {
+        "id": "Berkas catatan (CSV, XLSX, GeoJSON, GPKG, GeoParquet).",
+        "en": "Records file (CSV, XLSX, GeoJSON, GPKG, GeoParquet).",
+    },
+    "opt_kind": {
+        "id": "Jenis catatan: disturbance (gangguan) atau activity (kegiatan).",
+        "en": "Kind of records: disturbance or activity.",
+    },
+    "opt_out": {
+        "id": "Berkas hasil: .csv, .geojson, .parquet atau .gpkg.",
+        "en": "Output file: .csv, .geojson, .parquet or .gpkg.",
+    },
+    "opt_text": {"id": "Kolom alamat (teks bebas).", "en": "Column with the free-text address."},
+    "opt_landmarks": {
+        "id": "CSV landmark: nama, lintang, bujur, [jenis], [alias].",
+        "en": "Landmarks CSV: name, lat, lon, [kind], [alias].",
+    },
+    "opt_res": {"id": "Resolusi H3 untuk hex_id.", "en": "H3 resolution of hex_id."},
+    "opt_sheet": {"id": "Nama lembar (XLSX).", "en": "Sheet name (XLSX)."},
+    "bad_ext": {
+        "id": "Ekstensi berkas hasil {ext!r} tidak dikenal; gunakan .csv, .geojson, .parquet "
+        "atau .gpkg.",
+        "en": "Unknown output extension {ext!r}; use .csv, .geojson, .parquet or .gpkg.",
+    },
+    "bad_kind": {
+        "id": "--kind harus disturbance atau activity, bukan {kind!r}.",
+        "en": "--kind must be disturbance or activity, not {kind!r}.",
+    },
+    "reading": {"id": "Membaca {path}…", "en": "Reading {path}…"},
+    "gazetteer": {"id": "Menyiapkan gazetir…", "en": "Building the gazetteer…"},
+    "geocoding": {"id": "Geocoding", "en": "Geocoding"},
+    "title": {"id": "Ringkasan geocoding", "en": "Geocoding summary"},
+    "col_what": {"id": "Hasil", "en": "Outcome"},
+    "col_n": {"id": "Jumlah", "en": "Count"},
+    "rows_in": {"id": "Baris masuk", "en": "Rows in"},
+    "placed": {"id": "Ditempatkan", "en": "Placed"},
+    "st_coordinates": {"id": "  dari koordinat", "en": "  from coordinates"},
+    "st_mismatch": {
+        "id": "    (koordinat tidak cocok dengan desa tertulis)",
+        "en": "    (coordinates disagree with the written desa)",
+    },
+    "st_desa": {"id": "  dari alamat, tingkat desa", "en": "  from address, desa level"},
+    "st_kecamatan": {
+        "id": "  dari alamat, tingkat kecamatan",
+        "en": "  from address, kecamatan level",
+    },
+    "rejected": {"id": "Ditolak", "en": "Rejected"},
+    "written": {
+        "id": "Ditulis: {out} ({n} baris) dan {rej} ({m} baris).",
+        "en": "Written: {out} ({n} rows) and {rej} ({m} rows).",
+    },
+}
+
+_EXTENSIONS = {".csv", ".geojson", ".json", ".parquet", ".gpkg"}
+_CHUNK = 20_000
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutralise(value: Any) -> Any:
+    """Prefix text that a spreadsheet would run as a formula with an apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def _safe_csv(frame: Any, path: Path) -> None:
+    import pandas as pd
+
+    out = pd.DataFrame(frame).copy()
+    if "geometry" in out.columns:
+        out = out.drop(columns="geometry")
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(_neutralise)
+    out.to_csv(path, index=False, encoding="utf-8")
+
+
+def _write(records: Any, out: Path) -> None:
+    import pandas as pd
+
+    ext = out.suffix.lower()
+    if ext == ".csv":
+        _safe_csv(records, out)
+        return
+    if ext == ".parquet":
+        records.to_parquet(out, index=False)
+        return
+    frame = records.copy()
+    for col in frame.columns:
+        if isinstance(frame[col].dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(
+            frame[col]
+        ):
+            frame[col] = frame[col].map(lambda t: t.isoformat() if pd.notna(t) else None)
+    if out.exists():
+        out.unlink()
+    frame.to_file(out, driver="GPKG" if ext == ".gpkg" else "GeoJSON", engine="pyogrio")
+
+
+def _summary(result: Any, rows_in: int, lang: Language) -> Table:
+    table = Table(title=tr(MESSAGES, "title", lang))
+    table.add_column(tr(MESSAGES, "col_what", lang))
+    table.add_column(tr(MESSAGES, "col_n", lang), justify="right")
+    rec, rej = result.records, result.rejected
+    table.add_row(tr(MESSAGES, "rows_in", lang), f"{rows_in:,}")
+    table.add_row(tr(MESSAGES, "placed", lang), f"{len(rec):,}")
+    coords = rec["geocode_status"] == "coordinates"
+    table.add_row(tr(MESSAGES, "st_coordinates", lang), f"{int(coords.sum()):,}")
+    table.add_row(tr(MESSAGES, "st_mismatch", lang), f"{int(rec['coord_mismatch'].sum()):,}")
+    matched = rec[~coords]
+    for level in ("desa", "kecamatan"):
+        n = int((matched["region_level"] == level).sum())
+        table.add_row(tr(MESSAGES, f"st_{level}", lang), f"{n:,}")
+    table.add_row(tr(MESSAGES, "rejected", lang), f"{len(rej):,}")
+    if len(rej):
+        status = rej["geocode_status"].fillna("invalid").astype(str)
+        counts = (
+            rej.assign(_s=status, _c=rej["reason_code"].astype(str))
+            .groupby(["_s", "_c"], sort=True)
+            .size()
+        )
+        for (st, code), n in counts.items():
+            table.add_row(f"  {st}: {code}", f"{int(n):,}")
+    return table
+
+
+def register(app: typer.Typer, lang: Language) -> None:
+    """Add the ``geocode`` command to ``app``.
+
+    Parameters
+    ----------
+    app : typer.Typer
+        The root app.
+    lang : {"id", "en"}
+        Language of help texts.
+    """
+
+    @app.command("geocode", help=tr(MESSAGES, "cmd", lang))
+    def _geocode(
+        ctx: typer.Context,
+        input_path: Annotated[
+            Path, typer.Argument(metavar="INPUT", help=tr(MESSAGES, "arg_input", lang))
+        ],
+        out: Annotated[Path, typer.Option("--out", help=tr(MESSAGES, "opt_out", lang))],
+        kind: Annotated[
+            str, typer.Option("--kind", help=tr(MESSAGES, "opt_kind", lang))
+        ] = "disturbance",
+        text_column: Annotated[
+            str | None, typer.Option("--text-column", help=tr(MESSAGES, "opt_text", lang))
+        ] = None,
+        landmarks: Annotated[
+            Path | None, typer.Option("--landmarks", help=tr(MESSAGES, "opt_landmarks", lang))
+        ] = None,
+        res: Annotated[int, typer.Option("--res", help=tr(MESSAGES, "opt_res", lang))] = 9,
+        sheet: Annotated[
+            str | None, typer.Option("--sheet", help=tr(MESSAGES, "opt_sheet", lang))
+        ] = None,
+    ) -> None:
+        import pandas as pd
+
+        from kamtibmas_geo._validate import check_res
+        from kamtibmas_geo.geocode import build_gazetteer, geocode
+        from kamtibmas_geo.records import RecordSet, read_records
+
+        st = state(ctx)
+        if out.suffix.lower() not in _EXTENSIONS:
+            raise GeocodeError(tr(MESSAGES, "bad_ext", st.lang, ext=out.suffix))
+        if kind not in {"disturbance", "activity"}:
+            raise GeocodeError(tr(MESSAGES, "bad_kind", st.lang, kind=kind))
+        res = check_res(res)
+        with st.console.status(tr(MESSAGES, "reading", st.lang, path=input_path)):
+            rs = read_records(
+                input_path,
+                kind,  # type: ignore[arg-type]
+                sheet=sheet,
+                text_column=text_column,
+                settings=st.settings,
+                lang=st.lang,
+            )
+        with st.console.status(tr(MESSAGES, "gazetteer", st.lang)):
+            gaz = build_gazetteer(landmarks=landmarks, settings=st.settings, lang=st.lang)
+        records = rs.records
+        n = len(records)
+        rows_in = n + len(rs.rejected)
+        parts, rejected = [], [rs.rejected]
+        progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=st.console,
+            disable=n < _CHUNK,
+            transient=True,
+        )
+        with progress:
+            task = progress.add_task(tr(MESSAGES, "geocoding", st.lang), total=n)
+            for start in range(0, max(n, 1), _CHUNK):
+                chunk = records.iloc[start : start + _CHUNK]
+                got = geocode(chunk, res=res, settings=st.settings, lang=st.lang, gazetteer=gaz)
+                parts.append(got.records)
+                rejected.append(got.rejected)
+                progress.advance(task, len(chunk))
+        placed = pd.concat(parts) if len(parts) > 1 else parts[0]
+        rej = pd.concat([r for r in rejected if len(r)] or [rejected[0]], ignore_index=True)
+        if "geocode_status" in rej.columns:
+            rej["geocode_status"] = rej["geocode_status"].fillna("invalid")
+        result = RecordSet(placed, rej)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _write(placed, out)
+        rej_path = out.with_name(out.stem + "_ditolak.csv")
+        _safe_csv(rej, rej_path)
+        st.console.print(_summary(result, rows_in, st.lang))
+        msg = tr(MESSAGES, "written", st.lang, out=out, n=len(placed), rej=rej_path, m=len(rej))
+        st.console.print(msg, soft_wrap=True)
