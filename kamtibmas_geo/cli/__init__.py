@@ -34,6 +34,7 @@ __all__ = ["COMMAND_MODULES", "CliState", "build_app", "main", "state"]
 COMMAND_MODULES: tuple[str, ...] = (
     "_boundaries",
     "_backtest",
+    "_geocode",
     # one module a line, in the order of the pipeline
 )
 
