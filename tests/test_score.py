@@ -1,0 +1,313 @@
+from __future__ import annotations
+
+import h3
+import numpy as np
+import pandas as pd
+import pytest
+
+from kamtibmas_geo._errors import ScoreError
+from kamtibmas_geo.config import Settings
+from kamtibmas_geo.score import rollup, score_hotspots, seasonal_uplift, smooth
+
+CENTRE = "898cab153afffff"  # res 9, Kayu Agung (OKI)
+TARGET = (
+    pd.Timestamp("2027-02-01", tz="Asia/Jakarta"),
+    pd.Timestamp("2027-03-20", tz="Asia/Jakarta"),
+)
+OFF = {"decay": False, "seasonal": False, "smoothing": False, "gi": False, "emerging": False}
+
+
+@pytest.fixture(scope="module")
+def grid() -> list[str]:
+    return sorted(h3.grid_disk(CENTRE, 3))  # 37 cells
+
+
+def _records(cells: list[str], times: list[str], types: list[str], **extra: list) -> pd.DataFrame:  # type: ignore[type-arg]
+    latlng = [h3.cell_to_latlng(c) for c in cells]
+    return pd.DataFrame(
+        {
+            "time": pd.to_datetime(times, format="mixed").tz_localize("Asia/Jakarta"),
+            "type": types,
+            "lat": [p[0] for p in latlng],
+            "lon": [p[1] for p in latlng],
+            **extra,
+        }
+    )
+
+
+def test_one_row_per_cell_with_contract_columns(grid: list[str], settings: Settings) -> None:
+    recs = _records([CENTRE], ["2026-05-01"], ["petasan"])
+    out = score_hotspots(recs, target=TARGET, cells=grid, settings=settings)
+    assert out["hex_id"].tolist() == grid
+    assert out.crs.to_epsg() == 4326
+    assert (out.geometry.geom_type == "Polygon").all()
+    for col in [
+        "hex_id",
+        "desa_code",
+        "desa_name",
+        "kecamatan_code",
+        "kecamatan_name",
+        "kabupaten_code",
+        "n_incidents",
+        "n_petasan",
+        "n_balap_liar",
+        "score_base",
+        "score_decay",
+        "score_seasonal",
+        "score_smoothed",
+        "score",
+        "score_rank",
+        "score_class",
+        "gi_z",
+        "gi_p",
+        "gi_p_fdr",
+        "gi_bin",
+        "gi_label",
+        "trend_class",
+        "n_activities",
+        "coverage_gap",
+    ]:
+        assert col in out.columns, col
+    assert out["n_incidents"].sum() == 1
+    assert out.loc[out.hex_id == CENTRE, "kecamatan_name"].item() == "Kayu Agung"
+    assert set(out["score_class"]) <= {1, 2, 3, 4, 5}
+    assert (out["score"] >= 0).all()
+
+
+def test_severity_weights_and_overrides(grid: list[str], settings: Settings) -> None:
+    cells = [CENTRE, CENTRE, grid[0]]
+    recs = _records(
+        cells, ["2026-01-01"] * 3, ["petasan", "pencurian", "pencurian"], severity=[1.0, 2.0, 2.0]
+    )
+    out = score_hotspots(recs, target=TARGET, cells=grid, settings=settings, **OFF).set_index(
+        "hex_id"
+    )
+    assert out.loc[CENTRE, "score_base"] == 3.0
+    assert out.loc[grid[0], "score_base"] == 2.0
+    assert out.loc[CENTRE, "score"] == 3.0  # every part switched off
+    assert out.loc[CENTRE, "score_rank"] == 1
+    out2 = score_hotspots(
+        recs, target=TARGET, cells=grid, settings=settings, weights={"petasan": 10.0}, **OFF
+    ).set_index("hex_id")
+    assert out2.loc[CENTRE, "score_base"] == 12.0
+    # records do not need a severity column: the taxonomy gives it (pencurian = 2)
+    out3 = score_hotspots(
+        recs.drop(columns="severity"), target=TARGET, cells=grid, settings=settings, **OFF
+    ).set_index("hex_id")
+    assert out3.loc[grid[0], "score_base"] == 2.0
+
+
+def test_decay_half_life(grid: list[str], settings: Settings) -> None:
+    # exactly one and two half-lives (365 days) before the target start; one after it
+    recs = _records(
+        [CENTRE, CENTRE, CENTRE],
+        ["2026-02-01", "2025-02-01", "2027-02-05"],
+        ["petasan"] * 3,
+        severity=[1.0, 1.0, 1.0],
+    )
+    opts = {**OFF, "decay": True}
+    out = score_hotspots(recs, target=TARGET, cells=grid, settings=settings, **opts)
+    row = out.set_index("hex_id").loc[CENTRE]
+    assert row["n_incidents"] == 2  # the record after the target start is not history
+    assert row["score_base"] == 2.0
+    assert row["score_decay"] == pytest.approx(0.5 + 0.25)
+    s2 = settings.replace(half_life_days=730.0)
+    out2 = score_hotspots(recs, target=TARGET, cells=grid, settings=s2, **opts)
+    assert out2.set_index("hex_id").loc[CENTRE, "score_decay"] == pytest.approx(2**-0.5 + 0.5)
+
+
+def test_seasonal_uplift_formula() -> None:
+    # history: 2024-01-01 .. 2025-01-01 (366 days); one season of 30.5 days inside
+    ref = pd.Timestamp("2025-01-01", tz="Asia/Jakarta")
+    season = (
+        pd.Timestamp("2024-03-01", tz="Asia/Jakarta"),
+        pd.Timestamp("2024-03-31 12:00", tz="Asia/Jakarta"),
+    )
+    times = pd.Series(
+        pd.to_datetime(["2024-01-01"] + ["2024-03-10"] * 9 + ["2024-06-01"] * 2).tz_localize(
+            "Asia/Jakarta"
+        )
+    )
+    types = pd.Series(["a"] * 10 + ["b"] * 2)
+    up = seasonal_uplift(times, types, np.ones(12), [season], ref, prior=2.0)
+    # type a: n = 10, n_in = 9, E_in = 10 * 30.5 / 366
+    e_in = 10 * 30.5 / 366
+    assert up["a"] == pytest.approx((9 + 2) / (e_in + 2))
+    # type b: never in season, shrunk towards 1 rather than to 0
+    assert up["b"] == pytest.approx(2 / (2 * 30.5 / 366 + 2))
+    assert 0.8 < up["b"] < 1
+
+
+def test_seasonal_column_applies_uplift(grid: list[str], settings: Settings) -> None:
+    recs = _records(
+        [CENTRE] * 4,
+        ["2025-03-10", "2025-03-12", "2025-08-01", "2024-12-01"],
+        ["petasan"] * 4,
+        severity=[1.0] * 4,
+    )
+    seasons = [
+        (
+            pd.Timestamp("2025-03-01", tz="Asia/Jakarta"),
+            pd.Timestamp("2025-04-01", tz="Asia/Jakarta"),
+        )
+    ]
+    opts = {**OFF, "seasonal": True}
+    out = score_hotspots(
+        recs, target=TARGET, cells=grid, settings=settings, seasons=seasons, **opts
+    )
+    uplift = out.attrs["score"]["uplift"]["petasan"]
+    assert uplift > 1
+    row = out.set_index("hex_id").loc[CENTRE]
+    assert row["score_seasonal"] == pytest.approx(4 * uplift)
+
+
+def test_smoothing_kernel(grid: list[str]) -> None:
+    x = np.zeros(len(grid))
+    x[grid.index(CENTRE)] = 1.0
+    s = smooth(x, grid, 1)
+    # centre: weight 1 over 1 + 6 * 0.5
+    assert s[grid.index(CENTRE)] == pytest.approx(1 / 4)
+    ring = sorted(h3.grid_ring(CENTRE, 1))
+    assert s[grid.index(ring[0])] == pytest.approx(0.5 / 4)
+    assert s[grid.index(sorted(h3.grid_ring(CENTRE, 2))[0])] == 0
+    np.testing.assert_array_equal(smooth(x, grid, 0), x)
+
+
+def test_spread_records_over_unit_cells(settings: Settings) -> None:
+    from kamtibmas_geo.grid import crosswalk, region_cells
+
+    cells = region_cells("oki", 7, settings=settings)
+    cw = crosswalk(7, level="kecamatan", settings=settings)
+    code = "16.02.05"  # Kayu Agung
+    recs = pd.DataFrame(
+        {
+            "time": pd.to_datetime(["2026-01-01"] * 3).tz_localize("Asia/Jakarta"),
+            "type": ["petasan"] * 3,
+            "lat": [np.nan] * 3,
+            "lon": [np.nan] * 3,
+            "geocode_status": ["matched", "matched", "matched"],
+            "region_level": ["kecamatan", "kecamatan", "kabupaten"],
+            "region_code": [code, code, "16.02"],
+        }
+    )
+    out = score_hotspots(recs, target=TARGET, res=7, cells=cells, settings=settings, **OFF)
+    assert out["n_incidents"].sum() == pytest.approx(2.0)
+    unit = cw[cw["code"] == code].set_index("hex_id")["share_of_unit"]
+    got = out.set_index("hex_id")["n_incidents"]
+    np.testing.assert_allclose(got.reindex(unit.index), 2 * unit / unit.sum())
+    assert out.attrs["score"]["n_kabupaten_only"] == 1
+
+
+def test_gi_and_determinism(settings: Settings) -> None:
+    cells = sorted(h3.grid_disk(CENTRE, 8))
+    rng = np.random.default_rng(2)
+    pick = list(rng.choice(cells, 60)) + [CENTRE] * 8 + sorted(h3.grid_ring(CENTRE, 1)) * 2
+    times = ["2026-06-01"] * len(pick)
+    recs = _records(pick, times, ["balap_liar"] * len(pick))
+    a = score_hotspots(recs, target=TARGET, cells=cells, settings=settings, emerging=False)
+    b = score_hotspots(recs, target=TARGET, cells=cells, settings=settings, emerging=False)
+    pd.testing.assert_frame_equal(a.drop(columns="geometry"), b.drop(columns="geometry"))
+    row = a.set_index("hex_id").loc[CENTRE]
+    assert row["gi_bin"] == 3
+    assert row["gi_label"] == "Titik panas 99%"
+    assert a["score_rank"].min() == 1
+    assert a.loc[a.score_rank == 1, "hex_id"].item() == CENTRE
+    en = score_hotspots(
+        recs, target=TARGET, cells=cells, settings=settings, emerging=False, lang="en"
+    )
+    assert en.set_index("hex_id").loc[CENTRE, "gi_label"] == "Hot spot, 99% confidence"
+
+
+def test_emerging_new_hotspot_in_score(settings: Settings) -> None:
+    cells = sorted(h3.grid_disk(CENTRE, 6))
+    rng = np.random.default_rng(3)
+    old = list(rng.choice(cells, 80))
+    old_t = list(pd.Timestamp("2025-02-01") + pd.to_timedelta(rng.uniform(0, 700, 80), unit="D"))
+    new = [CENTRE] * 6 + sorted(h3.grid_ring(CENTRE, 1))
+    new_t = [pd.Timestamp("2027-01-15")] * len(new)
+    recs = _records(old + new, [str(t) for t in old_t + new_t], ["petasan"] * (80 + len(new)))
+    out = score_hotspots(recs, target=TARGET, cells=cells, settings=settings)
+    assert out.set_index("hex_id").loc[CENTRE, "trend_class"] == "new_hotspot"
+    assert out.set_index("hex_id").loc[CENTRE, "trend_label"] == "Titik panas baru"
+
+
+def test_coverage_gap(grid: list[str], settings: Settings) -> None:
+    far = sorted(h3.grid_ring(CENTRE, 3))[0]
+    recs = _records([CENTRE] * 3 + [far] * 3, ["2026-06-01"] * 6, ["pencurian"] * 6)
+    acts = _records([CENTRE] * 5, ["2026-07-01"] * 5, ["sambang"] * 5)
+    out = score_hotspots(
+        recs, activities=acts, target=TARGET, cells=grid, settings=settings, gi=False
+    ).set_index("hex_id")
+    assert out.loc[CENTRE, "n_activities"] == 5
+    assert out.loc[CENTRE, "score"] == pytest.approx(out.loc[far, "score"], rel=0.5)
+    assert out.loc[CENTRE, "coverage_gap"] < out.loc[far, "coverage_gap"]
+    assert out["coverage_gap"].between(0, 1).all()
+    no_act = score_hotspots(recs, target=TARGET, cells=grid, settings=settings, gi=False)
+    assert no_act["coverage_gap"].max() == pytest.approx(1.0)
+
+
+def test_rollups(settings: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kamtibmas_geo.grid import region_cells
+
+    cells = region_cells("oki", 7, settings=settings)
+    rng = np.random.default_rng(4)
+    pick = list(rng.choice(cells, 300))
+    recs = _records(pick, ["2026-06-01"] * 300, ["petasan"] * 300)
+    out = score_hotspots(recs, target=TARGET, res=7, cells=cells, settings=settings, emerging=False)
+    kec = rollup(out, level="kecamatan", settings=settings)
+    inside = out["kecamatan_code"].notna()
+    assert kec["n_incidents"].sum() == pytest.approx(out.loc[inside, "n_incidents"].sum())
+    assert (kec["incidents_per_km2"] >= 0).all()
+    assert kec["score"].is_monotonic_decreasing
+    desa = rollup(out, level="desa", settings=settings)
+    assert desa["n_cells"].sum() == out["desa_code"].notna().sum()
+    # Polsek: two kecamatan under one Polsek, the rest default to their own
+    mapping = tmp_path / "polsek.csv"
+    mapping.write_text(
+        "kecamatan_code,polsek\n16.02.05,Polsek Kota Kayu Agung\n16.02.17,Polsek Kota Kayu Agung\n"
+    )
+    pol = rollup(out, level="polsek", polsek_map=mapping, settings=settings)
+    joined = pol.set_index("code").loc["Polsek Kota Kayu Agung"]
+    both = kec.set_index("code").loc[["16.02.05", "16.02.17"]]
+    assert joined["n_incidents"] == pytest.approx(both["n_incidents"].sum())
+    assert joined["area_km2"] == pytest.approx(both["area_km2"].sum())
+    assert len(pol) == len(kec) - 1
+    kab = rollup(out, level="kabupaten", settings=settings)
+    assert kab["population"].iloc[0] > 0
+    assert "incidents_per_10k" in kab.columns
+    with pytest.raises(ScoreError, match="polsek"):
+        rollup(out, level="polsek", polsek_map=pd.DataFrame({"x": [1]}), settings=settings)
+
+
+def test_bad_input(grid: list[str], settings: Settings) -> None:
+    with pytest.raises(ScoreError, match="time"):
+        score_hotspots(
+            pd.DataFrame({"type": ["petasan"]}), target=TARGET, cells=grid, settings=settings
+        )
+    with pytest.raises(ScoreError, match="RecordSet"):
+        score_hotspots([1, 2], target=TARGET, cells=grid, settings=settings)
+    recs = _records([CENTRE], ["2026-01-01"], ["petasan"])
+    with pytest.raises(ScoreError, match="too few"):
+        score_hotspots(
+            recs,
+            target=TARGET,
+            cells=sorted(h3.grid_disk(CENTRE, 12)),
+            settings=settings.replace(gi_inference="permutation", permutations=99),
+        )
+
+
+def test_input_not_mutated(grid: list[str], settings: Settings) -> None:
+    recs = _records([CENTRE], ["2026-01-01"], ["petasan"])
+    before = recs.copy()
+    score_hotspots(recs, target=TARGET, cells=grid, settings=settings)
+    pd.testing.assert_frame_equal(recs, before)
+
+
+def test_ramadhan_target_string(grid: list[str], settings: Settings) -> None:
+    recs = _records([CENTRE] * 2, ["2025-03-05", "2025-07-01"], ["petasan"] * 2)
+    with pytest.warns(UserWarning, match="Umm al-Qura"):
+        out = score_hotspots(recs, target="ramadhan-1448", cells=grid, settings=settings)
+    meta = out.attrs["score"]
+    assert meta["target"] == "Ramadhan 1448 H"
+    assert meta["target_start"].startswith("2027-01")  # four weeks of pra-Ramadhan
+    assert meta["uplift"]["petasan"] > 1  # one of two records fell in Ramadhan 1446
