@@ -35,6 +35,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "_boundaries",
     "_backtest",
     "_geocode",
+    "_hotspots",
     # one module a line, in the order of the pipeline
 )
 

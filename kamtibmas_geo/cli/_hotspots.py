@@ -1,0 +1,202 @@
+"""``kamtibmas-geo hotspots``: score every H3 cell ahead of a target period."""
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kamtibmas_geo._errors import ScoreError
+from kamtibmas_geo._i18n import tr
+from kamtibmas_geo.cli import state
+from kamtibmas_geo.config import Language
+
+MESSAGES = {
+    "cmd": {
+        "id": "Hitung skor titik rawan tiap sel H3 menjelang periode sasaran (Ramadhan), "
+        "Gi* dengan koreksi FDR, pola titik panas yang muncul, dan celah cakupan Binmas.",
+        "en": "Score every H3 cell ahead of a target period (Ramadhan): risk score, Gi* with "
+        "FDR correction, emerging hot spot patterns and the Binmas coverage gap.",
+    },
+    "arg_records": {
+        "id": "Berkas kejadian gangguan (CSV, XLSX, GeoJSON, Parquet).",
+        "en": "File of disturbance records (CSV, XLSX, GeoJSON, Parquet).",
+    },
+    "opt_acts": {
+        "id": "Berkas kegiatan Binmas (sambang, patroli, poskamling...) untuk celah cakupan.",
+        "en": "File of Binmas activities (sambang, patrol, poskamling...) for the coverage gap.",
+    },
+    "opt_target": {
+        "id": "Periode sasaran, misalnya ramadhan-1448 atau ramadhan-2027.",
+        "en": "Target period, e.g. ramadhan-1448 or ramadhan-2027.",
+    },
+    "opt_res": {"id": "Resolusi H3 (bawaan 9, sekitar 0,1 km²).", "en": "H3 resolution."},
+    "opt_region": {
+        "id": "Wilayah: oki, palembang, atau kosong untuk keduanya.",
+        "en": "Region: oki, palembang, or empty for both.",
+    },
+    "opt_out": {
+        "id": "Berkas keluaran sel (.parquet, .geojson atau .gpkg).",
+        "en": "Output file of cells (.parquet, .geojson or .gpkg).",
+    },
+    "opt_top": {"id": "Jumlah sel teratas yang ditampilkan.", "en": "Top cells to show."},
+    "bad_out": {
+        "id": "Berkas keluaran {path!r} harus berakhiran .parquet, .geojson atau .gpkg.",
+        "en": "Output file {path!r} must end in .parquet, .geojson or .gpkg.",
+    },
+    "reading": {"id": "Membaca {path}", "en": "Reading {path}"},
+    "geocoding": {"id": "Menempatkan catatan di peta", "en": "Placing records on the map"},
+    "scoring": {"id": "Menghitung skor dan Gi*", "en": "Scoring cells and Gi*"},
+    "writing": {"id": "Menulis {path}", "en": "Writing {path}"},
+    "read": {
+        "id": "{kind}: {n} catatan terpetakan, {bad} baris ditolak.",
+        "en": "{kind}: {n} records placed, {bad} rows rejected.",
+    },
+    "kind_dist": {"id": "Kejadian", "en": "Incidents"},
+    "kind_act": {"id": "Kegiatan", "en": "Activities"},
+    "summary": {
+        "id": "{cells} sel, {used} kejadian sebelum {start} dipakai; titik panas (FDR 90%+): "
+        "{hot}, titik dingin: {cold}.",
+        "en": "{cells} cells, {used} incidents before {start} used; hot spots (FDR 90%+): "
+        "{hot}, cold spots: {cold}.",
+    },
+    "top": {"id": "Sel teratas", "en": "Top cells"},
+    "col_rank": {"id": "Peringkat", "en": "Rank"},
+    "col_cell": {"id": "Sel H3", "en": "H3 cell"},
+    "col_place": {"id": "Desa / kecamatan", "en": "Desa / kecamatan"},
+    "col_n": {"id": "Kejadian", "en": "Incidents"},
+    "col_score": {"id": "Skor", "en": "Score"},
+    "col_gi": {"id": "Gi*", "en": "Gi*"},
+    "col_trend": {"id": "Pola", "en": "Pattern"},
+    "col_gap": {"id": "Celah cakupan", "en": "Coverage gap"},
+    "written": {"id": "Sel ditulis ke {path}", "en": "Cells written to {path}"},
+}
+
+_SUFFIXES = (".parquet", ".geojson", ".gpkg")
+
+
+def _load(path: Path, kind: str, settings: Any, lang: str) -> tuple[Any, int]:
+    from kamtibmas_geo.geocode import geocode
+    from kamtibmas_geo.records import read_records
+
+    rs = read_records(path, kind, settings=settings, lang=lang)  # type: ignore[arg-type]
+    placed = geocode(rs, res=settings.res, settings=settings, lang=lang)
+    return placed.records, len(rs.rejected) + len(placed.rejected)
+
+
+def register(app: typer.Typer, lang: Language) -> None:
+    """Add the ``hotspots`` command to ``app``.
+
+    Parameters
+    ----------
+    app : typer.Typer
+        The root app.
+    lang : {"id", "en"}
+        Language of help texts.
+    """
+
+    @app.command("hotspots", help=tr(MESSAGES, "cmd", lang))
+    def _hotspots(
+        ctx: typer.Context,
+        records: Annotated[Path, typer.Argument(help=tr(MESSAGES, "arg_records", lang))],
+        out: Annotated[Path, typer.Option("--out", help=tr(MESSAGES, "opt_out", lang))],
+        activities: Annotated[
+            Path | None, typer.Option("--activities", help=tr(MESSAGES, "opt_acts", lang))
+        ] = None,
+        target: Annotated[
+            str, typer.Option("--target", help=tr(MESSAGES, "opt_target", lang))
+        ] = "ramadhan-1448",
+        res: Annotated[int, typer.Option("--res", help=tr(MESSAGES, "opt_res", lang))] = 9,
+        region: Annotated[
+            str | None, typer.Option("--region", help=tr(MESSAGES, "opt_region", lang))
+        ] = None,
+        top: Annotated[int, typer.Option("--top", help=tr(MESSAGES, "opt_top", lang))] = 10,
+    ) -> None:
+        from kamtibmas_geo.score import score_hotspots
+
+        st = state(ctx)
+        lg = st.lang
+        if out.suffix.lower() not in _SUFFIXES:
+            raise ScoreError(tr(MESSAGES, "bad_out", lg, path=str(out)))
+        settings = st.settings.replace(res=res)
+        steps = 3 + (2 if activities is not None else 0) + 1
+        progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=st.console,
+            transient=True,
+        )
+        with progress:
+            task = progress.add_task(tr(MESSAGES, "reading", lg, path=records.name), total=steps)
+            recs, bad = _load(records, "disturbance", settings, lg)
+            progress.advance(task, 2)
+            read_msgs = [
+                tr(MESSAGES, "read", lg, kind=tr(MESSAGES, "kind_dist", lg), n=len(recs), bad=bad)
+            ]
+            acts = None
+            if activities is not None:
+                progress.update(task, description=tr(MESSAGES, "reading", lg, path=activities.name))
+                acts, bad_a = _load(activities, "activity", settings, lg)
+                progress.advance(task, 2)
+                read_msgs.append(
+                    tr(
+                        MESSAGES,
+                        "read",
+                        lg,
+                        kind=tr(MESSAGES, "kind_act", lg),
+                        n=len(acts),
+                        bad=bad_a,
+                    )
+                )
+            progress.update(task, description=tr(MESSAGES, "scoring", lg))
+            cells = score_hotspots(
+                recs, activities=acts, target=target, res=res, region=region, settings=settings
+            )
+            progress.advance(task)
+            progress.update(task, description=tr(MESSAGES, "writing", lg, path=out.name))
+            out.parent.mkdir(parents=True, exist_ok=True)
+            meta = cells.attrs.pop("score", {})
+            if out.suffix.lower() == ".parquet":
+                cells.to_parquet(out, index=False)
+            else:
+                cells.to_file(out)
+            progress.advance(task)
+        for msg in read_msgs:
+            st.console.print(msg, soft_wrap=True)
+        st.console.print(
+            tr(
+                MESSAGES,
+                "summary",
+                lg,
+                cells=f"{len(cells):,}",
+                used=f"{meta.get('n_used', 0):,}",
+                start=str(meta.get("target_start", ""))[:10],
+                hot=int((cells["gi_bin"] > 0).sum()),
+                cold=int((cells["gi_bin"] < 0).sum()),
+            ),
+            soft_wrap=True,
+        )
+        table = Table(title=tr(MESSAGES, "top", lg))
+        for key in ("col_rank", "col_cell", "col_place", "col_n", "col_score", "col_gi"):
+            table.add_column(tr(MESSAGES, key, lg))
+        table.add_column(tr(MESSAGES, "col_trend", lg))
+        table.add_column(tr(MESSAGES, "col_gap", lg))
+        best = cells[cells["score"] > 0].sort_values("score_rank").head(top)
+        for row in best.itertuples():
+            place = " / ".join(
+                str(x) for x in (row.desa_name, row.kecamatan_name) if isinstance(x, str)
+            )
+            table.add_row(
+                str(row.score_rank),
+                str(row.hex_id),
+                place or "-",
+                f"{row.n_incidents:,.1f}",
+                f"{row.score:,.2f}",
+                str(row.gi_label),
+                str(row.trend_label),
+                f"{row.coverage_gap:.2f}",
+            )
+        st.console.print(table)
+        st.console.print(tr(MESSAGES, "written", lg, path=str(out)), soft_wrap=True)
