@@ -34,6 +34,7 @@ __all__ = ["COMMAND_MODULES", "CliState", "build_app", "main", "state"]
 COMMAND_MODULES: tuple[str, ...] = (
     "_boundaries",
     "_backtest",
+    "_sample",
     "_geocode",
     "_hotspots",
     # one module a line, in the order of the pipeline
