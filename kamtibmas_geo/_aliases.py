@@ -64,6 +64,7 @@ _UNITS = {
     "sembilan": 9,
 }
 _SPECIAL = {"sepuluh": 10, "sebelas": 11, "seratus": 100}
+_NUM_VOCAB = frozenset(_UNITS) | frozenset(_SPECIAL)
 _ROMAN = {
     "i": 1,
     "ii": 2,
@@ -115,6 +116,8 @@ _ABBREV = {
     "aal": "alang alang lebar",
     "spp": "sirah pulau padang",
 }
+
+_ABBREV_TOKENS = {k: tuple(v.split()) for k, v in _ABBREV.items()}
 
 #: Two-letter kecamatan abbreviations of Palembang, expanded only before a number
 #: ("IT I", "SU II", "IB 1").
@@ -235,10 +238,15 @@ OUTSIDE_PLACES = {
     ),
 }
 
+_DIGIT = re.compile(r"\d")
 _SPLIT_NUM = re.compile(r"(?<=\d)\s*[-/]\s*(?=\d)")
 _ALNUM_SPLIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
-_PUNCT_SOFT = re.compile(r"[.\-_'\"`’‘:#*+&~^]+")
-_PUNCT_HARD = re.compile(r"[,;()\[\]{}/\\|!?\n\r\t<>=@]+")
+_PUNCT_TABLE = str.maketrans(
+    {
+        **{ch: " " for ch in ".-_'\"`:#*+&~^$%"},
+        **{ch: f" {BOUNDARY} " for ch in ",;()[]{}/\\|!?\n\r\t<>=@"},
+    }
+)
 _D_ROMAN = re.compile(r"\bilir d\s+(?=(?:i{1,3}|iv|v|vi|\d+)\b)")
 _D_JOINED = re.compile(r"\bilir d(ii|iii|iv|v|vi)\b")
 
@@ -249,6 +257,8 @@ def _ascii(text: str) -> str:
 
 def _number_words(toks: list[str]) -> list[str]:
     """Turn number words into digits: ``dua puluh enam`` -> ``26``, ``tiga belas`` -> 13."""
+    if _NUM_VOCAB.isdisjoint(toks) and not any(t.isdigit() for t in toks):
+        return toks
     out: list[str] = []
     i, n = 0, len(toks)
     while i < n:
@@ -302,7 +312,7 @@ def _expand(toks: list[str]) -> list[str]:
         elif t == "sp" and nxt == "padang":
             out.extend(("sirah", "pulau"))
         elif t in _ABBREV:
-            out.extend(_ABBREV[t].split())
+            out.extend(_ABBREV_TOKENS[t])
         else:
             out.append(t)
     return out
@@ -338,13 +348,18 @@ def tokens(text: str) -> tuple[str, ...]:
     tuple of str
         Tokens; :data:`BOUNDARY` marks commas and similar separators.
     """
-    s = _ascii(text).lower()
-    s = _SPLIT_NUM.sub(" ", s)
-    s = _D_JOINED.sub(r"ilir \1", s)
-    s = _PUNCT_HARD.sub(f" {BOUNDARY} ", s)
-    s = _PUNCT_SOFT.sub(" ", s)
-    s = _D_ROMAN.sub("ilir ", s)
-    s = _ALNUM_SPLIT.sub(" ", s)
+    s = (text if text.isascii() else _ascii(text)).lower()
+    has_digit = _DIGIT.search(s) is not None
+    if has_digit:
+        s = _SPLIT_NUM.sub(" ", s)
+    has_d = "ilir d" in s
+    if has_d:
+        s = _D_JOINED.sub(r"ilir \1", s)
+    s = s.translate(_PUNCT_TABLE)
+    if has_d:
+        s = _D_ROMAN.sub("ilir ", s)
+    if has_digit:
+        s = _ALNUM_SPLIT.sub(" ", s)
     toks = s.split()
     toks = _number_words(_roman(toks))
     toks = _expand(toks)

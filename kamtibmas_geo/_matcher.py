@@ -90,6 +90,8 @@ class Matcher:
         self._exact_prefix = _prefixes(gazetteer.exact)
         self._sound_prefix = _prefixes(gazetteer.sound)
         self._cache: dict[str, Match] = {}
+        self._decided: dict[tuple[Any, ...], Match] = {}
+        self._fuzzy_seen: dict[str, tuple[float, str]] = {}
         self._desa_keys = tuple(
             k
             for k, idx in gazetteer.sound.items()
@@ -163,15 +165,21 @@ class Matcher:
                     spans.append((i, j - i + 1, phonetic(key)))
         if not spans:
             return []
-        scores = process.cdist(
-            [s[2] for s in spans],
-            gaz.fuzzy_keys,
-            scorer=fuzz.ratio,
-            score_cutoff=self.fuzzy_cutoff,
-            dtype=np.uint8,
-        )
-        best_col = scores.argmax(axis=1)
-        best_val = scores[np.arange(len(spans)), best_col]
+        seen = self._fuzzy_seen
+        todo = sorted({s[2] for s in spans} - seen.keys())
+        if todo:
+            scores = process.cdist(
+                todo,
+                gaz.fuzzy_keys,
+                scorer=fuzz.ratio,
+                score_cutoff=self.fuzzy_cutoff,
+                dtype=np.uint8,
+            )
+            cols = scores.argmax(axis=1)
+            for q, col, row in zip(todo, cols, scores, strict=True):
+                seen[q] = (float(row[col]), gaz.fuzzy_keys[int(col)])
+        best_val = np.array([seen[s[2]][0] for s in spans])
+        best_key = [seen[s[2]][1] for s in spans]
         found: list[_Mention] = []
         used: set[int] = set()
         for k in np.argsort(-best_val.astype(int), kind="stable"):
@@ -179,7 +187,7 @@ class Matcher:
             i, length, key = spans[k]
             cutoff = self.fuzzy_cutoff + (0 if len(key) >= 8 else 5)
             span = set(range(i, i + length))
-            cand = gaz.fuzzy_keys[int(best_col[k])]
+            cand = best_key[k]
             if val < cutoff or span & used or _digits(cand) != _digits(key):
                 continue
             used |= span
@@ -237,7 +245,12 @@ class Matcher:
                     m.idx, has_small = m.idx + extra, True
         if not has_small:
             mentions = sorted(mentions + self._fuzzy(toks, covered), key=lambda m: m.start)
-        return self._decide(mentions)
+        key = tuple((m.idx, m.hint, m.quality, m.text) for m in mentions)
+        hit = self._decided.get(key)
+        if hit is None:
+            hit = self._decide(mentions)
+            self._decided[key] = hit
+        return hit
 
     def _decide(self, mentions: list[_Mention]) -> Match:
         places = self.gazetteer.places
