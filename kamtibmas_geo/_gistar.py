@@ -55,6 +55,10 @@ WeightsKind = Literal["binary", "row"]
 
 #: Draws per chunk of the Monte Carlo count null (cells × chunk matrix).
 _CHUNK = 256
+#: Above this many distinct (value, neighbourhood size) pairs, permutations go cell by cell.
+_MAX_GROUPS = 2000
+#: Cells per batch when permuting cell by cell.
+_BATCH = 64
 
 MESSAGES = {
     "bin_3": {"id": "Titik panas 99%", "en": "Hot spot, 99% confidence"},
@@ -349,6 +353,19 @@ def _permutation_p(
     keys = np.stack([y, card.astype(np.float64)], axis=1)
     uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
     inverse = inverse.ravel()
+    if len(uniq) > _MAX_GROUPS:
+        # continuous values: esda's scheme, one shared matrix of ids shifted past cell i
+        cols = np.arange(width)
+        for lo in range(0, n, _BATCH):
+            cells_b = np.arange(lo, min(lo + _BATCH, n))
+            ids = base[None, :, :] + (base[None, :, :] >= cells_b[:, None, None])
+            vals = y[ids] * (cols[None, None, :] < (card[cells_b] - 1)[:, None, None])
+            sums = vals.sum(axis=2) + y[cells_b][:, None]
+            obs = local[cells_b][:, None]
+            larger[cells_b] = (sums >= obs - 1e-9).sum(axis=1)
+            smaller[cells_b] = (sums <= obs + 1e-9).sum(axis=1)
+        folded = np.where(draws - larger < larger, draws - larger, larger)
+        return (folded + 1) / (draws + 1), (larger + 1) / (draws + 1), (smaller + 1) / (draws + 1)
     order = np.argsort(y, kind="stable")
     y_sorted = y[order]
     for gi, (value, c) in enumerate(uniq):
@@ -377,6 +394,7 @@ def gi_star(
     exposure: ArrayLike | None = None,
     fdr_alpha: float = 0.05,
     seed: int = 0,
+    check_draws: bool = True,
 ) -> GiStarResult:
     """Getis-Ord Gi* of every cell with p-values, FDR correction and confidence bins.
 
@@ -405,6 +423,9 @@ def gi_star(
         FDR level used to check that enough draws are asked.
     seed : int
         Seed of the random draws.
+    check_draws : bool
+        Refuse too few Monte Carlo draws for ``fdr_alpha`` (see :func:`min_permutations`);
+        ``False`` computes the p-values anyway (benchmarks, or uncorrected use).
 
     Returns
     -------
@@ -430,7 +451,7 @@ def gi_star(
     g, z = _z_scores(yv, a, weights)
     rng = np.random.default_rng(seed)
     monte_carlo = inference == "permutation" or count_method == "monte_carlo"
-    if monte_carlo:
+    if monte_carlo and check_draws:
         need = min_permutations(n, fdr_alpha, k=k, two_sided=inference == "count")
         if permutations < need:
             kind = "permutations" if inference == "permutation" else "Monte Carlo draws"

@@ -184,3 +184,16 @@ def test_permutation_inference_over_flags_same_data(oki8) -> None:  # type: igno
         count_flags.append(int((count.p_fdr <= 0.05).sum()))
     assert min(perm_flags) > 50
     assert count_flags == [0, 0]
+
+
+def test_permutation_continuous_values_cell_by_cell(cells: list[str]) -> None:
+    # > _MAX_GROUPS distinct values force the cell-by-cell path (esda's shared id matrix)
+    big = sorted(h3.grid_disk(CENTRE, 30))
+    rng = np.random.default_rng(8)
+    y = rng.gamma(1.0, 2.0, len(big))
+    perms = 999
+    ours = gi_star(y, big, inference="permutation", permutations=perms, seed=1, check_draws=False)
+    ref = _esda(y, big, "B", perms, 2)
+    sd = np.sqrt(2 * ref.p_sim * (1 - ref.p_sim) / perms) + 1e-3
+    assert np.mean(np.abs(ours.p - ref.p_sim) < 4 * sd) > 0.99
+    np.testing.assert_allclose(ours.z, ref.Zs, atol=1e-6)
