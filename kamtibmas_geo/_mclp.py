@@ -124,6 +124,8 @@ class MclpInstance:
         Demand rows before reduction.
     n_sites_in : int
         Sites before reduction.
+    priority : ndarray or None
+        Tie-break of each reduced site (higher first).
     """
 
     weights: np.ndarray
@@ -136,6 +138,7 @@ class MclpInstance:
     budgets: np.ndarray | None
     n_demand_in: int
     n_sites_in: int
+    priority: np.ndarray | None = None
 
     @property
     def size(self) -> dict[str, int]:
@@ -158,6 +161,7 @@ def reduce_instance(
     pairs: np.ndarray | None = None,
     groups: np.ndarray | None = None,
     budgets: np.ndarray | None = None,
+    priority: np.ndarray | None = None,
 ) -> MclpInstance:
     """Reduce an MCLP instance without changing its optimal value.
 
@@ -188,6 +192,10 @@ def reduce_instance(
         Budget group of each site (``-1`` = none).
     budgets : ndarray of int, optional
         Maximum number of posts per group.
+    priority : ndarray, optional
+        Tie-break among sites with identical coverage: the higher priority is kept (then the
+        lower index). :class:`~kamtibmas_geo.plan.PoskamlingPlan` passes the weight of the
+        site's own cell, so that a post stands in the hotspot rather than next to it.
 
     Returns
     -------
@@ -214,7 +222,10 @@ def reduce_instance(
         r, c = inter.row[mask], inter.col[mask]
         # j=r is covered by k=c; drop r unless the sets are equal and r < c.
         equal = deg[r] == deg[c]
-        drop_r = r[~equal | (r > c)]
+        prio = np.zeros(m) if priority is None else np.asarray(priority, dtype=float)
+        pr, pc = prio[sites[idx[r]]], prio[sites[idx[c]]]
+        worse = (pr < pc) | ((pr == pc) & (r > c))
+        drop_r = r[~equal | worse]
         dominated = np.zeros(len(idx), dtype=bool)
         dominated[drop_r] = True
         useful[idx[dominated]] = False
@@ -248,6 +259,7 @@ def reduce_instance(
         pr = pos[np.asarray(pairs)]
         new_pairs = pr[(pr >= 0).all(axis=1)]
     new_groups = None if groups is None else np.asarray(groups)[sites]
+    prio_out = np.zeros(len(sites)) if priority is None else np.asarray(priority)[sites]
     return MclpInstance(
         weights=w,
         cover=a.tocsc().astype(np.float64),
@@ -259,6 +271,7 @@ def reduce_instance(
         budgets=None if budgets is None else np.asarray(budgets),
         n_demand_in=n,
         n_sites_in=m,
+        priority=prio_out.astype(float),
     )
 
 
@@ -313,7 +326,8 @@ def greedy(inst: MclpInstance) -> list[int]:
 
     A site's marginal gain can only shrink as posts are added (coverage is submodular), so a
     stale gain in the queue is an upper bound: the popped site is taken as soon as its
-    recomputed gain is current (Minoux's accelerated greedy). Ties go to the lower index.
+    recomputed gain is current (Minoux's accelerated greedy). Ties go to the higher
+    priority, then the lower index.
     Spacing conflicts and budgets are honoured by skipping sites they forbid.
 
     Parameters
@@ -336,19 +350,20 @@ def greedy(inst: MclpInstance) -> list[int]:
         conflicts.setdefault(int(k), []).append(int(j))
     used = None if inst.budgets is None else np.zeros(len(inst.budgets), dtype=np.int64)
     col_sum = np.asarray(cover.T @ inst.weights).ravel() + inst.site_value
-    heap = [(-float(g), j, 0) for j, g in enumerate(col_sum) if g > 0]
+    prio = np.zeros(m) if inst.priority is None else -np.asarray(inst.priority, dtype=float)
+    heap = [(-float(g), float(prio[j]), j, 0) for j, g in enumerate(col_sum) if g > 0]
     heapq.heapify(heap)
     chosen: list[int] = []
     rnd = 0
     while heap and len(chosen) < inst.p:
-        _neg, j, stamp = heapq.heappop(heap)
+        _neg, _prio, j, stamp = heapq.heappop(heap)
         if forbidden[j]:
             continue
         if stamp != rnd:
             rows = cover.indices[cover.indptr[j] : cover.indptr[j + 1]]
             gain = inst.site_value[j] + float(inst.weights[rows[~covered[rows]]].sum())
             if gain > 0:
-                heapq.heappush(heap, (-gain, j, rnd))
+                heapq.heappush(heap, (-gain, float(prio[j]), j, rnd))
             continue
         chosen.append(j)
         rnd += 1

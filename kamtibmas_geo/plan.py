@@ -124,6 +124,7 @@ class PoskamlingPlan:
         pairs: np.ndarray,
         groups: np.ndarray | None,
         budgets: np.ndarray | None,
+        priority: np.ndarray,
         p: int,
         radius: float,
         build_seconds: float,
@@ -138,6 +139,7 @@ class PoskamlingPlan:
         self.pairs = pairs
         self.groups = groups
         self.budgets = budgets
+        self.priority = priority
         self.p = p
         self.radius = radius
         self.build_seconds = build_seconds
@@ -283,6 +285,9 @@ class PoskamlingPlan:
                 near = coverage_matrix(sxy, exy, float(min_spacing) * (1 - 1e-9))
                 allowed &= np.asarray(near.sum(axis=1)).ravel() == 0
         groups, budgets = _budgets(sites, budget_per_kecamatan)
+        # Tie-break between equally good sites: the one standing in the heavier cell.
+        wmap = pd.Series(w, index=cells["hex_id"].astype(str).to_numpy())
+        priority = wmap.reindex(sites["hex_id"].astype(str)).fillna(0.0).to_numpy(dtype=float)
         return cls(
             cells=cells,
             weights=w,
@@ -294,6 +299,7 @@ class PoskamlingPlan:
             pairs=pairs,
             groups=groups,
             budgets=budgets,
+            priority=priority,
             p=int(p),
             radius=radius,
             build_seconds=time.perf_counter() - t0,
@@ -335,6 +341,7 @@ class PoskamlingPlan:
             pairs=self.pairs,
             groups=self.groups,
             budgets=self.budgets,
+            priority=self.priority,
         )
         res = solve_mclp(inst, method=method, time_limit=time_limit, mip_gap=mip_gap)
         self.model_size = res.info
