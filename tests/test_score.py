@@ -311,3 +311,30 @@ def test_ramadhan_target_string(grid: list[str], settings: Settings) -> None:
     assert meta["target"] == "Ramadhan 1448 H"
     assert meta["target_start"].startswith("2027-01")  # four weeks of pra-Ramadhan
     assert meta["uplift"]["petasan"] > 1  # one of two records fell in Ramadhan 1446
+
+
+@pytest.mark.filterwarnings("ignore:No official")
+def test_cli_hotspots(tmp_path, settings: Settings, capsys) -> None:  # type: ignore[no-untyped-def]
+    from kamtibmas_geo.cli import main
+
+    cells = sorted(h3.grid_disk(CENTRE, 2))
+    latlng = [h3.cell_to_latlng(c) for c in cells]
+    rows = ["tanggal,jam,jenis,lintang,bujur,alamat"]
+    for i, (lat, lng) in enumerate(latlng * 2):
+        rows.append(f"2026-0{1 + i % 9}-1{i % 9},21:00,petasan,{lat:.6f},{lng:.6f},Jl. Test {i}")
+    src = tmp_path / "gangguan.csv"
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "cells.parquet"
+    common = ["--source", settings.source or "", "--cache-dir", settings.cache_dir or ""]
+    with pytest.raises(SystemExit) as exc:
+        main([*common, "hotspots", str(src), "--res", "7", "--region", "oki", "--out", str(out)])
+    assert exc.value.code in (0, None)
+    text = capsys.readouterr().out
+    assert "Sel teratas" in text
+    import geopandas as gpd
+
+    got = gpd.read_parquet(out)
+    assert got["n_incidents"].sum() == pytest.approx(2 * len(cells))
+    with pytest.raises(SystemExit) as exc:
+        main([*common, "hotspots", str(src), "--out", str(tmp_path / "cells.txt")])
+    assert exc.value.code == 2
