@@ -187,14 +187,16 @@ def _risk(
     return risk, types, contrib_df
 
 
-def _reason(row: pd.Series, aff: pd.Series, lang: str, tax: dict[str, dict[str, Any]]) -> str:
-    parts = (row.astype(float) * aff).sort_values(ascending=False, kind="stable")
-    parts = parts[parts > 0]
-    peak = parts[aff.reindex(parts.index) >= 1.0]
-    parts = (peak if len(peak) else parts).head(3)
-    if parts.empty:
+def _reason(counts: np.ndarray, aff: np.ndarray, labels: Sequence[str], lang: str) -> str:
+    """Up to three types behind a visit: those peaking in the window first, by weight."""
+    val = counts.astype(float) * aff
+    pos = np.flatnonzero(val > 0)
+    if len(pos) == 0:
         return tr(MESSAGES, "reason_none", lang)
-    items = [f"{_label(t, lang, tax)} ({row[t]:g})" for t in parts.index]
+    peak = pos[aff[pos] >= 1.0]
+    use = peak if len(peak) else pos
+    use = use[np.argsort(-val[use], kind="stable")][:3]
+    items = [f"{labels[t]} ({counts[t]:g})" for t in use]
     return f"{tr(MESSAGES, 'reason_prefix', lang)} " + ", ".join(items)
 
 
@@ -302,7 +304,13 @@ def patrol_plan(
         raise PlanError(msg)
     tax = _taxonomy()
     aff = window_affinity(types, wins)
-    counts = frame[[f"n_{t}" for t in types]].set_axis(types, axis=1) if types else None
+    counts = (
+        frame[[f"n_{t}" for t in types]].apply(pd.to_numeric, errors="coerce").fillna(0.0)
+    ).to_numpy(dtype=float)
+    labels = [_label(t, lang, tax) for t in types]
+    hex_ids = frame["hex_id"].astype(str).to_numpy()
+    desa_codes = frame["desa_code"].to_numpy() if "desa_code" in frame else [None] * len(frame)
+    desa_names = frame["desa_name"].to_numpy() if "desa_name" in frame else [None] * len(frame)
     latlng = np.array([h3.cell_to_latlng(str(c)) for c in frame["hex_id"]])
     xy = np.column_stack(
         Transformer.from_crs("EPSG:4326", "EPSG:32748", always_xy=True).transform(
@@ -317,49 +325,46 @@ def patrol_plan(
     else:
         unit = pd.Series("-", index=frame.index, dtype="string")
         names = pd.Series(tr(MESSAGES, "all_units", lang), index=frame.index, dtype="string")
+    unit_names = names.to_numpy()
     hours = _calendar_hours()
     k_default = top_n or 2 * teams
     rows: list[dict[str, Any]] = []
     for w in wins:
-        r = risk[w]
+        r = risk[w].to_numpy()
+        aff_w = aff[w].to_numpy()
         pos = r[r > 0]
         threshold = float(np.quantile(pos, high_risk_quantile)) if len(pos) else np.inf
         for code in sorted(unit.unique()):
-            idx = r.index[(unit == code).to_numpy()]
-            sub = r.loc[idx]
-            sub = sub[sub > 0]
-            if sub.empty:
+            idx = np.flatnonzero((unit == code).to_numpy() & (r > 0))
+            if len(idx) == 0:
                 continue
-            order = sorted(sub.index, key=lambda i: (-sub[i], frame.at[i, "hex_id"]))
-            n_high = int((sub >= threshold).sum())
+            # Rows are sorted by hex_id, so a stable sort breaks ties by hex_id.
+            order = idx[np.argsort(-r[idx], kind="stable")]
+            n_high = int((r[idx] >= threshold).sum())
             k = min(len(order), max(k_default, n_high))
             pick = order[:k]
             team = _allocate(xy[pick], teams)
             stop_no: dict[int, int] = {}
-            for rank, (i, tm) in enumerate(zip(pick, team.tolist(), strict=True), start=1):
-                stop_no[int(tm)] = stop_no.get(int(tm), 0) + 1
-                reason = (
-                    _reason(counts.loc[i], aff[w], lang, tax)
-                    if counts is not None
-                    else tr(MESSAGES, "reason_none", lang)
-                )
+            for rank, (i, tm) in enumerate(zip(pick.tolist(), team.tolist(), strict=True), 1):
+                stop_no[tm] = stop_no.get(tm, 0) + 1
+                reason = _reason(counts[i], aff_w, labels, lang)
                 rows.append(
                     {
                         "target": target,
                         "kecamatan_code": None if code == "-" else str(code),
-                        "kecamatan": str(names.loc[i]),
+                        "kecamatan": str(unit_names[i]),
                         "window": w,
                         "window_label": tr(MESSAGES, f"win_{w}", lang),
-                        "team": int(tm),
-                        "stop": stop_no[int(tm)],
+                        "team": tm,
+                        "stop": stop_no[tm],
                         "rank": rank,
-                        "hex_id": str(frame.at[i, "hex_id"]),
-                        "desa_code": frame.at[i, "desa_code"] if "desa_code" in frame else None,
-                        "desa": frame.at[i, "desa_name"] if "desa_name" in frame else None,
+                        "hex_id": hex_ids[i],
+                        "desa_code": desa_codes[i],
+                        "desa": desa_names[i],
                         "lon": round(float(latlng[i, 1]), 6),
                         "lat": round(float(latlng[i, 0]), 6),
-                        "risk": float(sub[i]),
-                        "high_risk": bool(sub[i] >= threshold),
+                        "risk": float(r[i]),
+                        "high_risk": bool(r[i] >= threshold),
                         "reason": reason,
                     }
                 )
