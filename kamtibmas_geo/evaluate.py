@@ -5,9 +5,9 @@ arus balik, that has at least a year of history before it) the forecaster is fit
 incidents strictly before the period starts, its cell scores are ranked, and the top 1%, 5%
 and 10% of the study area are compared with the incidents that happened during the period.
 
-Metrics (area measured in cells: H3 cells at one resolution differ in area by well under 1%
-across a region the size of a kabupaten, so counting cells measures area; ``area_km2`` is
-reported beside it):
+Metrics (area measured in cells: H3 cells at one resolution differ in area by less than 3%
+across OKI and Palembang (0.111-0.114 km² at res 9), so counting cells measures area;
+``area_km2`` of the flagged cells is reported beside it):
 
 * hit rate ``= n / N``: share of the period's ``N`` incidents (inside the study area) that
   fall in the ``k`` top-ranked cells;
@@ -176,10 +176,38 @@ def rank_metrics(
 # --------------------------------------------------------------------------- baselines
 
 
-def _utm_crs(cells: gpd.GeoDataFrame) -> Any:
-    centre = shapely.union_all(cells.geometry.values).centroid
-    zone = int((centre.x + 180) // 6) + 1
-    return f"EPSG:{(32600 if centre.y >= 0 else 32700) + zone}"
+def _cells_frame(ids: Iterable[str]) -> gpd.GeoDataFrame:
+    # hex_id, centre (lat, lon), area_km2 and hexagon, vectorised with h3ronpy.
+    import h3ronpy
+    import pyarrow as pa
+    from h3ronpy.vector import cells_to_coordinates, cells_to_wkb_polygons
+
+    hex_ids = sorted({str(c) for c in ids})
+    arr = h3ronpy.cells_parse(pa.array(hex_ids, type=pa.string()))
+    coords = cells_to_coordinates(arr)
+    polys = shapely.from_wkb(np.asarray(cells_to_wkb_polygons(arr)))
+    return gpd.GeoDataFrame(
+        {
+            "hex_id": pd.array(hex_ids, dtype="str"),
+            "lat": np.asarray(coords.column("lat")),
+            "lon": np.asarray(coords.column("lng")),
+            "area_km2": np.asarray(h3ronpy.cells_area_km2(arr)),
+        },
+        geometry=gpd.GeoSeries(polys, crs=4326),
+    )
+
+
+def _centres(cells: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    if {"lat", "lon"} <= set(cells.columns):
+        return cells["lat"].to_numpy(dtype=float), cells["lon"].to_numpy(dtype=float)
+    frame = _cells_frame(cells["hex_id"])
+    frame = frame.set_index("hex_id").reindex(cells["hex_id"].astype(str))
+    return frame["lat"].to_numpy(dtype=float), frame["lon"].to_numpy(dtype=float)
+
+
+def _utm_crs(lat: np.ndarray, lon: np.ndarray) -> str:
+    zone = int((float(np.mean(lon)) + 180) // 6) % 60 + 1
+    return f"EPSG:{(32600 if float(np.mean(lat)) >= 0 else 32700) + zone}"
 
 
 def kde_scores(
@@ -220,15 +248,15 @@ def kde_scores(
     if not bandwidth_m > 0:
         msg = f"bandwidth_m must be > 0 metres, got {bandwidth_m!r}."
         raise SettingsError(msg)
-    crs = crs or _utm_crs(cells)
+    c_lat, c_lon = _centres(cells)
+    crs = crs or _utm_crs(c_lat, c_lon)
     geoms = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
     geoms = geoms[~(geoms.is_empty | geoms.isna())]
     out = np.zeros(len(cells))
     if len(geoms):
         pts = geoms.to_crs(crs)
         xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
-        lat_lng = np.array([h3.cell_to_latlng(c) for c in cells["hex_id"]])
-        centres = gpd.GeoSeries.from_xy(lat_lng[:, 1], lat_lng[:, 0], crs=4326).to_crs(crs)
+        centres = gpd.GeoSeries.from_xy(c_lon, c_lat, crs=4326).to_crs(crs)
         cxy = np.column_stack([centres.x.to_numpy(), centres.y.to_numpy()])
         pair = cKDTree(cxy).sparse_distance_matrix(
             cKDTree(xy), cutoff * bandwidth_m, output_type="coo_matrix"
@@ -500,10 +528,10 @@ class BacktestResult:
 def _study_cells(
     boundaries: gpd.GeoDataFrame | None, res: int, settings: Settings
 ) -> gpd.GeoDataFrame:
-    from kamtibmas_geo.grid import cells_to_gdf, region_cells
+    from kamtibmas_geo.grid import region_cells
 
     if boundaries is None:
-        return cells_to_gdf(region_cells(None, res, settings=settings))
+        return _cells_frame(region_cells(None, res, settings=settings))
     bounds = check_crs_4326(boundaries, what="boundaries", error=ScoreError)
     geom = shapely.union_all(bounds.geometry.values)
     if geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
@@ -514,7 +542,7 @@ def _study_cells(
     if not cells:
         msg = f"No H3 cell at res {res} overlaps the boundaries; use a finer resolution."
         raise ScoreError(msg)
-    return cells_to_gdf(cells)
+    return _cells_frame(cells)
 
 
 def _prepare(records: pd.DataFrame, res: int) -> tuple[gpd.GeoDataFrame, pd.Series, pd.Series]:
@@ -639,7 +667,7 @@ def backtest(
             _period_of(p, window=window, opts=opts, method=method, overrides=overrides)
             for p in periods
         ]
-    areas = pd.Series([h3.cell_area(c, "km^2") for c in index], index=index)
+    areas = cells["area_km2"].to_numpy(dtype=float)
     rows, period_rows, all_scores = [], [], {}
     for i, p in enumerate(todo):
         train_mask = (times < p.start).to_numpy()
@@ -661,7 +689,7 @@ def backtest(
         for name, s in models.items():
             m = rank_metrics(s, observed, area_shares=area_shares)
             order = _top_order(s.to_numpy(), index.to_numpy())
-            cum_area = np.cumsum(areas.to_numpy()[order])
+            cum_area = np.cumsum(areas[order])
             m["area_km2"] = cum_area[m["n_cells"].to_numpy() - 1]
             m.insert(0, "model", name)
             m.insert(0, "n_train", int(train_mask.sum()))
