@@ -239,6 +239,9 @@ OUTSIDE_PLACES = {
 }
 
 _DIGIT = re.compile(r"\d")
+_JOINED_NUM = re.compile(
+    r"\b(satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan)(puluh|belas)(?=[a-z]|\b)"
+)
 _SPLIT_NUM = re.compile(r"(?<=\d)\s*[-/]\s*(?=\d)")
 _ALNUM_SPLIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _PUNCT_TABLE = str.maketrans(
@@ -352,6 +355,8 @@ def tokens(text: str) -> tuple[str, ...]:
     has_digit = _DIGIT.search(s) is not None
     if has_digit:
         s = _SPLIT_NUM.sub(" ", s)
+    if "puluh" in s or "belas" in s:
+        s = _JOINED_NUM.sub(r"\1 \2 ", s)
     has_d = "ilir d" in s
     if has_d:
         s = _D_JOINED.sub(r"ilir \1", s)

@@ -377,7 +377,11 @@ def build_gazetteer(
         places=tuple(places),
         exact={k: tuple(v) for k, v in exact.items()},
         sound={k: tuple(v) for k, v in sound.items()},
-        fuzzy_keys=tuple(sorted(sound)),
+        fuzzy_keys=tuple(
+            sorted(
+                k for k, idx in sound.items() if any(places[i].level != "kabupaten" for i in idx)
+            )
+        ),
         max_tokens=max(max_tokens + 1, 5),
         kec_cover=cover,
         names=names,

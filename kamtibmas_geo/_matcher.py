@@ -17,7 +17,6 @@ from kamtibmas_geo._gazetteer import Gazetteer, Place
 __all__ = ["Match", "Matcher"]
 
 _NO_CTX = 5.0
-_CONFLICT = 25.0
 _KEC_PENALTY = 10.0
 
 
@@ -57,6 +56,9 @@ class _Mention:
     text: str
 
 
+_MARKERS = KEC_MARKERS | DESA_MARKERS | KAB_MARKERS
+
+
 def _digits(key: str) -> str:
     return "".join(ch for ch in key if ch.isdigit())
 
@@ -91,6 +93,7 @@ class Matcher:
         self._sound_prefix = _prefixes(gazetteer.sound)
         self._cache: dict[str, Match] = {}
         self._decided: dict[tuple[Any, ...], Match] = {}
+        self._dead: set[str] = set()
         self._fuzzy_seen: dict[str, tuple[float, str]] = {}
         self._desa_keys = tuple(
             k
@@ -104,9 +107,13 @@ class Matcher:
         exact, sound = gaz.exact, gaz.sound
         mentions: list[_Mention] = []
         covered: set[int] = set()
+        dead = self._dead
         i, n = 0, len(toks)
         while i < n:
             if toks[i] == BOUNDARY:
+                i += 1
+                continue
+            if toks[i] in dead:
                 i += 1
                 continue
             best: tuple[int, tuple[int, ...], float] | None = None
@@ -116,14 +123,17 @@ class Matcher:
                     break
                 key += toks[j]
                 in_exact = key in self._exact_prefix
+                if in_exact:
+                    hit = exact.get(key)
+                    if hit:
+                        best = (j - i + 1, hit, 100.0)
+                        continue
                 pkey = phonetic(key)
                 in_sound = pkey in self._sound_prefix
                 if not (in_exact or in_sound):
+                    if j == i:
+                        dead.add(key)
                     break
-                hit = exact.get(key) if in_exact else None
-                if hit:
-                    best = (j - i + 1, hit, 100.0)
-                    continue
                 hit = sound.get(pkey) if in_sound else None
                 if hit:
                     best = (j - i + 1, hit, 92.0)
@@ -153,7 +163,7 @@ class Matcher:
         gaz = self.gazetteer
         spans: list[tuple[int, int, str]] = []
         n = len(toks)
-        markers = KEC_MARKERS | DESA_MARKERS | KAB_MARKERS
+        markers = _MARKERS
         for i in range(n):
             key = ""
             for j in range(i, min(n, i + 3)):
@@ -166,7 +176,7 @@ class Matcher:
         if not spans:
             return []
         seen = self._fuzzy_seen
-        todo = sorted({s[2] for s in spans} - seen.keys())
+        todo = sorted({s[2] for s in spans if s[2] not in seen})
         if todo:
             scores = process.cdist(
                 todo,
@@ -176,18 +186,19 @@ class Matcher:
                 dtype=np.uint8,
             )
             cols = scores.argmax(axis=1)
-            for q, col, row in zip(todo, cols, scores, strict=True):
-                seen[q] = (float(row[col]), gaz.fuzzy_keys[int(col)])
-        best_val = np.array([seen[s[2]][0] for s in spans])
-        best_key = [seen[s[2]][1] for s in spans]
+            vals = scores[np.arange(len(todo)), cols]
+            for q, col, val in zip(todo, cols.tolist(), vals.tolist(), strict=True):
+                seen[q] = (float(val), gaz.fuzzy_keys[col])
+        order = sorted(range(len(spans)), key=lambda k: -seen[spans[k][2]][0])
         found: list[_Mention] = []
         used: set[int] = set()
-        for k in np.argsort(-best_val.astype(int), kind="stable"):
-            val = float(best_val[k])
+        for k in order:
+            val, cand = seen[spans[k][2]]
+            if val < self.fuzzy_cutoff:
+                break
             i, length, key = spans[k]
             cutoff = self.fuzzy_cutoff + (0 if len(key) >= 8 else 5)
             span = set(range(i, i + length))
-            cand = best_key[k]
             if val < cutoff or span & used or _digits(cand) != _digits(key):
                 continue
             used |= span
@@ -309,10 +320,9 @@ class Matcher:
             if consistent:
                 pool, penalty = consistent, 0.0
             elif any(other_ctx.values()):
-                if len({p.code for _, p in pool}) == 1:
-                    penalty = _CONFLICT
-                else:
-                    pool = []
+                # the desa is not in the kecamatan named: a typo'd or wrong desa name is
+                # likelier than a wrong kecamatan, so fall back to the kecamatan
+                pool = []
             elif kab_ctx:
                 penalty = 2.0
         if pool:
