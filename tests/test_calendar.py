@@ -286,3 +286,17 @@ def test_time_window_tz_known_and_custom() -> None:
     assert list(time_window(naive, windows=custom)) == ["malam", "malam"]
     with pytest.raises(SettingsError, match="exactly once"):
         time_window(naive, windows={"siang": (6.0, 18.0), "malam": (17.0, 6.0)})
+
+
+def test_overrides_from_dates() -> None:
+    from kamtibmas_geo.calendar import overrides_from_dates
+
+    assert overrides_from_dates("2027-02-08", "2027-03-10") == {
+        1448: (_d("2027-02-08"), _d("2027-03-10"))
+    }
+    # one day after the table's date still finds 1446 H
+    assert list(overrides_from_dates("2025-03-02", "2025-03-31")) == [1446]
+    with pytest.raises(SettingsError, match="not within three days"):
+        overrides_from_dates("2025-06-01", "2025-06-30")
+    with pytest.raises(SettingsError, match="29 or 30 days"):
+        overrides_from_dates("2027-02-08", "2027-03-20")
