@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import math
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -94,7 +94,7 @@ def _calendar_hours() -> dict[str, tuple[float, float]]:
     except ImportError:
         return dict(_HOURS)
     hours = getattr(cal, "TIME_WINDOWS", None)
-    if not isinstance(hours, dict):
+    if not isinstance(hours, Mapping):
         return dict(_HOURS)
     out = dict(_HOURS)
     for k, v in hours.items():
