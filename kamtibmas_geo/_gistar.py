@@ -41,6 +41,7 @@ from kamtibmas_geo._i18n import tr
 
 __all__ = [
     "GiStarResult",
+    "disk_pairs",
     "fdr_bh",
     "gi_bins",
     "gi_labels",
@@ -133,21 +134,54 @@ def neighbour_matrix(cells: Sequence[str], k: int = 1) -> sp.csr_array:
     >>> neighbour_matrix(disk, 1).sum(axis=1).tolist()[:3]
     [4.0, 4.0, 4.0]
     """
-    index = {c: i for i, c in enumerate(cells)}
-    if len(index) != len(cells):
-        msg = "The cell list holds duplicate H3 ids; pass each cell once."
-        raise ScoreError(msg)
-    rows: list[int] = []
-    cols: list[int] = []
-    for i, c in enumerate(cells):
-        for nb in h3.grid_disk(c, k) if k > 0 else (c,):
-            j = index.get(nb)
-            if j is not None:
-                rows.append(i)
-                cols.append(j)
+    rows, cols, _ = disk_pairs(cells, k)
     n = len(cells)
     data = np.ones(len(rows), dtype=np.float64)
-    return sp.csr_array((data, (np.asarray(rows), np.asarray(cols))), shape=(n, n))
+    return sp.csr_array((data, (rows, cols)), shape=(n, n))
+
+
+def disk_pairs(
+    cells: Sequence[str], k: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Return every (cell, neighbour, grid distance) within ``k`` rings, among ``cells``.
+
+    Vectorised with h3ronpy's ``grid_disk_distances``; neighbours outside ``cells`` are
+    dropped.
+
+    Parameters
+    ----------
+    cells : sequence of str
+        H3 ids, one resolution, without duplicates.
+    k : int
+        Number of rings (0: each cell with itself).
+
+    Returns
+    -------
+    rows, cols, dist : ndarray
+        Positions in ``cells`` of each cell and neighbour, and their grid distance.
+    """
+    import pyarrow as pa
+    from h3ronpy import grid_disk_distances
+
+    ints = np.fromiter((h3.str_to_int(c) for c in cells), dtype=np.uint64, count=len(cells))
+    order = np.argsort(ints, kind="stable")
+    srt = ints[order]
+    if len(srt) > 1 and (srt[1:] == srt[:-1]).any():
+        msg = "The cell list holds duplicate H3 ids; pass each cell once."
+        raise ScoreError(msg)
+    if len(ints) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    batch = pa.record_batch(grid_disk_distances(ints, max(k, 0), flatten=False))
+    nb_list = batch.column(0)
+    offsets = np.asarray(nb_list.offsets.to_numpy(zero_copy_only=False), dtype=np.int64)
+    nbs = np.asarray(nb_list.values.to_numpy(zero_copy_only=False), dtype=np.uint64)
+    dist = np.asarray(batch.column(1).values.to_numpy(zero_copy_only=False), dtype=np.int64)
+    rows = np.repeat(np.arange(len(ints), dtype=np.int64), np.diff(offsets))
+    pos = np.searchsorted(srt, nbs)
+    pos = np.minimum(pos, len(srt) - 1)
+    found = srt[pos] == nbs
+    return rows[found], order[pos[found]].astype(np.int64), dist[found]
 
 
 def fdr_bh(p: ArrayLike) -> NDArray[np.float64]:

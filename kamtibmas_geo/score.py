@@ -25,7 +25,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import geopandas as gpd
-import h3
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -34,7 +33,7 @@ from numpy.typing import NDArray
 from kamtibmas_geo._cellcounts import Placement, apportion, cell_exposure, place_records
 from kamtibmas_geo._emerging import emerging_classes, mann_kendall, trend_labels
 from kamtibmas_geo._errors import ScoreError
-from kamtibmas_geo._gistar import gi_labels, gi_star, neighbour_matrix
+from kamtibmas_geo._gistar import disk_pairs, gi_labels, gi_star, neighbour_matrix
 from kamtibmas_geo._rollup import RollupLevel, rollup
 from kamtibmas_geo._validate import check_choice, check_columns, check_res
 from kamtibmas_geo.config import Settings
@@ -170,20 +169,10 @@ def smooth(values: NDArray[np.float64], cells: Sequence[str], k: int) -> NDArray
     x = np.asarray(values, dtype=np.float64)
     if k <= 0:
         return x.copy()
-    index = {c: i for i, c in enumerate(cells)}
-    rows: list[int] = []
-    cols: list[int] = []
-    data: list[float] = []
-    for i, c in enumerate(cells):
-        for d, ring in enumerate(h3.grid_ring(c, r) for r in range(k + 1)):
-            for nb in ring:
-                j = index.get(nb)
-                if j is not None:
-                    rows.append(i)
-                    cols.append(j)
-                    data.append((k + 1 - d) / (k + 1))
+    rows, cols, dist = disk_pairs(cells, k)
+    data = (k + 1 - dist) / (k + 1)
     n = len(cells)
-    kern = sp.csr_array((np.asarray(data), (np.asarray(rows), np.asarray(cols))), shape=(n, n))
+    kern = sp.csr_array((data, (rows, cols)), shape=(n, n))
     return np.asarray(kern @ x / (kern @ np.ones(n)), dtype=np.float64)
 
 
