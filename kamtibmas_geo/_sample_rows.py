@@ -37,7 +37,7 @@ _JENIS: dict[str, tuple[str, ...]] = {
     "miras": ("Miras", "Minuman Keras", "Pesta Miras"),
     "judi": ("Perjudian", "Judi", "Judi Online"),
     "konflik_sosial": ("Konflik Sosial", "Perselisihan Warga"),
-    "lainnya": ("Lain-lain", "Keributan", "Orang Hilang"),
+    "lainnya": ("Lain-lain", "Orang Hilang", "Laporan Lainnya"),
 }
 _KETERANGAN: dict[str, tuple[str, ...]] = {
     "pencurian": (
