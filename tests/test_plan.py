@@ -264,3 +264,49 @@ def test_bad_inputs_raise_plan_error(tiny: pd.DataFrame) -> None:
     assert empty.status == "empty"
     assert len(empty.posts) == 0
     assert empty.objective == 0.0
+
+
+def _run_cli(args: list[str]) -> int:
+    from kamtibmas_geo.cli import main
+
+    try:
+        main(args)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+def test_cli_poskamling_and_patrol(
+    small: gpd.GeoDataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cells = tmp_path / "sel.parquet"
+    small.to_parquet(cells)
+    lat, lon = h3.cell_to_latlng(small.nlargest(1, "score")["hex_id"].item())
+    posts = tmp_path / "pos.csv"
+    posts.write_text(f"nama,lintang,bujur\nPos Lama,{lat},{lon}\n", encoding="utf-8")
+    out = tmp_path / "usulan.geojson"
+    code = _run_cli(
+        ["poskamling", str(cells), "--existing", str(posts), "--new", "3", "--out", str(out)]
+    )
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert "pos baru diusulkan" in text
+    got = gpd.read_file(out)
+    assert len(got) == 3
+    assert {"rank", "desa_name", "marginal_gain"} <= set(got.columns)
+    direct = plan_poskamling(small, p=3, radius=500, existing=posts)
+    assert sorted(got["hex_id"]) == sorted(direct.posts["hex_id"])
+    csv_out = tmp_path / "patroli.csv"
+    page = tmp_path / "patroli.html"
+    code = _run_cli(
+        ["patrol", str(cells), "--teams", "2", "--out", str(csv_out), "--html", str(page)]
+    )
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert "Rencana patroli" in text
+    plan = pd.read_csv(csv_out)
+    assert set(plan["team"]) == {1, 2}
+    assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert _run_cli(["poskamling", str(cells), "--new", "-1", "--out", str(out)]) == 2
+    assert "p (the number" in capsys.readouterr().err
+    assert _run_cli(["patrol", str(cells), "--out", str(tmp_path / "x.txt")]) == 2
