@@ -37,6 +37,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "_sample",
     "_geocode",
     "_hotspots",
+    "_map",
     "_plan",
     # one module a line, in the order of the pipeline
 )

@@ -1,0 +1,166 @@
+"""``kamtibmas-geo map``: the patrol-planning map of scored cells as one HTML file."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kamtibmas_geo._errors import ScoreError
+from kamtibmas_geo._i18n import tr
+from kamtibmas_geo.cli import state
+from kamtibmas_geo.config import Language
+
+MESSAGES = {
+    "cmd_map": {
+        "id": "Buat peta HTML titik rawan (sel skor, kejadian, kegiatan, Poskamling) yang "
+        "bisa dibuka tanpa internet.",
+        "en": "Make the HTML hotspot map (score cells, incidents, activities, Poskamling) "
+        "that opens without internet.",
+    },
+    "arg_cells": {
+        "id": "Berkas sel skor dari `hotspots` (.parquet, .gpkg, .geojson, .csv dengan hex_id).",
+        "en": "Score cells from `hotspots` (.parquet, .gpkg, .geojson, .csv with hex_id).",
+    },
+    "opt_records": {"id": "Berkas titik gangguan.", "en": "Disturbance points file."},
+    "opt_activities": {"id": "Berkas titik kegiatan Binmas.", "en": "Binmas activity points."},
+    "opt_posts": {"id": "Berkas Poskamling yang ada.", "en": "Existing Poskamling file."},
+    "opt_proposed": {"id": "Berkas Poskamling usulan.", "en": "Proposed Poskamling file."},
+    "opt_out": {"id": "Berkas HTML tujuan.", "en": "Output HTML file."},
+    "opt_public": {
+        "id": "Peta publik: tanpa titik individu, data pribadi, dan sel < k kejadian.",
+        "en": "Public map: no individual points, personal data, or cells with < k incidents.",
+    },
+    "opt_online": {
+        "id": "Muat Leaflet dari CDN (berkas lebih kecil, perlu internet).",
+        "en": "Load Leaflet from the CDN (smaller file, needs internet).",
+    },
+    "opt_tiles": {
+        "id": "Peta dasar, mis. OpenStreetMap (perlu internet); tanpa ini batas wilayah "
+        "menjadi dasar.",
+        "en": "Base map, e.g. OpenStreetMap (needs internet); without it the boundaries are "
+        "the base.",
+    },
+    "opt_no_boundaries": {"id": "Tanpa batas wilayah.", "en": "Without boundaries."},
+    "opt_png": {"id": "Simpan juga gambar PNG.", "en": "Also save a PNG picture."},
+    "reading": {"id": "Membaca berkas…", "en": "Reading files…"},
+    "drawing": {"id": "Menggambar peta…", "en": "Drawing the map…"},
+    "bad_file": {
+        "id": "Berkas {path!r} tidak bisa dibaca: {reason}. Gunakan .parquet, .gpkg, "
+        ".geojson, .csv atau .xlsx.",
+        "en": "Cannot read {path!r}: {reason}. Use .parquet, .gpkg, .geojson, .csv or .xlsx.",
+    },
+    "done": {
+        "id": "Peta ditulis ke {path} ({size:.1f} MB, {n} sel{mode}).",
+        "en": "Map written to {path} ({size:.1f} MB, {n} cells{mode}).",
+    },
+    "public": {"id": ", publik", "en": ", public"},
+    "png": {"id": "Gambar ditulis ke {path}.", "en": "Picture written to {path}."},
+}
+
+
+def _read(path: Path, lang: Language) -> object:
+    import geopandas as gpd
+    import pandas as pd
+
+    ext = path.suffix.lower()
+    try:
+        if ext in (".parquet", ".geoparquet"):
+            try:
+                return gpd.read_parquet(path)
+            except ValueError:
+                return pd.read_parquet(path)
+        if ext in (".gpkg", ".geojson", ".json", ".shp", ".fgb"):
+            return gpd.read_file(path)
+        if ext == ".csv":
+            return pd.read_csv(path)
+        if ext in (".xlsx", ".xls"):
+            return pd.read_excel(path)
+    except (OSError, ValueError) as exc:
+        raise ScoreError(tr(MESSAGES, "bad_file", lang, path=str(path), reason=exc)) from None
+    raise ScoreError(tr(MESSAGES, "bad_file", lang, path=str(path), reason=ext or "?"))
+
+
+def register(app: typer.Typer, lang: Language) -> None:
+    """Add the ``map`` command to ``app``.
+
+    Parameters
+    ----------
+    app : typer.Typer
+        The root app.
+    lang : {"id", "en"}
+        Language of help texts.
+    """
+
+    @app.command("map", help=tr(MESSAGES, "cmd_map", lang))
+    def _map(
+        ctx: typer.Context,
+        cells: Annotated[Path, typer.Argument(help=tr(MESSAGES, "arg_cells", lang))],
+        out: Annotated[Path, typer.Option("--out", help=tr(MESSAGES, "opt_out", lang))],
+        records: Annotated[
+            Path | None, typer.Option("--records", help=tr(MESSAGES, "opt_records", lang))
+        ] = None,
+        activities: Annotated[
+            Path | None,
+            typer.Option("--activities", help=tr(MESSAGES, "opt_activities", lang)),
+        ] = None,
+        posts: Annotated[
+            Path | None, typer.Option("--posts", help=tr(MESSAGES, "opt_posts", lang))
+        ] = None,
+        proposed: Annotated[
+            Path | None, typer.Option("--proposed", help=tr(MESSAGES, "opt_proposed", lang))
+        ] = None,
+        public: Annotated[
+            bool, typer.Option("--public", help=tr(MESSAGES, "opt_public", lang))
+        ] = False,
+        online: Annotated[
+            bool, typer.Option("--online", help=tr(MESSAGES, "opt_online", lang))
+        ] = False,
+        tiles: Annotated[
+            str | None, typer.Option("--tiles", help=tr(MESSAGES, "opt_tiles", lang))
+        ] = None,
+        no_boundaries: Annotated[
+            bool,
+            typer.Option("--no-boundaries", help=tr(MESSAGES, "opt_no_boundaries", lang)),
+        ] = False,
+        png: Annotated[
+            Path | None, typer.Option("--png", help=tr(MESSAGES, "opt_png", lang))
+        ] = None,
+    ) -> None:
+        from kamtibmas_geo.render import render_map, save_png
+
+        st = state(ctx)
+        with st.console.status(tr(MESSAGES, "reading", st.lang)):
+            frames = {
+                key: None if p is None else _read(p, st.lang)
+                for key, p in (
+                    ("cells", cells),
+                    ("records", records),
+                    ("activities", activities),
+                    ("posts", posts),
+                    ("proposed", proposed),
+                )
+            }
+        with st.console.status(tr(MESSAGES, "drawing", st.lang)):
+            m = render_map(
+                frames["cells"],
+                records=frames["records"],
+                activities=frames["activities"],
+                posts=frames["posts"],
+                proposed=frames["proposed"],
+                out=out,
+                offline=not online,
+                public=public,
+                lang=st.lang,
+                tiles=tiles,
+                boundaries=not no_boundaries,
+                settings=st.settings,
+            )
+        n = len(frames["cells"])  # type: ignore[arg-type]
+        mode = tr(MESSAGES, "public", st.lang) if public else ""
+        size = out.stat().st_size / 1e6
+        st.console.print(
+            tr(MESSAGES, "done", st.lang, path=out, size=size, n=n, mode=mode), soft_wrap=True
+        )
+        if png is not None:
+            save_png(m, png)
+            st.console.print(tr(MESSAGES, "png", st.lang, path=png), soft_wrap=True)
