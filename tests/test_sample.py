@@ -342,3 +342,24 @@ def test_cli_writes_files(settings: Settings, tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exc:
         main([*base, "sample", "--out", str(out), "--format", "pdf"])
     assert exc.value.code == 2
+
+
+def test_ledger_catches_exactly_the_invalid_rows(settings: Settings, tmp_path: Path) -> None:
+    records = pytest.importorskip("kamtibmas_geo.records")
+    geocode = pytest.importorskip("kamtibmas_geo.geocode")
+    s = make_sample(seed=11, start="2025-01-01", end="2025-12-31", scale=0.5, settings=settings)
+    paths = write_tables(s, tmp_path, formats=["csv"])
+    for key, kind, truth, table in (
+        ("gangguan_csv", "disturbance", s.truth, "gangguan"),
+        ("kegiatan_csv", "activity", s.activity_truth, "kegiatan"),
+    ):
+        rs = records.read_records(paths[key], kind, settings=settings)
+        geo = geocode.geocode(rs, settings=settings)
+        n_rows = len(truth)
+        assert len(geo.records) + len(geo.rejected) == n_rows
+        rejected_no = set((geo.rejected["row"] - 1).tolist())  # header is row 1
+        invalid_no = set(s.invalid.loc[s.invalid["table"] == table, "no"].tolist())
+        assert rejected_no == invalid_no
+        # every placed row lands in its true desa (address-only rows included)
+        placed = truth.set_index("no").loc[geo.records["row"].to_numpy() - 1]
+        assert (placed["desa_code"].to_numpy() == geo.records["desa_code"].to_numpy()).mean() > 0.99
