@@ -299,3 +299,13 @@ def test_cli_backtest_any_area(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "Tingkat tangkap" in capsys.readouterr().out
     assert _run([*args, "--ramadhan-start", "2025-03-01"]) == 2
     assert "--idul-fitri" in capsys.readouterr().err
+
+
+def test_backtest_without_enough_history() -> None:
+    records = _synthetic()
+    short = records[records["time"] >= "2025-09-01"]  # less than a year before 1447 H
+    result = backtest(short, res=RES, boundaries=_boundary(), forecaster=count_forecaster)
+    assert result.periods.empty
+    assert result.table.empty
+    assert result.summary("en").empty
+    assert "No period could be tested" in result.format("en")
