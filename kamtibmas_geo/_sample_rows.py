@@ -111,6 +111,14 @@ class _Units:
         self.kec_code = d["kecamatan_code"].to_numpy()
         self.kec = d["kecamatan_name"].to_numpy()
         self.kab = d["kabupaten_code"].to_numpy()
+        spelled = {name: people_desa_name(name) for name in set(self.name.tolist())}
+        self.people = np.asarray([spelled[name] for name in self.name], dtype=object)
+
+
+def _polsek_names(u: _Units, overrides: dict[str, str]) -> np.ndarray:
+    """Polsek of each point, computed once per kecamatan."""
+    names = {c: _polsek(c, k, overrides) for c, k in zip(u.kec_code, u.kec, strict=True)}
+    return np.asarray([names[c] for c in u.kec_code], dtype=object)
 
 
 def _polsek(kec_code: str, kec_name: str, overrides: dict[str, str]) -> str:
@@ -167,7 +175,7 @@ def _coords(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple[lis
 
 def _messy_place(u: _Units, i: int, rng: np.random.Generator, head: str) -> tuple[str, str, str]:
     """Address text with abbreviations, people's spellings and old names; desa/kec columns."""
-    desa_form = people_desa_name(u.name[i]) if rng.random() < 0.8 else u.name[i]
+    desa_form = u.people[i] if rng.random() < 0.8 else u.name[i]
     prefixes = ("Kel. ", "Kelurahan ", "") if u.kind[i] == "kelurahan" else ("Ds. ", "Desa ", "")
     prefix = prefixes[int(rng.integers(0, 3))]
     forms = kecamatan_forms(u.kec[i])
@@ -253,21 +261,27 @@ def disturbance_rows(
     phones = fake_phone(rng, n)
     has_name, has_phone = rng.random(n) < 0.85, rng.random(n) < 0.7
     place = ev["place"].to_numpy()
+    polsek_of = _polsek_names(u, polsek)
+    jenis_all = np.empty(n, dtype=object)
+    for t, labels in _JENIS.items():
+        mask = types == t
+        jenis_all[mask] = _pick(rng, labels, int(mask.sum()), 0.7)
+    ket_idx = rng.integers(0, 6, n).tolist()
     rows: list[dict[str, Any]] = []
     for i in range(n):
         t = types[i]
         head = places[place[i]].name if place[i] >= 0 and rng.random() < 0.7 else _street(u, i, rng)
-        jenis = _pick(rng, _JENIS[t], 1, 0.7)[0]
-        ket = _KETERANGAN[t][int(rng.integers(0, len(_KETERANGAN[t])))]
+        jenis = jenis_all[i]
+        ket = _KETERANGAN[t][ket_idx[i] % len(_KETERANGAN[t])]
         row: dict[str, Any] = {
             "no": 0,
             "tanggal": tanggal[i],
             "jam": jam[i],
             "jenis": jenis,
             "alamat": head,
-            "desa": u.name[i] if rng.random() < 0.85 else people_desa_name(u.name[i]),
+            "desa": u.name[i] if rng.random() < 0.85 else u.people[i],
             "kecamatan": u.kec[i],
-            "polsek": _polsek(u.kec_code[i], u.kec[i], polsek),
+            "polsek": polsek_of[i],
             "lintang": lat[i],
             "bujur": lon[i],
             "keterangan": ket,
@@ -355,6 +369,11 @@ def activity_rows(
     bad_idx = rng.choice(n, size=min(max(3, round(0.002 * n)), n), replace=False)
     bad[np.sort(bad_idx)] = [_REASONS[k % 3] for k in range(len(bad_idx))]
     place = ev["place"].to_numpy()
+    polsek_of = _polsek_names(u, polsek)
+    label_all = np.empty(n, dtype=object)
+    for t, labels in _KEGIATAN.items():
+        mask = types == t
+        label_all[mask] = _pick(rng, labels, int(mask.sum()), 0.6)
     rows: list[dict[str, Any]] = []
     for i in range(n):
         t = types[i]
@@ -372,7 +391,7 @@ def activity_rows(
         else:
             lokasi = _street(u, i, rng)
         lo, hi = _PESERTA[t]
-        kegiatan = _pick(rng, _KEGIATAN[t], 1, 0.6)[0]
+        kegiatan = label_all[i]
         row: dict[str, Any] = {
             "no": i + 1,
             "tanggal": tanggal[i],
@@ -381,7 +400,7 @@ def activity_rows(
             "lokasi": lokasi,
             "desa": u.name[i],
             "kecamatan": u.kec[i],
-            "polsek": _polsek(u.kec_code[i], u.kec[i], polsek),
+            "polsek": polsek_of[i],
             "lintang": lat[i],
             "bujur": lon[i],
             "peserta": int(rng.integers(lo, hi + 1)),

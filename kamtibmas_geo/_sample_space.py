@@ -98,6 +98,9 @@ class DesaIndex:
             shapely.prepare(g)
         self.bounds = shapely.bounds(self.geoms)
         self.tree = shapely.STRtree(self.geoms)
+        self.area = self.desa["area_km2"].to_numpy(dtype=float)
+        self.inside = self.desa[["inside_lon", "inside_lat"]].to_numpy(dtype=float)
+        self.kind = self.desa["kind"].to_numpy()
         self.intensity = self._intensity(centres)
 
     def _intensity(self, centres: list[dict[str, Any]]) -> np.ndarray:
@@ -171,17 +174,16 @@ class DesaIndex:
         order = np.argsort(rows, kind="stable")
         counts = np.bincount(rows, minlength=len(self.geoms))
         starts = np.r_[0, np.cumsum(counts)[:-1]]
-        kind = self.desa["kind"].to_numpy()
         for i in np.flatnonzero(counts):
             n = int(counts[i])
             target = order[starts[i] : starts[i] + n]
             geom = self.geoms[i]
             minx, miny, maxx, maxy = self.bounds[i]
-            n_near = int(rng.binomial(n, settle)) if kind[i] == "desa" else 0
+            n_near = int(rng.binomial(n, settle)) if self.kind[i] == "desa" else 0
             px, py = [], []
             if n_near:
-                sigma = min(0.25 * np.sqrt(self.desa["area_km2"].iat[i]), 1.5) * 1000 / M_PER_DEG
-                cx, cy = self.desa["inside_lon"].iat[i], self.desa["inside_lat"].iat[i]
+                sigma = min(0.25 * np.sqrt(self.area[i]), 1.5) * 1000 / M_PER_DEG
+                cx, cy = self.inside[i]
                 got = 0
                 for _ in range(20):
                     cand_x = rng.normal(cx, sigma, 4 * n_near)
@@ -213,6 +215,52 @@ class DesaIndex:
             ally = np.r_[near_y, uni_y]
             x[target] = allx[:n]
             y[target] = ally[:n]
+        return x, y
+
+    def draw_avoiding(
+        self, n: int, weights: np.ndarray, avoid: list[Place], rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Draw ``n`` points in desa chosen by ``weights``, away from the ``avoid`` places.
+
+        A point closer to an avoided place than twice its ``radius_m`` plus 200 m is drawn
+        again in a newly chosen desa (up to 50 rounds), so that the places Binmas misses
+        get no activity at all: the coverage gap of the sample.
+
+        Parameters
+        ----------
+        n : int
+            Number of points.
+        weights : numpy.ndarray
+            Probability of each desa (row of :attr:`desa`).
+        avoid : list of Place
+            Places to keep away from.
+        rng : numpy.random.Generator
+            Random source.
+
+        Returns
+        -------
+        x, y : numpy.ndarray
+        """
+        x = np.empty(n)
+        y = np.empty(n)
+        zone = shapely.union_all(
+            [
+                (
+                    shapely.points(p.coords[0])
+                    if len(p.coords) == 1
+                    else shapely.linestrings(p.coords)
+                ).buffer((2 * p.radius_m + 200) / M_PER_DEG)
+                for p in avoid
+            ]
+        )
+        shapely.prepare(zone)
+        todo = np.arange(n)
+        for _ in range(50):
+            rows = rng.choice(len(weights), size=len(todo), p=weights)
+            x[todo], y[todo] = self.draw_in_desa(rows, rng)
+            todo = todo[shapely.contains_xy(zone, x[todo], y[todo])]
+            if len(todo) == 0:
+                break
         return x, y
 
     def draw_near(

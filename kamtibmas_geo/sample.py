@@ -344,8 +344,9 @@ def make_sample(
     ay = np.empty(len(a_day))
     ax[at_place], ay[at_place] = index.draw_near(choice[at_place], places, rng)
     follow = index.intensity**0.7 / (index.intensity**0.7).sum()
-    rows = rng.choice(len(follow), size=int((~at_place).sum()), p=follow)
-    ax[~at_place], ay[~at_place] = index.draw_in_desa(rows, rng)
+    ax[~at_place], ay[~at_place] = index.draw_avoiding(
+        int((~at_place).sum()), follow, [p for p in places if not p.covered], rng
+    )
     aev = pd.DataFrame(
         {"day": a_day, "type": a_type, "x": ax, "y": ay, "place": np.where(at_place, choice, -1)}
     )
