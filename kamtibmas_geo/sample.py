@@ -23,7 +23,8 @@ How the records are made
 * **Near repeats.** Theft, curanmor, balap liar, tawuran and petasan reports spawn offspring
   a few hundred metres and a few days from their parent.
 * **Binmas activities** follow the places marked ``covered`` and the busy kelurahan, and miss
-  the others (the coverage gap); Ops Pekat visits markets before and during Ramadhan.
+  the others entirely (no activity within twice their radius plus 200 m: the coverage gap);
+  Ops Pekat visits the covered markets, most of all before Ramadhan.
 * **Poskamling**: posts weighted like the background, some active, some not.
 * **Mess.** A share of the rows has no coordinates but only address text with abbreviations
   (``Kel.``, ``Ds.``, ``Kec. IT I``, ``SU II``), numbered kelurahan written with digits
