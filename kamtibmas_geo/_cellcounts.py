@@ -116,7 +116,8 @@ def place_records(
             )
             raise ScoreError(msg)
         hexes = _point_cells(frame.iloc[points], res)
-        pos = np.array([index.get(h, -1) if h is not None else -1 for h in hexes], dtype=np.int64)
+        pos = pd.Index(list(cells)).get_indexer(pd.Index(pd.Series(hexes, dtype=object).fillna("")))
+        pos = np.asarray(pos, dtype=np.int64)
         n_outside = int((pos < 0).sum())
         keep = pos >= 0
         rec.append(points[keep])

@@ -121,8 +121,8 @@ def mann_kendall(x: ArrayLike) -> MannKendall:
     new = np.ones((m, n), dtype=bool)
     new[:, 1:] = srt[:, 1:] != srt[:, :-1]
     group = np.cumsum(new, axis=1) - 1
-    counts = np.zeros((m, n))
-    np.add.at(counts, (np.repeat(np.arange(m), n), group.ravel()), 1.0)
+    flat = (np.arange(m)[:, None] * n + group).ravel()
+    counts = np.bincount(flat, minlength=m * n).reshape(m, n).astype(np.float64)
     ties = (counts * (counts - 1) * (2 * counts + 5)).sum(axis=1)
     var = (n * (n - 1) * (2 * n + 5) - ties) / 18.0
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -149,9 +149,7 @@ def _side_classes(
     for t in range(n - 1, -1, -1):
         alive &= sig[:, t]
         run += alive
-    before_run = np.array(
-        [sig[i, : n - run[i]].any() if run[i] < n else False for i in range(m)], dtype=bool
-    )
+    before_run = (sig & (np.arange(n)[None, :] < (n - run)[:, None])).any(axis=1)
     rules = [
         (~final & mostly, "historical"),
         (final & mostly & (trend > 0), "intensifying"),
@@ -168,7 +166,9 @@ def _side_classes(
     return out
 
 
-def emerging_classes(bins: ArrayLike, z: ArrayLike, *, alpha: float = 0.05) -> NDArray[np.object_]:
+def emerging_classes(
+    bins: ArrayLike, z: ArrayLike, *, alpha: float = 0.05, mk: MannKendall | None = None
+) -> NDArray[np.object_]:
     """Classify each cell's series of Gi* results into emerging hot/cold spot patterns.
 
     Parameters
@@ -182,6 +182,8 @@ def emerging_classes(bins: ArrayLike, z: ArrayLike, *, alpha: float = 0.05) -> N
         persistent and diminishing.
     alpha : float
         Significance of the Mann-Kendall trend.
+    mk : MannKendall, optional
+        The Mann-Kendall test of ``z`` if already computed.
 
     Returns
     -------
@@ -190,7 +192,7 @@ def emerging_classes(bins: ArrayLike, z: ArrayLike, *, alpha: float = 0.05) -> N
     """
     b = np.atleast_2d(np.asarray(bins))
     zz = np.atleast_2d(np.asarray(z, dtype=np.float64))
-    mk = mann_kendall(zz)
+    mk = mk if mk is not None else mann_kendall(zz)
     trend = np.where(mk.p < alpha, np.sign(mk.s), 0).astype(np.int8)
     hot = b >= 1
     cold = b <= -1

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import geopandas as gpd
+import h3
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -188,6 +189,17 @@ def _score_classes(score: NDArray[np.float64]) -> NDArray[np.int8]:
     return cls
 
 
+def _hexagons(cells: Sequence[str]) -> NDArray[np.object_]:
+    """Return the cell polygons (lng, lat), built in one vectorised shapely call."""
+    import shapely
+
+    bounds = [h3.cell_to_boundary(c) for c in cells]
+    sizes = np.fromiter((len(b) for b in bounds), dtype=np.int64, count=len(bounds))
+    coords = np.array([xy for b in bounds for xy in b], dtype=np.float64).reshape(-1, 2)
+    rings = shapely.linearrings(coords[:, ::-1], indices=np.repeat(np.arange(len(bounds)), sizes))
+    return np.asarray(shapely.polygons(rings), dtype=object)
+
+
 def _records_frame(records: Any, what: str) -> pd.DataFrame:
     frame = getattr(records, "records", records)
     if not isinstance(frame, pd.DataFrame):
@@ -225,7 +237,7 @@ def _type_columns(types: pd.Series) -> list[str]:
     from kamtibmas_geo._taxonomy import load_taxonomy
 
     keys = list(load_taxonomy().keys("disturbance"))
-    return keys + sorted(set(types.astype(str)) - set(keys))
+    return keys + sorted(set(map(str, types.unique())) - set(keys))
 
 
 def _cell_sum(p: Placement, per_record: NDArray[np.float64], n_cells: int) -> NDArray[np.float64]:
@@ -357,7 +369,7 @@ def score_hotspots(
         if seasonal
         else {}
     )
-    up = types.map(lambda t: uplift.get(t, 1.0)).to_numpy(dtype=np.float64)
+    up = types.map(uplift).astype(float).fillna(1.0).to_numpy(dtype=np.float64)
     base = _cell_sum(p_used, sev, m)
     dec_arr = _cell_sum(p_used, sev * dec, m)
     seas = _cell_sum(p_used, sev * dec * up, m)
@@ -416,8 +428,9 @@ def score_hotspots(
             for s in range(trend_steps):
                 r = gi_star(series[:, s], a, exposure=expo, fdr_alpha=settings.fdr_alpha)
                 z[:, s], bins[:, s] = r.z, r.bin
-            trend = emerging_classes(bins, z)
-            mk_z = mann_kendall(z).z
+            mk = mann_kendall(z)
+            trend = emerging_classes(bins, z, mk=mk)
+            mk_z = mk.z
     out["trend_class"] = trend
     out["trend_label"] = trend_labels(trend, lang)
     out["trend_z"] = mk_z
@@ -443,7 +456,7 @@ def score_hotspots(
     out["activity_coverage"] = coverage
     out["coverage_gap"] = score_norm * (1.0 - coverage)
 
-    from kamtibmas_geo.grid import cell_units, cells_to_gdf
+    from kamtibmas_geo.grid import cell_units
 
     table = pd.DataFrame(out)
     units = cell_units(cell_list, settings=settings).drop(columns="hex_id")
@@ -457,8 +470,7 @@ def score_hotspots(
     ]
     for i, col in enumerate(unit_cols):
         table.insert(1 + i, col, units[col].to_numpy())
-    geo = cells_to_gdf(cell_list).set_index("hex_id").geometry.reindex(cell_list)
-    result = gpd.GeoDataFrame(table, geometry=geo.to_numpy(), crs=4326)
+    result = gpd.GeoDataFrame(table, geometry=_hexagons(cell_list), crs=4326)
     result.attrs["score"] = {
         "target": label,
         "target_start": t_start.isoformat(),
