@@ -275,10 +275,10 @@ class Matcher:
             if places[k].level == "kabupaten"
         }
         if outside:
-            decisive = [
-                m for m in outside if m.hint == "kab" or places[m.idx[0]].kind == "kabupaten"
-            ]
-            if decisive and not (kab_ctx and all(m.hint != "kab" for m in decisive)):
+            # an outside kabupaten, or any outside place after Kab./Kec./Desa, is decisive
+            # unless OKI/Palembang is named too and the outside name has no marker
+            decisive = [m for m in outside if m.hint or places[m.idx[0]].kind == "kabupaten"]
+            if decisive and not (kab_ctx and all(not m.hint for m in decisive)):
                 return Match("unmatched", None, 0.0, "outside", decisive[0].text)
             marked = any(m.hint in {"desa", "kec"} for m in inside)
             if not kab_ctx and not marked:
@@ -311,8 +311,11 @@ class Matcher:
             return set().union(*(ctx[j] for j in range(len(inside)) if j != i))
 
         pool: list[tuple[int, Place]] = [(i, p) for i, d in enumerate(small) for p in d]
-        if kab_ctx:
-            pool = [(i, p) for i, p in pool if p.kabupaten_code in kab_ctx]
+        # a kabupaten named in the text keeps the units in it; if none is (a road named
+        # after a town, "Jl. Palembang-Kayuagung"), the kabupaten is ignored
+        in_kab = [(i, p) for i, p in pool if p.kabupaten_code in kab_ctx]
+        if in_kab:
+            pool = in_kab
         penalty = _NO_CTX
         if pool:
             other_ctx = {i: ctx_other(i) for i, _ in pool}
@@ -323,7 +326,7 @@ class Matcher:
                 # the desa is not in the kecamatan named: a typo'd or wrong desa name is
                 # likelier than a wrong kecamatan, so fall back to the kecamatan
                 pool = []
-            elif kab_ctx:
+            elif in_kab:
                 penalty = 2.0
         if pool:
             by_mention: dict[int, list[Place]] = {}
@@ -354,8 +357,7 @@ class Matcher:
                 return Match("ambiguous", None, 0.0, "ambiguous", f"{inside[i].text}|{codes}")
         # kecamatan level
         kpool = [(i, p) for i, c in enumerate(kecs) for p in c]
-        if kab_ctx:
-            kpool = [(i, p) for i, p in kpool if p.kabupaten_code in kab_ctx]
+        kpool = [(i, p) for i, p in kpool if p.kabupaten_code in kab_ctx] or kpool
         if kpool:
             kcodes = {p.code for _, p in kpool}
             if len(kcodes) > 1:
