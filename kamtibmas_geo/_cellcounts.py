@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import geopandas as gpd
 import h3
 import numpy as np
 import pandas as pd
@@ -56,8 +57,16 @@ class Placement:
 
 
 def _point_cells(frame: pd.DataFrame, res: int) -> NDArray[np.object_]:
-    lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=np.float64)
-    lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=np.float64)
+    if {"lat", "lon"} <= set(frame.columns):
+        lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=np.float64)
+        lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=np.float64)
+    else:  # a GeoDataFrame of points without lat/lon columns
+        geom = gpd.GeoSeries(frame.geometry)
+        if geom.crs is not None and geom.crs.to_epsg() != 4326:
+            geom = geom.to_crs(4326)
+        pts = geom.where(geom.geom_type == "Point")
+        lat = pts.y.to_numpy(dtype=np.float64)
+        lon = pts.x.to_numpy(dtype=np.float64)
     out = np.full(len(frame), None, dtype=object)
     ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
     if ok.any():
@@ -109,7 +118,7 @@ def place_records(
     points = np.flatnonzero(~spread & ~vague)
     n_outside = 0
     if len(points):
-        if not {"lat", "lon"} <= set(frame.columns):
+        if not {"lat", "lon"} <= set(frame.columns) and not isinstance(frame, gpd.GeoDataFrame):
             msg = (
                 "The records lack 'lat'/'lon' columns; geocode them first "
                 "(kamtibmas_geo.geocode) or add coordinates."

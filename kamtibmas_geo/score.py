@@ -61,12 +61,15 @@ def _as_wib(times: pd.Series) -> pd.Series:
     return t.dt.tz_convert(TZ)
 
 
+def _wib(value: Any) -> pd.Timestamp:
+    ts = pd.Timestamp(value)
+    return ts.tz_localize(TZ) if ts.tzinfo is None else ts.tz_convert(TZ)
+
+
 def _target_season(target: Any, settings: Settings) -> tuple[Season, list[Season], str]:
     """Return the target period, the same period in past Hijri years, and a label."""
     if isinstance(target, tuple):
-        start, end = (pd.Timestamp(x) for x in target)
-        start = start.tz_localize(TZ) if start.tzinfo is None else start.tz_convert(TZ)
-        end = end.tz_localize(TZ) if end.tzinfo is None else end.tz_convert(TZ)
+        start, end = _wib(target[0]), _wib(target[1])
         return (start, end), [], f"{start.date()}..{end.date()}"
     from kamtibmas_geo.calendar import parse_target, phases, ramadhan_dates
 
@@ -322,9 +325,7 @@ def score_hotspots(
     frame = _records_frame(records, "records")
     (t_start, t_end), past, label = _target_season(target, settings)
     if seasons is not None:
-        past = [
-            (pd.Timestamp(a).tz_convert(TZ), pd.Timestamp(b).tz_convert(TZ)) for a, b in seasons
-        ]
+        past = [(_wib(a), _wib(b)) for a, b in seasons]
     if cells is None:
         from kamtibmas_geo.grid import region_cells
 

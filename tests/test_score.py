@@ -338,3 +338,19 @@ def test_cli_hotspots(tmp_path, settings: Settings, capsys) -> None:  # type: ig
     with pytest.raises(SystemExit) as exc:
         main([*common, "hotspots", str(src), "--out", str(tmp_path / "cells.txt")])
     assert exc.value.code == 2
+
+
+def test_geodataframe_points_without_latlon(grid: list[str], settings: Settings) -> None:
+    import geopandas as gpd
+
+    recs = _records([CENTRE, CENTRE], ["2026-01-01", "2026-02-01"], ["petasan", "judi"])
+    gdf = gpd.GeoDataFrame(
+        recs.drop(columns=["lat", "lon"]),
+        geometry=gpd.points_from_xy(recs["lon"], recs["lat"]),
+        crs=4326,
+    ).to_crs(32748)
+    out = score_hotspots(gdf, target=TARGET, cells=grid, settings=settings, gi=False)
+    assert out.set_index("hex_id").loc[CENTRE, "n_incidents"] == 2
+    assert out.set_index("hex_id").loc[CENTRE, "n_judi"] == 1
+    with pytest.raises(ScoreError, match="Severity"):
+        score_hotspots(recs, target=TARGET, cells=grid, settings=settings, weights={"judi": -1})
