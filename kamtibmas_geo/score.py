@@ -32,14 +32,46 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from kamtibmas_geo._cellcounts import Placement, apportion, cell_exposure, place_records
-from kamtibmas_geo._emerging import emerging_classes, mann_kendall, trend_labels
+from kamtibmas_geo._emerging import (
+    TREND_CLASSES,
+    MannKendall,
+    emerging_classes,
+    emerging_hotspots,
+    mann_kendall,
+    trend_labels,
+)
 from kamtibmas_geo._errors import ScoreError
-from kamtibmas_geo._gistar import disk_pairs, gi_labels, gi_star, neighbour_matrix
+from kamtibmas_geo._gistar import (
+    GiStarResult,
+    disk_pairs,
+    fdr_bh,
+    gi_labels,
+    gi_star,
+    min_permutations,
+    neighbour_matrix,
+)
 from kamtibmas_geo._rollup import RollupLevel, rollup
 from kamtibmas_geo._validate import check_choice, check_columns, check_res
 from kamtibmas_geo.config import Settings
 
-__all__ = ["RollupLevel", "Season", "rollup", "score_hotspots", "seasonal_uplift", "smooth"]
+__all__ = [
+    "TREND_CLASSES",
+    "GiStarResult",
+    "MannKendall",
+    "RollupLevel",
+    "Season",
+    "emerging_classes",
+    "emerging_hotspots",
+    "fdr_bh",
+    "gi_star",
+    "mann_kendall",
+    "min_permutations",
+    "neighbour_matrix",
+    "rollup",
+    "score_hotspots",
+    "seasonal_uplift",
+    "smooth",
+]
 
 #: A period as (start, end), end exclusive.
 Season = tuple[pd.Timestamp, pd.Timestamp]
