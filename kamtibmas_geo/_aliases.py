@@ -271,8 +271,13 @@ def _number_words(toks: list[str]) -> list[str]:
             out.append(str(value))
             i += 1
             continue
-        if t in _UNITS:
-            value = _UNITS[t]
+        is_unit_digit = len(t) == 1 and t.isdigit() and t != "0"
+        if t in _UNITS or is_unit_digit:
+            value = int(t) if is_unit_digit else _UNITS[t]
+            if is_unit_digit and not (i + 1 < n and toks[i + 1] in {"belas", "puluh"}):
+                out.append(t)
+                i += 1
+                continue
             if i + 1 < n and toks[i + 1] == "belas":
                 out.append(str(10 + value))
                 i += 2
@@ -282,6 +287,9 @@ def _number_words(toks: list[str]) -> list[str]:
                 i += 2
                 if i < n and toks[i] in _UNITS:
                     value += _UNITS[toks[i]]
+                    i += 1
+                elif i < n and len(toks[i]) == 1 and toks[i].isdigit():
+                    value += int(toks[i])
                     i += 1
                 out.append(str(value))
                 continue

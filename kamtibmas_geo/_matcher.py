@@ -94,6 +94,13 @@ class Matcher:
         self._cache: dict[str, Match] = {}
         self._decided: dict[tuple[Any, ...], Match] = {}
         self._dead: set[str] = set()
+        self._kec_desa: dict[str, dict[str, tuple[int, ...]]] = {}
+        for k, idx in gazetteer.sound.items():
+            desa_idx = tuple(j for j in idx if gazetteer.places[j].level == "desa")
+            for j in desa_idx:
+                kec = gazetteer.places[j].kecamatan_code
+                if kec:
+                    self._kec_desa.setdefault(kec, {})[k] = desa_idx
         self._fuzzy_seen: dict[str, tuple[float, str]] = {}
         self._desa_keys = tuple(
             k
@@ -219,6 +226,63 @@ class Matcher:
             return ()
         return self.gazetteer.sound[hit[0]]
 
+    def _repair(self, toks: tuple[str, ...], mentions: list[_Mention]) -> None:
+        """Re-read a desa name that is not in the kecamatan named, among that kecamatan's desa.
+
+        ``Sipang Tiga Jaya, Kec. Tulung Selapan`` first finds the desa *Sepang* of
+        Pampangan; the typo is likelier than the wrong kecamatan, so the words from there
+        on are compared (rapidfuzz) with the desa of Tulung Selapan only.
+        """
+        places = self.gazetteer.places
+        cover = self.gazetteer.kec_cover
+        kec_cov: set[str] = set()
+        for m in mentions:
+            if m.hint != "desa":
+                for k in m.idx:
+                    if places[k].level == "kecamatan":
+                        kec_cov |= cover[places[k].code]
+        if not kec_cov:
+            return
+        for m in mentions:
+            cands = [places[k] for k in m.idx]
+            desa = [p for p in cands if p.level == "desa"]
+            if not desa or m.hint == "kec" or any(p.level != "desa" for p in cands):
+                continue
+            if any(p.kecamatan_code in kec_cov for p in desa):
+                continue
+            near = self._near(toks, m.start, kec_cov)
+            if near is not None:
+                m.idx, m.length, m.quality, m.text = near
+
+    def _near(
+        self, toks: tuple[str, ...], start: int, kec_codes: set[str]
+    ) -> tuple[tuple[int, ...], int, float, str] | None:
+        from rapidfuzz import fuzz, process
+
+        choices: dict[str, tuple[int, ...]] = {}
+        for code in sorted(kec_codes):
+            choices.update(self._kec_desa.get(code, {}))
+        if not choices:
+            return None
+        keys = list(choices)
+        best: tuple[float, int, str] | None = None
+        key = ""
+        for j in range(start, min(len(toks), start + 4)):
+            if toks[j] == BOUNDARY or toks[j] in _MARKERS:
+                break
+            key += toks[j]
+            pkey = phonetic(key)
+            cutoff = self.fuzzy_cutoff + (0 if len(pkey) >= 8 else 5)
+            hit = process.extractOne(pkey, keys, scorer=fuzz.ratio, score_cutoff=cutoff)
+            if hit is None or _digits(hit[0]) != _digits(pkey):
+                continue
+            if best is None or hit[1] >= best[0]:
+                best = (float(hit[1]), j - start + 1, hit[0])
+        if best is None:
+            return None
+        score, length, cand = best
+        return choices[cand], length, score * 0.9, " ".join(toks[start : start + length])
+
     # -- deciding -----------------------------------------------------------------
     def match(self, text: str) -> Match:
         """Match one address.
@@ -256,6 +320,7 @@ class Matcher:
                     m.idx, has_small = m.idx + extra, True
         if not has_small:
             mentions = sorted(mentions + self._fuzzy(toks, covered), key=lambda m: m.start)
+        self._repair(toks, mentions)
         key = tuple((m.idx, m.hint, m.quality, m.text) for m in mentions)
         hit = self._decided.get(key)
         if hit is None:

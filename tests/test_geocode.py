@@ -65,6 +65,8 @@ def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
         ("SP Padang", "Sirah Pulau Padang"),
         ("Dua-belas Ulu", "12 Ulu"),
         ("Kuala Dua Belas", "Kuala 12"),
+        ("Tujuh-belas Ilir", "7 belas Ilir"),
+        ("Dua-puluh-enam Ilir", "duapuluh 6 ilir"),
     ],
 )
 def test_alias_rules_give_one_key(a: str, b: str) -> None:
