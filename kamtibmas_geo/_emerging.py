@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
 from kamtibmas_geo._gistar import gi_star
 from kamtibmas_geo._i18n import tr
@@ -112,6 +111,8 @@ def mann_kendall(x: ArrayLike) -> MannKendall:
     >>> float(r.s[0]), round(float(r.var_s[0]), 4), round(float(r.z[0]), 4)
     (10.0, 16.6667, 2.2045)
     """
+    from scipy import stats
+
     arr = np.atleast_2d(np.asarray(x, dtype=np.float64))
     m, n = arr.shape
     s = np.zeros(m)

@@ -34,7 +34,6 @@ import h3
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
 from kamtibmas_geo._errors import ScoreError
 from kamtibmas_geo._i18n import tr
@@ -318,6 +317,8 @@ def _z_scores(
 def _exact_count_p(
     y: NDArray[np.float64], a: sp.csr_array, share: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    from scipy import stats
+
     total = int(np.rint(y.sum()))
     local = np.rint(a @ y)
     prob = np.clip(a @ share, 0.0, 1.0)
