@@ -250,7 +250,9 @@ _PUNCT_TABLE = str.maketrans(
         **{ch: f" {BOUNDARY} " for ch in ",;()[]{}/\\|!?\n\r\t<>=@"},
     }
 )
-_D_ROMAN = re.compile(r"\bilir d\s+(?=(?:i{1,3}|iv|v|vi|\d+)\b)")
+_D_ROMAN = re.compile(
+    r"\bilir d\s+(?=(?:i{1,3}|iv|v|vi|\d+|satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan)\b)"
+)
 _D_JOINED = re.compile(r"\bilir d(ii|iii|iv|v|vi)\b")
 
 
@@ -271,11 +273,11 @@ def _number_words(toks: list[str]) -> list[str]:
             out.append(str(value))
             i += 1
             continue
-        is_unit_digit = len(t) == 1 and t.isdigit() and t != "0"
+        is_unit_digit = len(t) <= 2 and t.isdigit() and 0 < int(t) < 10
         if t in _UNITS or is_unit_digit:
             value = int(t) if is_unit_digit else _UNITS[t]
             if is_unit_digit and not (i + 1 < n and toks[i + 1] in {"belas", "puluh"}):
-                out.append(t)
+                out.append(str(value))
                 i += 1
                 continue
             if i + 1 < n and toks[i + 1] == "belas":
@@ -288,7 +290,7 @@ def _number_words(toks: list[str]) -> list[str]:
                 if i < n and toks[i] in _UNITS:
                     value += _UNITS[toks[i]]
                     i += 1
-                elif i < n and len(toks[i]) == 1 and toks[i].isdigit():
+                elif i < n and len(toks[i]) <= 2 and toks[i].isdigit() and int(toks[i]) < 10:
                     value += int(toks[i])
                     i += 1
                 out.append(str(value))
@@ -317,8 +319,11 @@ def _expand(toks: list[str]) -> list[str]:
     out: list[str] = []
     n = len(toks)
     for i, t in enumerate(toks):
-        nxt = toks[i + 1] if i + 1 < n else ""
-        if t in _BEFORE_NUMBER and nxt.isdigit():
+        j = i + 1
+        while j < n and toks[j] in _FILLER:
+            j += 1
+        nxt = toks[j] if j < n else ""
+        if t in _BEFORE_NUMBER and (nxt.isdigit() or nxt in _NUM_VOCAB):
             out.extend(_BEFORE_NUMBER[t].split())
         elif t == "sp" and nxt == "padang":
             out.extend(("sirah", "pulau"))
@@ -374,9 +379,8 @@ def tokens(text: str) -> tuple[str, ...]:
     if has_digit:
         s = _ALNUM_SPLIT.sub(" ", s)
     toks = s.split()
-    toks = _number_words(_roman(toks))
-    toks = _expand(toks)
-    toks = _drop_filler(toks)
+    toks = _drop_filler(_expand(_roman(toks)))
+    toks = _number_words(toks)
     # collapse repeated boundaries and strip them at the ends
     out: list[str] = []
     for t in toks:

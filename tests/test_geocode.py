@@ -9,8 +9,11 @@ import h3
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from kamtibmas_geo._aliases import compact, normalize, phonetic
+from kamtibmas_geo._aliases import compact, normalize, phonetic, tokens
 from kamtibmas_geo._errors import GeocodeError
 from kamtibmas_geo.config import Settings
 from kamtibmas_geo.geocode import Gazetteer, Matcher, build_gazetteer, geocode, read_landmarks
@@ -78,6 +81,59 @@ def test_normalize_drops_filler_but_keeps_place_words() -> None:
     assert got == "merdeka kel 20 ilir 4 kec ilir timur 1"
     assert normalize("Simpang Tiga") == "simpang 3"
     assert normalize("rumah di 20 ilir di sana") == "rumah 20 ilir sana"
+
+
+_WORDS = st.sampled_from(
+    [
+        "kel",
+        "kec",
+        "desa",
+        "Ds.",
+        "20",
+        "ilir",
+        "D",
+        "IV",
+        "iv",
+        "3-4",
+        "ulu",
+        "sukarami",
+        "dua",
+        "puluh",
+        "belas",
+        "tujuh",
+        "05",
+        ",",
+        "sei",
+        "it",
+        "i",
+        "su",
+        "ii",
+        "banyuasin",
+        "kab.",
+        "x",
+        "pedamaran",
+        "vi",
+        "9/10",
+        "Talang",
+        "betutu",
+    ]
+)
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.lists(_WORDS, max_size=10).map(" ".join))
+def test_normal_form_is_a_fixed_point(text: str) -> None:
+    once = tokens(text)
+    assert tokens(" ".join(once)) == once
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=80))
+def test_matcher_never_crashes(gaz: Gazetteer, text: str) -> None:
+    got = Matcher(gaz).match(text)
+    assert got.status in {"matched", "ambiguous", "unmatched"}
+    assert (got.place is not None) == (got.status == "matched")
+    assert 0 <= got.score <= 100
 
 
 def test_phonetic_variants() -> None:
