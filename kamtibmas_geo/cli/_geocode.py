@@ -66,6 +66,10 @@ MESSAGES = {
         "en": "  from address, kecamatan level",
     },
     "rejected": {"id": "Ditolak", "en": "Rejected"},
+    "ambiguous": {"id": "ambigu", "en": "ambiguous"},
+    "unmatched": {"id": "tidak cocok", "en": "unmatched"},
+    "out_of_area": {"id": "di luar wilayah", "en": "out of area"},
+    "invalid": {"id": "tidak sah", "en": "invalid"},
     "written": {
         "id": "Ditulis: {out} ({n} baris) dan {rej} ({m} baris).",
         "en": "Written: {out} ({n} rows) and {rej} ({m} rows).",
@@ -143,7 +147,8 @@ def _summary(result: Any, rows_in: int, lang: Language) -> Table:
             .size()
         )
         for (st, code), n in counts.items():
-            table.add_row(f"  {st}: {code}", f"{int(n):,}")
+            label = tr(MESSAGES, st, lang) if st in MESSAGES else st
+            table.add_row(f"  {label}: {code}", f"{int(n):,}")
     return table
 
 
