@@ -139,9 +139,12 @@ SCRIPT = r"""
   });
   map.on('overlayadd', function (e) {
     if (periodLayers.indexOf(e.layer) < 0) { return; }
-    periodLayers.forEach(function (l) {
-      if (l !== e.layer && map.hasLayer(l)) { map.removeLayer(l); }
-    });
+    // after the layer control has finished its own click handling
+    setTimeout(function () {
+      periodLayers.forEach(function (l) {
+        if (l !== e.layer && map.hasLayer(l)) { map.removeLayer(l); }
+      });
+    }, 0);
   });
   // ---------------------------------------------------------------- boundaries
   var desaLayer = null;

@@ -398,6 +398,7 @@ def save_png(
     height: int = 900,
     executable: str | None = None,
     timeout_s: float = 30.0,
+    browser: Any = None,
 ) -> Path:
     """Save a PNG snapshot of a map, rendered offline in headless Chromium.
 
@@ -413,18 +414,15 @@ def save_png(
         Chromium binary; ``chromium`` on the PATH or ``/usr/bin/chromium`` by default.
     timeout_s : float
         How long to wait for the page to be ready.
+    browser : playwright.sync_api.Browser, optional
+        An open Playwright browser to reuse (inside a running ``sync_playwright()``);
+        by default Chromium is launched headless with :data:`CHROMIUM_ARGS` and closed.
 
     Returns
     -------
     Path
         The PNG file.
     """
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        msg = "save_png needs playwright; install it with `pip install playwright`."
-        raise DependencyError(msg) from None
-    chromium = _chromium(executable)
     out = Path(path)
     with tempfile.TemporaryDirectory() as tmp:
         if isinstance(source, str | os.PathLike):
@@ -432,18 +430,33 @@ def save_png(
         else:
             page_file = Path(tmp) / "map.html"
             page_file.write_text(page_html(source, offline=True), encoding="utf-8")
+        if browser is not None:
+            _screenshot(browser, page_file, out, (width, height), timeout_s)
+            return out
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            msg = "save_png needs playwright; install it with `pip install playwright`."
+            raise DependencyError(msg) from None
+        chromium = _chromium(executable)
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=chromium, args=CHROMIUM_ARGS, headless=True
-            )
+            own = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
             try:
-                page = browser.new_page(viewport={"width": width, "height": height})
-                page.goto(page_file.as_uri(), wait_until="load", timeout=timeout_s * 1000)
-                page.wait_for_function(
-                    "() => !window.__kg || window.__kg.ready", timeout=timeout_s * 1000
-                )
-                page.wait_for_timeout(300)
-                page.screenshot(path=str(out), full_page=False)
+                _screenshot(own, page_file, out, (width, height), timeout_s)
             finally:
-                browser.close()
+                own.close()
     return out
+
+
+def _screenshot(
+    browser: Any, page_file: Path, out: Path, size: tuple[int, int], timeout_s: float
+) -> None:
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    try:
+        page = context.new_page()
+        page.goto(page_file.as_uri(), wait_until="load", timeout=timeout_s * 1000)
+        page.wait_for_function("() => !window.__kg || window.__kg.ready", timeout=timeout_s * 1000)
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(out), full_page=False)
+    finally:
+        context.close()

@@ -1,0 +1,278 @@
+"""Render: the maps in a real browser (Debian's Chromium driven by Playwright).
+
+One browser for the module; pages load from ``file://`` in a context with the network cut
+and every request routed through a check that only ``file:`` and ``data:`` URLs are asked for.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pytest
+from _render_data import make_cells, make_records
+
+from kamtibmas_geo.render import CHROMIUM_ARGS, render_map, save_png
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+PAYLOADS = [
+    "</script><script>window.__pwned=1</script>",
+    '<img src=x onerror="window.__pwned=2">',
+    '"><svg onload=alert(3)>',
+    '<a href="javascript:window.__pwned=4">klik</a>',
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} missing: apt-get install chromium")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def full_cells(kabupaten: gpd.GeoDataFrame, desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return make_cells(kabupaten, desa)
+
+
+@pytest.fixture(scope="module")
+def cells(kabupaten: gpd.GeoDataFrame, desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    small = make_cells(kabupaten, desa, oki_hotspots=0).iloc[::8].reset_index(drop=True)
+    small.loc[0:3, "desa_name"] = PAYLOADS
+    return small
+
+
+@pytest.fixture(scope="module")
+def records(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    recs = make_records(cells, 400)
+    recs.loc[0:3, "keterangan"] = PAYLOADS
+    recs.loc[0:3, "address"] = PAYLOADS
+    return recs
+
+
+@pytest.fixture(scope="module")
+def page_file(
+    cells: gpd.GeoDataFrame,
+    records: gpd.GeoDataFrame,
+    kabupaten: gpd.GeoDataFrame,
+    kecamatan: gpd.GeoDataFrame,
+    desa: gpd.GeoDataFrame,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Path:
+    out = tmp_path_factory.mktemp("maps") / "peta.html"
+    frame = cells.assign(score_class_ramadhan=cells["score_class"].to_numpy()[::-1])
+    bounds = {"kabupaten": kabupaten, "kecamatan": kecamatan, "desa": desa}
+    render_map(frame, records=records, posts=records.iloc[10:13], boundaries=bounds, out=out)
+    return out
+
+
+class Page:
+    """An opened map with its console errors, dialogs and requests recorded."""
+
+    def __init__(self, browser: Any, path: Path, *, size: tuple[int, int] = (1200, 800)) -> None:
+        self.ctx = browser.new_context(offline=True, viewport={"width": size[0], "height": size[1]})
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+
+        def _route(route: Any) -> None:
+            url = route.request.url
+            self.requests.append(url)
+            if url.startswith(("file:", "data:")):
+                route.continue_()
+            else:
+                route.abort()
+
+        self.ctx.route("**/*", _route)
+        self.page = self.ctx.new_page()
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+        def _dialog(d: Any) -> None:
+            self.dialogs.append(d.message)
+            d.dismiss()
+
+        self.page.on("dialog", _dialog)
+        start = time.perf_counter()
+        self.page.goto(path.as_uri(), wait_until="load")
+        self.page.wait_for_function("() => window.__kg && window.__kg.ready", timeout=20000)
+        self.load_s = time.perf_counter() - start
+
+    def hover(self, lat: float, lng: float, zoom: int = 15) -> str:
+        self.page.evaluate(
+            "([lat, lng, z]) => { window.__kg.map.setView([lat, lng], z, {animate: false}); }",
+            [lat, lng, zoom],
+        )
+        self.page.wait_for_timeout(150)
+        x, y = self.page.evaluate(
+            """([lat, lng]) => { const m = window.__kg.map;
+            const p = m.latLngToContainerPoint([lat, lng]);
+            const r = m.getContainer().getBoundingClientRect();
+            return [p.x + r.left, p.y + r.top]; }""",
+            [lat, lng],
+        )
+        self.page.mouse.move(x - 4, y - 4)
+        self.page.mouse.move(x, y)
+        self.page.wait_for_timeout(150)
+        tip = self.page.query_selector(".leaflet-tooltip")
+        return tip.inner_text() if tip is not None else ""
+
+    def has_layer(self, key: str) -> bool:
+        return bool(self.page.evaluate("k => window.__kg.map.hasLayer(window.__kg.layers[k])", key))
+
+    def toggle(self, label: str) -> None:
+        self.page.locator(".leaflet-control-layers-overlays label", has_text=label).click()
+        self.page.wait_for_timeout(100)
+
+    def close(self) -> None:
+        self.ctx.close()
+
+
+@pytest.fixture
+def opened(browser: Any, page_file: Path) -> Iterator[Page]:
+    p = Page(browser, page_file)
+    yield p
+    p.close()
+
+
+def test_offline_load_without_errors(opened: Page):
+    assert opened.errors == []
+    assert [u for u in opened.requests if not u.startswith(("file:", "data:"))] == []
+    assert opened.page.evaluate("() => typeof L.markerClusterGroup === 'function'")
+    assert opened.page.evaluate("() => typeof L.heatLayer === 'function'")
+    assert opened.page.locator(".leaflet-control-layers-overlays label").count() >= 8
+    assert opened.page.locator(".kg-legend").inner_text().startswith("Kelas skor")
+    assert opened.page.locator(".leaflet-control-scale").count() == 1
+    assert opened.page.locator(".leaflet-control-zoom-fullscreen").count() == 1
+
+
+def test_tooltip_of_known_hexagon(opened: Page, cells: gpd.GeoDataFrame):
+    row = cells.loc[(cells["n_incidents"] > 0) & cells.index.isin(range(10, 1000))].iloc[0]
+    lat, lng = h3.cell_to_latlng(row["hex_id"])
+    opened.toggle("Kejadian (klaster)")  # markers sit on the cell centres
+    text = opened.hover(lat, lng)
+    assert row["hex_id"] in text
+    assert str(row["desa_name"]) in text
+    assert f"Skor: {row['score']:.2f} (kelas {row['score_class']})" in text
+    assert f"Kejadian: {row['n_incidents']}" in text
+
+
+def test_layer_switch_hides_layer(opened: Page, cells: gpd.GeoDataFrame):
+    row = cells.iloc[20]
+    lat, lng = h3.cell_to_latlng(row["hex_id"])
+    opened.toggle("Kejadian (klaster)")
+    assert row["hex_id"] in opened.hover(lat, lng)
+    assert opened.has_layer("score_0")
+    opened.toggle("Titik rawan (kelas skor)")
+    assert not opened.has_layer("score_0")
+    assert row["hex_id"] not in opened.hover(lat, lng)
+    opened.toggle("Titik rawan Gi*")
+    assert opened.has_layer("gi")
+    assert "Gi*: z=" in opened.hover(lat, lng)
+    # the period switch shows one period at a time
+    opened.toggle("Titik rawan (kelas skor)")
+    opened.toggle("Periode: Ramadhan")
+    assert opened.has_layer("score_1")
+    assert not opened.has_layer("score_0")
+    assert opened.errors == []
+
+
+def test_payloads_do_not_execute(opened: Page, cells: gpd.GeoDataFrame, records: gpd.GeoDataFrame):
+    opened.toggle("Kejadian (klaster)")
+    for i in range(len(PAYLOADS)):
+        lat, lng = h3.cell_to_latlng(cells.loc[i, "hex_id"])
+        assert PAYLOADS[i] in opened.hover(lat, lng)
+    opened.toggle("Kejadian (klaster)")
+    for i in range(len(PAYLOADS)):
+        pt = records.geometry.iloc[i]
+        opened.hover(pt.y, pt.x, zoom=19)
+        x, y = opened.page.evaluate(
+            """([lat, lng]) => { const m = window.__kg.map;
+            const p = m.latLngToContainerPoint([lat, lng]);
+            const r = m.getContainer().getBoundingClientRect();
+            return [p.x + r.left, p.y + r.top]; }""",
+            [pt.y, pt.x],
+        )
+        opened.page.mouse.click(x, y)
+        opened.page.wait_for_timeout(150)
+        popup = opened.page.locator(".leaflet-popup-content").last.inner_text()
+        assert PAYLOADS[i] in popup
+    assert opened.page.evaluate("() => window.__pwned") is None
+    assert opened.dialogs == []
+    assert opened.errors == []
+
+
+def test_search_box(opened: Page, desa: gpd.GeoDataFrame):
+    target = desa.loc[desa["kabupaten_code"] == "16.71"].sort_values("area_km2").iloc[-1]
+    assert opened.page.evaluate("() => window.__kg.map.getZoom()") < 13
+    box = opened.page.locator(".kg-search input")
+    box.fill(target["name"])
+    assert opened.page.locator(".kg-search li").count() >= 1
+    box.press("Enter")
+    opened.page.wait_for_timeout(200)
+    lat, lng = opened.page.evaluate(
+        "() => { const c = window.__kg.map.getCenter(); return [c.lat, c.lng]; }"
+    )
+    minx, miny, maxx, maxy = target.geometry.bounds
+    assert minx <= lng <= maxx
+    assert miny <= lat <= maxy
+
+
+def test_save_png(browser: Any, cells: gpd.GeoDataFrame, tmp_path: Path):
+    image = pytest.importorskip("PIL.Image")
+    m = render_map(cells, boundaries=False)
+    out = save_png(m, tmp_path / "peta.png", width=640, height=400, browser=browser)
+    with image.open(out) as img:
+        assert img.size == (640, 400)
+        pixels = np.asarray(img.convert("L"), dtype=float)
+    assert pixels.std() > 10
+    assert len(np.unique(pixels)) > 20
+
+
+@pytest.mark.slow
+def test_real_size_is_small_and_fast(
+    browser: Any,
+    full_cells: gpd.GeoDataFrame,
+    kabupaten: gpd.GeoDataFrame,
+    kecamatan: gpd.GeoDataFrame,
+    desa: gpd.GeoDataFrame,
+    tmp_path: Path,
+):
+    recs = make_records(full_cells, 20_000)
+    out = tmp_path / "besar.html"
+    bounds = {"kabupaten": kabupaten, "kecamatan": kecamatan, "desa": desa}
+    render_map(full_cells, records=recs, boundaries=bounds, out=out)
+    assert len(full_cells) > 5000
+    assert out.stat().st_size <= 5_000_000
+    times = []
+    for _ in range(2):
+        p = Page(browser, out, size=(1280, 900))
+        times.append(p.load_s)
+        assert p.errors == []
+        p.close()
+    assert min(times) <= 3.0
+
+
+@pytest.mark.slow
+def test_save_png_launches_chromium(page_file: Path, tmp_path: Path):
+    image = pytest.importorskip("PIL.Image")
+    out = tmp_path / "own.png"
+    code = (
+        "import sys; from kamtibmas_geo.render import save_png; "
+        "save_png(sys.argv[1], sys.argv[2], width=500, height=300)"
+    )
+    subprocess.run([sys.executable, "-c", code, str(page_file), str(out)], check=True)
+    with image.open(out) as img:
+        assert img.size == (500, 300)
