@@ -272,7 +272,7 @@ _NUM_COLS = {
     "coverage_gap": 3,
 }
 _INT_COLS = ("score_class", "gi_bin", "n_incidents", "n_activities", "score_rank")
-_STR_COLS = ("desa_name", "kecamatan_name", "gi_label", "trend_class")
+_STR_COLS = ("desa_name", "kecamatan_name", "gi_label", "trend_class", "trend_label")
 _NOT_TYPES = {"n_incidents", "n_activities", "n_desa"}
 
 
@@ -531,7 +531,8 @@ def posts_payload(posts: gpd.GeoDataFrame, radius_m: float, *, public: bool) -> 
     ----------
     posts : GeoDataFrame
         Post points; the name comes from ``name``/``nama_pos``/``label``/``post_id``
-        (also ``nama`` outside public mode), the radius from ``radius_m`` when present.
+        (also ``nama`` outside public mode), the radius from ``radius_m`` and the
+        status (e.g. aktif / tidak aktif) from ``status`` when present.
     radius_m : float
         Default coverage radius in metres.
     public : bool
@@ -554,9 +555,13 @@ def posts_payload(posts: gpd.GeoDataFrame, radius_m: float, *, public: bool) -> 
         radius = pd.to_numeric(pts["radius_m"], errors="coerce").fillna(radius_m)
     else:
         radius = pd.Series(radius_m, index=pts.index)
+    status: list[str | None] = [None] * len(pts)
+    if "status" in pts.columns:
+        status = [None if pd.isna(v) else str(v) for v in pts["status"].tolist()]
     return {
         "lat": np.round(y[ok], 5).tolist(),
         "lon": np.round(x[ok], 5).tolist(),
         "name": names,
+        "status": status,
         "r": [round(float(v), 1) for v in radius.tolist()],
     }

@@ -101,7 +101,8 @@ SCRIPT = r"""
       if (c.length) { h += '<br><small>' + c.join(', ') + '</small>'; }
     }
     if (p.n_activities) { h += '<br>' + T.activities + ': ' + esc(g('n_activities')); }
-    if (g('trend_class')) { h += '<br>' + T.trend + ': ' + esc(g('trend_class')); }
+    var tr = g('trend_label') || g('trend_class');
+    if (tr) { h += '<br>' + T.trend + ': ' + esc(tr); }
     if (p.coverage_gap) { h += '<br>' + T.gap + ': ' + num(g('coverage_gap'), 2); }
     return h + '</div>';
   }
@@ -247,6 +248,7 @@ SCRIPT = r"""
     g.bindTooltip(function (l) {
       var i = l.options.kg;
       return '<b>' + label + '</b>' + (Q.name[i] ? ': ' + esc(Q.name[i]) : '') +
+        (Q.status && Q.status[i] ? ' (' + esc(Q.status[i]) + ')' : '') +
         '<br>' + T.radius + ' ' + esc(Q.r[i]) + ' m';
     });
     return g;
