@@ -301,7 +301,7 @@ def _check_year(ts: pd.Timestamp, known: bool) -> tuple[pd.Timestamp | None, boo
 
 def _build(y: int, m: int, d: int, rest: str) -> tuple[pd.Timestamp | None, bool, str | None]:
     if y < 100:
-        y += 2000 if y < 70 else 1900
+        y += 2000  # two-digit years are 20yy: records before 2000 are out of range anyway
     if not MIN_YEAR <= y <= MAX_YEAR:
         return None, False, "date_out_of_range"
     try:

@@ -77,18 +77,35 @@ def _decode(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-def _sniff_delimiter(lines: Sequence[str]) -> str:
-    """Pick the delimiter splitting the header and the next lines most consistently."""
-    best, best_score = ",", -1.0
+def _sniff_delimiter(lines: Sequence[str], known: Iterable[str]) -> tuple[str, int]:
+    """Pick the delimiter and header row: most known column names, then most consistent.
+
+    Returns
+    -------
+    tuple of (str, int)
+        The delimiter and the 0-based index of the header line.
+    """
+    best, best_score, best_header = ",", -1.0, 0
+    names = set(known)
     for delim in _DELIMITERS:
-        counts = [len(next(csv.reader([line], delimiter=delim))) for line in lines if line]
+        rows = list(csv.reader(lines, delimiter=delim))
+        header = _header_index(rows, names)
+        rows = [r for r in rows[header:] if r]
+        counts = [len(r) for r in rows]
         if not counts or counts[0] < 2:
             continue
+        hits = _alias_hits(rows[0], names)
         same = sum(c == counts[0] for c in counts) / len(counts)
-        score = same * 1000 + counts[0]
+        score = hits * 1e6 + same * 1000 + counts[0]
         if score > best_score:
-            best, best_score = delim, score
-    return best
+            best, best_score, best_header = delim, score, header
+    return best, best_header
+
+
+def _alias_hits(row: Sequence[Any], names: set[str]) -> int:
+    from kamtibmas_geo._taxonomy import normalise_text
+
+    return sum(normalise_text(str(c)) in names for c in row if c is not None)
 
 
 def _header_index(rows: Sequence[Sequence[Any]], known: Iterable[str]) -> int:
@@ -97,12 +114,9 @@ def _header_index(rows: Sequence[Sequence[Any]], known: Iterable[str]) -> int:
     Report sheets often start with a title ("LAPORAN GANGGUAN KAMTIBMAS ...") above the
     header; when no row names two known columns, the first row is the header.
     """
-    from kamtibmas_geo._taxonomy import normalise_text
-
     names = set(known)
     for i, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
-        hits = sum(normalise_text(str(c)) in names for c in row if c is not None)
-        if hits >= 2:
+        if _alias_hits(row, names) >= 2:
             return i
     return 0
 
@@ -145,9 +159,9 @@ def _read_csv(path: Path, known: Iterable[str]) -> RawTable:
         raise RecordError(msg)
     text = _decode(data).replace("\x00", "")
     head_lines = text[:65536].splitlines()[: _HEADER_SCAN_ROWS + 5]
-    delim = "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(head_lines)
-    head_rows = list(csv.reader(head_lines[:_HEADER_SCAN_ROWS], delimiter=delim))
-    skip = _header_index(head_rows, known)
+    delim, skip = _sniff_delimiter(head_lines, known)
+    if path.suffix.lower() == ".tsv":
+        delim = "\t"
     broken: dict[int, str] = {}
     try:
         with warnings.catch_warnings():

@@ -207,8 +207,10 @@ def find_duplicates(
     ndarray
         int64 position of the first copy for every duplicate, -1 for the others.
     """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     n = len(t_ns)
-    first = np.arange(n, dtype=np.int64)
     if n < 2:
         return np.full(n, -1, dtype=np.int64)
     tcode = pd.factorize(types)[0]
@@ -219,6 +221,8 @@ def find_duplicates(
     la, lo, pk = lat[order], lon[order], pcode[order]
     tol = np.int64(minutes * 60e9)
     active = np.arange(n - 1)
+    pair_a: list[np.ndarray] = []
+    pair_b: list[np.ndarray] = []
     k = 1
     while active.size:
         j = active + k
@@ -234,15 +238,19 @@ def find_duplicates(
         close = np.where(
             both, np.hypot(dx, dy) <= metres, (pk[active] >= 0) & (pk[active] == pk[j])
         )
-        a, b = order[active[close]], order[j[close]]
-        np.minimum.at(first, np.maximum(a, b), np.minimum(a, b))
+        pair_a.append(order[active[close]])
+        pair_b.append(order[j[close]])
         k += 1
-    while True:
-        nxt = first[first]
-        if np.array_equal(nxt, first):
-            break
-        first = nxt
-    return np.where(first == np.arange(n), -1, first)
+    a = np.concatenate(pair_a) if pair_a else np.empty(0, dtype=np.int64)
+    b = np.concatenate(pair_b) if pair_b else np.empty(0, dtype=np.int64)
+    if not len(a):
+        return np.full(n, -1, dtype=np.int64)
+    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    first = np.full(labels.max() + 1, n, dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(n, dtype=np.int64))
+    root = first[labels]
+    return np.where(root == np.arange(n), -1, root)
 
 
 def ledger_summary(recordset: RecordSet, lang: str = "id") -> pd.DataFrame:
