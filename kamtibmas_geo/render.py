@@ -71,18 +71,20 @@ def _as_cells(frame: Any, what: str) -> gpd.GeoDataFrame:
     if not isinstance(frame, pd.DataFrame):
         msg = f"{what} must be a (Geo)DataFrame from score_hotspots, got {type(frame).__name__}."
         raise ScoreError(msg)
-    if "hex_id" not in frame.columns and not isinstance(frame, gpd.GeoDataFrame):
+    has_geometry = isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame
+    if "hex_id" not in frame.columns and not has_geometry:
         msg = f"{what} needs a 'hex_id' column or hexagon geometries; found {list(frame.columns)}."
         raise ScoreError(msg)
-    if not isinstance(frame, gpd.GeoDataFrame):
+    if not has_geometry:
         geoms = [
             _hex_polygon(c) if isinstance(c, str) and h3.is_valid_cell(c) else None
             for c in frame["hex_id"]
         ]
-        return gpd.GeoDataFrame(frame.copy(), geometry=geoms, crs=4326)
-    if frame.crs is not None and frame.crs.to_epsg() != 4326:
-        return frame.to_crs(4326)
-    return frame
+        return gpd.GeoDataFrame(pd.DataFrame(frame), geometry=geoms, crs=4326)
+    gdf: gpd.GeoDataFrame = frame
+    if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
+        return gdf.to_crs(4326)
+    return gdf
 
 
 def _hex_polygon(cell: str) -> Any:
@@ -244,11 +246,11 @@ def render_map(
 
     Examples
     --------
-    >>> import h3, geopandas as gpd
+    >>> import h3, pandas as pd
     >>> from kamtibmas_geo.render import render_map
-    >>> ids = sorted(h3.grid_disk("89658d6bd53ffff", 1))
+    >>> ids = sorted(h3.grid_disk(h3.latlng_to_cell(-2.976, 104.755, 9), 1))
     >>> classes = [1, 2, 3, 4, 5, 5, 1]
-    >>> cells = gpd.GeoDataFrame({"hex_id": ids, "score": range(7), "score_class": classes})
+    >>> cells = pd.DataFrame({"hex_id": ids, "score": range(7), "score_class": classes})
     >>> m = render_map(cells, boundaries=False)
     >>> "kg-data" in m.get_root().render()
     True
