@@ -281,3 +281,31 @@ def test_save_png_launches_chromium(page_file: Path, tmp_path: Path):
     subprocess.run([sys.executable, "-c", code, str(page_file), str(out)], check=True)
     with image.open(out) as img:
         assert img.size == (500, 300)
+
+
+def test_boundary_label_on_hover(
+    opened: Page, desa: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame, kabupaten: gpd.GeoDataFrame
+):
+    opened.toggle("Titik rawan (kelas skor)")
+    opened.toggle("Kejadian (klaster)")
+    geom = desa.loc[desa["kabupaten_code"] == "16.71"].geometry.iloc[5]
+    ring = (geom.geoms[0] if hasattr(geom, "geoms") else geom).exterior
+    lng, lat = ring.coords[0]
+    opened.hover(lat, lng, zoom=16)
+    x, y = opened.page.evaluate(
+        """([lat, lng]) => { const m = window.__kg.map;
+        const p = m.latLngToContainerPoint([lat, lng]);
+        const r = m.getContainer().getBoundingClientRect();
+        return [p.x + r.left, p.y + r.top]; }""",
+        [lat, lng],
+    )
+    text = ""
+    for dx, dy in [(0, 0), (1, 0), (0, 1), (-1, 0), (0, -1), (1, 1), (-1, -1), (2, 0), (0, 2)]:
+        opened.page.mouse.move(x + dx, y + dy)
+        tip = opened.page.query_selector(".leaflet-tooltip")
+        if tip is not None and tip.inner_text():
+            text = tip.inner_text()
+            break
+    names = {*desa["name"], *kecamatan["name"], *kabupaten["name"]}
+    assert text
+    assert text.splitlines()[0] in names
