@@ -506,7 +506,10 @@ def dates_to_utc(values: pd.Series, timezone: str) -> tuple[np.ndarray, np.ndarr
     obj = values.astype(object)
     todo = np.arange(n)
     if not pd.api.types.is_numeric_dtype(values.dtype):
-        strs = obj.where(obj.map(lambda v: isinstance(v, str)).astype(bool))
+        if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+            strs = values
+        else:
+            strs = obj.where(obj.map(lambda v: isinstance(v, str)).astype(bool))
         for fmt, kn in _FAST_FORMATS:
             if not len(todo):
                 break

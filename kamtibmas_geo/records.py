@@ -169,9 +169,12 @@ def _map_columns(columns: list[str], text_column: str | None) -> dict[str, str]:
 
 def _text(series: pd.Series) -> pd.Series:
     """Cells as stripped text, NA where empty."""
-    out = series.astype(object).where(series.notna(), None)
-    out = out.map(lambda v: v if v is None or isinstance(v, str) else str(v))
-    text = out.astype("string").str.strip()
+    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+        text = series.astype("string").str.strip()
+    else:
+        out = series.astype(object).where(series.notna(), None)
+        out = out.map(lambda v: v if v is None or isinstance(v, str) else str(v))
+        text = out.astype("string").str.strip()
     return text.mask(text.eq("").fillna(False))
 
 
@@ -312,9 +315,10 @@ def read_records(
         c_code[la_miss & lo_miss] = "coord_missing"
         c_code[la_miss ^ lo_miss] = "coord_incomplete"
         c_col = f"{cols['lat']}/{cols['lon']}"
-        la_t = frame[cols["lat"]].astype(object).map(_cell_text).to_numpy()
-        lo_t = frame[cols["lon"]].astype(object).map(_cell_text).to_numpy() if n else la_t
-        c_val = la_t + np.where(la_t == "", "", "; ") + lo_t if n else la_t
+        bad_xy = np.flatnonzero(~pd.isna(c_code) & (c_code != "coord_missing"))
+        la_t = [_cell_text(v) for v in frame[cols["lat"]].to_numpy(dtype=object)[bad_xy]]
+        lo_t = [_cell_text(v) for v in frame[cols["lon"]].to_numpy(dtype=object)[bad_xy]]
+        c_val[bad_xy] = [f"{a}; {b}" if a else b for a, b in zip(la_t, lo_t, strict=True)]
     elif "coords" in cols:
         raw_pairs = frame[cols["coords"]].astype(object).to_numpy()
         keys, uniq = pd.factorize(raw_pairs, use_na_sentinel=True)
@@ -369,37 +373,40 @@ def read_records(
     out["row"] = rows[idx].astype(np.int64)
     out["kind"] = pd.array([kind] * len(idx), dtype="string")
     type_raw = (
-        _text(frame[cols["type"]]).iloc[idx]
+        _text(frame[cols["type"]]).iloc[idx].reset_index(drop=True)
         if "type" in cols
         else pd.Series(pd.NA, index=range(len(idx)), dtype="string")
     )
     keys, uniq = pd.factorize(type_raw.to_numpy(dtype=object), use_na_sentinel=True)
     classified = [tax.classify(u, kind) for u in uniq] + [("lainnya", False)]
-    t_key = np.array([classified[k][0] for k in keys], dtype=object)
-    t_ok = np.array([classified[k][1] for k in keys], dtype=bool)
+    t_key = np.array([c[0] for c in classified], dtype=object)[keys]  # -1 = missing
+    t_ok = np.array([c[1] for c in classified], dtype=bool)[keys]
     out["type"] = pd.array(t_key, dtype="string")
-    out["type_raw"] = pd.array(type_raw.to_numpy(dtype=object), dtype="string")
-    sev = {k: tax.info(kind, k).severity for k in tax.keys(kind)}
-    out["severity"] = np.array([sev[k] for k in t_key], dtype=float)
+    out["type_raw"] = type_raw.array
+    sev = np.array([tax.info(kind, c[0]).severity for c in classified], dtype=float)
+    out["severity"] = sev[keys]
     out["time"] = pd.to_datetime(t_ns[idx], utc=True).tz_convert(tz).as_unit("ns")
     out["time_known"] = time_known[idx]
     out["lat"] = lat[idx]
     out["lon"] = lon[idx]
     for f in _TEXT_FIELDS:
         out[f] = (
-            pd.array(texts[f].iloc[idx].to_numpy(dtype=object), dtype="string")
-            if f in texts
-            else pd.array([pd.NA] * len(idx), dtype="string")
+            texts[f].array.take(idx) if f in texts else pd.array([pd.NA] * len(idx), dtype="string")
         )
-    addr_key = (
-        out["address"].fillna("") + "|" + out["desa"].fillna("") + "|" + out["kecamatan"].fillna("")
-    )
+    place = np.full(len(idx), "", dtype=object)
+    if out["lat"].isna().any():  # the address text only matters for records lacking a point
+        addr_key = (
+            out["address"].fillna("") + "|" + out["desa"].fillna("") + "|"
+            + out["kecamatan"].fillna("")
+        )  # fmt: skip
+        a_keys, a_uniq = pd.factorize(addr_key.to_numpy(dtype=object))
+        place = np.array([normalise_text(u).replace(" ", "") for u in a_uniq], dtype=object)[a_keys]
     dup = find_duplicates(
         out["type"].to_numpy(dtype=object),
         t_ns[idx],
         out["lat"].to_numpy(),
         out["lon"].to_numpy(),
-        addr_key.map(normalise_text).to_numpy(dtype=object),
+        place,
         minutes=duplicate_minutes,
         metres=duplicate_metres,
     )
