@@ -315,10 +315,6 @@ def read_records(
         c_code[la_miss & lo_miss] = "coord_missing"
         c_code[la_miss ^ lo_miss] = "coord_incomplete"
         c_col = f"{cols['lat']}/{cols['lon']}"
-        bad_xy = np.flatnonzero(~pd.isna(c_code) & (c_code != "coord_missing"))
-        la_t = [_cell_text(v) for v in frame[cols["lat"]].to_numpy(dtype=object)[bad_xy]]
-        lo_t = [_cell_text(v) for v in frame[cols["lon"]].to_numpy(dtype=object)[bad_xy]]
-        c_val[bad_xy] = [f"{a}; {b}" if a else b for a, b in zip(la_t, lo_t, strict=True)]
     elif "coords" in cols:
         raw_pairs = frame[cols["coords"]].astype(object).to_numpy()
         keys, uniq = pd.factorize(raw_pairs, use_na_sentinel=True)
@@ -348,6 +344,11 @@ def read_records(
     c_bad = ~pd.isna(c_code) & (c_code != "coord_missing")
     if "coords" not in cols and not ("lat" in cols and "lon" in cols) and not has_geom:
         c_col = "lintang/bujur"
+    if "lat" in cols and "lon" in cols:
+        bad_xy = np.flatnonzero(c_bad)  # the values are only needed for the ledger and notes
+        la_t = [_cell_text(v) for v in frame[cols["lat"]].to_numpy(dtype=object)[bad_xy]]
+        lo_t = [_cell_text(v) for v in frame[cols["lon"]].to_numpy(dtype=object)[bad_xy]]
+        c_val[bad_xy] = [f"{a}; {b}" if a else b for a, b in zip(la_t, lo_t, strict=True)]
     reject(c_bad & ~has_text, c_code, c_col, c_val)
     reject((c_code == "coord_missing") & ~has_text, "no_location", c_col or "alamat", None)
     kept_bad = c_bad & has_text
