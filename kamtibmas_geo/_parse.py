@@ -250,6 +250,23 @@ def _map_unique(raw: np.ndarray, func: Any) -> list[Any]:
     return [results[k] for k in keys]  # -1 picks the missing-value result
 
 
+def _arrow_decimals(values: pd.Series) -> np.ndarray | None:
+    """Plain decimals of an Arrow-backed text column, NaN elsewhere; None if not Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if values.dtype == object or not pd.api.types.is_string_dtype(values.dtype):
+        return None
+    try:
+        arr = pa.array(values.array)
+        trimmed = pc.utf8_trim_whitespace(arr)
+        plain = pc.fill_null(pc.match_substring_regex(trimmed, r"^[+-]?\d+(\.\d+)?$"), False)
+        nums = pc.cast(pc.if_else(plain, trimmed, pa.scalar(None, pa.string())), pa.float64())
+        return np.asarray(nums.to_numpy(zero_copy_only=False), dtype=float)
+    except (ImportError, TypeError, ValueError, pa.ArrowException):
+        return None
+
+
 def coords_to_float(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Parse a column of coordinates, vectorised where the notation allows.
 
@@ -274,7 +291,10 @@ def coords_to_float(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         out[bad] = np.nan
         return out, codes
     obj = values.astype(object)
-    out = pd.to_numeric(obj, errors="coerce").to_numpy(dtype=float, na_value=np.nan).copy()
+    fast = _arrow_decimals(values)
+    if fast is None:
+        fast = pd.to_numeric(obj, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    out = np.array(fast, dtype=float)
     out[np.isinf(out)] = np.nan
     todo = np.flatnonzero(np.isnan(out))
     if len(todo):
