@@ -125,9 +125,12 @@ class Page:
         )
         self.page.mouse.move(x - 4, y - 4)
         self.page.mouse.move(x, y)
-        self.page.wait_for_timeout(150)
-        tip = self.page.query_selector(".leaflet-tooltip")
-        return tip.inner_text() if tip is not None else ""
+        for _ in range(10):  # up to ~1 s on a busy machine
+            tip = self.page.query_selector(".leaflet-tooltip")
+            if tip is not None and tip.inner_text():
+                return str(tip.inner_text())
+            self.page.wait_for_timeout(100)
+        return ""
 
     def has_layer(self, key: str) -> bool:
         return bool(self.page.evaluate("k => window.__kg.map.hasLayer(window.__kg.layers[k])", key))
@@ -221,18 +224,24 @@ def test_payloads_do_not_execute(opened: Page, cells: gpd.GeoDataFrame, records:
 
 def test_search_box(opened: Page, desa: gpd.GeoDataFrame):
     target = desa.loc[desa["kabupaten_code"] == "16.71"].sort_values("area_km2").iloc[-1]
-    assert opened.page.evaluate("() => window.__kg.map.getZoom()") < 13
+    zoom0 = opened.page.evaluate("() => window.__kg.map.getZoom()")
     box = opened.page.locator(".kg-search input")
     box.fill(target["name"])
     assert opened.page.locator(".kg-search li").count() >= 1
     box.press("Enter")
-    opened.page.wait_for_timeout(200)
+    minx, miny, maxx, maxy = target.geometry.bounds
+    opened.page.wait_for_function(
+        """([a, b, c, d]) => { const m = window.__kg.map.getCenter();
+        return m.lng >= a && m.lng <= c && m.lat >= b && m.lat <= d; }""",
+        arg=[minx, miny, maxx, maxy],
+        timeout=5000,
+    )
     lat, lng = opened.page.evaluate(
         "() => { const c = window.__kg.map.getCenter(); return [c.lat, c.lng]; }"
     )
-    minx, miny, maxx, maxy = target.geometry.bounds
     assert minx <= lng <= maxx
     assert miny <= lat <= maxy
+    assert opened.page.evaluate("() => window.__kg.map.getZoom()") > zoom0
 
 
 def test_save_png(browser: Any, cells: gpd.GeoDataFrame, tmp_path: Path):
