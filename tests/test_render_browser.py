@@ -164,6 +164,11 @@ def test_offline_load_without_errors(opened: Page):
     assert opened.page.locator(".kg-legend").inner_text().startswith("Kelas skor")
     assert opened.page.locator(".leaflet-control-scale").count() == 1
     assert opened.page.locator(".leaflet-control-zoom-fullscreen").count() == 1
+    opened.toggle("Peta panas kejadian")  # built on first use
+    assert opened.has_layer("heat")
+    assert opened.page.locator("canvas.leaflet-heatmap-layer").count() == 1
+    assert opened.has_layer("posts")
+    assert opened.errors == []
 
 
 def test_tooltip_of_known_hexagon(opened: Page, cells: gpd.GeoDataFrame):
