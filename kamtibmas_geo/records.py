@@ -178,6 +178,13 @@ def _text(series: pd.Series) -> pd.Series:
     return text.mask(text.eq("").fillna(False))
 
 
+def _str_array(values: np.ndarray) -> Any:
+    """Object array (str or None) as a ``string`` array, converting each distinct value once."""
+    keys, uniq = pd.factorize(values, use_na_sentinel=True)
+    base = pd.array([*uniq, None], dtype="string")
+    return base.take(keys)  # -1 (missing) takes the trailing None
+
+
 def _cell_text(value: Any) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return ""
@@ -368,11 +375,16 @@ def read_records(
     rows = raw.rows
     src = raw.source
     out = pd.DataFrame(index=pd.RangeIndex(len(idx)))
-    row_str = rows[idx].astype(str)
-    out["record_id"] = pd.array(np.char.add(f"{src}:", row_str), dtype="string")
-    out["source"] = pd.array([src] * len(idx), dtype="string")
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    row_str = pc.cast(pa.array(rows[idx]), pa.string())
+    out["record_id"] = pd.array(
+        pc.binary_join_element_wise(pa.scalar(f"{src}:"), row_str, ""), dtype="string"
+    )
+    out["source"] = pd.Series(src, index=out.index, dtype="string")
     out["row"] = rows[idx].astype(np.int64)
-    out["kind"] = pd.array([kind] * len(idx), dtype="string")
+    out["kind"] = pd.Series(kind, index=out.index, dtype="string")
     type_raw = (
         _text(frame[cols["type"]]).iloc[idx].reset_index(drop=True)
         if "type" in cols
@@ -380,9 +392,8 @@ def read_records(
     )
     keys, uniq = pd.factorize(type_raw.to_numpy(dtype=object), use_na_sentinel=True)
     classified = [tax.classify(u, kind) for u in uniq] + [("lainnya", False)]
-    t_key = np.array([c[0] for c in classified], dtype=object)[keys]  # -1 = missing
     t_ok = np.array([c[1] for c in classified], dtype=bool)[keys]
-    out["type"] = pd.array(t_key, dtype="string")
+    out["type"] = pd.array([c[0] for c in classified], dtype="string").take(keys)
     out["type_raw"] = type_raw.array
     sev = np.array([tax.info(kind, c[0]).severity for c in classified], dtype=float)
     out["severity"] = sev[keys]
@@ -392,7 +403,9 @@ def read_records(
     out["lon"] = lon[idx]
     for f in _TEXT_FIELDS:
         out[f] = (
-            texts[f].array.take(idx) if f in texts else pd.array([pd.NA] * len(idx), dtype="string")
+            texts[f].array.take(idx)
+            if f in texts
+            else _str_array(np.full(len(idx), None, dtype=object))
         )
     place = np.full(len(idx), "", dtype=object)
     if out["lat"].isna().any():  # the address text only matters for records lacking a point
@@ -414,8 +427,8 @@ def read_records(
     ids = out["record_id"].to_numpy(dtype=object)
     dup_ids = np.full(len(idx), None, dtype=object)
     dup_ids[dup >= 0] = ids[dup[dup >= 0]]
-    out["duplicate_of"] = pd.array(dup_ids, dtype="string")
-    out["coord_note"] = pd.array(coord_note[idx], dtype="string")
+    out["duplicate_of"] = _str_array(dup_ids)
+    out["coord_note"] = _str_array(coord_note[idx])
     warn = np.full(len(idx), None, dtype=object)
     unknown = ~t_ok
     if unknown.any():
@@ -426,8 +439,8 @@ def read_records(
             else tr(MESSAGES, "note_type_unknown", lang, value=_cell_text(v))
             for v in tr_raw[unknown]
         ]
-    out["type_warning"] = pd.array(warn, dtype="string")
-    out["time_note"] = pd.array(time_note[idx], dtype="string")
+    out["type_warning"] = _str_array(warn)
+    out["time_note"] = _str_array(time_note[idx])
     mapped = set(cols.values())
     for c in columns:
         if c in mapped:
