@@ -581,7 +581,8 @@ def times_to_seconds(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         Seconds after midnight as float (NaN where missing or invalid) and an object
         array of error codes.
     """
-    res = _map_unique(values.astype(object).to_numpy(), parse_time)
-    secs = np.array([np.nan if r[0] is None else r[0] for r in res], dtype=float)
-    codes = np.array([r[1] for r in res], dtype=object)
+    keys, uniques = pd.factorize(values.astype(object).to_numpy(), use_na_sentinel=True)
+    res = [parse_time(u) for u in uniques] + [parse_time(None)]  # keys of -1 take the last
+    secs = np.array([np.nan if r[0] is None else r[0] for r in res], dtype=float)[keys]
+    codes = np.array([r[1] for r in res], dtype=object)[keys]
     return secs, codes
