@@ -280,12 +280,18 @@ def cells_to_gdf(cells: Iterable[str]) -> gpd.GeoDataFrame:
     >>> cells_to_gdf(["898cab621d7ffff"]).geometry.iloc[0].geom_type
     'Polygon'
     """
+    import h3ronpy
+    from h3ronpy.vector import cells_to_wkb_polygons
+
     ids = sorted({str(c) for c in cells})
-    bad = [c for c in ids if not h3.is_valid_cell(c)]
-    if bad:
+    parsed = h3ronpy.cells_parse(pa.array(ids, type=pa.string()), set_failing_to_invalid=True)
+    valid = pa.array(h3ronpy.cells_valid(parsed)).fill_null(False).to_numpy(zero_copy_only=False)
+    if not valid.all():
+        bad = [c for c, ok in zip(ids, valid, strict=True) if not ok]
         msg = f"Not valid H3 cell ids: {bad[:5]!r}."
         raise RegionError(msg)
-    polys = [shapely.Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(c)]) for c in ids]
+    wkb = np.asarray(pa.array(cells_to_wkb_polygons(parsed)).to_numpy(zero_copy_only=False))
+    polys = shapely.from_wkb(wkb) if len(ids) else np.array([], dtype=object)
     return gpd.GeoDataFrame(
         {"hex_id": pd.array(ids, dtype="str")}, geometry=gpd.GeoSeries(polys, crs=4326)
     )
