@@ -285,7 +285,8 @@ def cells_to_gdf(cells: Iterable[str]) -> gpd.GeoDataFrame:
 
     ids = sorted({str(c) for c in cells})
     parsed = h3ronpy.cells_parse(pa.array(ids, type=pa.string()), set_failing_to_invalid=True)
-    valid = pa.array(h3ronpy.cells_valid(parsed)).fill_null(False).to_numpy(zero_copy_only=False)
+    # invalid ids come back as nulls
+    valid = pa.array(parsed).is_valid().to_numpy(zero_copy_only=False)
     if not valid.all():
         bad = [c for c, ok in zip(ids, valid, strict=True) if not ok]
         msg = f"Not valid H3 cell ids: {bad[:5]!r}."
