@@ -1,7 +1,14 @@
 """kamtibmas_geo: hotspot analysis and patrol planning for Binmas analysts in OKI and Palembang.
 
 The public surface is the handful of functions an analyst calls; each pipeline stage
-lives in its own module (see ``docs/``).
+lives in its own module (see ``docs/``)::
+
+    import kamtibmas_geo as kg
+
+    records, rejected = kg.read_records("gangguan.csv", kind="disturbance")
+    placed = kg.geocode(records, res=9)
+    cells = kg.score_hotspots(placed.records, target="ramadhan-1448")
+    kg.render_map(cells, records=placed.records, out="peta.html")
 """
 
 from __future__ import annotations
@@ -9,24 +16,104 @@ from __future__ import annotations
 from kamtibmas_geo._errors import (
     BoundaryError,
     ChecksumError,
+    DependencyError,
+    GeocodeError,
     KamtibmasGeoError,
+    PlanError,
+    RecordError,
     RegionError,
+    ScoreError,
     SettingsError,
 )
+from kamtibmas_geo._export import export_cells as export_cells
 from kamtibmas_geo.boundaries import build_pack as build_pack
 from kamtibmas_geo.boundaries import load_boundaries as load_boundaries
+from kamtibmas_geo.calendar import RamadhanDates as RamadhanDates
+from kamtibmas_geo.calendar import label_phases as label_phases
+from kamtibmas_geo.calendar import parse_target as parse_target
+from kamtibmas_geo.calendar import phases as phases
+from kamtibmas_geo.calendar import ramadhan_dates as ramadhan_dates
+from kamtibmas_geo.calendar import time_window as time_window
 from kamtibmas_geo.config import Settings as Settings
+from kamtibmas_geo.evaluate import BacktestResult as BacktestResult
+from kamtibmas_geo.evaluate import backtest as backtest
+from kamtibmas_geo.geocode import build_gazetteer as build_gazetteer
+from kamtibmas_geo.geocode import geocode as geocode
+from kamtibmas_geo.geocode import read_landmarks as read_landmarks
+from kamtibmas_geo.grid import assign_units as assign_units
+from kamtibmas_geo.grid import cells_to_gdf as cells_to_gdf
+from kamtibmas_geo.grid import crosswalk as crosswalk
+from kamtibmas_geo.grid import points_to_cells as points_to_cells
+from kamtibmas_geo.grid import region_cells as region_cells
+from kamtibmas_geo.grid import to_cells as to_cells
+from kamtibmas_geo.plan import PoskamlingPlan as PoskamlingPlan
+from kamtibmas_geo.plan import patrol_html as patrol_html
+from kamtibmas_geo.plan import patrol_plan as patrol_plan
+from kamtibmas_geo.plan import plan_poskamling as plan_poskamling
+from kamtibmas_geo.records import RecordSet as RecordSet
+from kamtibmas_geo.records import ledger_summary as ledger_summary
+from kamtibmas_geo.records import load_taxonomy as load_taxonomy
+from kamtibmas_geo.records import read_records as read_records
+from kamtibmas_geo.records import sanitize_for_export as sanitize_for_export
+from kamtibmas_geo.render import render_map as render_map
+from kamtibmas_geo.render import save_png as save_png
+from kamtibmas_geo.sample import SampleData as SampleData
+from kamtibmas_geo.sample import make_sample as make_sample
+from kamtibmas_geo.sample import write_sample as write_sample
+from kamtibmas_geo.score import gi_star as gi_star
+from kamtibmas_geo.score import rollup as rollup
+from kamtibmas_geo.score import score_hotspots as score_hotspots
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BacktestResult",
     "BoundaryError",
     "ChecksumError",
+    "DependencyError",
+    "GeocodeError",
     "KamtibmasGeoError",
+    "PlanError",
+    "PoskamlingPlan",
+    "RamadhanDates",
+    "RecordError",
+    "RecordSet",
     "RegionError",
+    "SampleData",
+    "ScoreError",
     "Settings",
     "SettingsError",
     "__version__",
+    "assign_units",
+    "backtest",
+    "build_gazetteer",
     "build_pack",
+    "cells_to_gdf",
+    "crosswalk",
+    "export_cells",
+    "geocode",
+    "gi_star",
+    "label_phases",
+    "ledger_summary",
     "load_boundaries",
+    "load_taxonomy",
+    "make_sample",
+    "parse_target",
+    "patrol_html",
+    "patrol_plan",
+    "phases",
+    "plan_poskamling",
+    "points_to_cells",
+    "ramadhan_dates",
+    "read_landmarks",
+    "read_records",
+    "region_cells",
+    "render_map",
+    "rollup",
+    "sanitize_for_export",
+    "save_png",
+    "score_hotspots",
+    "time_window",
+    "to_cells",
+    "write_sample",
 ]
