@@ -237,7 +237,7 @@ def patrol_plan(
     target: str | None = "ramadhan-1448",
     per_kecamatan: bool = True,
     top_n: int | None = None,
-    high_risk_quantile: float = 0.9,
+    high_risk_quantile: float = 0.99,
     settings: Settings | None = None,
     lang: str = "id",
 ) -> pd.DataFrame:

@@ -361,8 +361,10 @@ def cell_units(cells: Iterable[str], *, settings: Settings | None = None) -> pd.
     Returns
     -------
     DataFrame
-        ``hex_id`` and the unit columns of :func:`assign_units` (missing where the centre
-        lies outside OKI and Palembang), in the order of ``cells``.
+        ``hex_id`` and the unit columns of :func:`assign_units`, in the order of
+        ``cells``. A border cell whose centre lies outside OKI and Palembang goes to the
+        desa holding the largest part of it; cells that do not touch either region get
+        missing units.
     """
     ids = [str(c) for c in cells]
     centres = [h3.cell_to_latlng(c) for c in ids]
@@ -371,7 +373,40 @@ def cell_units(cells: Iterable[str], *, settings: Settings | None = None) -> pd.
         geometry=gpd.points_from_xy([c[1] for c in centres], [c[0] for c in centres]),
         crs=4326,
     )
-    return pd.DataFrame(assign_units(pts, settings=settings).drop(columns="geometry"))
+    out = pd.DataFrame(assign_units(pts, settings=settings).drop(columns="geometry"))
+    missing = np.flatnonzero(out["desa_code"].isna().to_numpy())
+    if len(missing):
+        _fill_border_cells(out, missing, settings)
+    return out
+
+
+def _fill_border_cells(out: pd.DataFrame, rows: np.ndarray, settings: Settings | None) -> None:
+    """Give cells whose centre lies outside to the desa holding most of the cell."""
+    hexes = cells_to_gdf(out["hex_id"].iloc[rows]).set_index("hex_id")
+    desa = load_boundaries("desa", settings=settings)
+    pairs = gpd.sjoin(hexes.reset_index(), desa, how="inner", predicate="intersects")
+    if pairs.empty:
+        return
+    pieces = shapely.intersection(
+        hexes.geometry.loc[pairs["hex_id"]].to_numpy(),
+        desa.geometry.to_numpy()[pairs["index_right"].to_numpy()],
+    )
+    pairs = pairs.assign(_area=shapely.area(pieces))
+    best = pairs.sort_values(["hex_id", "_area"], ascending=[True, False]).drop_duplicates("hex_id")
+    best = best[best["_area"] > 0].set_index("hex_id")
+    names = {
+        "desa_code": "code",
+        "desa_name": "name",
+        "kecamatan_code": "kecamatan_code",
+        "kecamatan_name": "kecamatan_name",
+        "kabupaten_code": "kabupaten_code",
+        "kabupaten_name": "kabupaten_name",
+    }
+    where = out.index[rows]
+    ids = out.loc[where, "hex_id"]
+    found = ids.isin(best.index).to_numpy()
+    for col, src in names.items():
+        out.loc[where[found], col] = best.loc[ids[found], src].to_numpy()
 
 
 # --------------------------------------------------------------------------- crosswalk

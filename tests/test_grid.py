@@ -189,3 +189,18 @@ def test_cell_units(settings):
     units = cell_units(cells, settings=settings)
     assert list(units["hex_id"]) == cells
     assert units["kabupaten_code"].eq("16.71").all()
+
+
+def test_cell_units_border_cells_get_their_largest_desa(settings, desa):
+    overlap = set(region_cells("palembang", 8, settings=settings))
+    center = set(region_cells("palembang", 8, contain="center", settings=settings))
+    border = sorted(overlap - center)
+    units = cell_units([*border, "898d888b577ffff"], settings=settings)
+    assert units["desa_code"].iloc[:-1].notna().all()
+    assert pd.isna(units["desa_code"].iloc[-1])  # far away (Java): no unit
+    hexes = cells_to_gdf(border).set_index("hex_id").geometry
+    polys = desa.set_index("code").geometry
+    for row in units.iloc[:10].itertuples():
+        own = hexes.loc[row.hex_id].intersection(polys.loc[row.desa_code]).area
+        others = polys[polys.intersects(hexes.loc[row.hex_id])]
+        assert own >= max(hexes.loc[row.hex_id].intersection(g).area for g in others) - 1e-15
