@@ -287,7 +287,7 @@ SCRIPT = r"""
       var hits = [];
       function go(j) {
         var b = S0.bbox[j];
-        map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {maxZoom: 16});
+        map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {maxZoom: 16, animate: false});
         ul.innerHTML = ''; inp.value = S0.name[j];
       }
       function norm(s) {

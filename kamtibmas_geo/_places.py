@@ -67,7 +67,10 @@ def read_places(source: PointsLike, *, what: str = "places") -> gpd.GeoDataFrame
             raise PlanError(msg)
         suffix = path.suffix.lower()
         if suffix in {".csv", ".txt"}:
-            frame: pd.DataFrame = pd.read_csv(path, dtype=str, keep_default_na=False)
+            # Indonesian Excel exports often use ';': let the sniffer find the delimiter
+            frame: pd.DataFrame = pd.read_csv(
+                path, dtype=str, keep_default_na=False, sep=None, engine="python"
+            )
         elif suffix in {".xlsx", ".xls"}:
             frame = pd.read_excel(path, dtype=str).fillna("")
         else:

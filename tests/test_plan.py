@@ -310,3 +310,16 @@ def test_cli_poskamling_and_patrol(
     assert _run_cli(["poskamling", str(cells), "--new", "-1", "--out", str(out)]) == 2
     assert "p (the number" in capsys.readouterr().err
     assert _run_cli(["patrol", str(cells), "--out", str(tmp_path / "x.txt")]) == 2
+
+
+def test_existing_posts_semicolon_csv(tmp_path):
+    from kamtibmas_geo._places import read_places
+
+    path = tmp_path / "pos.csv"
+    path.write_text(
+        "no;nama;lintang;bujur;status\n1;Pos A;-2,99;104,75;aktif\n2;Pos B;-2.98;104.76;aktif\n"
+        "3;Pos C;-2.97;104.77;tidak aktif\n",
+        encoding="utf-8",
+    )
+    places = read_places(path, what="existing posts")
+    assert len(places) == 2

@@ -241,7 +241,7 @@ def test_search_box(opened: Page, desa: gpd.GeoDataFrame):
         """([a, b, c, d]) => { const m = window.__kg.map.getCenter();
         return m.lng >= a && m.lng <= c && m.lat >= b && m.lat <= d; }""",
         arg=[minx, miny, maxx, maxy],
-        timeout=5000,
+        timeout=20000,
     )
     lat, lng = opened.page.evaluate(
         "() => { const c = window.__kg.map.getCenter(); return [c.lat, c.lng]; }"

@@ -33,12 +33,13 @@ __all__ = ["COMMAND_MODULES", "CliState", "build_app", "main", "state"]
 #: Private modules of this package that each add one command or command group.
 COMMAND_MODULES: tuple[str, ...] = (
     "_boundaries",
-    "_backtest",
     "_sample",
     "_geocode",
     "_hotspots",
+    "_backtest",
     "_map",
     "_plan",
+    "_demo",
     # one module a line, in the order of the pipeline
 )
 

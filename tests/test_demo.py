@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import json
+import re
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from kamtibmas_geo.cli import main
+
+
+@pytest.mark.slow
+def test_demo_runs_the_whole_job(settings, tmp_path, capsys):
+    out = tmp_path / "demo"
+    with pytest.raises(SystemExit) as exc:
+        main(
+            [
+                "--source",
+                settings.source,
+                "--cache-dir",
+                settings.cache_dir,
+                "demo",
+                "--out",
+                str(out),
+                "--no-png",
+            ]
+        )
+    assert exc.value.code == 0
+    text = capsys.readouterr().out
+    for words in ("Buku besar", "10 sel paling rawan", "Uji balik", "Usulan Poskamling", "Selesai"):
+        assert words in text
+
+    # nothing lost: every input row is placed or rejected with a reason
+    rejected = pd.read_csv(out / "ditolak.csv")
+    assert rejected["reason"].notna().all()
+    for kind, name in (("disturbance", "gangguan.csv"), ("activity", "kegiatan.csv")):
+        rows_in = len(pd.read_csv(out / "data" / name, sep=None, engine="python"))
+        n_rej = int((rejected["kind"] == kind).sum())
+        assert 0 < n_rej < rows_in * 0.01
+    assert re.search(r"Baris data dibaca\s+│\s+24,613", text)
+
+    cells = gpd.read_parquet(out / "sel_rawan.parquet")
+    assert cells["hex_id"].is_unique
+    assert {"score", "gi_bin", "coverage_gap", "trend_class"} <= set(cells.columns)
+    # the planted market hotspots rank at the top
+    top = cells.nlargest(20, "score")
+    assert (
+        top["kecamatan_name"]
+        .isin(
+            ["Bukitkecil", "Ilir Timur Satu", "Seberang Ulu Satu", "Jakabaring", "Ilir Barat Satu"]
+        )
+        .mean()
+        > 0.5
+    )
+
+    metrics = pd.read_csv(out / "uji_balik.csv")
+    assert len(metrics) > 0
+
+    posts = json.loads((out / "usulan_poskamling.geojson").read_text())
+    assert len(posts["features"]) == 40  # 20 per Polres
+    patrol = pd.read_csv(out / "patroli.csv")
+    assert {"team", "window", "hex_id"} <= set(patrol.columns)
+    html = (out / "peta.html").read_text(encoding="utf-8")
+    # one offline file: no script, style sheet or image fetched from the network
+    # (an attribution link such as Leaflet's is a plain <a href>, not a request)
+    assert not re.search(r"""<(script|img)[^>]*\ssrc\s*=\s*["']https?://""", html)
+    assert not re.search(r"""<link[^>]*\shref\s*=\s*["']https?://""", html)
+    assert (out / "patroli.html").stat().st_size > 0
