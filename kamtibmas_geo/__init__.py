@@ -35,6 +35,8 @@ from kamtibmas_geo.calendar import phases as phases
 from kamtibmas_geo.calendar import ramadhan_dates as ramadhan_dates
 from kamtibmas_geo.calendar import time_window as time_window
 from kamtibmas_geo.config import Settings as Settings
+from kamtibmas_geo.demo import DemoResult as DemoResult
+from kamtibmas_geo.demo import run_demo as run_demo
 from kamtibmas_geo.evaluate import BacktestResult as BacktestResult
 from kamtibmas_geo.evaluate import backtest as backtest
 from kamtibmas_geo.geocode import build_gazetteer as build_gazetteer
@@ -70,6 +72,7 @@ __all__ = [
     "BacktestResult",
     "BoundaryError",
     "ChecksumError",
+    "DemoResult",
     "DependencyError",
     "GeocodeError",
     "KamtibmasGeoError",
@@ -110,6 +113,7 @@ __all__ = [
     "region_cells",
     "render_map",
     "rollup",
+    "run_demo",
     "sanitize_for_export",
     "save_png",
     "score_hotspots",

@@ -284,6 +284,15 @@ def _cell_sum(p: Placement, per_record: NDArray[np.float64], n_cells: int) -> ND
 # --------------------------------------------------------------------------- main
 
 
+def _trend_end(times: pd.Series, keep: NDArray[np.bool_], t_start: pd.Timestamp) -> pd.Timestamp:
+    """End of the emerging-hotspot series: the target start, or midnight after the last
+    record used if the data stop earlier."""
+    if not keep.any():
+        return t_start
+    last = times[keep].max()
+    return min(t_start, last.normalize() + pd.Timedelta(days=1))
+
+
 def score_hotspots(
     records: Any,
     *,
@@ -337,7 +346,10 @@ def score_hotspots(
     exposure : Series, optional
         Exposure per ``hex_id`` for the count null of Gi* (cell area by default).
     trend_step : {"month", "week"}
-        Time step of the emerging-hotspot series, counted back from the target start.
+        Time step of the emerging-hotspot series, counted back from the target start,
+        or from midnight after the last record used when the data end earlier (a
+        forecast made in December for a Ramadhan in February would otherwise end its
+        series with empty months and call every current hotspot historical).
     trend_steps : int
         Number of steps (ESRI asks for at least 10).
     lang : {"id", "en"}, optional
@@ -448,9 +460,11 @@ def score_hotspots(
     # emerging hotspots over trend_steps steps before the target
     trend = np.full(m, "no_pattern", dtype=object)
     mk_z = np.zeros(m)
+    t_trend = _trend_end(times, keep, t_start)
     if emerging and gi and trend_steps >= 2:
         step_len = _STEP_DAYS[trend_step]
-        back = np.floor(np.nan_to_num(age, nan=-1.0) / step_len).astype(np.int64)
+        age_trend = (t_trend - times).dt.total_seconds().to_numpy() / 86400.0
+        back = np.floor(np.nan_to_num(age_trend, nan=-1.0) / step_len).astype(np.int64)
         in_window = keep & (back >= 0) & (back < trend_steps)
         step = np.where(in_window, trend_steps - 1 - back, 0)
         if in_window.any():
@@ -515,6 +529,7 @@ def score_hotspots(
         "n_outside": place.n_outside,
         "n_kabupaten_only": place.n_vague,
         "past_seasons": len(past),
+        "trend_end": t_trend.isoformat(),
         "gi_inference": settings.gi_inference if gi else "off",
     }
     return result

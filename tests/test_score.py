@@ -231,6 +231,23 @@ def test_emerging_new_hotspot_in_score(settings: Settings) -> None:
     assert out.set_index("hex_id").loc[CENTRE, "trend_label"] == "Titik panas baru"
 
 
+def test_emerging_series_ends_with_the_data(settings: Settings) -> None:
+    # data handed over in late November for a Ramadhan in February: the series must end
+    # with the latest data, not with empty months that would make every hotspot historical
+    cells = sorted(h3.grid_disk(CENTRE, 6))
+    rng = np.random.default_rng(5)
+    old = list(rng.choice(cells, 150))
+    old_t = list(pd.Timestamp("2024-12-01") + pd.to_timedelta(rng.uniform(0, 720, 150), unit="D"))
+    months = pd.date_range("2026-06-10", "2026-11-10", freq="MS") + pd.Timedelta(days=9)
+    hot = [c for _ in months for c in [CENTRE] * 4 + sorted(h3.grid_ring(CENTRE, 1))]
+    hot_t = [t for t in months for _ in range(10)]
+    recs = _records(old + hot, [str(t) for t in old_t + hot_t], ["petasan"] * (len(old) + len(hot)))
+    recs = recs.loc[recs["time"] < pd.Timestamp("2026-11-23", tz="Asia/Jakarta")]
+    out = score_hotspots(recs, target="ramadhan-1448", cells=cells, settings=settings)
+    assert out.attrs["score"]["trend_end"] < out.attrs["score"]["target_start"]
+    assert out.set_index("hex_id").loc[CENTRE, "trend_class"] == "consecutive_hotspot"
+
+
 def test_coverage_gap(grid: list[str], settings: Settings) -> None:
     far = sorted(h3.grid_ring(CENTRE, 3))[0]
     recs = _records([CENTRE] * 3 + [far] * 3, ["2026-06-01"] * 6, ["pencurian"] * 6)
