@@ -10,7 +10,11 @@ a budget per group of sites). See ``docs/planning.md`` for the formulation (Chur
 
 from __future__ import annotations
 
+import contextlib
 import heapq
+import os
+import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -453,9 +457,38 @@ def _build_lp(inst: MclpInstance, *, integer: bool) -> Any:
     return lp
 
 
+_BANNER_LOCK = threading.Lock()
+
+
+def _new_highs(highspy: Any) -> Any:
+    """Return a new ``Highs`` instance, keeping the solver's banner off the user's screen.
+
+    highspy prints its banner to the C-level stdout on the first construction in a
+    process, before any option can be set (ERGO-Code/HiGHS#1702, #2749); a CLI run for
+    staff should show only our own Indonesian messages, so construction runs with file
+    descriptor 1 pointed at the null device.
+    """
+    with _BANNER_LOCK:
+        sys.stdout.flush()
+        try:
+            saved = os.dup(1)
+        except OSError:  # pragma: no cover - no usable stdout
+            return highspy.Highs()
+        try:
+            with open(os.devnull, "wb") as null:
+                os.dup2(null.fileno(), 1)
+                try:
+                    return highspy.Highs()
+                finally:
+                    with contextlib.suppress(OSError):
+                        os.dup2(saved, 1)
+        finally:
+            os.close(saved)
+
+
 def _run(lp: Any, *, time_limit: float | None, mip_gap: float, start: np.ndarray | None) -> Any:
     highspy = _highs()
-    h = highspy.Highs()
+    h = _new_highs(highspy)
     h.setOptionValue("output_flag", False)
     h.setOptionValue("random_seed", 0)
     h.setOptionValue("threads", 1)

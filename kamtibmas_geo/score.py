@@ -285,8 +285,11 @@ def _cell_sum(p: Placement, per_record: NDArray[np.float64], n_cells: int) -> ND
 
 
 def _trend_end(times: pd.Series, keep: NDArray[np.bool_], t_start: pd.Timestamp) -> pd.Timestamp:
-    """End of the emerging-hotspot series: the target start, or midnight after the last
-    record used if the data stop earlier."""
+    """Return the end of the emerging-hotspot series.
+
+    That is the target start, or midnight after the last record used if the data stop
+    earlier.
+    """
     if not keep.any():
         return t_start
     last = times[keep].max()

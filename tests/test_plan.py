@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -323,3 +325,23 @@ def test_existing_posts_semicolon_csv(tmp_path):
     )
     places = read_places(path, what="existing posts")
     assert len(places) == 2
+
+
+def test_solver_banner_stays_off_stdout(tmp_path: Path) -> None:
+    # the real solver in a fresh process, where highspy prints its banner on first use
+    script = tmp_path / "plan.py"
+    script.write_text(
+        "import h3, pandas as pd\n"
+        "from kamtibmas_geo.plan import PoskamlingPlan\n"
+        f"hub = {HUB!r}\n"
+        "cells = sorted(h3.grid_disk(hub, 2))\n"
+        "df = pd.DataFrame({'hex_id': cells, 'score': [5.0 if c == hub else 1.0 for c in cells]})\n"
+        "plan = PoskamlingPlan.from_scores(df, p=1, radius=400).solve('exact')\n"
+        "print('posts', len(plan.posts))\n",
+        encoding="utf-8",
+    )
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout == "posts 1\n"
+    assert "HiGHS" not in out.stderr
