@@ -61,3 +61,34 @@ def test_mkdocs_build_strict(tmp_path: Path) -> None:
     for name in ("kamtibmas_geo.boundaries.load_boundaries", "kamtibmas_geo.sample.make_sample"):
         assert f'id="{name}"' in api, name
     assert (site / "guide" / "index.html").is_file()
+
+
+@pytest.mark.slow
+def test_readme_pipeline_snippet_runs(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    lines = readme.splitlines()
+    assert lines[3].startswith("python3 -m venv .venv && .venv/bin/pip install -e")
+    assert "kamtibmas-geo demo --out" in lines[3]
+    assert "-m pytest" in lines[4]
+    block = re.search(r"## Alur kerja.*?```python\n(.*?)```", readme, flags=re.DOTALL)
+    assert block is not None
+    script = tmp_path / "tour.py"
+    tail = (
+        "\nassert len(geo.records) > 20_000 and len(geo.rejected) > 0\n"
+        "assert cells['hex_id'].is_unique and len(plan.posts) == 20\n"
+        "assert (tmp / 'peta.html').stat().st_size > 100_000\n"
+        "print('ok', len(cells))\n"
+    )
+    script.write_text(
+        "from pathlib import Path\ntmp = Path.cwd()\n" + block.group(1) + tail, encoding="utf-8"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-W", "ignore", str(script)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.strip().startswith("ok")
