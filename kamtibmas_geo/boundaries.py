@@ -26,7 +26,6 @@ import hashlib
 import json
 import os
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,7 +39,9 @@ import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
-from kamtibmas_geo._errors import BoundaryError, ChecksumError, RegionError
+from kamtibmas_geo._errors import BoundaryError, RegionError
+from kamtibmas_geo._sources import cache_root, manifest, obtain
+from kamtibmas_geo._sources import source_dir as find_source_dir
 from kamtibmas_geo.config import Settings
 
 __all__ = [
@@ -130,123 +131,6 @@ def resolve_region(region: str | None) -> list[str]:
         msg = f"Unknown region {region!r}. Known regions: {known}, or None for both."
         raise RegionError(msg)
     return [REGIONS[name][0]]
-
-
-# --------------------------------------------------------------------------- sources
-
-
-@dataclass(frozen=True, slots=True)
-class _Source:
-    key: str
-    repo: str
-    path: str
-    sha256: str
-    url: str
-
-
-def _manifest_path() -> Path:
-    here = Path(__file__).resolve().parent
-    for candidate in (
-        here / "data" / "boundary_manifest.toml",
-        here.parent / "data" / "boundaries" / "manifest.toml",
-    ):
-        if candidate.is_file():
-            return candidate
-    msg = "The boundary manifest (data/boundaries/manifest.toml) is missing from the installation."
-    raise BoundaryError(msg)
-
-
-@lru_cache(maxsize=1)
-def _manifest() -> tuple[_Source, ...]:
-    data = tomllib.loads(_manifest_path().read_text(encoding="utf-8"))
-    repos = data["repos"]
-    return tuple(
-        _Source(
-            key=key,
-            repo=entry["repo"],
-            path=entry["path"],
-            sha256=entry["sha256"],
-            url=f"{repos[entry['repo']]['raw']}/{entry['path']}",
-        )
-        for key, entry in data["files"].items()
-    )
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _cache_root(settings: Settings) -> Path:
-    if settings.cache_dir:
-        return Path(settings.cache_dir)
-    env = os.environ.get("KAMTIBMAS_GEO_CACHE")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("kamtibmas_geo"))
-
-
-def _source_dir(source: str | os.PathLike[str] | None, settings: Settings) -> Path | None:
-    chosen = source if source is not None else settings.source
-    if chosen is None:
-        chosen = os.environ.get("KAMTIBMAS_GEO_SOURCE") or None
-    return None if chosen is None else Path(chosen)
-
-
-def _obtain(source_dir: Path | None, cache: Path) -> dict[str, Path]:
-    """Return verified local paths of every manifest file."""
-    paths: dict[str, Path] = {}
-    for src in _manifest():
-        if source_dir is not None:
-            path = source_dir / src.repo / src.path
-            if not path.is_file():
-                msg = (
-                    f"Source file {src.repo}/{src.path} is missing from {str(source_dir)!r}. "
-                    "The directory must hold verbatim copies laid out as <repo>/<path> "
-                    "(see data/boundaries/README.md)."
-                )
-                raise BoundaryError(msg)
-        else:
-            path = _download(src, cache / "downloads")
-        digest = _sha256(path)
-        if digest != src.sha256:
-            msg = (
-                f"Checksum mismatch for {path}: SHA-256 is {digest}, the pinned manifest "
-                f"expects {src.sha256}. The file is not the pinned upstream version; replace "
-                f"it with a verbatim copy of {src.url}."
-            )
-            raise ChecksumError(msg)
-        paths[src.key] = path
-    return paths
-
-
-def _download(src: _Source, folder: Path) -> Path:
-    try:
-        import pooch
-    except ImportError as exc:  # pragma: no cover - pooch is a dependency
-        msg = "Downloading the boundary sources needs pooch: pip install pooch."
-        raise BoundaryError(msg) from exc
-    folder.mkdir(parents=True, exist_ok=True)
-    fname = f"{src.repo}__{src.path.replace('/', '__')}"
-    try:
-        got = pooch.retrieve(
-            src.url, known_hash=f"sha256:{src.sha256}", fname=fname, path=folder, progressbar=False
-        )
-    except ValueError as exc:  # pooch raises ValueError on a hash mismatch
-        msg = f"Downloaded {src.url} but its SHA-256 does not match the manifest: {exc}"
-        raise ChecksumError(msg) from exc
-    except Exception as exc:
-        msg = (
-            f"Could not download {src.url} ({exc}). Without a network connection, point "
-            "KAMTIBMAS_GEO_SOURCE (or source=) at a local verbatim copy of the upstream files."
-        )
-        raise BoundaryError(msg) from exc
-    return Path(got)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -522,7 +406,7 @@ class PackInfo:
 def _pack_key(source_dir: Path | None) -> str:
     h = hashlib.sha256()
     h.update(BUILDER_VERSION.encode())
-    for src in _manifest():
+    for src in manifest():
         h.update(f"{src.key}:{src.sha256}".encode())
     return h.hexdigest()[:16]
 
@@ -558,8 +442,8 @@ def build_pack(
         A source is missing or the built pack fails validation.
     """
     settings = settings or Settings()
-    source_dir = _source_dir(source, settings)
-    cache = _cache_root(settings)
+    source_dir = find_source_dir(source, settings)
+    cache = cache_root(settings)
     pack_dir = cache / f"pack-{_pack_key(source_dir)}"
     meta_path = pack_dir / "meta.json"
     if not force and meta_path.is_file():
@@ -568,9 +452,9 @@ def build_pack(
             (pack_dir / f"{lvl}.parquet").is_file() for lvl in LEVELS
         ):
             if source_dir is not None:
-                _obtain(source_dir, cache)  # a local copy is still checked on every build call
+                obtain(source_dir, cache)  # a local copy is still checked on every build call
             return PackInfo(pack_dir, meta)
-    paths = _obtain(source_dir, cache)
+    paths = obtain(source_dir, cache)
     frames = _build_frames(paths)
     pack_dir.mkdir(parents=True, exist_ok=True)
     tmp_suffix = f".tmp{os.getpid()}"
@@ -581,7 +465,7 @@ def build_pack(
     meta = {
         "builder_version": BUILDER_VERSION,
         "built_at": pd.Timestamp.now(tz="UTC").isoformat(),
-        "sources": [{"key": s.key, "url": s.url, "sha256": s.sha256} for s in _manifest()],
+        "sources": [{"key": s.key, "url": s.url, "sha256": s.sha256} for s in manifest()],
         "counts": {lvl: len(frames[lvl]) for lvl in LEVELS},
         "raw_overlap_km2": float(frames["kabupaten"]["raw_overlap_km2"].iloc[0]),
     }

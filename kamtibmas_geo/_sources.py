@@ -1,0 +1,140 @@
+"""Where the boundary sources come from: the pinned manifest, a local copy or a download.
+
+Every file named in ``data/boundaries/manifest.toml`` is taken from a local verbatim copy
+(laid out as ``<repo>/<path>``) or downloaded with pooch, and its SHA-256 is checked against
+the manifest either way; a mismatch raises :class:`~kamtibmas_geo.ChecksumError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from kamtibmas_geo._errors import BoundaryError, ChecksumError
+from kamtibmas_geo.config import Settings
+
+__all__ = ["Source", "cache_root", "manifest", "obtain", "sha256_of", "source_dir"]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One pinned upstream file."""
+
+    key: str
+    repo: str
+    path: str
+    sha256: str
+    url: str
+
+
+def _manifest_path() -> Path:
+    here = Path(__file__).resolve().parent
+    for candidate in (
+        here / "data" / "boundary_manifest.toml",
+        here.parent / "data" / "boundaries" / "manifest.toml",
+    ):
+        if candidate.is_file():
+            return candidate
+    msg = "The boundary manifest (data/boundaries/manifest.toml) is missing from the installation."
+    raise BoundaryError(msg)
+
+
+@lru_cache(maxsize=1)
+def manifest() -> tuple[Source, ...]:
+    """Return the pinned upstream files of the manifest, in manifest order."""
+    data = tomllib.loads(_manifest_path().read_text(encoding="utf-8"))
+    repos = data["repos"]
+    return tuple(
+        Source(
+            key=key,
+            repo=entry["repo"],
+            path=entry["path"],
+            sha256=entry["sha256"],
+            url=f"{repos[entry['repo']]['raw']}/{entry['path']}",
+        )
+        for key, entry in data["files"].items()
+    )
+
+
+def sha256_of(path: Path) -> str:
+    """Return the hex SHA-256 of a file, read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def cache_root(settings: Settings) -> Path:
+    """Return the cache folder: settings, then ``KAMTIBMAS_GEO_CACHE``, then platformdirs."""
+    if settings.cache_dir:
+        return Path(settings.cache_dir)
+    env = os.environ.get("KAMTIBMAS_GEO_CACHE")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("kamtibmas_geo"))
+
+
+def source_dir(source: str | os.PathLike[str] | None, settings: Settings) -> Path | None:
+    """Return the local source copy: ``source``, settings, then ``KAMTIBMAS_GEO_SOURCE``."""
+    chosen = source if source is not None else settings.source
+    if chosen is None:
+        chosen = os.environ.get("KAMTIBMAS_GEO_SOURCE") or None
+    return None if chosen is None else Path(chosen)
+
+
+def obtain(source_dir: Path | None, cache: Path) -> dict[str, Path]:
+    """Return verified local paths of every manifest file."""
+    paths: dict[str, Path] = {}
+    for src in manifest():
+        if source_dir is not None:
+            path = source_dir / src.repo / src.path
+            if not path.is_file():
+                msg = (
+                    f"Source file {src.repo}/{src.path} is missing from {str(source_dir)!r}. "
+                    "The directory must hold verbatim copies laid out as <repo>/<path> "
+                    "(see data/boundaries/README.md)."
+                )
+                raise BoundaryError(msg)
+        else:
+            path = _download(src, cache / "downloads")
+        digest = sha256_of(path)
+        if digest != src.sha256:
+            msg = (
+                f"Checksum mismatch for {path}: SHA-256 is {digest}, the pinned manifest "
+                f"expects {src.sha256}. The file is not the pinned upstream version; replace "
+                f"it with a verbatim copy of {src.url}."
+            )
+            raise ChecksumError(msg)
+        paths[src.key] = path
+    return paths
+
+
+def _download(src: Source, folder: Path) -> Path:
+    try:
+        import pooch
+    except ImportError as exc:  # pragma: no cover - pooch is a dependency
+        msg = "Downloading the boundary sources needs pooch: pip install pooch."
+        raise BoundaryError(msg) from exc
+    folder.mkdir(parents=True, exist_ok=True)
+    fname = f"{src.repo}__{src.path.replace('/', '__')}"
+    try:
+        got = pooch.retrieve(
+            src.url, known_hash=f"sha256:{src.sha256}", fname=fname, path=folder, progressbar=False
+        )
+    except ValueError as exc:  # pooch raises ValueError on a hash mismatch
+        msg = f"Downloaded {src.url} but its SHA-256 does not match the manifest: {exc}"
+        raise ChecksumError(msg) from exc
+    except Exception as exc:
+        msg = (
+            f"Could not download {src.url} ({exc}). Without a network connection, point "
+            "KAMTIBMAS_GEO_SOURCE (or source=) at a local verbatim copy of the upstream files."
+        )
+        raise BoundaryError(msg) from exc
+    return Path(got)
