@@ -1,7 +1,9 @@
 """Points → H3 cells and points → desa on 1,000,000 random points over OKI + Palembang.
 
 Peer: a plain Python loop over ``h3.latlng_to_cell`` (h3-py, the H3 C library per call),
-timed in the same run on the same points; the results must be identical.
+timed in the same run on the same points; the results must be identical. Points → desa:
+``assign_units`` against the textbook ``geopandas.sjoin(points, desa, predicate="within")``
+(points on the left, first match kept), same points, desa codes compared.
 
 Run: ``python benchmarks/bench_grid.py [--n 1000000]``.
 """
@@ -66,8 +68,16 @@ def main() -> None:
     same = one.tolist() == loop and two.tolist() == loop
 
     pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lng, lat), crs=4326)
-    t_desa, placed = best_of(lambda: assign_units(pts), 1)
+    t_desa, placed = best_of(lambda: assign_units(pts), 2)
     inside = int(placed["desa_code"].notna().sum())
+    desa = load_boundaries("desa")[["code", "geometry"]]
+
+    def textbook() -> np.ndarray:
+        joined = gpd.sjoin(pts, desa, how="left", predicate="within")
+        return joined[~joined.index.duplicated(keep="first")]["code"].to_numpy()
+
+    t_sjoin, codes = best_of(textbook, 2)
+    same_desa = float(np.mean(codes == placed["desa_code"].to_numpy()))
 
     print(f"points → H3 cells, {n:,} points over OKI + Palembang, res {res}")
     print(f"{'method':<44}{'seconds':>9}{'points/s':>14}{'× loop':>9}")
@@ -83,6 +93,11 @@ def main() -> None:
     print(
         f"points → desa (assign_units, sjoin): {t_desa:.2f} s, {n / t_desa:,.0f} points/s, "
         f"{inside:,} placed"
+    )
+    print(
+        f"peer: geopandas.sjoin(points, desa, predicate='within'): {t_sjoin:.2f} s, "
+        f"{n / t_sjoin:,.0f} points/s; ratio peer / ours {t_sjoin / t_desa:.2f}; "
+        f"same desa: {same_desa:.4%}"
     )
     if not same:
         raise SystemExit("results differ from the loop")

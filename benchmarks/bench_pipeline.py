@@ -1,0 +1,228 @@
+"""The analyst's whole job at scale: 1,000,000 disturbance records from CSV to hotspot scores.
+
+Records (seeded, synthetic): points drawn inside the desa/kelurahan polygons of OKI +
+Palembang with the sample generator's intensity (dense in the towns, clustered around the
+villages' settlements), dates and times spread over 2021-01-01 .. 2026-11-30, seven
+Indonesian type names, written to a ``;`` CSV with the columns ``Tanggal; Jam; Jenis;
+Lintang; Bujur`` (no address column, so ``geocode`` takes the coordinate path only). The
+boundary pack and its res-9 cells and crosswalk are built in the cache first, as
+``kamtibmas-geo boundaries build`` and any earlier run leave them.
+
+Timed in a fresh process (so its peak RSS is the pipeline's own, not the generator's):
+
+1. ``kg.read_records(csv)``: parsing, the ledger, the duplicate search;
+2. ``kg.geocode(records, res=9)``: the H3 cell and desa/kecamatan/kabupaten of every point;
+3. ``kg.score_hotspots(placed, target="ramadhan-1448", res=9)`` over every res-9 cell of
+   both regions: counts, decay, seasonal uplift, smoothing, Gi* with 999 Monte Carlo draws
+   (the default count null) and the 24-month emerging-hotspot series.
+
+Targets: whole pipeline < 60 s, peak RSS < 4 GB. Peers, in another fresh process on the
+same CSV: for reading, the floor of any reader (bare ``pandas.read_csv`` + ``to_numeric`` +
+``to_datetime``, as in ``bench_records.py``); for geocoding, the textbook approach (a
+Python loop over ``h3.latlng_to_cell`` + ``geopandas.sjoin(points, desa,
+predicate="within")``), checked against ours cell by cell and desa by desa. Gi* against
+``esda.G_Local`` is in ``bench_gistar.py``.
+
+Run: ``python benchmarks/bench_pipeline.py [--n 1000000] [--perms 999] [--no-peer]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import resource
+import tempfile
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+TYPES = ["balap liar", "petasan", "curanmor", "pencurian", "tawuran", "macet", "laka lantas"]
+TARGET_S = 60.0
+TARGET_RSS_MB = 4096.0
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def make_csv(path: Path, n: int, res: int, seed: int = 0) -> None:
+    """Write ``n`` seeded disturbance records inside the desa polygons; warm the caches."""
+    import kamtibmas_geo as kg
+    from kamtibmas_geo._sample_space import DesaIndex, load_places
+
+    kg.build_pack()
+    kg.region_cells(None, res)
+    kg.crosswalk(res)
+    desa = kg.load_boundaries("desa")
+    _, centres, _ = load_places()
+    index = DesaIndex(desa, centres)
+    rng = np.random.default_rng(seed)
+    rows = rng.choice(len(desa), size=n, p=index.intensity)
+    x, y = index.draw_in_desa(rows, rng, settle=0.6)
+    start = np.datetime64("2021-01-01T00:00")
+    span = int((np.datetime64("2026-12-01T00:00") - start) / np.timedelta64(1, "m"))
+    when = start + rng.integers(0, span, n).astype("timedelta64[m]")
+    stamp = pd.Series(np.datetime_as_string(when, unit="m"))
+    frame = pd.DataFrame(
+        {
+            "Tanggal": stamp.str[:10],
+            "Jam": stamp.str[11:16],
+            "Jenis": rng.choice(TYPES, n),
+            "Lintang": np.round(y, 6),
+            "Bujur": np.round(x, 6),
+        }
+    )
+    frame.to_csv(path, sep=";", index=False)
+
+
+def run_ours(csv: str, res: int, perms: int, out: str) -> dict[str, Any]:
+    """The pipeline, stage by stage, in this (fresh) process."""
+    import kamtibmas_geo as kg
+
+    settings = kg.Settings(permutations=perms)
+    rows: list[tuple[str, float, float]] = []
+    t_all = time.perf_counter()
+    t = time.perf_counter()
+    rs = kg.read_records(csv, settings=settings)
+    rows.append(("read_records (CSV)", time.perf_counter() - t, _rss_mb()))
+    t = time.perf_counter()
+    placed = kg.geocode(rs, res=res, settings=settings)
+    rows.append(("geocode (H3 cell + desa)", time.perf_counter() - t, _rss_mb()))
+    t = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 1448 H not yet in the Kemenag table
+        cells = kg.score_hotspots(
+            placed.records, target="ramadhan-1448", res=res, settings=settings
+        )
+    rows.append((f"score_hotspots (Gi* {perms} draws)", time.perf_counter() - t, _rss_mb()))
+    total = time.perf_counter() - t_all
+    recs = placed.records
+    pd.DataFrame(
+        {
+            "row": recs["row"].to_numpy(dtype=np.int64),
+            "hex_id": recs["hex_id"].astype(str).to_numpy(),
+            "desa_code": recs["desa_code"].astype(str).to_numpy(),
+        }
+    ).to_parquet(out, index=False)
+    return {
+        "rows": rows,
+        "total": total,
+        "rss": _rss_mb(),
+        "records": len(rs.records),
+        "read_rejected": len(rs.rejected),
+        "duplicates": int(rs.records["duplicate_of"].notna().sum()),
+        "placed": len(recs),
+        "geo_rejected": len(placed.rejected) - len(rs.rejected),
+        "cells": len(cells),
+        "scored_incidents": float(cells["n_incidents"].sum()),
+        "hot": int((cells["gi_bin"] > 0).sum()),
+        "cold": int((cells["gi_bin"] < 0).sum()),
+    }
+
+
+def run_peer(csv: str, res: int, ours: str) -> dict[str, Any]:
+    """The naive peers of the read and geocode stages, in this (fresh) process."""
+    import geopandas as gpd
+    import h3
+
+    import kamtibmas_geo as kg
+
+    desa = kg.load_boundaries("desa")[["code", "geometry"]]
+    t = time.perf_counter()
+    df = pd.read_csv(csv, sep=";", dtype=str)
+    lat = pd.to_numeric(df["Lintang"], errors="coerce").to_numpy()
+    lon = pd.to_numeric(df["Bujur"], errors="coerce").to_numpy()
+    pd.to_datetime(df["Tanggal"] + " " + df["Jam"], format="%Y-%m-%d %H:%M", errors="coerce")
+    t_read = time.perf_counter() - t
+    t = time.perf_counter()
+    hexes = [h3.latlng_to_cell(a, b, res) for a, b in zip(lat.tolist(), lon.tolist(), strict=True)]
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    joined = gpd.sjoin(pts, desa, how="left", predicate="within")
+    code = joined[~joined.index.duplicated(keep="first")]["code"].to_numpy()
+    t_geo = time.perf_counter() - t
+    mine = pd.read_parquet(ours)
+    pos = mine["row"].to_numpy() - 2
+    same_cell = float(np.mean(np.asarray(hexes, dtype=object)[pos] == mine["hex_id"].to_numpy()))
+    same_desa = float(np.mean(code[pos] == mine["desa_code"].to_numpy()))
+    return {
+        "read": t_read,
+        "geocode": t_geo,
+        "rss": _rss_mb(),
+        "same_cell": same_cell,
+        "same_desa": same_desa,
+    }
+
+
+def _in_fresh_process(fn: Any, *args: Any) -> dict[str, Any]:
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000, help="disturbance records")
+    parser.add_argument("--res", type=int, default=9)
+    parser.add_argument("--perms", type=int, default=999, help="Monte Carlo draws of Gi*")
+    parser.add_argument("--no-peer", action="store_true", help="skip the naive peers")
+    args = parser.parse_args()
+    n = args.n
+
+    with tempfile.TemporaryDirectory() as tmp:
+        csv = str(Path(tmp) / "gangguan.csv")
+        out = str(Path(tmp) / "ours.parquet")
+        t = time.perf_counter()
+        make_csv(Path(csv), n, args.res)
+        t_make = time.perf_counter() - t
+        size_mb = Path(csv).stat().st_size / 1e6
+        ours = _in_fresh_process(run_ours, csv, args.res, args.perms, out)
+        peer = None if args.no_peer else _in_fresh_process(run_peer, csv, args.res, out)
+
+    print(
+        f"pipeline: {n:,} disturbance records over OKI + Palembang, H3 res {args.res}, "
+        f"Gi* {args.perms} draws"
+    )
+    print(f"CSV written in {t_make:.1f} s ({size_mb:,.0f} MB; not part of the pipeline)")
+    print(
+        f"{'stage':<34}{'seconds':>9}{'records/s':>12}{'peak RSS MB':>13}"
+        f"{'peer s':>9}{'peer/ours':>11}"
+    )
+    peer_t = {0: peer["read"], 1: peer["geocode"]} if peer else {}
+    for i, (name, sec, rss) in enumerate(ours["rows"]):
+        p = peer_t.get(i)
+        tail = f"{p:>9.2f}{p / sec:>11.2f}" if p is not None else f"{'-':>9}{'-':>11}"
+        print(f"{name:<34}{sec:>9.2f}{n / sec:>12,.0f}{rss:>13,.0f}{tail}")
+    total, rss = ours["total"], ours["rss"]
+    print(f"{'whole pipeline':<34}{total:>9.2f}{n / total:>12,.0f}{rss:>13,.0f}")
+    print(
+        f"records: {ours['records']:,} read ({ours['read_rejected']:,} rejected, "
+        f"{ours['duplicates']:,} flagged as duplicates), {ours['placed']:,} placed "
+        f"({ours['geo_rejected']:,} rejected by geocode)"
+    )
+    print(
+        f"cells: {ours['cells']:,} scored, {ours['scored_incidents']:,.0f} incidents before the "
+        f"target, Gi* hot {ours['hot']:,} / cold {ours['cold']:,}"
+    )
+    if peer:
+        print(
+            "peers: read = pandas.read_csv + to_numeric + to_datetime; geocode = loop over "
+            "h3.latlng_to_cell + geopandas.sjoin(within)"
+        )
+        print(
+            f"agreement with the peer: H3 cell {peer['same_cell']:.4%}, "
+            f"desa {peer['same_desa']:.4%}; peer peak RSS {peer['rss']:,.0f} MB"
+        )
+    ok_t, ok_m = total < TARGET_S, rss < TARGET_RSS_MB
+    print(
+        f"targets: whole pipeline < {TARGET_S:.0f} s: {'met' if ok_t else 'MISSED'}; "
+        f"peak RSS < {TARGET_RSS_MB:,.0f} MB: {'met' if ok_m else 'MISSED'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
