@@ -250,10 +250,12 @@ _PUNCT_TABLE = str.maketrans(
         **{ch: f" {BOUNDARY} " for ch in ",;()[]{}/\\|!?\n\r\t<>=@"},
     }
 )
-_D_ROMAN = re.compile(
-    r"\bilir d\s+(?=(?:i{1,3}|iv|v|vi|\d+|satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan)\b)"
+_ROMAN_ALT = "|".join(sorted(_ROMAN, key=len, reverse=True))
+_D_ROMAN = re.compile(rf"\bilir d\s+(?=(?:{_ROMAN_ALT}|\d+|{'|'.join(sorted(_NUM_VOCAB))})\b)")
+# "ilir dii": a joined numeral; a lone "i" is left alone ("ilir di ..." is Indonesian "at")
+_D_JOINED = re.compile(
+    rf"\bilir d({'|'.join(k for k in sorted(_ROMAN, key=len, reverse=True) if k != 'i')})\b"
 )
-_D_JOINED = re.compile(r"\bilir d(ii|iii|iv|v|vi)\b")
 
 
 def _ascii(text: str) -> str:

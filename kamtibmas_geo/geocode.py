@@ -25,6 +25,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from kamtibmas_geo._errors import GeocodeError
 from kamtibmas_geo._gazetteer import Gazetteer, Place, build_gazetteer, read_landmarks
@@ -237,66 +238,78 @@ def geocode(
         crs=4326,
     )
     units = assign_units(pts, settings=settings) if len(pts) else pts.assign(desa_code=None)
-    unit_of: dict[int, dict[str, Any]] = {
-        int(r["_i"]): r for r in units.drop(columns="geometry").to_dict("records")
-    }
-    status = np.empty(n, dtype=object)
-    out: dict[str, list[Any]] = {c: [None] * n for c in _OUT_COLUMNS}
+    status = np.full(n, "", dtype=object)
+    out: dict[str, NDArray[np.object_]] = {c: np.full(n, None, dtype=object) for c in _OUT_COLUMNS}
     out_lat, out_lon = lat.copy(), lon.copy()
-    rejected: list[dict[str, Any]] = []
-    names = gaz.names
-    for i in range(n):
-        text = texts[i]
-        if has_xy[i]:
-            u = unit_of[i]
-            if not isinstance(u.get("desa_code"), str):
-                status[i] = "out_of_area"
-                reason = tr(MESSAGES, "out_of_area", lang, lat=f"{lat[i]:.6f}", lon=f"{lon[i]:.6f}")
-                rejected.append(
-                    dict(
-                        source=src[i],
-                        row=rows[i],
-                        column="lat,lon",
-                        value=f"({lat[i]}, {lon[i]})",
-                        reason_code="out_of_area",
-                        reason=reason,
-                        geocode_status="out_of_area",
-                    )
-                )
-                continue
-            status[i] = "coordinates"
-            mismatch = False
-            if text:
-                m = matcher.match(text)
-                if m.place is not None:
-                    p = m.place
-                    if p.level in {"desa", "landmark"}:
-                        mismatch = p.desa_code != u["desa_code"]
-                    elif p.level == "kecamatan":
-                        mismatch = u["kecamatan_code"] not in gaz.kec_cover[p.code]
-            vals = {
-                "geocode_status": "coordinates",
-                "region_code": u["desa_code"],
-                "region_level": "desa",
-                "region_name": u["desa_name"],
-                "geocode_score": 75.0 if mismatch else 100.0,
-                "coord_mismatch": mismatch,
-            }
-            vals |= {k: u[k] for k in _OUT_COLUMNS if k.endswith(("_code", "_name")) and k in u}
-            for k, v in vals.items():
-                out[k][i] = v
-            continue
-        if not text:
-            status[i] = "invalid"
-            rejected.append(
+    rejected: list[tuple[int, dict[str, Any]]] = []
+
+    # rows with coordinates, vectorised: inside the pack (desa found) or out of area
+    idx_xy = np.flatnonzero(has_xy)
+    desa_of = units["desa_code"].to_numpy(dtype=object)
+    inside = np.array([isinstance(c, str) for c in desa_of], dtype=bool)
+    for i in idx_xy[~inside]:
+        status[i] = "out_of_area"
+        reason = tr(MESSAGES, "out_of_area", lang, lat=f"{lat[i]:.6f}", lon=f"{lon[i]:.6f}")
+        rejected.append(
+            (
+                int(i),
                 dict(
                     source=src[i],
                     row=rows[i],
-                    column=f"lat,lon,{text_column}",
-                    value="",
-                    reason_code="invalid",
-                    reason=tr(MESSAGES, "invalid", lang),
-                    geocode_status="invalid",
+                    column="lat,lon",
+                    value=f"({lat[i]}, {lon[i]})",
+                    reason_code="out_of_area",
+                    reason=reason,
+                    geocode_status="out_of_area",
+                ),
+            )
+        )
+    ins = idx_xy[inside]
+    if len(ins):
+        u_in = units.iloc[np.flatnonzero(inside)]
+        desa_in = desa_of[inside]
+        kec_in = u_in["kecamatan_code"].to_numpy(dtype=object)
+        # a written address that names another desa/kecamatan than the point's is flagged
+        mismatch = np.zeros(len(ins), dtype=bool)
+        text_in = [texts[i] for i in ins]
+        found = {t: matcher.match(t).place for t in dict.fromkeys(t for t in text_in if t)}
+        for j, t in enumerate(text_in):
+            p = found.get(t) if t else None
+            if p is None:
+                continue
+            if p.level in {"desa", "landmark"}:
+                mismatch[j] = p.desa_code != desa_in[j]
+            elif p.level == "kecamatan":
+                mismatch[j] = kec_in[j] not in gaz.kec_cover[p.code]
+        status[ins] = "coordinates"
+        out["geocode_status"][ins] = "coordinates"
+        out["region_code"][ins] = desa_in
+        out["region_level"][ins] = "desa"
+        out["region_name"][ins] = u_in["desa_name"].to_numpy(dtype=object)
+        out["geocode_score"][ins] = np.where(mismatch, 75.0, 100.0)
+        out["coord_mismatch"][ins] = mismatch
+        for k in _OUT_COLUMNS:
+            if k.endswith(("_code", "_name")) and k in u_in.columns:
+                out[k][ins] = u_in[k].to_numpy(dtype=object)
+
+    # rows without coordinates: matched by their address text
+    names = gaz.names
+    for i in np.flatnonzero(~has_xy):
+        text = texts[i]
+        if not text:
+            status[i] = "invalid"
+            rejected.append(
+                (
+                    int(i),
+                    dict(
+                        source=src[i],
+                        row=rows[i],
+                        column=f"lat,lon,{text_column}",
+                        value="",
+                        reason_code="invalid",
+                        reason=tr(MESSAGES, "invalid", lang),
+                        geocode_status="invalid",
+                    ),
                 )
             )
             continue
@@ -308,14 +321,17 @@ def geocode(
             key = m.reason_code or "no_place"
             reason = tr(MESSAGES, key, lang, name=name, cands=cands.strip("[]").replace("'", ""))
             rejected.append(
-                dict(
-                    source=src[i],
-                    row=rows[i],
-                    column=text_column,
-                    value=text,
-                    reason_code=key,
-                    reason=reason,
-                    geocode_status=st,
+                (
+                    int(i),
+                    dict(
+                        source=src[i],
+                        row=rows[i],
+                        column=text_column,
+                        value=text,
+                        reason_code=key,
+                        reason=reason,
+                        geocode_status=st,
+                    ),
                 )
             )
             continue
@@ -341,6 +357,7 @@ def geocode(
         }
         for k, v in vals.items():
             out[k][i] = v
+    rejected.sort(key=lambda item: item[0])
     placed = np.isin(status, ["coordinates", "matched"])
     base = frame.drop(columns=[c for c in _OUT_COLUMNS if c in frame.columns])
     result = pd.DataFrame(
@@ -360,7 +377,7 @@ def geocode(
     result["coord_mismatch"] = result["coord_mismatch"].astype(bool)
     result["geocode_status"] = result["geocode_status"].astype("str")
     placed_gdf = gpd.GeoDataFrame(result, geometry=gpd.points_from_xy(plon, plat), crs=4326)
-    rej = pd.DataFrame(rejected, columns=list(_REJECTED_COLUMNS))
+    rej = pd.DataFrame([r for _, r in rejected], columns=list(_REJECTED_COLUMNS))
     if prior is not None and len(prior):
         carried = prior.copy()
         if "geocode_status" not in carried.columns:

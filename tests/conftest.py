@@ -12,10 +12,17 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from kamtibmas_geo.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
+# CI runs the same property-test examples every time (a red CI must mean a change broke
+# something); HYPOTHESIS_PROFILE=explore searches new random examples on a developer's machine.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", max_examples=2000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
 SHARED_DATA = Path(os.environ.get("KAMTIBMAS_GEO_SOURCE", ROOT.parent / "shared" / "data"))
 
 
