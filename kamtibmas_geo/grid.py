@@ -324,7 +324,9 @@ def assign_units(points: gpd.GeoDataFrame, *, settings: Settings | None = None) 
     desa = load_boundaries("desa", settings=settings)  # sorted by code
     left = gpd.GeoDataFrame(geometry=pts.geometry.values, crs=4326)
     # The spatial index is built on the points (the right frame) and queried with each
-    # polygon, which prepares every polygon once: several times faster than the reverse.
+    # polygon, which prepares every polygon once: about 2.5x faster than a points-left
+    # "intersects" join, as fast as a points-left "within" join (benchmarks/bench_grid.py),
+    # and unlike "within" it keeps points on a shared border (the smallest code wins).
     joined = gpd.sjoin(desa[["geometry"]], left, how="inner", predicate="intersects")
     unit_pos = np.asarray(joined.index, dtype=np.int64)
     point_pos = joined["index_right"].to_numpy(dtype=np.int64)
