@@ -19,9 +19,8 @@ Langkah, untuk satu kecamatan (``--kecamatan``, nama atau kode; bawaan Kayuagung
 4. mencetak rencana dan cakupan risiko setiap skenario, lalu menulis CSV, GeoJSON, dan peta
    HTML luring (``kg.render_map``) ke ``OUT``.
 
-Catatan: ``candidates=`` (dan ``existing=``) hanya menyimpan baris berstatus aktif bila ada
-kolom ``status``; karena itu kolom status dibuang dari daftar pos tidak aktif sebelum
-dipakai sebagai kandidat.
+Catatan: ``existing=`` hanya menghitung pos berstatus aktif bila ada kolom ``status``;
+``candidates=`` membaca semua baris, sehingga pos tidak aktif dapat menjadi kandidat.
 
 Cara menjalankan / How to run::
 
@@ -36,8 +35,8 @@ and runs the library's maximal-covering planner twice: first with the inactive p
 the only candidates (active posts kept as existing), then for new posts at cell centres
 (active and reactivated posts kept, with a minimum spacing). It prints the plan and the
 risk covered by each scenario, and writes CSV, GeoJSON and an offline HTML map to ``--out``.
-Note that ``candidates=`` keeps only active rows when a ``status`` column is present, so
-the status column is dropped from the inactive posts before they are used as candidates.
+Note that ``existing=`` counts only active posts when a ``status`` column is present, while
+``candidates=`` reads every row, so the inactive posts can be the candidates.
 """
 
 from __future__ import annotations
@@ -124,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # 3a. which inactive posts to reactivate (candidates: the inactive posts themselves)
     radius = args.radius
-    cand = tidak[["nama", "lintang", "bujur"]]  # no status column: keep every row
+    cand = tidak[["nama", "lintang", "bujur", "status"]]  # candidates keep inactive rows
     k = min(args.aktifkan, len(cand))
     opts = {"radius": radius, "existing": aktif if len(aktif) else None}
     if k > 0:

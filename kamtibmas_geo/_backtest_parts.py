@@ -15,6 +15,7 @@ import shapely
 
 from kamtibmas_geo._errors import ScoreError, SettingsError
 from kamtibmas_geo._hijri import TZ, _as_wib, _hijri_year_of_ramadhan_in, _ummalqura
+from kamtibmas_geo._places import utm_crs
 from kamtibmas_geo._validate import check_crs_4326
 from kamtibmas_geo.calendar import RamadhanDates, parse_target, phases
 from kamtibmas_geo.config import Settings
@@ -50,8 +51,7 @@ def _centres(cells: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _utm_crs(lat: np.ndarray, lon: np.ndarray) -> str:
-    zone = int((float(np.mean(lon)) + 180) // 6) % 60 + 1
-    return f"EPSG:{(32600 if float(np.mean(lat)) >= 0 else 32700) + zone}"
+    return utm_crs(lon, lat)
 
 
 def _counts(hex_ids: pd.Series, cells: pd.Index) -> pd.Series:

@@ -28,6 +28,7 @@ import pandas as pd
 
 from kamtibmas_geo._errors import PlanError
 from kamtibmas_geo._i18n import tr
+from kamtibmas_geo._places import utm_crs
 from kamtibmas_geo.config import Settings
 
 __all__ = ["OFF_PEAK", "WINDOWS", "patrol_html", "patrol_plan", "window_affinity"]
@@ -313,9 +314,9 @@ def patrol_plan(
     desa_names = frame["desa_name"].to_numpy() if "desa_name" in frame else [None] * len(frame)
     latlng = np.array([h3.cell_to_latlng(str(c)) for c in frame["hex_id"]])
     xy = np.column_stack(
-        Transformer.from_crs("EPSG:4326", "EPSG:32748", always_xy=True).transform(
-            latlng[:, 1], latlng[:, 0]
-        )
+        Transformer.from_crs(
+            "EPSG:4326", utm_crs(latlng[:, 1], latlng[:, 0]), always_xy=True
+        ).transform(latlng[:, 1], latlng[:, 0])
     )
     if per_kecamatan and "kecamatan_code" in frame.columns:
         unit = frame["kecamatan_code"].astype("string").fillna("-")

@@ -11,10 +11,11 @@ from typing import TypeAlias
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from kamtibmas_geo._errors import PlanError
 
-__all__ = ["UTM", "PointsLike", "locate_sites", "read_places", "to_utm"]
+__all__ = ["UTM", "PointsLike", "locate_sites", "read_places", "to_utm", "utm_crs"]
 
 UTM = "EPSG:32748"
 PointsLike: TypeAlias = "str | Path | pd.DataFrame | gpd.GeoDataFrame"
@@ -25,10 +26,26 @@ _NAME = ("nama", "name", "nama_pos", "nama_tempat", "id")
 _ACTIVE_WORDS = {"aktif", "active", "ya", "yes", "y", "1", "true", "benar"}
 
 
-def to_utm(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+def utm_crs(lon: ArrayLike, lat: ArrayLike) -> str:
+    """Return the UTM zone (an EPSG code) at the mean of the points.
+
+    OKI and Palembang lie in zone 48S (EPSG:32748); a region of your own gets its own zone
+    so that distances in metres stay true (a fixed 48S would stretch them by about 3% at
+    119°E).
+    """
+    x, y = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any():
+        return UTM
+    zone = int((float(np.mean(x[ok])) + 180) // 6) % 60 + 1
+    return f"EPSG:{(32600 if float(np.mean(y[ok])) >= 0 else 32700) + zone}"
+
+
+def to_utm(lon: ArrayLike, lat: ArrayLike, crs: str = UTM) -> np.ndarray:
+    """Project longitude/latitude degrees to metres in ``crs`` (a UTM zone)."""
     from pyproj import Transformer
 
-    tr = Transformer.from_crs("EPSG:4326", UTM, always_xy=True)
+    tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     x, y = tr.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
     return np.column_stack([x, y])
 
@@ -41,7 +58,9 @@ def _pick(columns: pd.Index, names: tuple[str, ...]) -> str | None:
     return None
 
 
-def read_places(source: PointsLike, *, what: str = "places") -> gpd.GeoDataFrame:
+def read_places(
+    source: PointsLike, *, what: str = "places", active_only: bool = True
+) -> gpd.GeoDataFrame:
     """Read point places (posts, candidate sites) from a file or a table.
 
     Parameters
@@ -50,9 +69,13 @@ def read_places(source: PointsLike, *, what: str = "places") -> gpd.GeoDataFrame
         A CSV/XLSX file or table with ``nama``, ``lintang`` (latitude) and ``bujur``
         (longitude) columns (``name``/``lat``/``lon`` also work), or a GeoJSON/GeoPackage
         file or GeoDataFrame of points with a CRS. A ``status`` or ``aktif`` column, when
-        present, keeps only active rows (``aktif``, ``ya``, ``1``, ``true``...).
+        present, tells active rows (``aktif``, ``ya``, ``1``, ``true``...) from the others.
     what : str
         How to call the places in messages.
+    active_only : bool
+        Keep only the active rows (existing posts: an inactive post covers nothing).
+        ``False`` keeps them all, as for candidate sites, where the posts to reactivate
+        are exactly the inactive ones.
 
     Returns
     -------
@@ -81,7 +104,7 @@ def read_places(source: PointsLike, *, what: str = "places") -> gpd.GeoDataFrame
         msg = f"The {what} must be a file path or a (Geo)DataFrame, got {type(source).__name__}."
         raise PlanError(msg)
     status_col = _pick(frame.columns, ("status", "aktif", "active"))
-    if status_col is not None:
+    if status_col is not None and active_only:
         words = frame[status_col].astype(str).str.strip().str.lower()
         frame = frame[words.isin(_ACTIVE_WORDS)]
     if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:

@@ -11,7 +11,8 @@ Two tools turn the cell scores of :mod:`kamtibmas_geo.score` into action:
   ngabuburit, tarawih, malam), the cells to visit and allocates the patrol teams to them;
   :func:`patrol_html` prints it as one table per Polsek.
 
-Distances are metres in UTM zone 48S (EPSG:32748), never degrees. See ``docs/planning.md``.
+Distances are metres in the UTM zone of the cells (48S, EPSG:32748, for OKI and
+Palembang), never degrees. See ``docs/planning.md``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import pandas as pd
 
 from kamtibmas_geo._errors import PlanError
 from kamtibmas_geo._patrol import patrol_html, patrol_plan
-from kamtibmas_geo._places import PointsLike, locate_sites, read_places, to_utm
+from kamtibmas_geo._places import PointsLike, locate_sites, read_places, to_utm, utm_crs
 from kamtibmas_geo.config import Settings
 
 __all__ = ["PoskamlingPlan", "patrol_html", "patrol_plan", "plan_poskamling", "read_places"]
@@ -234,7 +235,8 @@ class PoskamlingPlan:
             msg = f"cells['hex_id'] holds a value that is not an H3 cell id: {exc}."
             raise PlanError(msg) from None
         res = h3.get_resolution(str(cells["hex_id"].iloc[0]))
-        dxy = to_utm(latlng[:, 1], latlng[:, 0])
+        crs = utm_crs(latlng[:, 1], latlng[:, 0])
+        dxy = to_utm(latlng[:, 1], latlng[:, 0], crs)
         info_cols = ["desa_code", "desa_name", "kecamatan_code", "kecamatan_name"]
         labels = pd.DataFrame(
             {c: cells[c] if c in cells.columns else pd.NA for c in info_cols}, index=cells.index
@@ -253,8 +255,8 @@ class PoskamlingPlan:
             sites = pd.concat([sites, labels.reset_index(drop=True)], axis=1)
             sxy = dxy
         else:
-            sites = read_places(candidates, what="candidate places")
-            sxy = to_utm(sites["lon"].to_numpy(), sites["lat"].to_numpy())
+            sites = read_places(candidates, what="candidate places", active_only=False)
+            sxy = to_utm(sites["lon"].to_numpy(), sites["lat"].to_numpy(), crs)
             sites = sites.join(locate_sites(sites, sxy, cells, dxy, labels, res, radius))
         sites = gpd.GeoDataFrame(sites, geometry="geometry", crs=4326)
         if p > len(sites):
@@ -266,7 +268,7 @@ class PoskamlingPlan:
         cover = coverage_matrix(dxy, sxy, radius)
         if existing is not None:
             ex = read_places(existing, what="existing posts")
-            exy = to_utm(ex["lon"].to_numpy(), ex["lat"].to_numpy())
+            exy = to_utm(ex["lon"].to_numpy(), ex["lat"].to_numpy(), crs)
             ecov = coverage_matrix(dxy, exy, radius)
             before = np.asarray(ecov.sum(axis=1)).ravel() > 0
             ex["n_cells"] = np.asarray(ecov.sum(axis=0)).ravel().astype(int)

@@ -345,3 +345,43 @@ def test_solver_banner_stays_off_stdout(tmp_path: Path) -> None:
     )
     assert out.stdout == "posts 1\n"
     assert "HiGHS" not in out.stderr
+
+
+def test_inactive_posts_can_be_candidates_for_reactivation(tiny: pd.DataFrame) -> None:
+    lat, lng = h3.cell_to_latlng(HUB)
+    flat, flng = h3.cell_to_latlng(FAR)
+    posts = pd.DataFrame(
+        {
+            "nama": ["Pos Kamling RW 03", "Pos Kamling RW 07"],
+            "lintang": [lat, flat],
+            "bujur": [lng, flng],
+            "status": ["tidak aktif", "aktif"],
+        }
+    )
+    # the active post already covers FAR; reactivating the inactive one covers the hub
+    plan = plan_poskamling(tiny, p=1, radius=400, existing=posts, candidates=posts)
+    assert plan.posts["nama"].tolist() == ["Pos Kamling RW 03"]
+    assert plan.coverage_after == pytest.approx(1.0)
+
+
+def test_distances_are_true_metres_outside_zone_48() -> None:
+    # Labuan Bajo (119.9°E) lies in UTM zone 50S; a fixed zone 48S would stretch by ~2%
+    from pyproj import Geod
+
+    hub = h3.latlng_to_cell(-8.49, 119.89, 9)
+    cells = sorted(h3.grid_disk(hub, 5))
+    df = pd.DataFrame({"hex_id": cells, "score": [50.0 if c == hub else 1.0 for c in cells]})
+    lat0, lng0 = h3.cell_to_latlng(hub)
+    ll = np.array([h3.cell_to_latlng(c) for c in cells])
+    dist = Geod(ellps="WGS84").inv(
+        np.full(len(ll), lng0), np.full(len(ll), lat0), ll[:, 1], ll[:, 0]
+    )[2]
+    checked = 0
+    for radius in range(300, 1800, 25):
+        if np.min(np.abs(dist - radius)) < 0.005 * radius:
+            continue  # too close to call at any projection's precision
+        plan = PoskamlingPlan.from_scores(df, p=1, radius=radius, candidates=None).solve("exact")
+        assert plan.posts["hex_id"].tolist() == [hub]
+        assert plan.posts["n_cells"].item() == int((dist <= radius).sum()), radius
+        checked += 1
+    assert checked > 20
