@@ -12,6 +12,7 @@ import h3
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import NDArray
 
 from kamtibmas_geo._errors import ScoreError, SettingsError
 from kamtibmas_geo._hijri import TZ, _as_wib, _hijri_year_of_ramadhan_in, _ummalqura
@@ -189,6 +190,21 @@ def _study_cells(
         msg = f"No H3 cell at res {res} overlaps the boundaries; use a finer resolution."
         raise ScoreError(msg)
     return _cells_frame(cells)
+
+
+def _precise(records: pd.DataFrame) -> NDArray[np.bool_]:
+    """Return which records have a precise location (their point, or a landmark).
+
+    Records the geocoder placed only at a desa/kelurahan, kecamatan or kabupaten
+    (``geocode_status == "matched"`` with such a ``region_level``) stand at the unit's
+    inside point, which is not where the incident happened.
+    """
+    if not {"geocode_status", "region_level"} <= set(records.columns):
+        return np.ones(len(records), dtype=bool)
+    status = records["geocode_status"].astype("string").fillna("").to_numpy()
+    level = records["region_level"].astype("string").fillna("").to_numpy()
+    area_only = (status == "matched") & np.isin(level, ["desa", "kecamatan", "kabupaten"])
+    return np.asarray(~area_only, dtype=bool)
 
 
 def _prepare(records: pd.DataFrame, res: int) -> tuple[gpd.GeoDataFrame, pd.Series, pd.Series]:

@@ -5,8 +5,10 @@ that column) counts fully in the cell holding its point. A record the geocoder c
 place only at a desa/kelurahan or kecamatan (``geocode_status == "matched"`` with
 ``region_level`` ``"desa"``/``"kecamatan"``) is spread over the cells of that unit by the
 area crosswalk (``share_of_unit``): a kecamatan record adds ``share`` to each of its
-cells, so totals are kept. Records placed only at kabupaten level are too vague for a
-cell map and are left out (counted in the score's ``attrs``).
+cells, so totals are kept. A record matched to one of the user's landmarks
+(``region_level == "landmark"``) is a point and counts fully in the landmark's cell.
+Records placed only at kabupaten level are too vague for a cell map and are left out
+(counted in the score's ``attrs``).
 """
 
 from __future__ import annotations
@@ -110,7 +112,7 @@ def place_records(
         level = frame["region_level"].astype("string").fillna("").to_numpy()
         matched = status == "matched"
         spread = matched & np.isin(level, _SPREAD_LEVELS)
-        vague = matched & ~spread
+        vague = matched & ~spread & (level != "landmark")  # a landmark is a point
     rec: list[NDArray[np.int64]] = []
     cel: list[NDArray[np.int64]] = []
     wgt: list[NDArray[np.float64]] = []

@@ -43,6 +43,7 @@ from kamtibmas_geo._backtest_parts import (
     _default_periods,
     _past_seasons,
     _period_of,
+    _precise,
     _prepare,
     _study_cells,
     _utm_crs,
@@ -307,7 +308,9 @@ class BacktestResult:
         (``"method"`` or a baseline name), ``n_train``, then the columns of
         :func:`rank_metrics` and ``area_km2`` of the flagged cells.
     periods : DataFrame
-        One row per period: ``period``, ``start``, ``end``, ``n_train``, ``n_test``.
+        One row per period: ``period``, ``start``, ``end``, ``n_train``, ``n_test`` and
+        ``n_test_area_only`` (reports of the period placed only at a desa/kecamatan by
+        their address: the forecaster learns from them, but they are not outcomes).
     scores : dict
         Period label -> DataFrame indexed by ``hex_id`` with each model's score and the
         observed count ``n_test``.
@@ -445,6 +448,10 @@ def backtest(
     cells = _study_cells(boundaries, res, settings)
     index = pd.Index(cells["hex_id"].astype(str), name="hex_id")
     inside = hex_ids.isin(index).to_numpy()
+    # a report placed only at its desa/kecamatan sits at the unit's inside point: the
+    # forecaster spreads it, but as an outcome (or a naive baseline's count) its cell would
+    # be an artefact, so outcomes and baselines use precisely located reports only
+    precise = _precise(gdf)
     forecast = forecaster or score_forecaster(
         settings=settings, window=window, phase_options=opts, overrides=overrides, res=res
     )
@@ -470,12 +477,13 @@ def backtest(
     rows, period_rows, all_scores = [], [], {}
     for i, p in enumerate(todo):
         train_mask = (times < p.start).to_numpy()
-        test_mask = ((times >= p.start) & (times < p.end)).to_numpy() & inside
+        in_test = ((times >= p.start) & (times < p.end)).to_numpy() & inside
+        test_mask = in_test & precise
         observed = _counts(hex_ids[test_mask], index)
         models: dict[str, pd.Series] = {}
         scores = forecast(gdf.iloc[np.flatnonzero(train_mask)].copy(), (p.start, p.end), cells)
         models["method"] = pd.Series(scores, dtype=float).reindex(index).fillna(0.0)
-        train_in = train_mask & inside
+        train_in = train_mask & inside & precise
         if "last_year" in baselines:
             lo, hi = p.previous
             prev = train_in & ((times >= lo) & (times < hi)).to_numpy()
@@ -483,7 +491,7 @@ def backtest(
         if "all_time" in baselines:
             models["all_time"] = _counts(hex_ids[train_in], index)
         if "kde" in baselines:
-            pts = gdf.geometry.iloc[np.flatnonzero(train_mask)]
+            pts = gdf.geometry.iloc[np.flatnonzero(train_mask & precise)]
             models["kde"] = kde_scores(pts, cells, bandwidth_m=bandwidth_m)
         for name, s in models.items():
             m = rank_metrics(s, observed, area_shares=area_shares)
@@ -499,11 +507,21 @@ def backtest(
         frame = pd.DataFrame(models)
         frame["n_test"] = observed
         all_scores[p.label] = frame
-        period_rows.append((p.label, p.start, p.end, int(train_mask.sum()), int(observed.sum())))
+        period_rows.append(
+            (
+                p.label,
+                p.start,
+                p.end,
+                int(train_mask.sum()),
+                int(observed.sum()),
+                int((in_test & ~precise).sum()),
+            )
+        )
         if progress is not None:
             progress(i + 1, len(todo), p.label)
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     periods_frame = pd.DataFrame(
-        period_rows, columns=["period", "start", "end", "n_train", "n_test"]
+        period_rows,
+        columns=["period", "start", "end", "n_train", "n_test", "n_test_area_only"],
     )
     return BacktestResult(table, periods_frame, all_scores, res=res, n_cells=len(index))

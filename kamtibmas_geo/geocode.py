@@ -339,13 +339,14 @@ def geocode(
         status[i] = "matched"
         out_lat[i], out_lon[i] = p.lat, p.lon
         desa_code = p.desa_code
-        level = "kecamatan" if p.level == "kecamatan" else "desa"
+        # a landmark is a point (the market itself): scores count it in its own cell
+        level = p.level if p.level in ("kecamatan", "landmark") else "desa"
         region_code = p.code if level == "kecamatan" else desa_code
         vals = {
             "geocode_status": "matched",
             "region_code": region_code,
             "region_level": level,
-            "region_name": names.get(str(region_code), p.name),
+            "region_name": p.name if level == "landmark" else names.get(str(region_code), p.name),
             "geocode_score": round(float(m.score), 1),
             "coord_mismatch": False,
             "desa_code": desa_code,

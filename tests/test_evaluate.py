@@ -309,3 +309,33 @@ def test_backtest_without_enough_history() -> None:
     assert result.table.empty
     assert result.summary("en").empty
     assert "No period could be tested" in result.format("en")
+
+
+def test_area_only_reports_are_not_outcomes() -> None:
+    # reports placed only at their desa stand at its inside point: the forecaster may
+    # learn from them, but they are neither outcomes nor baseline counts
+    records = _synthetic(seed=3)
+    records["geocode_status"] = "coordinates"
+    records["region_level"] = "desa"
+    vague = np.arange(len(records)) % 4 == 0
+    records.loc[vague, "geocode_status"] = "matched"
+    kw = {
+        "res": RES,
+        "boundaries": _boundary(),
+        "forecaster": count_forecaster,
+        "periods": [("2025-06-01", "2025-07-01")],
+        "baselines": ("all_time",),
+        "area_shares": (0.05,),
+    }
+    result = backtest(records, **kw)
+    precise = backtest(records[~vague], **kw)
+    assert result.periods["n_test"].tolist() == precise.periods["n_test"].tolist()
+    times = records["time"].dt.tz_localize("Asia/Jakarta")
+    june = (times >= "2025-06-01") & (times < "2025-07-01")
+    assert result.periods["n_test_area_only"].item() == int((june & vague).sum()) > 0
+    frame = result.scores["2025-06-01..2025-07-01"]
+    pd.testing.assert_series_equal(
+        frame["all_time"], precise.scores["2025-06-01..2025-07-01"]["all_time"]
+    )
+    # the forecaster saw every training report, the vague ones included
+    assert result.periods["n_train"].item() > precise.periods["n_train"].item()

@@ -18,6 +18,7 @@ from kamtibmas_geo._errors import GeocodeError
 from kamtibmas_geo.config import Settings
 from kamtibmas_geo.geocode import Gazetteer, Matcher, build_gazetteer, geocode, read_landmarks
 from kamtibmas_geo.records import RecordSet
+from kamtibmas_geo.score import score_hotspots
 
 DATA = Path(__file__).parent / "data"
 ADDRESSES = DATA / "addresses.csv"
@@ -318,8 +319,17 @@ def test_landmark_point_is_used(settings: Settings) -> None:
     rs = geocode(_frame([{"address": "dekat pos kamling mawar"}]), landmarks=lm, settings=settings)
     rec = rs.records.iloc[0]
     assert (rec["lat"], rec["lon"]) == (-2.9605, 104.7361)
-    assert rec["region_level"] == "desa"
+    assert rec["region_level"] == "landmark"
+    assert rec["region_name"] == "Pos Kamling Mawar"
     assert rec["desa_code"] == rec["region_code"]
+    # scores count the report in the landmark's own cell, not spread over its desa
+    recs = rs.records.assign(time=pd.Timestamp("2026-06-01", tz="Asia/Jakarta"), type="petasan")
+    cell = h3.latlng_to_cell(-2.9605, 104.7361, 9)
+    out = score_hotspots(
+        recs, target="ramadhan-1448", cells=sorted(h3.grid_disk(cell, 3)), settings=settings
+    )
+    assert out.set_index("hex_id").loc[cell, "n_incidents"] == 1.0
+    assert out["n_incidents"].sum() == 1.0
 
 
 @pytest.mark.parametrize(
