@@ -14,6 +14,7 @@ __all__ = [
     "GeocodeError",
     "KamtibmasGeoError",
     "PlanError",
+    "ProvisionalDateWarning",
     "RecordError",
     "RegionError",
     "ScoreError",
@@ -59,3 +60,21 @@ class PlanError(KamtibmasGeoError, ValueError):
 
 class DependencyError(KamtibmasGeoError, ImportError):
     """An optional dependency is missing; the message names the extra to install."""
+
+
+class ProvisionalDateWarning(UserWarning):
+    """A Ramadhan date comes from the Umm al-Qura calendar, not yet from the Kemenag table.
+
+    Attributes
+    ----------
+    hijri_year : int
+        The Hijri year.
+    start, idul_fitri : datetime.date
+        1 Ramadhan and 1 Syawal used.
+    """
+
+    def __init__(self, message: str, hijri_year: int, start: object, idul_fitri: object) -> None:
+        super().__init__(message)
+        self.hijri_year = hijri_year
+        self.start = start
+        self.idul_fitri = idul_fitri

@@ -35,7 +35,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from kamtibmas_geo._errors import SettingsError
+from kamtibmas_geo._errors import ProvisionalDateWarning, SettingsError
 from kamtibmas_geo._hijri import (
     TZ,
     _as_wib,
@@ -222,12 +222,16 @@ def ramadhan_dates(
     if method != "ummalqura":
         known = sorted(_table()[method])
         warnings.warn(
-            f"No official {method} dates for Ramadhan {hijri_year} H (table holds "
-            f"{known[0]}-{known[-1]} H); using the Umm al-Qura calendar: 1 Ramadhan {start}, "
-            f"1 Syawal {end}. The official Indonesian date may differ by a day; pass "
-            f"overrides={{{hijri_year}: (start, idul_fitri)}} or --ramadhan-start/--idul-fitri "
-            "once it is announced.",
-            UserWarning,
+            ProvisionalDateWarning(
+                f"No official {method} dates for Ramadhan {hijri_year} H (table holds "
+                f"{known[0]}-{known[-1]} H); using the Umm al-Qura calendar: 1 Ramadhan "
+                f"{start}, 1 Syawal {end}. The official Indonesian date may differ by a day; "
+                f"pass overrides={{{hijri_year}: (start, idul_fitri)}} or "
+                "--ramadhan-start/--idul-fitri once it is announced.",
+                hijri_year,
+                start,
+                end,
+            ),
             stacklevel=2,
         )
     return RamadhanDates(hijri_year, start, end, "Umm al-Qura (hijridate)", False, "ummalqura")

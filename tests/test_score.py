@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kamtibmas_geo._errors import ScoreError
+from kamtibmas_geo._errors import ProvisionalDateWarning, ScoreError
 from kamtibmas_geo.config import Settings
 from kamtibmas_geo.score import rollup, score_hotspots, seasonal_uplift, smooth
 
@@ -322,8 +322,9 @@ def test_input_not_mutated(grid: list[str], settings: Settings) -> None:
 
 def test_ramadhan_target_string(grid: list[str], settings: Settings) -> None:
     recs = _records([CENTRE] * 2, ["2025-03-05", "2025-07-01"], ["petasan"] * 2)
-    with pytest.warns(UserWarning, match="Umm al-Qura"):
+    with pytest.warns(ProvisionalDateWarning, match="Umm al-Qura") as caught:
         out = score_hotspots(recs, target="ramadhan-1448", cells=grid, settings=settings)
+    assert caught[0].message.hijri_year == 1448  # type: ignore[union-attr]
     meta = out.attrs["score"]
     assert meta["target"] == "Ramadhan 1448 H"
     assert meta["target_start"].startswith("2027-01")  # four weeks of pra-Ramadhan
@@ -346,8 +347,11 @@ def test_cli_hotspots(tmp_path, settings: Settings, capsys) -> None:  # type: ig
     with pytest.raises(SystemExit) as exc:
         main([*common, "hotspots", str(src), "--res", "7", "--region", "oki", "--out", str(out)])
     assert exc.value.code in (0, None)
-    text = capsys.readouterr().out
-    assert "Sel teratas" in text
+    captured = capsys.readouterr()
+    assert "Sel teratas" in captured.out
+    # the provisional Ramadhan date is told to staff in Indonesian, without a traceback
+    assert "Peringatan: Tanggal resmi Kemenag untuk Ramadhan 1448 H" in captured.err
+    assert "UserWarning" not in captured.err
     import geopandas as gpd
 
     got = gpd.read_parquet(out)

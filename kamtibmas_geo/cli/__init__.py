@@ -16,15 +16,16 @@ annotations of the command functions at run time.
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
 
-from kamtibmas_geo._errors import KamtibmasGeoError
+from kamtibmas_geo._errors import KamtibmasGeoError, ProvisionalDateWarning
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.config import Language, Settings
 
@@ -44,6 +45,15 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 MESSAGES = {
+    "warning": {"id": "Peringatan", "en": "Warning"},
+    "provisional": {
+        "id": "Tanggal resmi Kemenag untuk Ramadhan {year} H belum ada di tabel; dipakai "
+        "kalender Umm al-Qura: 1 Ramadhan {start}, 1 Syawal {end}. Tanggal resmi bisa "
+        "berbeda satu hari; setelah sidang isbat, berikan --ramadhan-start dan --idul-fitri.",
+        "en": "The official Kemenag dates of Ramadhan {year} H are not in the table yet; "
+        "using the Umm al-Qura calendar: 1 Ramadhan {start}, 1 Syawal {end}. The official "
+        "date may differ by a day; once announced, pass --ramadhan-start and --idul-fitri.",
+    },
     "app": {
         "id": "Analisis titik rawan kamtibmas dan perencanaan patroli untuk Binmas "
         "(Polres OKI, Polrestabes Palembang).",
@@ -164,6 +174,34 @@ def build_app(lang: Language = "id") -> typer.Typer:
     return app
 
 
+def _warning_printer(lang: str) -> Callable[..., None]:
+    """Return a ``warnings.showwarning`` that speaks to staff, not to developers."""
+    console = Console(stderr=True)
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        if isinstance(message, ProvisionalDateWarning):
+            text = tr(
+                MESSAGES,
+                "provisional",
+                lang,
+                year=message.hijri_year,
+                start=message.start,
+                end=message.idul_fitri,
+            )
+        else:
+            text = str(message)
+        console.print(f"[yellow]{tr(MESSAGES, 'warning', lang)}:[/] {text}", soft_wrap=True)
+
+    return show
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the command line.
 
@@ -176,7 +214,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     lang = _lang_from_argv(args)
     app = build_app(lang)
     try:
-        app(args=args, prog_name="kamtibmas-geo")
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            warnings.showwarning = _warning_printer(lang)
+            app(args=args, prog_name="kamtibmas-geo")
     except KamtibmasGeoError as exc:
         Console(stderr=True).print(
             f"[bold red]{tr(MESSAGES, 'error', lang)}:[/] {exc}", soft_wrap=True
