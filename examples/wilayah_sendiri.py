@@ -1,9 +1,10 @@
 """Batas wilayah dan data sendiri dari daerah lain: alur penuh di luar OKI dan Palembang.
 
 Pertanyaan analis Polres lain: *bisakah pustaka ini dipakai untuk wilayah saya, dengan
-batas desa/kelurahan dan laporan saya sendiri?* Ya, untuk tahap yang menerima batas atau
-sel sendiri; tahap yang hanya mengenal paket batas OKI/Palembang diganti dengan satu
-langkah GeoPandas. Skrip ini menunjukkan keduanya dan mencetak tabel dukungan per tahap.
+batas desa/kelurahan dan laporan saya sendiri?* Ya: setiap tahap sesudah pembacaan menerima
+poligon desa sendiri (``boundaries=``), kecuali ``kg.geocode`` yang hanya mengenal gazetir
+OKI/Palembang; laporan berkoordinat ditempatkan dengan ``kg.assign_units(boundaries=...)``.
+Skrip ini menjalankan alur penuh dan mencetak tabel dukungan per tahap.
 
 Wilayahnya **rekaan**: "Kota Contoh" (kode 99.01), 20 desa/kelurahan dalam dua kecamatan,
 dibuat sebagai grid poligon yang sedikit digeser (tidak diambil dari berkas batas mana
@@ -18,12 +19,13 @@ Langkah:
    dan laporan (``gangguan.csv``, ``kegiatan.csv``) ke ``OUT/data``, lalu membacanya
    kembali (``gpd.read_file``, ``kg.read_records``);
 2. menempatkan laporan: ``kg.geocode`` hanya mengenal OKI dan Palembang (semua titik di sini
-   ditolak ``out_of_area``), jadi titik dicocokkan ke desa sendiri dengan ``gpd.sjoin`` dan
-   diberi sel H3 dengan ``kg.to_cells``; baris tanpa koordinat tidak dapat ditempatkan;
-3. sel H3 wilayah dari poligon sendiri (``h3``; ``kg.region_cells`` hanya untuk paket),
-   skor ``kg.score_hotspots(cells=...)``, lalu kolom desa/kecamatan sel diisi dari batas
-   sendiri (skor mengisinya dari paket, jadi kosong di sini);
-4. rekap per desa dengan ``groupby`` (``kg.rollup`` hanya mengenal paket), uji balik
+   ditolak ``out_of_area``), jadi titik diberi desa/kecamatan sendiri dengan
+   ``kg.assign_units(boundaries=desa)`` dan sel H3 dengan ``kg.to_cells``; baris tanpa
+   koordinat tidak dapat ditempatkan (jumlahnya dicetak);
+3. skor ``kg.score_hotspots(boundaries=desa)``: selnya adalah sel H3 yang menyentuh poligon
+   sendiri, dan kolom desa/kecamatan/kabupaten sel diisi dari poligon itu;
+4. rekap per desa dan per kecamatan ``kg.rollup(level=..., boundaries=desa)`` (kecamatan =
+   gabungan desa per ``kecamatan_code``, luas dalam CRS sama-luas), uji balik
    ``kg.backtest(boundaries=desa)``, usulan Poskamling ``kg.plan_poskamling``, rencana
    patroli ``kg.patrol_plan``, dan peta ``kg.render_map(boundaries={...})``.
 
@@ -37,14 +39,13 @@ Cara menjalankan / How to run::
 records? This script builds a made-up "Kota Contoh" (20 jittered grid polygons in two
 kecamatan, not derived from any boundary file) and synthetic records there, writes them as
 files and reads them back, and runs the pipeline: ``kg.read_records`` (region-free),
-placement by ``gpd.sjoin`` + ``kg.to_cells`` (``kg.geocode`` and ``kg.assign_units`` know only
-the OKI/Palembang pack and reject every point here as ``out_of_area``), cells from the
-polygons with ``h3`` (``kg.region_cells`` has no boundaries argument),
-``kg.score_hotspots(cells=...)`` (its desa/kecamatan columns come from the pack and are
-filled from the own boundaries afterwards), a desa roll-up by ``groupby`` (``kg.rollup``
-reads the pack), ``kg.backtest(boundaries=...)``, ``kg.plan_poskamling``,
-``kg.patrol_plan`` and ``kg.render_map(boundaries={...})``. It prints which stage takes own
-boundaries, and writes the tables, cells, plans and an offline HTML map to ``--out``.
+placement by ``kg.assign_units(boundaries=desa)`` + ``kg.to_cells`` (``kg.geocode`` knows
+only the OKI/Palembang gazetteer and rejects every point here as ``out_of_area``),
+``kg.score_hotspots(boundaries=desa)`` (cells overlapping the polygons, unit columns from
+them), ``kg.rollup(level="desa" | "kecamatan", boundaries=desa)``,
+``kg.backtest(boundaries=desa)``, ``kg.plan_poskamling``, ``kg.patrol_plan`` and
+``kg.render_map(boundaries={...})``. It prints which stage takes own boundaries, and writes
+the tables, cells, plans and an offline HTML map to ``--out``.
 """
 
 from __future__ import annotations
@@ -55,7 +56,6 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
-import h3
 import numpy as np
 import pandas as pd
 import shapely
@@ -269,39 +269,10 @@ def _titik(
 
 
 def tempatkan(records: gpd.GeoDataFrame, desa: gpd.GeoDataFrame, res: int) -> gpd.GeoDataFrame:
-    """Own point-in-polygon placement: desa/kecamatan columns and the H3 cell."""
-    pts = records[records.geometry.notna()]
-    cols = ["code", "name", "kecamatan_code", "kecamatan_name", "kabupaten_code", "kabupaten_name"]
-    joined = gpd.sjoin(pts, desa[[*cols, "geometry"]], how="inner", predicate="intersects")
-    joined = joined[~joined.index.duplicated(keep="first")]  # a border point: first desa
-    joined = joined.drop(columns="index_right").rename(
-        columns={"code": "desa_code", "name": "desa_name"}
-    )
-    return kg.to_cells(joined, res)
-
-
-def isi_wilayah(cells: gpd.GeoDataFrame, desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Fill the cells' unit columns from the own boundaries (the desa holding the centre)."""
-    centres = [h3.cell_to_latlng(c) for c in cells["hex_id"]]
-    pts = gpd.GeoDataFrame(
-        {"hex_id": cells["hex_id"].to_numpy()},
-        geometry=gpd.points_from_xy([c[1] for c in centres], [c[0] for c in centres]),
-        crs=4326,
-    )
-    # nearest rather than within: a border cell's centre may lie just outside the region
-    hit = gpd.sjoin_nearest(pts.to_crs(UTM), desa.to_crs(UTM), how="left")
-    hit = hit[~hit["hex_id"].duplicated()].set_index("hex_id")
-    out = cells.copy()
-    for col, src in (
-        ("desa_code", "code"),
-        ("desa_name", "name"),
-        ("kecamatan_code", "kecamatan_code"),
-        ("kecamatan_name", "kecamatan_name"),
-        ("kabupaten_code", "kabupaten_code"),
-        ("kabupaten_name", "kabupaten_name"),
-    ):
-        out[col] = hit[src].reindex(out["hex_id"]).to_numpy()
-    return out
+    """Records with coordinates, with their own desa/kecamatan and their H3 cell."""
+    units = kg.assign_units(records[records.geometry.notna()], boundaries=desa)
+    # a point outside every own desa has no unit: none here (the points are made inside)
+    return kg.to_cells(units[units["desa_code"].notna()], res)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -336,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"   kg.geocode: {len(geo.records)} ditempatkan, "
         + ", ".join(f"{k} {v:,}" for k, v in reasons.items())
-        + " -> tempatkan dengan batas sendiri"
+        + " -> kg.assign_units(boundaries=desa)"
     )
     gangguan = tempatkan(rs.records, desa, args.res)
     kegiatan = tempatkan(ra.records, desa, args.res)
@@ -345,20 +316,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(rs.records) - len(gangguan):,} tanpa koordinat (tidak dapat ditempatkan)"
     )
 
-    # 3. cells of the own polygons, scores, unit columns from the own boundaries
-    area = shapely.union_all(desa.geometry.values)
-    cell_ids = sorted(
-        h3.h3shape_to_cells_experimental(
-            h3.geo_to_h3shape(area.__geo_interface__), args.res, contain="overlap"
-        )
-    )
+    # 3. scores on the cells of the own polygons, unit columns from the own boundaries
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # provisional date of 1448 H
+        warnings.simplefilter("ignore", kg.ProvisionalDateWarning)  # 1448 H not yet official
         cells = kg.score_hotspots(
-            gangguan, activities=kegiatan, target=args.target, res=args.res, cells=cell_ids
+            gangguan, activities=kegiatan, target=args.target, res=args.res, boundaries=desa
         )
-    empty_units = bool(cells["desa_code"].isna().all())
-    cells = isi_wilayah(cells, desa)
     show = [
         "desa_name",
         "kecamatan_name",
@@ -376,24 +339,28 @@ def main(argv: list[str] | None = None) -> int:
     print("   celah cakupan terbesar (risiko tinggi, kegiatan Binmas sedikit):")
     print(gap[show].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
 
-    # 4a. per desa (kg.rollup reads the OKI/Palembang pack: an own groupby instead)
-    per_desa = (
-        cells.groupby(["desa_code", "desa_name", "kecamatan_name"])
-        .agg(
-            sel=("hex_id", "size"),
-            laporan=("n_incidents", "sum"),
-            skor=("score", "sum"),
-            sel_gi_panas=("gi_bin", lambda b: int((b > 0).sum())),
-            celah=("coverage_gap", "sum"),
-        )
-        .reset_index()
-        .merge(desa[["code", "area_km2"]], left_on="desa_code", right_on="code")
-        .drop(columns="code")
-        .sort_values("skor", ascending=False)
-    )
-    per_desa["laporan_per_km2"] = per_desa["laporan"] / per_desa["area_km2"]
+    # 4a. roll-ups to the own desa and kecamatan (kecamatan: union of their desa)
+    names = {
+        "code": "kode",
+        "name": "nama",
+        "n_cells": "sel",
+        "n_incidents": "laporan",
+        "score": "skor",
+        "n_hot": "sel_gi_panas",
+        "coverage_gap": "celah",
+        "incidents_per_km2": "laporan_per_km2",
+    }
+    keep = ["kode", "nama", "sel", "laporan", "skor", "sel_gi_panas", "celah", "area_km2"]
+    per_desa = kg.rollup(cells, level="desa", boundaries=desa).rename(columns=names)
+    per_desa = per_desa.merge(
+        desa[["code", "kecamatan_name"]].rename(columns={"code": "kode"}), on="kode"
+    )[[*keep[:2], "kecamatan_name", *keep[2:], "laporan_per_km2"]]
+    per_kec = kg.rollup(cells, level="kecamatan", boundaries=desa).rename(columns=names)
+    per_kec = per_kec[[*keep, "laporan_per_km2"]]
     print("\n== Per desa/kelurahan (5 teratas)")
     print(per_desa.head(5).to_string(index=False, float_format=lambda v: f"{v:.1f}"))
+    print("\n== Per kecamatan")
+    print(per_kec.to_string(index=False, float_format=lambda v: f"{v:.1f}"))
 
     # 4b. backtest on the own boundaries
     with warnings.catch_warnings():
@@ -420,6 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     files = {
         "cells": out / "sel_rawan.geojson",
         "desa": out / "per_desa.csv",
+        "kecamatan": out / "per_kecamatan.csv",
         "backtest": out / "uji_balik.csv",
         "posts": out / "usulan_poskamling.geojson",
         "patrol": out / "patroli.csv",
@@ -428,6 +396,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     kg.export_cells(cells, files["cells"])
     per_desa.to_csv(files["desa"], index=False)
+    per_kec.to_csv(files["kecamatan"], index=False)
     bt.to_frame().to_csv(files["backtest"], index=False)
     plan.posts.to_file(files["posts"], driver="GeoJSON")
     kg.sanitize_for_export(patroli).to_csv(files["patrol"], index=False)
@@ -446,21 +415,16 @@ def main(argv: list[str] | None = None) -> int:
             (
                 "kg.geocode",
                 "tidak",
-                "hanya paket OKI/Palembang: titik lain out_of_area; ganti gpd.sjoin + kg.to_cells",
+                "gazetir hanya OKI/Palembang: titik lain out_of_area; pakai kg.assign_units",
             ),
+            ("kg.assign_units", "ya, boundaries=", "desa/kecamatan/kabupaten dari poligon sendiri"),
             (
-                "kg.assign_units / kg.region_cells / kg.crosswalk",
+                "kg.region_cells / kg.crosswalk",
                 "tidak",
-                "hanya paket; sel dari poligon dengan h3",
+                "hanya paket; kg.score_hotspots(boundaries=) membuat sel sendiri",
             ),
-            (
-                "kg.score_hotspots",
-                "ya, cells=",
-                "kolom desa/kecamatan kosong"
-                + (" (terbukti)" if empty_units else "")
-                + "; isi dari batas sendiri",
-            ),
-            ("kg.rollup", "tidak", "membaca paket; rekap dengan groupby"),
+            ("kg.score_hotspots", "ya, boundaries=", "sel dan kolom desa/kecamatan dari poligon"),
+            ("kg.rollup", "ya, boundaries=", "desa; kecamatan/kabupaten digabung dari desa"),
             ("kg.backtest", "ya, boundaries=", "poligon CRS apa saja"),
             ("kg.plan_poskamling / kg.patrol_plan", "ya", "dari tabel sel; jarak UTM 48S"),
             ("kg.render_map", "ya, boundaries={...}", "kabupaten/kecamatan/desa sendiri"),

@@ -13,6 +13,7 @@ __all__ = [
     "DependencyError",
     "GeocodeError",
     "KamtibmasGeoError",
+    "NoUnitWarning",
     "PlanError",
     "ProvisionalDateWarning",
     "RecordError",
@@ -78,3 +79,12 @@ class ProvisionalDateWarning(UserWarning):
         self.hijri_year = hijri_year
         self.start = start
         self.idul_fitri = idul_fitri
+
+
+class NoUnitWarning(UserWarning):
+    """Some H3 cells lie in no desa/kelurahan, so their unit columns are empty.
+
+    Issued by :func:`~kamtibmas_geo.score.score_hotspots` for cells outside OKI and
+    Palembang (the boundary pack) or outside the ``boundaries=`` given;
+    :func:`~kamtibmas_geo.score.rollup` leaves such cells out.
+    """

@@ -22,7 +22,11 @@ RollupLevel = Literal["desa", "kecamatan", "polsek", "kabupaten"]
 def _polsek_table(polsek_map: Any, kec: pd.DataFrame) -> pd.Series:
     """Kecamatan code → Polsek name, default "Polsek <kecamatan>"."""
     default = pd.Series(
-        ["Polsek " + str(n) for n in kec["name"]], index=kec["code"].astype(str).to_numpy()
+        [
+            "Polsek " + str(c if pd.isna(n) else n)
+            for c, n in zip(kec["code"], kec["name"], strict=True)
+        ],
+        index=kec["code"].astype(str).to_numpy(),
     )
     if polsek_map is None:
         return default
@@ -42,7 +46,8 @@ def _polsek_table(polsek_map: Any, kec: pd.DataFrame) -> pd.Series:
         raise ScoreError(msg)
     keys = table[key].astype(str).str.strip()
     if key != cols.get("kecamatan_code") and key != cols.get("kode_kecamatan"):
-        by_name = dict(zip(kec["name"].str.upper(), kec["code"].astype(str), strict=False))
+        named = kec[kec["name"].notna()]
+        by_name = dict(zip(named["name"].str.upper(), named["code"].astype(str), strict=False))
         unknown = sorted(set(keys.str.upper()) - set(by_name))
         if unknown:
             msg = f"Unknown kecamatan name(s) in the Polsek mapping: {', '.join(unknown[:5])}."
@@ -52,17 +57,39 @@ def _polsek_table(polsek_map: Any, kec: pd.DataFrame) -> pd.Series:
     return mapping.combine_first(default)
 
 
+def _empty_level_message(col: str, n_cells: int, own: gpd.GeoDataFrame | None, base: str) -> str:
+    if own is None:
+        return (
+            f"Cannot roll up to {base}: {col} is empty in all {n_cells} cells. Are the "
+            "cells outside OKI and Palembang (the boundary pack)? For another region pass "
+            "your own desa polygons: rollup(cells, level=..., boundaries=desa), and "
+            "score_hotspots(..., boundaries=desa) to fill the cells' unit columns."
+        )
+    if base != "desa" and own[col].isna().all():
+        return (
+            f"Cannot roll up to {base}: the boundaries have no {base}_code; add that "
+            "column to your desa polygons (or roll up to level='desa')."
+        )
+    return (
+        f"Cannot roll up to {base}: none of the {n_cells} cells touches the boundaries' "
+        "desa. Are the cells and the boundaries of the same region (and the boundaries' "
+        "CRS right)?"
+    )
+
+
 def rollup(
     cells: gpd.GeoDataFrame | pd.DataFrame,
     *,
     level: RollupLevel = "kecamatan",
     polsek_map: Any = None,
     settings: Settings | None = None,
+    boundaries: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """Sum cell results to desa/kelurahan, kecamatan, Polsek or kabupaten.
 
     A cell belongs to the unit holding its centre (the ``*_code`` columns of
-    :func:`score_hotspots`). Counts, scores and activities are summed; rates are per
+    :func:`score_hotspots`, or with ``boundaries`` the same rule applied to your own
+    polygons). Counts, scores and activities are summed; rates are per
     km² of the unit's area (a Polsek's area is the sum of its kecamatan) and, at
     kabupaten level only (the boundary pack has no smaller population figures), per
     10,000 people.
@@ -79,6 +106,17 @@ def rollup(
         ("Polsek <kecamatan>").
     settings : Settings, optional
         Where the boundary pack is.
+    boundaries : GeoDataFrame, optional
+        Your own desa/kelurahan polygons for a region outside OKI and Palembang (any
+        CRS; ``code`` and optionally ``name``, ``kecamatan_code``, ``kecamatan_name``,
+        ``kabupaten_code``, ``kabupaten_name``, as in
+        :func:`~kamtibmas_geo.grid.assign_units`). The units are then these desa, or
+        their union per ``kecamatan_code`` / ``kabupaten_code``, with areas computed in
+        an equal-area CRS (:data:`~kamtibmas_geo.boundaries.EQUAL_AREA_CRS`); each cell
+        is assigned to them afresh from its ``hex_id`` by the rule of
+        :func:`score_hotspots` (so the cells' own unit columns are not needed). Own
+        boundaries carry no population: ``population`` and ``incidents_per_10k`` are
+        missing at kabupaten level.
 
     Returns
     -------
@@ -87,17 +125,43 @@ def rollup(
         ``coverage_gap``, ``n_hot`` (cells with ``gi_bin > 0``), ``score_mean``,
         ``incidents_per_km2``, ``score_per_km2``, ``coverage_gap_mean``, and at
         kabupaten level ``population`` and ``incidents_per_10k``; sorted by score.
+        ``attrs["rollup"]`` holds the level, the units' source (``"pack"`` or
+        ``"boundaries"``) and ``n_cells_no_unit``, the cells left out because they lie in
+        no unit of the level.
+
+    Raises
+    ------
+    ScoreError
+        If the cell table lacks a needed column, the Polsek mapping is wrong,
+        ``boundaries`` are not usable desa polygons, or no cell lies in any unit of the
+        level (for example cells of another region rolled up without ``boundaries``):
+        an empty table would silently lose every cell.
     """
     from kamtibmas_geo.boundaries import load_boundaries
 
     check_choice("level", level, ("desa", "kecamatan", "polsek", "kabupaten"))
     settings = settings or Settings()
     base = "kecamatan" if level == "polsek" else level
-    check_columns(cells, [f"{base}_code", "score"], what="cell table", error=ScoreError)
-    units = load_boundaries(base, settings=settings)
+    col = f"{base}_code"
     frame = pd.DataFrame(cells.drop(columns="geometry", errors="ignore"))
-    frame = frame[frame[f"{base}_code"].notna()].copy()
-    frame["code"] = frame[f"{base}_code"].astype(str)
+    own = None
+    if boundaries is None:
+        check_columns(cells, [col, "score"], what="cell table", error=ScoreError)
+        units = load_boundaries(base, settings=settings)
+    else:
+        from kamtibmas_geo._units import own_desa, own_level
+        from kamtibmas_geo.grid import cell_units
+
+        check_columns(cells, ["hex_id", "score"], what="cell table", error=ScoreError)
+        own = own_desa(boundaries, error=ScoreError)
+        units = own_level(own, base)
+        got = cell_units(frame["hex_id"].astype(str), boundaries=own, settings=settings)
+        frame[col] = got[col].to_numpy()
+    n_all = len(frame)
+    frame = frame[frame[col].notna()].copy()
+    if n_all and frame.empty:
+        raise ScoreError(_empty_level_message(col, n_all, own, base))
+    frame["code"] = frame[col].astype(str)
     area = pd.Series(units["area_km2"].to_numpy(), index=units["code"].astype(str).to_numpy())
     names = pd.Series(units["name"].to_numpy(), index=units["code"].astype(str).to_numpy())
     if level == "polsek":
@@ -121,10 +185,17 @@ def rollup(
         out["score_per_km2"] = out["score"] / out["area_km2"]
         if level == "kabupaten":
             pop = pd.Series(
-                units["population"].to_numpy(), index=units["code"].astype(str).to_numpy()
+                units["population"].to_numpy() if own is None else np.nan,
+                index=units["code"].astype(str).to_numpy(),
             )
             out["population"] = pop.reindex(out.index).to_numpy()
             if "n_incidents" in out:
                 out["incidents_per_10k"] = out["n_incidents"] / out["population"] * 1e4
     out = out.reset_index().sort_values("score", ascending=False, kind="stable")
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["rollup"] = {
+        "level": level,
+        "units": "pack" if own is None else "boundaries",
+        "n_cells_no_unit": n_all - len(frame),
+    }
+    return out

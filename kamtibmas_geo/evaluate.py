@@ -29,6 +29,7 @@ in the UTM zone of the study area, EPSG:32748 for OKI and Palembang).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,7 +49,7 @@ from kamtibmas_geo._backtest_parts import (
     _study_cells,
     _utm_crs,
 )
-from kamtibmas_geo._errors import ScoreError, SettingsError
+from kamtibmas_geo._errors import NoUnitWarning, ScoreError, SettingsError
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo._validate import check_res
 from kamtibmas_geo.config import Language, Settings
@@ -284,14 +285,17 @@ def score_forecaster(
             )
             raise ScoreError(msg) from None
         seasons = _past_seasons(period, window, opts, settings.calendar_method, overrides)
-        scored = score_hotspots(
-            train,
-            target=(period[0], period[1]),
-            cells=list(cells["hex_id"].astype(str)),
-            seasons=seasons,
-            settings=settings,
-            **options,
-        )
+        with warnings.catch_warnings():
+            # only the score is used: cells of own boundaries need no desa from the pack
+            warnings.simplefilter("ignore", NoUnitWarning)
+            scored = score_hotspots(
+                train,
+                target=(period[0], period[1]),
+                cells=list(cells["hex_id"].astype(str)),
+                seasons=seasons,
+                settings=settings,
+                **options,
+            )
         return scored.set_index("hex_id")["score"].astype(float)
 
     return forecast

@@ -30,6 +30,7 @@ import shapely
 from numpy.typing import ArrayLike
 
 from kamtibmas_geo._errors import RegionError
+from kamtibmas_geo._units import UNIT_COLUMNS, own_desa
 from kamtibmas_geo._validate import check_choice, check_crs_4326, check_geom_types, check_res
 from kamtibmas_geo.boundaries import EQUAL_AREA_CRS, build_pack, load_boundaries
 from kamtibmas_geo.config import Settings
@@ -197,7 +198,7 @@ def _geom_cells(geom: shapely.Geometry, res: int, contain: ContainMode) -> list[
         cells = h3.h3shape_to_cells(shape, res)
     else:
         cells = h3.h3shape_to_cells_experimental(shape, res, contain="overlap")
-    return sorted(cells)
+    return sorted(set(cells))  # the parts of a multipolygon may share a cell
 
 
 @lru_cache(maxsize=32)
@@ -217,12 +218,17 @@ def _region_cells_cached(
     key = "-".join(resolve_region(region)).replace(".", "")
     path = Path(pack) / f"cells-{key}-r{res}-{contain}.parquet"
     if path.is_file():
-        return tuple(pd.read_parquet(path)["hex_id"].astype(str))
+        return tuple(sorted(set(pd.read_parquet(path)["hex_id"].astype(str))))
     cells = _geom_cells(_region_geometry(region, unit, settings), res, contain)
     tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
     pd.DataFrame({"hex_id": cells}).to_parquet(tmp, index=False)
     tmp.replace(path)
     return tuple(cells)
+
+
+def _polygon_cells(polygons: gpd.GeoDataFrame, res: int) -> list[str]:
+    """Return the sorted H3 cells overlapping the union of polygons in EPSG:4326."""
+    return _geom_cells(shapely.union_all(polygons.geometry.to_numpy()), res, "overlap")
 
 
 def region_cells(
@@ -301,7 +307,21 @@ def cells_to_gdf(cells: Iterable[str]) -> gpd.GeoDataFrame:
 # --------------------------------------------------------------------------- points → units
 
 
-def assign_units(points: gpd.GeoDataFrame, *, settings: Settings | None = None) -> gpd.GeoDataFrame:
+def _unit_polygons(
+    boundaries: gpd.GeoDataFrame | None, settings: Settings | None
+) -> gpd.GeoDataFrame:
+    """Return desa polygons sorted by code: the user's own (checked) or the pack's."""
+    if boundaries is None:
+        return load_boundaries("desa", settings=settings)  # sorted by code
+    return own_desa(boundaries, error=RegionError)
+
+
+def assign_units(
+    points: gpd.GeoDataFrame,
+    *,
+    settings: Settings | None = None,
+    boundaries: gpd.GeoDataFrame | None = None,
+) -> gpd.GeoDataFrame:
     """Return a copy of ``points`` with the desa, kecamatan and kabupaten each lies in.
 
     Parameters
@@ -310,18 +330,46 @@ def assign_units(points: gpd.GeoDataFrame, *, settings: Settings | None = None) 
         Points in any CRS; missing geometries get missing units.
     settings : Settings, optional
         Where the boundary pack is.
+    boundaries : GeoDataFrame, optional
+        Your own desa/kelurahan polygons (another region than OKI and Palembang), in any
+        CRS, with a ``code`` column and optionally ``name``, ``kecamatan_code``,
+        ``kecamatan_name``, ``kabupaten_code``, ``kabupaten_name`` (columns not given
+        come back missing). Codes must be unique and are compared as text. By default
+        the desa of the boundary pack.
 
     Returns
     -------
     GeoDataFrame
         A copy of ``points`` (same index and order) with ``desa_code``, ``desa_name``,
         ``kecamatan_code``, ``kecamatan_name``, ``kabupaten_code``, ``kabupaten_name``;
-        missing for points outside OKI and Palembang. A point on a shared border goes
-        to the unit with the smallest Kemendagri code.
+        missing for points outside every desa (outside OKI and Palembang by default).
+        A point on a shared border goes to the unit with the smallest code.
+
+    Raises
+    ------
+    RegionError
+        If ``boundaries`` is not a GeoDataFrame, has no CRS, lacks ``code``, has
+        missing or repeated codes, or holds other geometries than polygons.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> own = gpd.GeoDataFrame(
+    ...     {"code": ["99.01.01.2001", "99.01.01.2002"], "name": ["Barat", "Timur"]},
+    ...     geometry=[shapely.box(10, 0, 11, 1), shapely.box(11, 0, 12, 1)],
+    ...     crs=4326,
+    ... )
+    >>> pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy([10.5, 11.0], [0.5, 0.5]), crs=4326)
+    >>> assign_units(pts, boundaries=own)["desa_name"].tolist()  # the border point: smallest
+    ['Barat', 'Barat']
     """
     check_geom_types(points, ("Point",), what="points")
+    return _assign(points, _unit_polygons(boundaries, settings))
+
+
+def _assign(points: gpd.GeoDataFrame, desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add the unit columns of the desa (sorted by code) each point intersects."""
     pts = check_crs_4326(points, what="points")
-    desa = load_boundaries("desa", settings=settings)  # sorted by code
     left = gpd.GeoDataFrame(geometry=pts.geometry.values, crs=4326)
     # The spatial index is built on the points (the right frame) and queried with each
     # polygon, which prepares every polygon once: about 2.5x faster than a points-left
@@ -336,21 +384,18 @@ def assign_units(points: gpd.GeoDataFrame, *, settings: Settings | None = None) 
     found = best < len(desa)
     take = np.where(found, best, -1)
     out = points.copy()
-    src = {
-        "desa_code": "code",
-        "desa_name": "name",
-        "kecamatan_code": "kecamatan_code",
-        "kecamatan_name": "kecamatan_name",
-        "kabupaten_code": "kabupaten_code",
-        "kabupaten_name": "kabupaten_name",
-    }
-    for col, from_col in src.items():
+    for col, from_col in UNIT_COLUMNS.items():
         values = desa[from_col].astype("str").array.take(take, allow_fill=True)
         out[col] = pd.Series(values, index=out.index, dtype="str")
     return out
 
 
-def cell_units(cells: Iterable[str], *, settings: Settings | None = None) -> pd.DataFrame:
+def cell_units(
+    cells: Iterable[str],
+    *,
+    settings: Settings | None = None,
+    boundaries: gpd.GeoDataFrame | None = None,
+) -> pd.DataFrame:
     """Return, for each cell, the desa/kecamatan/kabupaten holding its centre.
 
     Parameters
@@ -359,15 +404,19 @@ def cell_units(cells: Iterable[str], *, settings: Settings | None = None) -> pd.
         H3 ids.
     settings : Settings, optional
         Where the boundary pack is.
+    boundaries : GeoDataFrame, optional
+        Your own desa/kelurahan polygons, as in :func:`assign_units`; by default the
+        boundary pack's.
 
     Returns
     -------
     DataFrame
         ``hex_id`` and the unit columns of :func:`assign_units`, in the order of
-        ``cells``. A border cell whose centre lies outside OKI and Palembang goes to the
-        desa holding the largest part of it; cells that do not touch either region get
-        missing units.
+        ``cells``. A border cell whose centre lies outside every desa goes to the desa
+        holding the largest part of it; cells that touch no desa (outside OKI and
+        Palembang by default) get missing units.
     """
+    desa = _unit_polygons(boundaries, settings)
     ids = [str(c) for c in cells]
     centres = [h3.cell_to_latlng(c) for c in ids]
     pts = gpd.GeoDataFrame(
@@ -375,17 +424,17 @@ def cell_units(cells: Iterable[str], *, settings: Settings | None = None) -> pd.
         geometry=gpd.points_from_xy([c[1] for c in centres], [c[0] for c in centres]),
         crs=4326,
     )
-    out = pd.DataFrame(assign_units(pts, settings=settings).drop(columns="geometry"))
+    out = pd.DataFrame(_assign(pts, desa).drop(columns="geometry"))
     missing = np.flatnonzero(out["desa_code"].isna().to_numpy())
     if len(missing):
-        _fill_border_cells(out, missing, settings)
+        _fill_border_cells(out, missing, desa)
     return out
 
 
-def _fill_border_cells(out: pd.DataFrame, rows: np.ndarray, settings: Settings | None) -> None:
+def _fill_border_cells(out: pd.DataFrame, rows: np.ndarray, desa: gpd.GeoDataFrame) -> None:
     """Give cells whose centre lies outside to the desa holding most of the cell."""
     hexes = cells_to_gdf(out["hex_id"].iloc[rows]).set_index("hex_id")
-    desa = load_boundaries("desa", settings=settings)
+    desa = desa.reset_index(drop=True)
     pairs = gpd.sjoin(hexes.reset_index(), desa, how="inner", predicate="intersects")
     if pairs.empty:
         return
@@ -396,18 +445,10 @@ def _fill_border_cells(out: pd.DataFrame, rows: np.ndarray, settings: Settings |
     pairs = pairs.assign(_area=shapely.area(pieces))
     best = pairs.sort_values(["hex_id", "_area"], ascending=[True, False]).drop_duplicates("hex_id")
     best = best[best["_area"] > 0].set_index("hex_id")
-    names = {
-        "desa_code": "code",
-        "desa_name": "name",
-        "kecamatan_code": "kecamatan_code",
-        "kecamatan_name": "kecamatan_name",
-        "kabupaten_code": "kabupaten_code",
-        "kabupaten_name": "kabupaten_name",
-    }
     where = out.index[rows]
     ids = out.loc[where, "hex_id"]
     found = ids.isin(best.index).to_numpy()
-    for col, src in names.items():
+    for col, src in UNIT_COLUMNS.items():
         out.loc[where[found], col] = best.loc[ids[found], src].to_numpy()
 
 

@@ -40,7 +40,7 @@ from kamtibmas_geo._emerging import (
     mann_kendall,
     trend_labels,
 )
-from kamtibmas_geo._errors import ScoreError
+from kamtibmas_geo._errors import NoUnitWarning, ScoreError
 from kamtibmas_geo._gistar import (
     GiStarResult,
     disk_pairs,
@@ -51,6 +51,7 @@ from kamtibmas_geo._gistar import (
     neighbour_matrix,
 )
 from kamtibmas_geo._rollup import RollupLevel, rollup
+from kamtibmas_geo._units import UNIT_COLUMNS, own_desa
 from kamtibmas_geo._validate import check_choice, check_columns, check_res
 from kamtibmas_geo.config import Settings
 
@@ -281,6 +282,36 @@ def _cell_sum(p: Placement, per_record: NDArray[np.float64], n_cells: int) -> ND
     return out
 
 
+def _units_of(cells: list[str], own: gpd.GeoDataFrame | None, settings: Settings) -> pd.DataFrame:
+    """Return the unit columns of the cells; warn about cells that touch no desa."""
+    from kamtibmas_geo.grid import cell_units
+
+    units = cell_units(cells, settings=settings, boundaries=own)
+    n_none = int(units["desa_code"].isna().sum())
+    if n_none:
+        cols = "desa_*, kecamatan_* and kabupaten_*"
+        if own is not None:
+            msg = (
+                f"{n_none} of {len(cells)} cells touch none of the boundaries' desa: their "
+                f"{cols} columns are empty and rollup() leaves them out."
+            )
+        elif n_none == len(cells):
+            msg = (
+                f"None of the {len(cells)} cells lies in OKI or Palembang (the boundary "
+                f"pack), so their {cols} columns are empty and rollup() cannot use them. "
+                "For another region pass your own desa polygons: "
+                "score_hotspots(..., boundaries=desa)."
+            )
+        else:
+            msg = (
+                f"{n_none} of {len(cells)} cells lie outside OKI and Palembang (the boundary "
+                f"pack): their {cols} columns are empty and rollup() leaves them out. For "
+                "another region pass your own desa polygons as boundaries=."
+            )
+        warnings.warn(msg, NoUnitWarning, stacklevel=3)
+    return units
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -316,6 +347,7 @@ def score_hotspots(
     trend_step: Literal["month", "week"] = "month",
     trend_steps: int = 24,
     lang: str | None = None,
+    boundaries: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Score every H3 cell of a region ahead of a target period.
 
@@ -333,11 +365,11 @@ def score_hotspots(
     res : int
         H3 resolution.
     region : str, optional
-        ``"oki"``, ``"palembang"`` or ``None`` for both.
+        ``"oki"``, ``"palembang"`` or ``None`` for both (not with ``boundaries``).
     settings : Settings, optional
         Half-life, seasonal prior, smoothing rings, Gi* options, seed, language.
     cells : sequence of str, optional
-        Score these cells instead of all cells of ``region``.
+        Score these cells instead of all cells of ``region`` (or of ``boundaries``).
     weights : dict, optional
         Severity weight per type, overriding the records' ``severity``.
     decay, seasonal, smoothing, gi, emerging : bool
@@ -357,13 +389,37 @@ def score_hotspots(
         Number of steps (ESRI asks for at least 10).
     lang : {"id", "en"}, optional
         Language of labels (``settings.lang`` by default).
+    boundaries : GeoDataFrame, optional
+        Your own desa/kelurahan polygons for a region outside OKI and Palembang (any
+        CRS; ``code`` and optionally ``name``, ``kecamatan_code``, ``kecamatan_name``,
+        ``kabupaten_code``, ``kabupaten_name``, as in
+        :func:`~kamtibmas_geo.grid.assign_units`). The cells' unit columns then come
+        from these polygons, and without ``cells`` the cells scored are the H3 cells
+        overlapping them (as in :func:`~kamtibmas_geo.evaluate.backtest`).
 
     Returns
     -------
     GeoDataFrame
         One row per cell (sorted by ``hex_id``), hexagon geometry in EPSG:4326, with the
         columns listed in ``docs/methods.md``; ``attrs["score"]`` holds the target,
-        reference time, uplifts and counts of records left out.
+        reference time, uplifts, counts of records left out, the source of the unit
+        columns (``"units"``: ``"pack"`` or ``"boundaries"``) and ``n_cells_no_unit``.
+        A cell belongs to the desa holding its centre (a border cell: the desa holding
+        most of it; :func:`~kamtibmas_geo.grid.cell_units`).
+
+    Raises
+    ------
+    ScoreError
+        If the input cannot be scored, or ``boundaries`` are not usable desa polygons
+        (not a GeoDataFrame, no CRS, no ``code``, missing or repeated codes, other
+        geometries than polygons), or are given together with ``region``.
+
+    Warns
+    -----
+    NoUnitWarning
+        If some cells touch no desa (with the boundary pack: cells outside OKI and
+        Palembang), so that their ``desa_*``, ``kecamatan_*`` and ``kabupaten_*``
+        columns are empty and :func:`rollup` leaves them out.
     """
     settings = settings or Settings()
     lang = lang or settings.lang
@@ -373,14 +429,30 @@ def score_hotspots(
     (t_start, t_end), past, label = _target_season(target, settings)
     if seasons is not None:
         past = [(_wib(a), _wib(b)) for a, b in seasons]
-    if cells is None:
+    own = None
+    if boundaries is not None:
+        if region is not None:
+            msg = (
+                f"Pass either region= ({region!r}, the boundary pack) or boundaries= (your "
+                "own polygons), not both."
+            )
+            raise ScoreError(msg)
+        own = own_desa(boundaries, error=ScoreError)
+    if cells is not None:
+        cell_list = sorted(set(cells))
+    elif own is not None:
+        from kamtibmas_geo.grid import _polygon_cells
+
+        cell_list = _polygon_cells(own, res)
+    else:
         from kamtibmas_geo.grid import region_cells
 
         cell_list = sorted(region_cells(region, res, settings=settings))
-    else:
-        cell_list = sorted(set(cells))
     if not cell_list:
-        msg = f"No H3 cells at resolution {res} for region {region!r}."
+        if cells is not None:
+            msg = "cells= is empty: pass at least one H3 cell, or leave it out."
+        else:
+            msg = f"No H3 cells at resolution {res} for region {region!r}."
         raise ScoreError(msg)
     m = len(cell_list)
 
@@ -506,19 +578,9 @@ def score_hotspots(
     out["activity_coverage"] = coverage
     out["coverage_gap"] = score_norm * (1.0 - coverage)
 
-    from kamtibmas_geo.grid import cell_units
-
     table = pd.DataFrame(out)
-    units = cell_units(cell_list, settings=settings).drop(columns="hex_id")
-    unit_cols = [
-        "desa_code",
-        "desa_name",
-        "kecamatan_code",
-        "kecamatan_name",
-        "kabupaten_code",
-        "kabupaten_name",
-    ]
-    for i, col in enumerate(unit_cols):
+    units = _units_of(cell_list, own, settings)
+    for i, col in enumerate(UNIT_COLUMNS):
         table.insert(1 + i, col, units[col].to_numpy())
     result = gpd.GeoDataFrame(table, geometry=_hexagons(cell_list), crs=4326)
     result.attrs["score"] = {
@@ -534,5 +596,7 @@ def score_hotspots(
         "past_seasons": len(past),
         "trend_end": t_trend.isoformat(),
         "gi_inference": settings.gi_inference if gi else "off",
+        "units": "pack" if own is None else "boundaries",
+        "n_cells_no_unit": int(units["desa_code"].isna().sum()),
     }
     return result

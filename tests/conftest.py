@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from hypothesis import settings as hypothesis_settings
 
@@ -69,3 +70,38 @@ def kabupaten(settings: Settings) -> gpd.GeoDataFrame:
     from kamtibmas_geo.boundaries import load_boundaries
 
     return load_boundaries("kabupaten", settings=settings)
+
+
+#: A made-up region for the ``boundaries=`` paths: 2 x 2 squares of 0.02° (about 2.2 km) in
+#: Sulawesi, far from OKI and Palembang and not taken from any boundary file.
+OWN_X0, OWN_Y0, OWN_STEP = 120.0, -5.0, 0.02
+
+
+@pytest.fixture(scope="session")
+def own_desa() -> gpd.GeoDataFrame:
+    """Four square desa of a made-up kabupaten 99.01, rows in reverse code order.
+
+    ``99.01.01.2001`` south-west and ``99.01.01.2003`` north-west form kecamatan Barat
+    (``99.01.01``); ``99.01.02.2002`` south-east and ``99.01.02.2004`` north-east form
+    kecamatan Timur (``99.01.02``). EPSG:4326, so shared borders are exact.
+    """
+    import shapely
+
+    rows = []
+    for j in range(2):
+        for i in range(2):
+            n = 2 * j + i + 1
+            x, y = OWN_X0 + i * OWN_STEP, OWN_Y0 + j * OWN_STEP
+            rows.append(
+                {
+                    "code": f"99.01.0{i + 1}.200{n}",
+                    "name": f"Desa {n}",
+                    "kecamatan_code": f"99.01.0{i + 1}",
+                    "kecamatan_name": ("Barat", "Timur")[i],
+                    "kabupaten_code": "99.01",
+                    "kabupaten_name": "Kabupaten Contoh",
+                    "geometry": shapely.box(x, y, x + OWN_STEP, y + OWN_STEP),
+                }
+            )
+    frame = gpd.GeoDataFrame(rows, crs=4326).iloc[::-1]
+    return frame.set_index(pd.Index([10, 11, 12, 13]))

@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 
 import geopandas as gpd
+import h3
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -227,16 +229,44 @@ def test_wilayah_sendiri(settings: Settings, tmp_path: Path) -> None:
     assert desa["code"].str.startswith("99.01.").all()
     assert desa.geometry.is_valid.all()
 
+    # the cells' unit columns come from the own boundaries (kg.score_hotspots(boundaries=))
     cells = gpd.read_file(out / "sel_rawan.geojson")
     assert cells["desa_code"].notna().all()
     assert cells["desa_code"].isin(desa["code"]).all()
+    own = desa.set_index("code")
+    for col in ("desa_name", "kecamatan_code", "kecamatan_name", "kabupaten_code"):
+        src = "name" if col == "desa_name" else col
+        assert (cells[col] == own.loc[cells["desa_code"], src].to_numpy()).all(), col
+    assert set(cells["kecamatan_name"]) == {"Contoh Barat", "Contoh Timur"}
+    assert (cells["kabupaten_name"] == "Kota Contoh").all()
+    # a cell belongs to the desa holding its centre (border cells: their largest desa)
+    latlng = [h3.cell_to_latlng(c) for c in cells["hex_id"]]
+    centres = gpd.GeoDataFrame(
+        {"cell_desa": cells["desa_code"]},
+        geometry=gpd.points_from_xy([p[1] for p in latlng], [p[0] for p in latlng]),
+        crs=4326,
+    )
+    hit = gpd.sjoin(centres, desa[["code", "geometry"]], predicate="within")
+    assert len(hit) > 0.8 * len(cells)
+    assert (hit["code"] == hit["cell_desa"]).all()
     assert cells["score"].max() > 0
 
-    per_desa = pd.read_csv(out / "per_desa.csv")
+    # roll-ups to the own desa and kecamatan (kg.rollup(boundaries=)): nothing dropped
+    per_desa = pd.read_csv(out / "per_desa.csv", dtype={"kode": str})
+    assert per_desa["kode"].isin(desa["code"]).all()
     assert per_desa["sel"].sum() == len(cells)
     records = pd.read_csv(out / "data" / "gangguan.csv")
     placed = records["lintang"].notna().sum()
     assert per_desa["laporan"].sum() == pytest.approx(placed)
+    area = own.loc[per_desa["kode"], "area_km2"].to_numpy()  # written in UTM 48S
+    np.testing.assert_allclose(per_desa["area_km2"], area, rtol=2e-3)
+    per_kec = pd.read_csv(out / "per_kecamatan.csv", dtype={"kode": str})
+    assert set(per_kec["kode"]) == {"99.01.01", "99.01.02"}
+    assert per_kec["sel"].sum() == len(cells)
+    assert per_kec["laporan"].sum() == pytest.approx(placed)
+    kec = gpd.read_file(out / "data" / "batas_wilayah.gpkg", layer="kecamatan").set_index("code")
+    kec_area = kec.loc[per_kec["kode"], "area_km2"].to_numpy()
+    np.testing.assert_allclose(per_kec["area_km2"], kec_area, rtol=2e-3)
 
     bt = pd.read_csv(out / "uji_balik.csv")
     assert {"period", "model", "hit_rate", "pai"} <= set(bt.columns)
@@ -250,5 +280,6 @@ def test_wilayah_sendiri(settings: Settings, tmp_path: Path) -> None:
 
     support = pd.read_csv(out / "dukungan_batas_sendiri.csv").set_index("tahap")
     assert support.loc["kg.geocode", "batas_sendiri"] == "tidak"
-    assert support.loc["kg.backtest", "batas_sendiri"].startswith("ya")
+    for stage in ("kg.assign_units", "kg.score_hotspots", "kg.rollup", "kg.backtest"):
+        assert support.loc[stage, "batas_sendiri"].startswith("ya"), stage
     assert_offline_map(out / "peta_wilayah_sendiri.html")

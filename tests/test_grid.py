@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from geopandas.testing import assert_geodataframe_equal
 from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -94,6 +95,13 @@ def test_region_cell_counts(region, res, settings, kabupaten):
     # overlap cells cover the whole kabupaten
     hexes = shapely.union_all(cells_to_gdf(overlap).geometry.values)
     assert shapely.difference(geom, hexes).area < 1e-9
+
+
+def test_region_cells_are_unique(settings):
+    # at coarse resolutions the parts of a multipolygon region share cells
+    cells = region_cells(None, 5, settings=settings)
+    assert len(cells) == len(set(cells))
+    assert cells == sorted(cells)
 
 
 def test_unit_cells(settings, desa):
@@ -204,3 +212,100 @@ def test_cell_units_border_cells_get_their_largest_desa(settings, desa):
         own = hexes.loc[row.hex_id].intersection(polys.loc[row.desa_code]).area
         others = polys[polys.intersects(hexes.loc[row.hex_id])]
         assert own >= max(hexes.loc[row.hex_id].intersection(g).area for g in others) - 1e-15
+
+
+# --------------------------------------------------------------------------- own boundaries
+
+UNIT_COLS = [
+    "desa_code",
+    "desa_name",
+    "kecamatan_code",
+    "kecamatan_name",
+    "kabupaten_code",
+    "kabupaten_name",
+]
+
+
+def test_assign_units_own_boundaries(own_desa):
+    # inside desa 1 (SW), inside desa 4 (NE), on the 1|2 border, on the corner of all
+    # four, outside the region
+    xy = [(120.01, -4.99), (120.03, -4.97), (120.02, -4.99), (120.02, -4.98), (121.0, -4.0)]
+    pts = gpd.GeoDataFrame(
+        {"i": range(5)}, geometry=gpd.points_from_xy(*zip(*xy, strict=True)), crs=4326
+    )
+    pts.index = [5, 4, 3, 2, 1]
+    before = pts.copy()
+    out = assign_units(pts, boundaries=own_desa)
+    assert_geodataframe_equal(pts, before)
+    assert list(out.index) == [5, 4, 3, 2, 1]
+    assert list(out.columns) == [*pts.columns, *UNIT_COLS]
+    assert out.crs == pts.crs
+    codes = out["desa_code"].tolist()
+    assert codes[:4] == ["99.01.01.2001", "99.01.02.2004", "99.01.01.2001", "99.01.01.2001"]
+    assert pd.isna(codes[4])
+    assert out["desa_name"].iloc[1] == "Desa 4"
+    assert out["kecamatan_name"].iloc[1] == "Timur"
+    assert out["kabupaten_name"].iloc[:4].eq("Kabupaten Contoh").all()
+    assert out.iloc[4][UNIT_COLS].isna().all()
+    # the boundary pack knows none of these points
+    assert assign_units(pts)["desa_code"].isna().all()
+
+
+def test_assign_units_own_boundaries_any_crs_and_optional_columns(own_desa):
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy([120.03], [-4.99]), crs=4326)
+    utm = own_desa[["code", "geometry"]].to_crs(32751)
+    utm["code"] = utm["code"].str.replace(".", "", regex=False)  # codes are any text
+    out = assign_units(pts, boundaries=utm)
+    assert out["desa_code"].item() == "9901022002"
+    for col in UNIT_COLS[1:]:
+        assert pd.isna(out[col].item()), col
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        (lambda g: g.drop(columns="code"), "lacks column.*'code'"),
+        (lambda g: g.set_geometry(g.geometry.representative_point()), "Polygon/Multi"),
+        (lambda g: g.set_geometry(g.geometry.boundary), "Polygon/MultiPolygon"),
+        (lambda g: g.set_crs(None, allow_override=True), "no CRS"),
+        (lambda g: g.assign(code=["99.01.01.2001"] * 4), "unique.*dissolve"),
+        (lambda g: g.assign(code=[None, "a", "b", "c"]), "needs a code"),
+        (lambda g: g.iloc[:0], "no polygons"),
+        (lambda g: pd.DataFrame(g.drop(columns="geometry")), "must be a GeoDataFrame"),
+    ],
+)
+def test_assign_units_own_boundaries_are_checked(own_desa, change, match):
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy([120.01], [-4.99]), crs=4326)
+    bad = change(own_desa)
+    with pytest.raises(RegionError, match=match) as err:
+        assign_units(pts, boundaries=bad)
+    assert isinstance(err.value, ValueError)
+    with pytest.raises(RegionError, match=match):
+        cell_units(["88950568c1fffff"], boundaries=bad)
+
+
+def test_cell_units_own_boundaries(own_desa):
+    union = shapely.union_all(own_desa.geometry.values)
+    shape = h3.geo_to_h3shape(union.__geo_interface__)
+    cells = sorted(h3.h3shape_to_cells_experimental(shape, 8, contain="overlap"))
+    far = h3.latlng_to_cell(-4.5, 120.5, 8)
+    units = cell_units([*cells, far], boundaries=own_desa.to_crs(32751))
+    assert list(units["hex_id"]) == [*cells, far]
+    assert units["desa_code"].iloc[:-1].notna().all()  # every overlapping cell has a desa
+    assert units.iloc[-1][UNIT_COLS].isna().all()
+    polys = own_desa.set_index("code").geometry
+    hexes = cells_to_gdf(cells).set_index("hex_id").geometry
+    n_border = 0
+    for row in units.iloc[:-1].itertuples():
+        lat, lng = h3.cell_to_latlng(row.hex_id)
+        centre = shapely.Point(lng, lat)
+        holding = sorted(polys.index[polys.intersects(centre)])
+        if holding:  # the desa holding the centre (the smallest code on a border)
+            assert row.desa_code == holding[0]
+        else:  # a border cell: the desa holding most of it
+            n_border += 1
+            hexagon = hexes.loc[row.hex_id]
+            areas = shapely.area(shapely.intersection(polys.to_numpy(), hexagon))
+            assert row.desa_code == polys.index[int(np.argmax(areas))]
+    assert n_border > 0
+    assert set(units["kecamatan_code"].iloc[:-1]) == {"99.01.01", "99.01.02"}

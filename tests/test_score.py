@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import warnings
+
+import geopandas as gpd
 import h3
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
-from kamtibmas_geo._errors import ProvisionalDateWarning, ScoreError
+from kamtibmas_geo._errors import NoUnitWarning, ProvisionalDateWarning, ScoreError
 from kamtibmas_geo.config import Settings
 from kamtibmas_geo.score import rollup, score_hotspots, seasonal_uplift, smooth
 
@@ -274,6 +278,11 @@ def test_rollups(settings: Settings, tmp_path) -> None:  # type: ignore[no-untyp
     kec = rollup(out, level="kecamatan", settings=settings)
     inside = out["kecamatan_code"].notna()
     assert kec["n_incidents"].sum() == pytest.approx(out.loc[inside, "n_incidents"].sum())
+    assert kec.attrs["rollup"] == {
+        "level": "kecamatan",
+        "units": "pack",
+        "n_cells_no_unit": int((~inside).sum()),
+    }
     assert (kec["incidents_per_km2"] >= 0).all()
     assert kec["score"].is_monotonic_decreasing
     desa = rollup(out, level="desa", settings=settings)
@@ -375,3 +384,180 @@ def test_geodataframe_points_without_latlon(grid: list[str], settings: Settings)
     assert out.set_index("hex_id").loc[CENTRE, "n_judi"] == 1
     with pytest.raises(ScoreError, match="Severity"):
         score_hotspots(recs, target=TARGET, cells=grid, settings=settings, weights={"judi": -1})
+
+
+# --------------------------------------------------------------------------- own boundaries
+
+UNIT_COLS = [
+    "desa_code",
+    "desa_name",
+    "kecamatan_code",
+    "kecamatan_name",
+    "kabupaten_code",
+    "kabupaten_name",
+]
+
+
+def _own_cells(own_desa: gpd.GeoDataFrame, res: int = 8) -> list[str]:
+    union = shapely.union_all(own_desa.geometry.values)
+    shape = h3.geo_to_h3shape(union.__geo_interface__)
+    return sorted(h3.h3shape_to_cells_experimental(shape, res, contain="overlap"))
+
+
+def _own_records() -> pd.DataFrame:
+    # two reports in desa 4 (NE, kecamatan Timur), one in desa 1 (SW, kecamatan Barat)
+    cells = [h3.latlng_to_cell(lat, lng, 8) for lat, lng in [(-4.97, 120.03)] * 2]
+    cells.append(h3.latlng_to_cell(-4.99, 120.01, 8))
+    return _records(cells, ["2026-05-01", "2026-06-01", "2026-07-01"], ["petasan"] * 3)
+
+
+def test_score_own_boundaries_cells_and_units(own_desa: gpd.GeoDataFrame, settings: Settings):
+    from kamtibmas_geo.grid import cell_units
+
+    recs = _own_records()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NoUnitWarning)
+        out = score_hotspots(
+            recs, target=TARGET, res=8, boundaries=own_desa.to_crs(32751), settings=settings
+        )
+    # without cells=: the cells overlapping the boundaries, as backtest(boundaries=)
+    assert out["hex_id"].tolist() == _own_cells(own_desa)
+    assert out[UNIT_COLS].notna().all().all()
+    want = cell_units(out["hex_id"], boundaries=own_desa).set_index("hex_id")
+    for col in UNIT_COLS:
+        assert (out[col].to_numpy() == want.loc[out["hex_id"], col].to_numpy()).all(), col
+    row = out.set_index("hex_id").loc[h3.latlng_to_cell(-4.97, 120.03, 8)]
+    assert row["desa_code"] == "99.01.02.2004"
+    assert row["kecamatan_name"] == "Timur"
+    assert out["n_incidents"].sum() == 3
+    meta = out.attrs["score"]
+    assert meta["units"] == "boundaries"
+    assert meta["n_cells_no_unit"] == 0
+    # explicit cells: scored as given, their units from the boundaries
+    some = _own_cells(own_desa)[:5]
+    sub = score_hotspots(recs, target=TARGET, res=8, cells=some, boundaries=own_desa, **OFF)
+    assert sub["hex_id"].tolist() == some
+    assert sub["desa_code"].notna().all()
+
+
+def test_score_own_cells_without_boundaries_warn(own_desa: gpd.GeoDataFrame, settings: Settings):
+    cells = _own_cells(own_desa)
+    with pytest.warns(NoUnitWarning, match=r"None of the \d+ cells lies in OKI.*boundaries="):
+        out = score_hotspots(_own_records(), target=TARGET, res=8, cells=cells, settings=settings)
+    assert out[UNIT_COLS].isna().all().all()
+    assert out.attrs["score"]["units"] == "pack"
+    assert out.attrs["score"]["n_cells_no_unit"] == len(cells)
+    # cells partly outside the boundaries given: those cells are named
+    far = sorted(h3.grid_disk(h3.latlng_to_cell(-4.5, 120.5, 8), 1))
+    with pytest.warns(NoUnitWarning, match=r"7 of \d+ cells touch none of the boundaries"):
+        part = score_hotspots(
+            _own_records(), target=TARGET, res=8, cells=cells + far, boundaries=own_desa, **OFF
+        )
+    assert part.attrs["score"]["n_cells_no_unit"] == 7
+    assert part.loc[part["hex_id"].isin(far), "desa_code"].isna().all()
+
+
+def test_score_own_boundaries_are_checked(own_desa: gpd.GeoDataFrame, settings: Settings):
+    recs = _own_records()
+    with pytest.raises(ScoreError, match="either region="):
+        score_hotspots(recs, target=TARGET, res=8, region="oki", boundaries=own_desa)
+    with pytest.raises(ScoreError, match="'code'"):
+        score_hotspots(recs, target=TARGET, res=8, boundaries=own_desa.drop(columns="code"))
+    with pytest.raises(ScoreError, match="no CRS"):
+        score_hotspots(
+            recs, target=TARGET, res=8, boundaries=own_desa.set_crs(None, allow_override=True)
+        )
+    points = own_desa.set_geometry(own_desa.geometry.representative_point())
+    with pytest.raises(ScoreError, match="Polygon"):
+        score_hotspots(recs, target=TARGET, res=8, boundaries=points)
+    # four tiny parts in one res-0 cell: one cell, not four copies of it
+    tiny = own_desa.set_geometry(own_desa.geometry.scale(1e-3, 1e-3))
+    out = score_hotspots(recs, target=TARGET, res=0, boundaries=tiny, **OFF)
+    assert out["hex_id"].tolist() == [h3.latlng_to_cell(-4.98, 120.02, 0)]
+
+
+@pytest.fixture(scope="module")
+def own_scores(own_desa: gpd.GeoDataFrame, settings: Settings) -> gpd.GeoDataFrame:
+    return score_hotspots(
+        _own_records(), target=TARGET, res=8, boundaries=own_desa, settings=settings, **OFF
+    )
+
+
+def test_rollup_own_boundaries(own_desa: gpd.GeoDataFrame, own_scores: gpd.GeoDataFrame):
+    from kamtibmas_geo.boundaries import EQUAL_AREA_CRS
+
+    desa_area = own_desa.set_index("code").to_crs(EQUAL_AREA_CRS).area / 1e6
+    desa = rollup(own_scores, level="desa", boundaries=own_desa.to_crs(32751))
+    assert sorted(desa["code"]) == sorted(own_desa["code"])
+    assert desa["n_cells"].sum() == len(own_scores)
+    assert desa["n_incidents"].sum() == 3
+    assert desa.set_index("code").loc["99.01.02.2004", "n_incidents"] == 2
+    assert desa.set_index("code").loc["99.01.02.2004", "name"] == "Desa 4"
+    got = desa.set_index("code")["area_km2"]
+    np.testing.assert_allclose(got.loc[desa_area.index], desa_area, rtol=1e-6)
+    assert got.between(4.5, 5.5).all()  # 0.02° squares near 5° S
+    assert desa.attrs["rollup"] == {"level": "desa", "units": "boundaries", "n_cells_no_unit": 0}
+
+    kec = rollup(own_scores, level="kecamatan", boundaries=own_desa).set_index("code")
+    assert list(kec.index) == ["99.01.02", "99.01.01"]  # by score: Timur has two reports
+    assert kec.loc["99.01.02", "name"] == "Timur"
+    assert kec.loc["99.01.02", "n_incidents"] == 2
+    assert kec["n_cells"].sum() == len(own_scores)
+    east = desa_area.loc[["99.01.02.2002", "99.01.02.2004"]].sum()
+    assert kec.loc["99.01.02", "area_km2"] == pytest.approx(east, rel=1e-6)
+
+    kab = rollup(own_scores, level="kabupaten", boundaries=own_desa)
+    assert kab["code"].tolist() == ["99.01"]
+    assert kab["area_km2"].item() == pytest.approx(desa_area.sum(), rel=1e-6)
+    assert kab["population"].isna().all()  # own boundaries carry no population
+
+    pol = rollup(
+        own_scores,
+        level="polsek",
+        boundaries=own_desa,
+        polsek_map=pd.DataFrame({"kecamatan": ["Barat", "Timur"], "polsek": ["Polsek Kota"] * 2}),
+    )
+    assert pol["code"].tolist() == ["Polsek Kota"]
+    assert pol["area_km2"].item() == pytest.approx(desa_area.sum(), rel=1e-6)
+
+
+def test_rollup_own_boundaries_assigns_cells_afresh(
+    own_desa: gpd.GeoDataFrame, own_scores: gpd.GeoDataFrame
+):
+    # cells whose unit columns are empty (scored without boundaries) roll up the same
+    blank = own_scores.assign(**{c: pd.NA for c in UNIT_COLS})
+    a = rollup(own_scores, level="kecamatan", boundaries=own_desa)
+    b = rollup(blank, level="kecamatan", boundaries=own_desa)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_rollup_refuses_to_drop_every_cell(
+    own_desa: gpd.GeoDataFrame, own_scores: gpd.GeoDataFrame, settings: Settings
+):
+    blank = own_scores.assign(**{c: pd.NA for c in UNIT_COLS})
+    for level in ("desa", "kecamatan", "polsek", "kabupaten"):
+        with pytest.raises(ScoreError, match=r"outside OKI and Palembang.*boundaries="):
+            rollup(blank, level=level, settings=settings)  # type: ignore[arg-type]
+    no_kec = own_desa.drop(columns=["kecamatan_code", "kecamatan_name"])
+    with pytest.raises(ScoreError, match="boundaries have no kecamatan_code"):
+        rollup(own_scores, level="kecamatan", boundaries=no_kec)
+    assert rollup(own_scores, level="desa", boundaries=no_kec)["n_cells"].sum() == len(own_scores)
+    elsewhere = own_desa.set_geometry(own_desa.geometry.translate(xoff=5.0))
+    with pytest.raises(ScoreError, match=r"none of the \d+ cells touches"):
+        rollup(own_scores, level="desa", boundaries=elsewhere)
+    with pytest.raises(ScoreError, match="'code'"):
+        rollup(own_scores, level="desa", boundaries=own_desa.drop(columns="code"))
+
+
+def test_backtest_forecaster_is_quiet_on_own_cells(
+    own_desa: gpd.GeoDataFrame, settings: Settings
+) -> None:
+    # the backtest uses the score only: no NoUnitWarning for every period of another region
+    from kamtibmas_geo.evaluate import score_forecaster
+
+    cells = pd.DataFrame({"hex_id": _own_cells(own_desa)})
+    forecast = score_forecaster(settings=settings, res=8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NoUnitWarning)
+        got = forecast(_own_records(), TARGET, cells)
+    assert got.sum() > 0
