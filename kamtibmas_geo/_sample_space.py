@@ -142,6 +142,8 @@ class DesaIndex:
             return out
         pts = shapely.points(x, y)
         src, tgt = self.tree.query(pts, predicate="within")
+        if len(src) == 0:
+            return out  # every point outside: the caller draws again
         order = np.lexsort((tgt, src))  # smallest row (= smallest code) wins on a border
         src, tgt = src[order], tgt[order]
         first = np.r_[True, src[1:] != src[:-1]]

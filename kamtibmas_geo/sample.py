@@ -97,6 +97,8 @@ DISTURBANCE_TYPES: tuple[str, ...] = (
     "lainnya",
 )
 _TYPE_SHARE = np.array([18, 15, 6, 10, 11, 8, 10, 5, 5, 4, 3, 5], dtype=float)
+#: Pull of the background (all desa, by density) against the planted places' weights.
+_BACKGROUND_PULL = 60.0
 #: Mean number of near-repeat offspring per incident of each type.
 _NEAR_REPEAT = np.array([0.3, 0.3, 0, 0, 0, 0.25, 0.3, 0.25, 0, 0, 0, 0])
 
@@ -289,15 +291,20 @@ def make_sample(
     # ---- disturbances: parents, then near-repeat offspring
     rng = streams[0]
     lam = rates(days, flags, DISTURBANCE_TYPES, _TYPE_SHARE, UPLIFT, WEEKEND)
+    aff, ptime = _place_weights(places, DISTURBANCE_TYPES, days)
+    # the planted places add to the background rather than take share from it: a day on
+    # which the emerging places pull harder has more events, so that the persistent places
+    # and the background keep their intensity (an event picks its place in proportion)
+    pull = ptime @ aff  # (day, type)
+    lam = lam * (pull + _BACKGROUND_PULL) / (pull[:1] + _BACKGROUND_PULL)
     expected = float((lam * (1 + _NEAR_REPEAT)).sum() / lam.sum())
     total = _INCIDENTS_PER_DAY * len(days) * scale / expected
     day_idx, type_idx = _events(days, lam, total, rng)
-    aff, ptime = _place_weights(places, DISTURBANCE_TYPES, days)
     x, y, place = _locate_events(
         day_idx,
         type_idx,
         aff.T[type_idx] * ptime[day_idx],
-        60.0,
+        _BACKGROUND_PULL,
         index.intensity,
         index,
         places,

@@ -38,7 +38,8 @@ def test_demo_runs_the_whole_job(settings, tmp_path, capsys):
         rows_in = len(pd.read_csv(out / "data" / name, sep=None, engine="python"))
         n_rej = int((rejected["kind"] == kind).sum())
         assert 0 < n_rej < rows_in * 0.01
-    assert re.search(r"Baris data dibaca\s+│\s+24,613", text)
+    n_dist = len(pd.read_csv(out / "data" / "gangguan.csv", sep=None, engine="python"))
+    assert re.search(rf"Baris data dibaca\s+│\s+{n_dist:,}", text)
 
     cells = gpd.read_parquet(out / "sel_rawan.parquet")
     assert cells["hex_id"].is_unique

@@ -191,6 +191,18 @@ def test_emerging_hotspot_rises(sample: SampleData) -> None:
     assert (at & last_year).sum() > 5 * (at & ~last_year).sum() / 2.9
 
 
+def test_persistent_hotspots_keep_their_intensity(sample: SampleData) -> None:
+    # the emerging places add events in the last year; they must not take them from the
+    # persistent ones (same calendar window, Ramadhan included, two years apart; +4 %/year)
+    places, _, _ = load_places()
+    persistent = [p.key for p in places if p.trend == "persistent"]
+    t = sample.truth[sample.truth["place"].isin(persistent)]
+    a = ((t["time"] >= "2024-01-01") & (t["time"] < "2024-11-23")).sum()
+    b = ((t["time"] >= "2026-01-01") & (t["time"] < "2026-11-23")).sum()
+    assert a > 1000
+    assert 0.9 < b / a < 1.2
+
+
 def test_coverage_gap(sample: SampleData) -> None:
     places, _, _ = load_places()
     covered = {p.key for p in places if p.covered}

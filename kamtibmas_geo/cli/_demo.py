@@ -46,6 +46,21 @@ MESSAGES = {
     },
 }
 
+#: What each written file is, for staff.
+FILE_LABELS = {
+    "input_gangguan_csv": {"id": "Data contoh: gangguan", "en": "Sample: disturbances"},
+    "input_kegiatan_csv": {"id": "Data contoh: kegiatan", "en": "Sample: activities"},
+    "input_poskamling_csv": {"id": "Data contoh: Poskamling", "en": "Sample: Poskamling"},
+    "rejected": {"id": "Baris ditolak + alasan", "en": "Rejected rows + reasons"},
+    "cells_parquet": {"id": "Tabel sel rawan", "en": "Hotspot cell table"},
+    "backtest": {"id": "Uji balik", "en": "Backtest"},
+    "posts": {"id": "Usulan Poskamling", "en": "Proposed Poskamling"},
+    "patrol_csv": {"id": "Rencana patroli (CSV)", "en": "Patrol plan (CSV)"},
+    "patrol_html": {"id": "Rencana patroli (cetak)", "en": "Patrol plan (printable)"},
+    "map": {"id": "Peta (HTML, luring)", "en": "Map (HTML, offline)"},
+    "png": {"id": "Peta (PNG)", "en": "Map (PNG)"},
+}
+
 
 def register(app: typer.Typer, lang: Language) -> None:
     """Add the ``demo`` command to ``app``.
@@ -147,5 +162,6 @@ def register(app: typer.Typer, lang: Language) -> None:
 
         st.console.print(f"[bold]{tr(MESSAGES, 'written', lg)}:[/]")
         for key, path in result.files.items():
-            st.console.print(f"  {key:<16} {path}", soft_wrap=True)
+            label = tr(FILE_LABELS, key, lg) if key in FILE_LABELS else key
+            st.console.print(f"  {label:<28} {path}", soft_wrap=True)
         st.console.print(tr(MESSAGES, "done", lg, seconds=result.total_seconds))
