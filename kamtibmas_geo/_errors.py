@@ -80,6 +80,10 @@ class ProvisionalDateWarning(UserWarning):
         self.start = start
         self.idul_fitri = idul_fitri
 
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        """Pickle with every attribute (warnings cross process boundaries in workers)."""
+        return (type(self), (str(self), self.hijri_year, self.start, self.idul_fitri))
+
 
 class NoUnitWarning(UserWarning):
     """Some H3 cells lie in no desa/kelurahan, so their unit columns are empty.

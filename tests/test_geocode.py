@@ -312,6 +312,7 @@ def test_landmarks_matched_by_name_and_alias(matcher: Matcher) -> None:
         assert got.place.level == "landmark", text
 
 
+@pytest.mark.filterwarnings("ignore::kamtibmas_geo.ProvisionalDateWarning")
 def test_landmark_point_is_used(settings: Settings) -> None:
     lm = pd.DataFrame(
         {"name": ["Pos Kamling Mawar"], "lat": ["-2,9605"], "lon": ["104.7361"], "jenis": ["pos"]}

@@ -235,6 +235,7 @@ def test_emerging_new_hotspot_in_score(settings: Settings) -> None:
     assert out.set_index("hex_id").loc[CENTRE, "trend_label"] == "Titik panas baru"
 
 
+@pytest.mark.filterwarnings("ignore::kamtibmas_geo.ProvisionalDateWarning")
 def test_emerging_series_ends_with_the_data(settings: Settings) -> None:
     # data handed over in late November for a Ramadhan in February: the series must end
     # with the latest data, not with empty months that would make every hotspot historical
