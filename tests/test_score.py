@@ -562,3 +562,46 @@ def test_backtest_forecaster_is_quiet_on_own_cells(
         warnings.simplefilter("error", NoUnitWarning)
         got = forecast(_own_records(), TARGET, cells)
     assert got.sum() > 0
+
+
+def test_cli_hotspots_own_boundaries(tmp_path, settings: Settings, own_desa, capsys) -> None:  # type: ignore[no-untyped-def]
+    from kamtibmas_geo.cli import main
+
+    gpkg = tmp_path / "wilayah.gpkg"
+    own_desa.to_file(gpkg, layer="desa")
+    centres = own_desa.geometry.representative_point()
+    rows = ["tanggal,jam,jenis,lintang,bujur"]
+    for i in range(40):
+        p = centres.iloc[i % 4]
+        rows.append(f"2026-0{1 + i % 9}-1{i % 9},21:00,petasan,{p.y:.6f},{p.x:.6f}")
+    rows.append("2026-03-01,21:00,petasan,,")  # no coordinates: rejected, not lost
+    src = tmp_path / "gangguan.csv"
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "sel.parquet"
+    common = ["--source", settings.source or "", "--cache-dir", settings.cache_dir or ""]
+    args = [*common, "hotspots", str(src), "--boundaries", str(gpkg), "--out", str(out)]
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "--res", "8"])
+    assert exc.value.code in (0, None)
+    captured = capsys.readouterr()
+    assert "40 catatan terpetakan, 1 baris ditolak" in captured.out
+    assert "Peringatan" in captured.err  # the provisional 1448 H date, told to staff
+    import geopandas as gpd
+
+    got = gpd.read_parquet(out)
+    assert got["n_incidents"].sum() == pytest.approx(40)
+    assert got["desa_code"].str.startswith("99.01").all()
+    with pytest.raises(SystemExit) as exc:
+        main(
+            [
+                *common,
+                "hotspots",
+                str(src),
+                "--boundaries",
+                str(tmp_path / "x.gpkg"),
+                "--out",
+                str(out),
+            ]
+        )
+    assert exc.value.code == 2
+    assert "tidak ada" in capsys.readouterr().err

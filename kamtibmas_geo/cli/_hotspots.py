@@ -41,9 +41,24 @@ MESSAGES = {
         "en": "Output file of cells (.parquet, .geojson or .gpkg).",
     },
     "opt_top": {"id": "Jumlah sel teratas yang ditampilkan.", "en": "Top cells to show."},
+    "opt_boundaries": {
+        "id": "Poligon desa wilayah sendiri (GeoPackage/GeoJSON dengan kolom code; di luar "
+        "OKI/Palembang). Catatan ditempatkan dari koordinatnya; tanpa koordinat ditolak.",
+        "en": "Desa polygons of your own region (GeoPackage/GeoJSON with a code column; "
+        "outside OKI/Palembang). Records are placed by their coordinates; rows without "
+        "coordinates are rejected.",
+    },
     "bad_out": {
         "id": "Berkas keluaran {path!r} harus berakhiran .parquet, .geojson atau .gpkg.",
         "en": "Output file {path!r} must end in .parquet, .geojson or .gpkg.",
+    },
+    "no_file": {
+        "id": "Berkas batas wilayah {path!r} tidak ada; periksa jalurnya.",
+        "en": "The boundaries file {path!r} does not exist; check the path.",
+    },
+    "bad_polygons": {
+        "id": "Berkas batas wilayah {path!r} tidak dapat dibaca sebagai poligon: {exc}",
+        "en": "Cannot read the boundaries file {path!r} as polygons: {exc}",
     },
     "reading": {"id": "Membaca {path}", "en": "Reading {path}"},
     "geocoding": {"id": "Menempatkan catatan di peta", "en": "Placing records on the map"},
@@ -76,13 +91,27 @@ MESSAGES = {
 _SUFFIXES = (".parquet", ".geojson", ".gpkg")
 
 
-def _load(path: Path, kind: str, settings: Any, lang: str) -> tuple[Any, int]:
+def _load(path: Path, kind: str, settings: Any, lang: str, *, own: bool) -> tuple[Any, int]:
     from kamtibmas_geo.geocode import geocode
     from kamtibmas_geo.records import read_records
 
     rs = read_records(path, kind, settings=settings, lang=lang)  # type: ignore[arg-type]
+    if own:  # the gazetteer knows OKI/Palembang only: own regions go by coordinates
+        frame = rs.records[rs.records.geometry.notna() & ~rs.records.geometry.is_empty]
+        return frame, len(rs.rejected) + len(rs.records) - len(frame)
     placed = geocode(rs, res=settings.res, settings=settings, lang=lang)
     return placed.records, len(rs.rejected) + len(placed.rejected)
+
+
+def _read_polygons(path: Path, lang: str) -> Any:
+    import geopandas as gpd
+
+    if not path.is_file():
+        raise ScoreError(tr(MESSAGES, "no_file", lang, path=str(path)))
+    try:
+        return gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises its own errors for unreadable files
+        raise ScoreError(tr(MESSAGES, "bad_polygons", lang, path=str(path), exc=exc)) from None
 
 
 def register(app: typer.Typer, lang: Language) -> None:
@@ -112,6 +141,10 @@ def register(app: typer.Typer, lang: Language) -> None:
             str | None, typer.Option("--region", help=tr(MESSAGES, "opt_region", lang))
         ] = None,
         top: Annotated[int, typer.Option("--top", help=tr(MESSAGES, "opt_top", lang))] = 10,
+        boundaries: Annotated[
+            Path | None,
+            typer.Option("--boundaries", help=tr(MESSAGES, "opt_boundaries", lang)),
+        ] = None,
     ) -> None:
         from kamtibmas_geo.score import score_hotspots
 
@@ -130,7 +163,9 @@ def register(app: typer.Typer, lang: Language) -> None:
         )
         with progress:
             task = progress.add_task(tr(MESSAGES, "reading", lg, path=records.name), total=steps)
-            recs, bad = _load(records, "disturbance", settings, lg)
+            own = boundaries is not None
+            polygons = _read_polygons(boundaries, lg) if boundaries is not None else None
+            recs, bad = _load(records, "disturbance", settings, lg, own=own)
             progress.advance(task, 2)
             read_msgs = [
                 tr(MESSAGES, "read", lg, kind=tr(MESSAGES, "kind_dist", lg), n=len(recs), bad=bad)
@@ -138,7 +173,7 @@ def register(app: typer.Typer, lang: Language) -> None:
             acts = None
             if activities is not None:
                 progress.update(task, description=tr(MESSAGES, "reading", lg, path=activities.name))
-                acts, bad_a = _load(activities, "activity", settings, lg)
+                acts, bad_a = _load(activities, "activity", settings, lg, own=own)
                 progress.advance(task, 2)
                 read_msgs.append(
                     tr(
@@ -152,7 +187,13 @@ def register(app: typer.Typer, lang: Language) -> None:
                 )
             progress.update(task, description=tr(MESSAGES, "scoring", lg))
             cells = score_hotspots(
-                recs, activities=acts, target=target, res=res, region=region, settings=settings
+                recs,
+                activities=acts,
+                target=target,
+                res=res,
+                region=region,
+                settings=settings,
+                boundaries=polygons,
             )
             progress.advance(task)
             progress.update(task, description=tr(MESSAGES, "writing", lg, path=out.name))
