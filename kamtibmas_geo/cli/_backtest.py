@@ -10,6 +10,7 @@ from rich.table import Table
 from kamtibmas_geo._errors import SettingsError
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.cli import state
+from kamtibmas_geo.cli._io import read_placed, read_polygons
 from kamtibmas_geo.config import Language
 
 MESSAGES = {
@@ -62,8 +63,10 @@ MESSAGES = {
         "id": "--ramadhan-start dan --idul-fitri harus diberikan bersama.",
         "en": "--ramadhan-start and --idul-fitri must be given together.",
     },
-    "reading": {"id": "Membaca {path}…", "en": "Reading {path}…"},
-    "geocoding": {"id": "Menempatkan kejadian di peta…", "en": "Placing incidents on the map…"},
+    "reading": {
+        "id": "Membaca dan menempatkan {path}…",
+        "en": "Reading and placing {path}…",
+    },
     "read": {
         "id": "{n} kejadian dipakai, {bad} baris ditolak (lihat berkas sumber).",
         "en": "{n} incidents used, {bad} rows rejected (see the source file).",
@@ -122,7 +125,6 @@ def register(app: typer.Typer, lang: Language) -> None:
             float, typer.Option("--bandwidth", help=tr(MESSAGES, "opt_bandwidth", lang))
         ] = 500.0,
     ) -> None:
-        import geopandas as gpd
 
         from kamtibmas_geo._validate import check_choice
         from kamtibmas_geo.calendar import overrides_from_dates
@@ -137,10 +139,10 @@ def register(app: typer.Typer, lang: Language) -> None:
         overrides = (
             overrides_from_dates(ramadhan_start, idul_fitri) if ramadhan_start is not None else None
         )
-        frame, n_rejected = _read(st, records, kind, settings, placed=boundaries is None)
+        frame, n_rejected = _read(st, records, kind, settings, own=boundaries is not None)
         if types:
             frame = frame[frame["type"].isin(types)]
-        polygons = gpd.read_file(boundaries) if boundaries is not None else None
+        polygons = read_polygons(boundaries, lg) if boundaries is not None else None
 
         with Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -168,19 +170,9 @@ def register(app: typer.Typer, lang: Language) -> None:
             st.console.print(tr(MESSAGES, "written", lg, path=out), soft_wrap=True)
 
 
-def _read(st: Any, path: Path, kind: str, settings: Any, *, placed: bool) -> tuple[Any, int]:
-    from kamtibmas_geo.records import read_records
-
+def _read(st: Any, path: Path, kind: str, settings: Any, *, own: bool) -> tuple[Any, int]:
     with st.console.status(tr(MESSAGES, "reading", st.lang, path=path)):
-        rs = read_records(path, kind, settings=settings, lang=st.lang)  # type: ignore[arg-type]
-    if not placed:
-        frame = rs.records[rs.records.geometry.notna() & ~rs.records.geometry.is_empty]
-        return frame, len(rs.rejected) + len(rs.records) - len(frame)
-    from kamtibmas_geo.geocode import geocode
-
-    with st.console.status(tr(MESSAGES, "geocoding", st.lang)):
-        placed_rs = geocode(rs, res=settings.res, settings=settings, lang=st.lang)
-    return placed_rs.records, len(placed_rs.rejected)
+        return read_placed(path, kind, settings, st.lang, own=own)
 
 
 def _print(st: Any, result: Any) -> None:

@@ -1,7 +1,7 @@
 """``kamtibmas-geo hotspots``: score every H3 cell ahead of a target period."""
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -10,6 +10,7 @@ from rich.table import Table
 from kamtibmas_geo._errors import ScoreError
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.cli import state
+from kamtibmas_geo.cli._io import read_placed, read_polygons
 from kamtibmas_geo.config import Language
 
 MESSAGES = {
@@ -52,16 +53,7 @@ MESSAGES = {
         "id": "Berkas keluaran {path!r} harus berakhiran .parquet, .geojson atau .gpkg.",
         "en": "Output file {path!r} must end in .parquet, .geojson or .gpkg.",
     },
-    "no_file": {
-        "id": "Berkas batas wilayah {path!r} tidak ada; periksa jalurnya.",
-        "en": "The boundaries file {path!r} does not exist; check the path.",
-    },
-    "bad_polygons": {
-        "id": "Berkas batas wilayah {path!r} tidak dapat dibaca sebagai poligon: {exc}",
-        "en": "Cannot read the boundaries file {path!r} as polygons: {exc}",
-    },
     "reading": {"id": "Membaca {path}", "en": "Reading {path}"},
-    "geocoding": {"id": "Menempatkan catatan di peta", "en": "Placing records on the map"},
     "scoring": {"id": "Menghitung skor dan Gi*", "en": "Scoring cells and Gi*"},
     "writing": {"id": "Menulis {path}", "en": "Writing {path}"},
     "read": {
@@ -89,29 +81,6 @@ MESSAGES = {
 }
 
 _SUFFIXES = (".parquet", ".geojson", ".gpkg")
-
-
-def _load(path: Path, kind: str, settings: Any, lang: str, *, own: bool) -> tuple[Any, int]:
-    from kamtibmas_geo.geocode import geocode
-    from kamtibmas_geo.records import read_records
-
-    rs = read_records(path, kind, settings=settings, lang=lang)  # type: ignore[arg-type]
-    if own:  # the gazetteer knows OKI/Palembang only: own regions go by coordinates
-        frame = rs.records[rs.records.geometry.notna() & ~rs.records.geometry.is_empty]
-        return frame, len(rs.rejected) + len(rs.records) - len(frame)
-    placed = geocode(rs, res=settings.res, settings=settings, lang=lang)
-    return placed.records, len(rs.rejected) + len(placed.rejected)
-
-
-def _read_polygons(path: Path, lang: str) -> Any:
-    import geopandas as gpd
-
-    if not path.is_file():
-        raise ScoreError(tr(MESSAGES, "no_file", lang, path=str(path)))
-    try:
-        return gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises its own errors for unreadable files
-        raise ScoreError(tr(MESSAGES, "bad_polygons", lang, path=str(path), exc=exc)) from None
 
 
 def register(app: typer.Typer, lang: Language) -> None:
@@ -164,8 +133,8 @@ def register(app: typer.Typer, lang: Language) -> None:
         with progress:
             task = progress.add_task(tr(MESSAGES, "reading", lg, path=records.name), total=steps)
             own = boundaries is not None
-            polygons = _read_polygons(boundaries, lg) if boundaries is not None else None
-            recs, bad = _load(records, "disturbance", settings, lg, own=own)
+            polygons = read_polygons(boundaries, lg) if boundaries is not None else None
+            recs, bad = read_placed(records, "disturbance", settings, lg, own=own)
             progress.advance(task, 2)
             read_msgs = [
                 tr(MESSAGES, "read", lg, kind=tr(MESSAGES, "kind_dist", lg), n=len(recs), bad=bad)
@@ -173,7 +142,7 @@ def register(app: typer.Typer, lang: Language) -> None:
             acts = None
             if activities is not None:
                 progress.update(task, description=tr(MESSAGES, "reading", lg, path=activities.name))
-                acts, bad_a = _load(activities, "activity", settings, lg, own=own)
+                acts, bad_a = read_placed(activities, "activity", settings, lg, own=own)
                 progress.advance(task, 2)
                 read_msgs.append(
                     tr(
