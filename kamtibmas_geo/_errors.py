@@ -7,13 +7,19 @@ Each subclass also inherits a built-in exception, so callers may catch either
 
 from __future__ import annotations
 
+from typing import Any, Self
+
+from kamtibmas_geo._i18n import Messages, tr
+
 __all__ = [
     "BoundaryError",
+    "CacheRepairWarning",
     "ChecksumError",
     "DependencyError",
     "GeocodeError",
     "KamtibmasGeoError",
     "NoUnitWarning",
+    "OutputError",
     "PlanError",
     "ProvisionalDateWarning",
     "RecordError",
@@ -24,7 +30,54 @@ __all__ = [
 
 
 class KamtibmasGeoError(Exception):
-    """Root of every error raised on purpose by kamtibmas_geo."""
+    """Root of every error raised on purpose by kamtibmas_geo.
+
+    An error made with :meth:`say` carries its message in both languages: ``str(error)``
+    is Indonesian (the language of the people who read it), :meth:`text` gives English
+    on request, as the command line's ``--lang en`` does.
+    """
+
+    _messages: Messages | None = None
+    _key: str = ""
+    _values: dict[str, Any]
+
+    @classmethod
+    def say(cls, messages: Messages, key: str, /, **values: Any) -> Self:
+        """Make the error from message ``key`` of ``messages`` (``{key: {"id": ..., "en": ...}}``).
+
+        Parameters
+        ----------
+        messages : mapping
+            The module's message table.
+        key : str
+            The message.
+        **values
+            Values for the message's placeholders.
+
+        Returns
+        -------
+        KamtibmasGeoError
+            The error, its text in Indonesian.
+        """
+        error = cls(tr(messages, key, "id", **values))
+        error._messages, error._key, error._values = messages, key, values
+        return error
+
+    def text(self, lang: str = "id") -> str:
+        """Return the message in ``lang`` ("id" or "en").
+
+        Parameters
+        ----------
+        lang : {"id", "en"}
+            Language.
+
+        Returns
+        -------
+        str
+        """
+        if self._messages is None:
+            return str(self)
+        return tr(self._messages, self._key, lang, **self._values)
 
 
 class SettingsError(KamtibmasGeoError, ValueError):
@@ -59,6 +112,10 @@ class PlanError(KamtibmasGeoError, ValueError):
     """A patrol or Poskamling plan cannot be made (empty or infeasible input)."""
 
 
+class OutputError(KamtibmasGeoError, OSError):
+    """An output cannot be written: it would overwrite an input, or its folder is not writable."""
+
+
 class DependencyError(KamtibmasGeoError, ImportError):
     """An optional dependency is missing; the message names the extra to install."""
 
@@ -91,4 +148,13 @@ class NoUnitWarning(UserWarning):
     Issued by :func:`~kamtibmas_geo.score.score_hotspots` for cells outside OKI and
     Palembang (the boundary pack) or outside the ``boundaries=`` given;
     :func:`~kamtibmas_geo.score.rollup` leaves such cells out.
+    """
+
+
+class CacheRepairWarning(UserWarning):
+    """A damaged file of the boundary pack in the cache was rebuilt from the verified upstream.
+
+    Issued by :func:`~kamtibmas_geo.boundaries.build_pack` (and so by every function that
+    loads the pack) when a file's SHA-256 no longer matches the one recorded at build time,
+    a file is missing or unreadable, or ``meta.json`` is invalid.
     """

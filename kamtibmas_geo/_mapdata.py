@@ -3,13 +3,14 @@
 Everything the browser draws is packed here into plain lists: hexagon rings and boundary
 polygons as delta-encoded integers in units of 1e-5 degree (about 1 m), cell properties
 column by column, points as parallel arrays. Only whitelisted fields are packed, so
-personal columns of the input never reach the page; :func:`script_json` escapes ``<``,
-``>`` and ``&`` so no string can close the ``<script>`` block that holds the data.
+personal columns of the input never reach the page; :func:`script_json` (from
+:mod:`kamtibmas_geo._htmlsafe`) escapes ``<``, ``>`` and ``&`` so no string can close the
+``<script>`` block that holds the data, and ``{ } % #`` inside strings so no template
+syntax appears in the page.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import tomllib
@@ -23,6 +24,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from kamtibmas_geo._htmlsafe import script_json
 from kamtibmas_geo._i18n import tr
 
 __all__ = [
@@ -182,38 +184,6 @@ def load_types(kind: str, lang: str) -> dict[str, dict[str, str]]:
             entry["colour"] = "#636363"
         entry["abbr"] = "".join(w[0] for w in key.split("_")[:2]).upper()
     return out
-
-
-def script_json(value: Any) -> str:
-    r"""Serialise ``value`` as JSON that is safe inside an HTML ``<script>`` block.
-
-    ``<``, ``>`` and ``&`` become ``\u003c``, ``\u003e``, ``\u0026`` (so neither
-    ``</script>`` nor ``<!--`` can appear), and U+2028/U+2029 are escaped too.
-
-    Parameters
-    ----------
-    value : object
-        JSON-serialisable data (NaN is written as ``null``).
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> script_json({"a": "</script><!--"})
-    '{"a":"\\u003c/script\\u003e\\u003c!--"}'
-    """
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    for raw, esc in (
-        ("<", "\\u003c"),
-        (">", "\\u003e"),
-        ("&", "\\u0026"),
-        ("\u2028", "\\u2028"),
-        ("\u2029", "\\u2029"),
-    ):
-        text = text.replace(raw, esc)
-    return text
 
 
 def _ring(coords: Any) -> list[int]:

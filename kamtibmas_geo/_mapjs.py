@@ -7,6 +7,9 @@ tooltips built from the properties on hover, boundaries, clustered points, heat,
 and Poskamling with their coverage. Every string from the data goes through ``esc()``
 before it reaches HTML. Layers hidden at start are built only when first switched on.
 ``window.__kg`` exposes the map, the layers and a ``ready`` flag (tests, screenshots).
+The tokens ``__KG_DATA_ID__`` and ``__KG_MAP__`` are filled in by
+:class:`kamtibmas_geo._mappage.DataLayers` when the page is rendered; the script is written
+to the page verbatim, never compiled as a template.
 """
 
 from __future__ import annotations
@@ -35,12 +38,13 @@ CSS = """
 
 SCRIPT = r"""
 (function () {
-  var D = JSON.parse(document.getElementById(DATA_ID).textContent);
-  var map = MAP;
+  var D = JSON.parse(document.getElementById(__KG_DATA_ID__).textContent);
+  var map = __KG_MAP__;
   var T = D.text;
   var KG = window.__kg = {map: map, layers: {}, ready: false};
   if (map.options.maxZoom == null) { map.options.maxZoom = 19; }
   if (map.options.minZoom == null) { map.options.minZoom = 5; }
+  if (D.tiles) { L.tileLayer(D.tiles.url, D.tiles.options).addTo(map); }
   function esc(s) {
     return String(s == null ? '' : s).replace(/[&<>"'`=\/]/g, function (c) {
       return '&#' + c.charCodeAt(0) + ';';

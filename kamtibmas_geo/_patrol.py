@@ -15,7 +15,6 @@ assignment (``scipy.optimize.linear_sum_assignment``).
 
 from __future__ import annotations
 
-import html
 import math
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -27,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from kamtibmas_geo._errors import PlanError
+from kamtibmas_geo._htmlsafe import escape_html
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo._places import utm_crs
 from kamtibmas_geo.config import Settings
@@ -423,14 +423,16 @@ def patrol_html(
     Returns
     -------
     Path
-        The file written. Every text from the data is HTML-escaped.
+        The file written. Every text from the data and the title is escaped with
+        :func:`kamtibmas_geo._htmlsafe.escape_html` (HTML and template characters); the
+        page is built without any template engine, so the bytes depend only on the plan.
     """
     need = ["kecamatan", "window", "team", "stop", "rank", "hex_id", "desa", "lat", "lon"]
     missing = [c for c in need if c not in plan.columns]
     if missing:
         msg = f"The patrol plan lacks column(s) {missing!r}; pass the output of patrol_plan."
         raise PlanError(msg)
-    esc = html.escape
+    esc = escape_html
     hours = plan.attrs.get("hours", _calendar_hours())
     head = title or tr(MESSAGES, "title", lang)
     target = (

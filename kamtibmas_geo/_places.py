@@ -165,7 +165,7 @@ def locate_sites(
         h3.latlng_to_cell(la, lo, res) for la, lo in zip(sites["lat"], sites["lon"], strict=True)
     ]
     pos = pd.Series(np.arange(len(cells)), index=cells["hex_id"].astype(str))
-    idx = pos.reindex(hexes).to_numpy(dtype=float)
+    idx = pos.reindex(hexes).to_numpy(dtype=float, copy=True)
     miss = np.isnan(idx)
     if miss.any():
         dist, near = cKDTree(dxy).query(sxy[miss])

@@ -1,36 +1,52 @@
 """Reading record tables from CSV, XLSX, GeoJSON/GPKG, (Geo)Parquet and DataFrames.
 
 Every reader returns a :class:`RawTable`: the cells as they were written (text for CSV,
-the cell objects for XLSX), the row number each row has in the user's sheet (header =
-row 1), and the rows whose shape was broken (a CSV line with too many fields). Nothing is
-evaluated: a cell ``=HYPERLINK(...)`` stays that text.
+the cell values for XLSX), the row number each row has in the user's sheet (header =
+row 1), the rows whose shape was broken (a CSV line with too many fields, lines merged by
+a stray quote), notes on rows that were read in an unusual way, and how the file was read
+(encoding, delimiter, header row, merged cells). Nothing is evaluated: a cell
+``=HYPERLINK(...)`` stays that text.
+
+Text files get one encoding for the whole file (:mod:`kamtibmas_geo._encoding`); every
+data line a person sees becomes one row (:mod:`kamtibmas_geo._csv_lines`); cells merged in
+Excel are filled over every row and column they cover, as the person sees them.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import re
-import warnings
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from kamtibmas_geo._csv_lines import (
+    RowIssue,
+    header_names,
+    parse_delimited,
+    row_numbers,
+    split_lines,
+)
+from kamtibmas_geo._encoding import decode_bytes
 from kamtibmas_geo._errors import RecordError
 
-__all__ = ["CSV_EXTENSIONS", "RawTable", "is_empty_row", "read_table"]
+__all__ = ["CSV_EXTENSIONS", "RawTable", "RowIssue", "is_empty_row", "read_table"]
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
 OGR_EXTENSIONS = (".geojson", ".json", ".gpkg", ".shp", ".fgb")
 PARQUET_EXTENSIONS = (".parquet", ".geoparquet", ".pq")
 _DELIMITERS = (";", ",", "\t", "|")
-_RE_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 _HEADER_SCAN_ROWS = 10
+_RE_MERGE_CELL = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"'
+)
+_ZIP_CHUNK = 1 << 20
 
 
 @dataclass
@@ -46,38 +62,39 @@ class RawTable:
     rows : ndarray
         Row number of each row as the user sees it (header row = 1).
     broken : dict
-        ``{position: raw line}`` of rows whose field count did not match the header.
+        ``{position: RowIssue}`` of rows that cannot be read as a row of the table (a CSV
+        line with more fields than the header, a line merged by a stray quote that still
+        does not split into the header's columns).
+    notes : dict
+        ``{position: [RowIssue]}``: rows kept but read in an unusual way (read again line by
+        line after a stray quote, undecodable bytes replaced, MultiPoint reduced to one point).
     lon, lat : ndarray or None
         Point coordinates from a geometry column, when the input had one.
+    geom_code, geom_value : ndarray or None
+        Per row: ``None``, ``"geometry_empty"`` (null or empty geometry) or
+        ``"geometry_type"`` (not a point; ``geom_value`` holds the type).
+    meta : dict
+        How the input was read: ``format`` (``csv``, ``xlsx``, ``geo``, ``parquet``,
+        ``dataframe``), and for text files ``encoding``, ``encoding_label``, ``bom``,
+        ``bytes_replaced``, ``delimiter``; ``header_row``; for workbooks ``sheet`` and
+        ``merged_ranges``.
     """
 
     frame: pd.DataFrame
     source: str
     rows: np.ndarray
-    broken: dict[int, str] = field(default_factory=dict)
+    broken: dict[int, RowIssue] = field(default_factory=dict)
+    notes: dict[int, list[RowIssue]] = field(default_factory=dict)
     lon: np.ndarray | None = None
     lat: np.ndarray | None = None
+    geom_code: np.ndarray | None = None
+    geom_value: np.ndarray | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
 
 
-def _decode(data: bytes) -> str:
-    """Decode bytes as UTF-8 (with or without BOM), else cp1252, else latin-1.
-
-    A file that is UTF-8 apart from a few broken bytes stays UTF-8 (broken bytes become
-    U+FFFD) rather than being misread as cp1252 throughout.
-    """
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    if _RE_UTF8_MULTIBYTE.search(data):
-        return data.decode("utf-8-sig", errors="replace")
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
-
-
-def _sniff_delimiter(lines: Sequence[str], known: Iterable[str]) -> tuple[str, int]:
+def _sniff_delimiter(
+    lines: Sequence[str], known: Iterable[str], delimiters: Sequence[str] = _DELIMITERS
+) -> tuple[str, int]:
     """Pick the delimiter and header row: most known column names, then most consistent.
 
     Returns
@@ -85,9 +102,9 @@ def _sniff_delimiter(lines: Sequence[str], known: Iterable[str]) -> tuple[str, i
     tuple of (str, int)
         The delimiter and the 0-based index of the header line.
     """
-    best, best_score, best_header = ",", -1.0, 0
+    best, best_score, best_header = delimiters[0] if len(delimiters) == 1 else ",", -1.0, 0
     names = set(known)
-    for delim in _DELIMITERS:
+    for delim in delimiters:
         rows = list(csv.reader(lines, delimiter=delim))
         header = _header_index(rows, names)
         rows = [r for r in rows[header:] if r]
@@ -135,9 +152,12 @@ def is_empty_row(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _drop_trailing_empty(table: RawTable) -> RawTable:
+    """Drop the empty rows at the end (formatting left below the data), never a broken one."""
     tail = min(len(table.frame), 1000)
     empty = np.zeros(len(table.frame), dtype=bool)
     empty[len(empty) - tail :] = is_empty_row(table.frame.iloc[len(empty) - tail :])
+    if table.geom_code is not None:
+        empty &= table.geom_code == "geometry_empty"
     keep = len(empty)
     while keep and empty[keep - 1] and (keep - 1) not in table.broken:
         keep -= 1
@@ -145,49 +165,122 @@ def _drop_trailing_empty(table: RawTable) -> RawTable:
         return table
     table.frame = table.frame.iloc[:keep].reset_index(drop=True)
     table.rows = table.rows[:keep]
-    for arr in ("lon", "lat"):
+    table.notes = {k: v for k, v in table.notes.items() if k < keep}
+    for arr in ("lon", "lat", "geom_code", "geom_value"):
         val = getattr(table, arr)
         if val is not None:
             setattr(table, arr, val[:keep])
     return table
 
 
+def _replaced_byte_notes(frame: pd.DataFrame, label: str) -> dict[int, list[RowIssue]]:
+    """Rows holding U+FFFD, the mark of a byte that could not be decoded."""
+    hit = np.zeros(len(frame), dtype=bool)
+    for col in frame.columns:
+        found = frame[col].astype("string").str.contains("\ufffd", regex=False)
+        hit |= found.fillna(False).to_numpy(dtype=bool)
+    issue = RowIssue("bytes_replaced", "", (("encoding", label),))
+    return {int(i): [issue] for i in np.flatnonzero(hit)}
+
+
 def _read_csv(path: Path, known: Iterable[str]) -> RawTable:
-    data = path.read_bytes()
-    if not data.strip():
+    decoded = decode_bytes(path.read_bytes())
+    text = decoded.text.replace("\x00", "")
+    if not text.strip():
         msg = f"File {path.name!r} is empty; export the sheet again with its header row."
         raise RecordError(msg)
-    text = _decode(data).replace("\x00", "")
-    head_lines = text[:65536].splitlines()[: _HEADER_SCAN_ROWS + 5]
-    delim, skip = _sniff_delimiter(head_lines, known)
-    if path.suffix.lower() == ".tsv":
-        delim = "\t"
-    broken: dict[int, str] = {}
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(
-                io.StringIO(text),
-                sep=delim,
-                dtype=str,
-                na_filter=False,
-                skip_blank_lines=False,
-                index_col=False,
-                skiprows=skip,
-                engine="c",
+    head_lines = [line.rstrip("\r\n") for line in split_lines(text[:65536])]
+    head_lines = head_lines[: _HEADER_SCAN_ROWS + 5]
+    tsv = path.suffix.lower() == ".tsv"
+    delim, skip = _sniff_delimiter(head_lines, known, ("\t",) if tsv else _DELIMITERS)
+    frame, broken, notes = parse_delimited(text, delim, skip)
+    if decoded.replaced:
+        for pos, extra in _replaced_byte_notes(frame, decoded.label).items():
+            notes.setdefault(pos, []).extend(extra)
+    meta = {
+        "format": "csv",
+        "encoding": decoded.encoding,
+        "encoding_label": decoded.label,
+        "bom": decoded.bom,
+        "bytes_replaced": decoded.replaced,
+        "delimiter": delim,
+        "header_row": skip + 1,
+    }
+    return RawTable(
+        frame=frame,
+        source=path.name,
+        rows=row_numbers(len(frame), skip),
+        broken=broken,
+        notes=notes,
+        meta=meta,
+    )
+
+
+def _merged_ranges(path: Path, ws: Any) -> list[tuple[int, int, int, int]]:
+    """``(min_col, min_row, max_col, max_row)`` of every merged cell range of a sheet.
+
+    Read-only worksheets do not expose ``merged_cells``, and loading the whole workbook
+    to get them costs several times the read, so the ``<mergeCell ref=...>`` elements are
+    found in the sheet's XML as it is streamed from the archive.
+    """
+    from openpyxl.utils.cell import range_boundaries
+
+    member = getattr(ws, "_worksheet_path", None)
+    refs: set[bytes] = set()
+    if isinstance(member, str):
+        with zipfile.ZipFile(path) as archive, archive.open(member.lstrip("/")) as fh:
+            tail = b""
+            while chunk := fh.read(_ZIP_CHUNK):
+                buf = tail + chunk
+                refs.update(m.group(1) for m in _RE_MERGE_CELL.finditer(buf))
+                tail = buf[-512:]
+    else:  # an openpyxl without the private path: ask a full (slower) load
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=False)
+        try:
+            return sorted(
+                (r.min_col, r.min_row, r.max_col, r.max_row)
+                for r in book[ws.title].merged_cells.ranges
             )
-    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
-        records = list(csv.reader(io.StringIO(text), delimiter=delim))[skip:]
-        header = [str(h) for h in records[0]]
-        width = len(header)
-        body = []
-        for pos, rec in enumerate(records[1:]):
-            if len(rec) > width:
-                broken[pos] = delim.join(rec)
-            body.append((rec + [""] * width)[:width])
-        frame = pd.DataFrame(body, columns=pd.Index(header), dtype=str)
-    rows = np.arange(len(frame), dtype=np.int64) + 2 + skip
-    return RawTable(frame=frame, source=path.name, rows=rows, broken=broken)
+        finally:
+            book.close()
+    out = []
+    for ref in sorted(refs):
+        c0, r0, c1, r1 = range_boundaries(ref.decode("ascii"))
+        if c0 is not None and r0 is not None and c1 is not None and r1 is not None:
+            out.append((int(c0), int(r0), int(c1), int(r1)))
+    return out
+
+
+def _fill_merged(cells: list[list[Any]], ranges: Sequence[tuple[int, int, int, int]]) -> None:
+    """Give every cell of a merged range the value of its top-left cell, in place.
+
+    A date merged over two rows then dates both reports, as the person sees it in Excel.
+    """
+    widest = max((len(r) for r in cells), default=0)
+    for c0, r0, c1, r1 in ranges:
+        if r0 > len(cells) or c0 > widest:
+            continue
+        top = cells[r0 - 1]
+        value = top[c0 - 1] if c0 - 1 < len(top) else None
+        if value is None:
+            continue
+        c1 = min(c1, widest)
+        for r in range(r0 - 1, min(r1, len(cells))):
+            row = cells[r]
+            if len(row) < c1:
+                row.extend([None] * (c1 - len(row)))
+            row[c0 - 1 : c1] = [value] * (c1 - c0 + 1)
+
+
+def _excel_header(cells: Sequence[Any]) -> list[str]:
+    header = ["" if c is None else str(c) for c in cells]
+    width = len(header)
+    while width and not header[width - 1].strip():
+        width -= 1
+    named = [h if h.strip() else f"kolom_{i + 1}" for i, h in enumerate(header[:width])]
+    return header_names(named)
 
 
 def _read_excel(path: Path, sheet: str | int | None, known: Iterable[str]) -> RawTable:
@@ -212,54 +305,93 @@ def _read_excel(path: Path, sheet: str | int | None, known: Iterable[str]) -> Ra
         else:
             msg = f"{path.name!r} has no sheet {sheet!r}; its sheets are {names}."
             raise RecordError(msg)
-        cells = [list(r) for r in book[name].iter_rows(values_only=True)]
+        ws = book[name]
+        ws.reset_dimensions()  # a wrong <dimension> record would silently cut rows off
+        cells = [list(r) for r in ws.iter_rows(values_only=True)]
+        merged = _merged_ranges(path, ws)
     finally:
         book.close()
-    if not cells:
+    if not any(any(c is not None for c in r) for r in cells):
         msg = f"Sheet {name!r} of {path.name!r} is empty; put the header in row 1."
         raise RecordError(msg)
+    _fill_merged(cells, merged)
     skip = _header_index(cells, known)
-    header = ["" if c is None else str(c) for c in cells[skip]]
+    header = _excel_header(cells[skip])
     width = len(header)
-    while width and not header[width - 1]:
-        width -= 1
-    header = [h or f"kolom_{i + 1}" for i, h in enumerate(header[:width])]
     body = [(r + [None] * width)[:width] for r in cells[skip + 1 :]]
     frame = pd.DataFrame(body, columns=pd.Index(header), dtype=object)
-    rows = np.arange(len(frame), dtype=np.int64) + 2 + skip
-    return RawTable(frame=frame, source=f"{path.name}", rows=rows)
+    meta = {"format": "xlsx", "sheet": name, "header_row": skip + 1, "merged_ranges": len(merged)}
+    return RawTable(frame=frame, source=path.name, rows=row_numbers(len(frame), skip), meta=meta)
 
 
-def _points(geoms: Any) -> tuple[np.ndarray, np.ndarray]:
+class _Points(NamedTuple):
+    lon: np.ndarray
+    lat: np.ndarray
+    code: np.ndarray
+    value: np.ndarray
+    notes: dict[int, list[RowIssue]]
+
+
+def _points(geoms: Any) -> _Points:
+    """Coordinates of point geometries; MultiPoints give their representative point.
+
+    The representative point of a MultiPoint is one of its own points (the one nearest
+    its centre, as GEOS chooses it); a MultiPoint of two or more points gets a note. Null
+    and empty geometries get ``geometry_empty``, other kinds ``geometry_type``.
+    """
     import shapely
 
     arr = np.asarray(geoms, dtype=object)
-    is_point = np.array(
-        [g is not None and not g.is_empty and g.geom_type == "Point" for g in arr], dtype=bool
-    )
-    lon = np.full(len(arr), np.nan)
-    lat = np.full(len(arr), np.nan)
-    if is_point.any():
-        pts = arr[is_point]
-        lon[is_point] = shapely.get_x(pts)
-        lat[is_point] = shapely.get_y(pts)
-    return lon, lat
+    n = len(arr)
+    lon = np.full(n, np.nan)
+    lat = np.full(n, np.nan)
+    code = np.full(n, None, dtype=object)
+    value = np.full(n, "", dtype=object)
+    notes: dict[int, list[RowIssue]] = {}
+    type_id = shapely.get_type_id(arr)  # -1 for None
+    empty = (type_id < 0) | shapely.is_empty(arr)
+    point = (type_id == shapely.GeometryType.POINT) & ~empty
+    multi = (type_id == shapely.GeometryType.MULTIPOINT) & ~empty
+    if point.any():
+        lon[point] = shapely.get_x(arr[point])
+        lat[point] = shapely.get_y(arr[point])
+    if multi.any():
+        rep = shapely.point_on_surface(arr[multi])
+        lon[multi] = shapely.get_x(rep)
+        lat[multi] = shapely.get_y(rep)
+        parts = shapely.get_num_geometries(arr[multi])
+        for pos, k, x, y in zip(np.flatnonzero(multi), parts, lon[multi], lat[multi], strict=True):
+            if k > 1:
+                info = (("n", int(k)), ("lat", f"{y:.6f}"), ("lon", f"{x:.6f}"))
+                notes[int(pos)] = [RowIssue("multipoint", "", info)]
+    nan_xy = (point | multi) & ~(np.isfinite(lon) & np.isfinite(lat))
+    code[empty | nan_xy] = "geometry_empty"
+    lon[nan_xy] = lat[nan_xy] = np.nan
+    other = ~empty & ~point & ~multi
+    code[other] = "geometry_type"
+    value[other] = [g.geom_type for g in arr[other]]
+    return _Points(lon, lat, code, value, notes)
 
 
-def _from_frame(frame: pd.DataFrame, source: str) -> RawTable:
+def _from_frame(frame: pd.DataFrame, source: str, fmt: str = "dataframe") -> RawTable:
     import geopandas as gpd
 
-    lon = lat = None
+    pts: _Points | None = None
     if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
         gdf = frame
         if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
             gdf = gdf.to_crs(4326)
-        lon, lat = _points(gdf.geometry.to_numpy())
+        pts = _points(gdf.geometry.to_numpy())
         frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     frame = pd.DataFrame(frame).reset_index(drop=True)
     frame.columns = pd.Index([str(c) for c in frame.columns])
-    rows = np.arange(len(frame), dtype=np.int64) + 2
-    return RawTable(frame=frame, source=source, rows=rows, lon=lon, lat=lat)
+    table = RawTable(
+        frame=frame, source=source, rows=row_numbers(len(frame), 0), meta={"format": fmt}
+    )
+    if pts is not None:
+        table.lon, table.lat, table.notes = pts.lon, pts.lat, pts.notes
+        table.geom_code, table.geom_value = pts.code, pts.value
+    return table
 
 
 def read_table(
@@ -307,7 +439,7 @@ def read_table(
             import pyogrio
 
             gdf = pyogrio.read_dataframe(path, layer=sheet)
-            table = _from_frame(gdf, path.name)
+            table = _from_frame(gdf, path.name, "geo")
         elif ext in PARQUET_EXTENSIONS:
             import geopandas as gpd
 
@@ -315,7 +447,7 @@ def read_table(
                 frame: pd.DataFrame = gpd.read_parquet(path)
             except (ValueError, KeyError):
                 frame = pd.read_parquet(path)
-            table = _from_frame(frame, path.name)
+            table = _from_frame(frame, path.name, "parquet")
         else:
             msg = (
                 f"File {path.name!r} has extension {ext!r}, which is not supported. "

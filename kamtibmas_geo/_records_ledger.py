@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,7 +12,14 @@ from kamtibmas_geo._i18n import tr
 if TYPE_CHECKING:
     from kamtibmas_geo.records import RecordSet
 
-__all__ = ["MESSAGES", "REASON_CODES", "find_duplicates", "ledger_summary", "sanitize_for_export"]
+__all__ = [
+    "MESSAGES",
+    "REASON_CODES",
+    "encoding_label",
+    "find_duplicates",
+    "ledger_summary",
+    "sanitize_for_export",
+]
 
 MESSAGES = {
     # reasons of rejected rows (reason_code -> text); {column} and {value} are filled in
@@ -27,6 +33,27 @@ MESSAGES = {
         "ulang berkas dengan pemisah ';'.",
         "en": "This row has more fields than the header (often a decimal comma in a "
         "comma-separated file). Quote that value or save the file with ';' as separator.",
+    },
+    "quote_unbalanced": {
+        "id": "Tanda kutip '\"' tanpa pasangan di baris {first} membuat baris {first} sampai "
+        "{last} terbaca menyatu; baris ini tetap tidak bisa dipisah sesuai judul kolom. Hapus "
+        "atau pasangkan tanda kutip itu, lalu baca ulang berkasnya.",
+        "en": "An unpaired quote '\"' in row {first} merged rows {first} to {last} into one; "
+        "this row still does not split into the header's columns. Remove or pair that quote "
+        "and read the file again.",
+    },
+    "geometry_empty": {
+        "id": "Geometri baris ini kosong (null atau empty) dan tidak ada alamat, desa atau "
+        "kecamatan, jadi tidak bisa dipetakan. Gambar ulang titiknya atau isi alamatnya.",
+        "en": "The geometry of this row is missing (null or empty) and there is no address, "
+        "desa or kecamatan, so it cannot be mapped. Draw the point again or fill in the "
+        "address.",
+    },
+    "geometry_type": {
+        "id": "Geometri baris ini berupa {value}, bukan titik (Point atau MultiPoint), dan "
+        "tidak ada alamat. Simpan lokasi kejadian sebagai titik atau isi alamatnya.",
+        "en": "The geometry of this row is a {value}, not a point (Point or MultiPoint), and "
+        "there is no address. Save the place as a point or fill in the address.",
     },
     "date_missing": {
         "id": "Tanggal di kolom '{column}' kosong. Isi tanggal kejadian, misalnya 10/02/2026.",
@@ -111,6 +138,39 @@ MESSAGES = {
         "id": "koordinat '{value}' di luar jangkauan; lokasi dicari dari alamat",
         "en": "coordinates '{value}' out of range; placed by the address",
     },
+    "note_coord_geometry_empty": {
+        "id": "geometri kosong; lokasi dicari dari alamat",
+        "en": "empty geometry; placed by the address",
+    },
+    "note_coord_geometry_type": {
+        "id": "geometri {value} bukan titik; lokasi dicari dari alamat",
+        "en": "the {value} geometry is not a point; placed by the address",
+    },
+    "note_read_quote_reread": {
+        "id": "tanda kutip '\"' tanpa pasangan di baris {first} membuat baris {first} sampai "
+        "{last} terbaca menyatu; baris ini sudah dibaca ulang sendiri, periksa tanda kutip "
+        "di baris {first}",
+        "en": "an unpaired quote '\"' in row {first} merged rows {first} to {last}; this row "
+        "was read again on its own, check the quote in row {first}",
+    },
+    "note_read_quote_line": {
+        "id": "tanda kutip '\"' tanpa pasangan di baris ini menelan sisa barisnya; baris ini "
+        "dibaca ulang tanpa tanda kutip, periksa tanda kutipnya",
+        "en": "an unpaired quote '\"' in this row swallowed the rest of the row; it was read "
+        "again without quotes, check the quote",
+    },
+    "note_read_bytes_replaced": {
+        "id": "ada byte di baris ini yang tidak sah dalam pengodean berkas ({encoding}), "
+        "diganti '\ufffd'; simpan ulang berkas sebagai CSV UTF-8",
+        "en": "bytes in this row are not valid in the file's encoding ({encoding}) and were "
+        "replaced by '\ufffd'; save the file again as CSV UTF-8",
+    },
+    "note_read_multipoint": {
+        "id": "geometri MultiPoint berisi {n} titik; dipakai satu titiknya ({lat}, {lon}), "
+        "yang paling dekat ke pusat",
+        "en": "MultiPoint geometry with {n} points; one of them is used ({lat}, {lon}), the "
+        "one nearest the centre",
+    },
     "note_time_invalid": {
         "id": "jam '{value}' tidak terbaca; hanya tanggal yang dipakai",
         "en": "time '{value}' cannot be read; only the date is used",
@@ -140,6 +200,14 @@ MESSAGES = {
         "en": "Bad coordinates ignored (address kept)",
     },
     "sum_time_invalid": {"id": "Jam tidak terbaca", "en": "Unreadable time"},
+    "sum_read_note": {
+        "id": "Dibaca dengan catatan (tanda kutip, byte rusak, MultiPoint)",
+        "en": "Read with a note (quote, broken bytes, MultiPoint)",
+    },
+    "sum_encoding": {"id": "Pengodean berkas", "en": "File encoding"},
+    "lbl_quote_unbalanced": {"id": "Tanda kutip tanpa pasangan", "en": "Unpaired quote"},
+    "lbl_geometry_empty": {"id": "Geometri kosong", "en": "Empty geometry"},
+    "lbl_geometry_type": {"id": "Geometri bukan titik", "en": "Geometry not a point"},
     "lbl_empty_row": {"id": "Baris kosong", "en": "Empty row"},
     "lbl_wrong_field_count": {"id": "Jumlah kolom salah", "en": "Wrong number of fields"},
     "lbl_date_missing": {"id": "Tanggal kosong", "en": "Date missing"},
@@ -159,12 +227,10 @@ MESSAGES = {
 
 #: Stable keys of the ``reason_code`` column of rejected rows.
 REASON_CODES = (
-    "empty_row", "wrong_field_count", "date_missing", "date_unparsed", "date_impossible",
-    "date_out_of_range", "time_invalid", "coord_unparsed", "coord_incomplete", "coord_zero",
-    "coord_out_of_range", "no_location",
+    "empty_row", "wrong_field_count", "quote_unbalanced", "date_missing", "date_unparsed",
+    "date_impossible", "date_out_of_range", "time_invalid", "coord_unparsed", "coord_incomplete",
+    "coord_zero", "coord_out_of_range", "geometry_empty", "geometry_type", "no_location",
 )  # fmt: skip
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-_RE_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 
 
 def find_duplicates(
@@ -295,15 +361,41 @@ def ledger_summary(recordset: RecordSet, lang: str = "id") -> pd.DataFrame:
     add("note", "coord_swapped", "sum_coord_swapped", int((present("coord_note") & has_xy).sum()))
     add("note", "coord_ignored", "sum_coord_ignored", int((present("coord_note") & ~has_xy).sum()))
     add("note", "time_invalid", "sum_time_invalid", int(present("time_note").sum()))
-    return pd.DataFrame(rows, columns=["group", "code", "description", "count"])
+    add("note", "read_note", "sum_read_note", int(present("read_note").sum()))
+    out = pd.DataFrame(rows, columns=["group", "code", "description", "count"])
+    out.attrs["read"] = dict(rec.attrs.get("read") or rej.attrs.get("read") or {})
+    return out
 
 
-def _neutralise(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        if _RE_PLAIN_NUMBER.match(value.strip()):
-            return value
-        return "'" + value
-    return value
+def encoding_label(recordset: RecordSet, lang: str = "id") -> str | None:
+    """How the text file behind ``recordset`` was decoded, for a summary line.
+
+    Parameters
+    ----------
+    recordset : RecordSet
+        The result of :func:`~kamtibmas_geo.records.read_records`.
+    lang : {"id", "en"}
+        Language of the line.
+
+    Returns
+    -------
+    str or None
+        For instance ``"Pengodean berkas: UTF-16 LE (BOM)"``; None when the input was not
+        a text file (a workbook, a GeoPackage, a DataFrame).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from kamtibmas_geo.records import read_records
+    >>> rs = read_records(pd.DataFrame({"tgl": ["1/2/2026"], "alamat": ["Jl. A"]}))
+    >>> encoding_label(rs) is None
+    True
+    """
+    read = recordset.records.attrs.get("read") or recordset.rejected.attrs.get("read") or {}
+    label = read.get("encoding_label")
+    if not label:
+        return None
+    return f"{tr(MESSAGES, 'sum_encoding', lang)}: {label}"
 
 
 def sanitize_for_export(df: pd.DataFrame) -> pd.DataFrame:
@@ -311,8 +403,10 @@ def sanitize_for_export(df: pd.DataFrame) -> pd.DataFrame:
 
     Text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return (CSV/formula
     injection, OWASP) gets a leading ``'`` so Excel and LibreOffice show it as text;
-    plain numbers written as text (``"-2.97"``) are left alone. Numbers, dates and
-    geometries are untouched; the input is not changed.
+    plain numbers written as text (``"-2.97"``) are left alone. The same holds after a
+    ``,``, ``;``, tab or line break inside the text. Numbers, dates and geometries are
+    untouched; the input is not changed. Files written by the library already go through
+    this rule (:func:`kamtibmas_geo._tables.write_table`).
 
     Parameters
     ----------
@@ -330,11 +424,6 @@ def sanitize_for_export(df: pd.DataFrame) -> pd.DataFrame:
     >>> sanitize_for_export(df)["a"].tolist()
     ['\'=HYPERLINK("http://x","y")', '-2.9', "'@SUM(A1)", 'ok']
     """
-    out = df.copy()
-    geom = getattr(df, "_geometry_column_name", None)
-    for col in out.columns:
-        s = out[col]
-        if col == geom or not (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
-            continue
-        out[col] = s.map(_neutralise, na_action="ignore").astype(s.dtype)
-    return out
+    from kamtibmas_geo._tables import neutralise_frame
+
+    return neutralise_frame(df)

@@ -15,9 +15,38 @@ from functools import lru_cache
 from pathlib import Path
 
 from kamtibmas_geo._errors import BoundaryError, ChecksumError
+from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.config import Settings
 
 __all__ = ["Source", "cache_root", "manifest", "obtain", "sha256_of", "source_dir"]
+
+MESSAGES = {
+    "missing": {
+        "id": "Berkas sumber {file} tidak ada di {folder!r}. Folder itu harus berisi salinan "
+        "asli berkas upstream dengan susunan <repo>/<path> (lihat data/boundaries/README.md).",
+        "en": "Source file {file} is missing from {folder!r}. The directory must hold verbatim "
+        "copies laid out as <repo>/<path> (see data/boundaries/README.md).",
+    },
+    "mismatch": {
+        "id": "Checksum tidak cocok untuk {path}: SHA-256-nya {digest}, manifest yang dipatok "
+        "mengharapkan {expected}. Berkas itu bukan versi upstream yang dipatok; ganti dengan "
+        "salinan asli {url}.",
+        "en": "Checksum mismatch for {path}: SHA-256 is {digest}, the pinned manifest expects "
+        "{expected}. The file is not the pinned upstream version; replace it with a verbatim "
+        "copy of {url}.",
+    },
+    "download_mismatch": {
+        "id": "{url} sudah diunduh tetapi SHA-256-nya tidak cocok dengan manifest: {err}",
+        "en": "Downloaded {url} but its SHA-256 does not match the manifest: {err}",
+    },
+    "no_download": {
+        "id": "Tidak dapat mengunduh {url} ({err}). Tanpa koneksi internet, arahkan "
+        "KAMTIBMAS_GEO_SOURCE (atau --source / source=) ke salinan lokal berkas upstream.",
+        "en": "Could not download {url} ({err}). Without a network connection, point "
+        "KAMTIBMAS_GEO_SOURCE (or --source / source=) at a local verbatim copy of the "
+        "upstream files.",
+    },
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,34 +118,59 @@ def source_dir(source: str | os.PathLike[str] | None, settings: Settings) -> Pat
     return None if chosen is None else Path(chosen)
 
 
-def obtain(source_dir: Path | None, cache: Path) -> dict[str, Path]:
-    """Return verified local paths of every manifest file."""
+def obtain(source_dir: Path | None, cache: Path, lang: str = "id") -> dict[str, Path]:
+    """Return verified local paths of every manifest file.
+
+    Parameters
+    ----------
+    source_dir : Path or None
+        Local verbatim copy laid out as ``<repo>/<path>``; ``None`` downloads into
+        ``cache / "downloads"``.
+    cache : Path
+        The cache folder.
+    lang : {"id", "en"}
+        Language of error messages.
+
+    Returns
+    -------
+    dict
+        Manifest key → path of a file whose SHA-256 matches the manifest.
+
+    Raises
+    ------
+    BoundaryError
+        A file is missing or cannot be downloaded.
+    ChecksumError
+        A file is not the pinned upstream version.
+    """
     paths: dict[str, Path] = {}
     for src in manifest():
         if source_dir is not None:
             path = source_dir / src.repo / src.path
             if not path.is_file():
-                msg = (
-                    f"Source file {src.repo}/{src.path} is missing from {str(source_dir)!r}. "
-                    "The directory must hold verbatim copies laid out as <repo>/<path> "
-                    "(see data/boundaries/README.md)."
+                file = f"{src.repo}/{src.path}"
+                raise BoundaryError(
+                    tr(MESSAGES, "missing", lang, file=file, folder=str(source_dir))
                 )
-                raise BoundaryError(msg)
         else:
-            path = _download(src, cache / "downloads")
+            path = _download(src, cache / "downloads", lang)
         digest = sha256_of(path)
         if digest != src.sha256:
-            msg = (
-                f"Checksum mismatch for {path}: SHA-256 is {digest}, the pinned manifest "
-                f"expects {src.sha256}. The file is not the pinned upstream version; replace "
-                f"it with a verbatim copy of {src.url}."
+            msg = tr(
+                MESSAGES,
+                "mismatch",
+                lang,
+                path=path,
+                digest=digest,
+                expected=src.sha256,
+                url=src.url,
             )
             raise ChecksumError(msg)
         paths[src.key] = path
     return paths
 
 
-def _download(src: Source, folder: Path) -> Path:
+def _download(src: Source, folder: Path, lang: str) -> Path:
     try:
         import pooch
     except ImportError as exc:  # pragma: no cover - pooch is a dependency
@@ -129,12 +183,7 @@ def _download(src: Source, folder: Path) -> Path:
             src.url, known_hash=f"sha256:{src.sha256}", fname=fname, path=folder, progressbar=False
         )
     except ValueError as exc:  # pooch raises ValueError on a hash mismatch
-        msg = f"Downloaded {src.url} but its SHA-256 does not match the manifest: {exc}"
-        raise ChecksumError(msg) from exc
+        raise ChecksumError(tr(MESSAGES, "download_mismatch", lang, url=src.url, err=exc)) from exc
     except Exception as exc:
-        msg = (
-            f"Could not download {src.url} ({exc}). Without a network connection, point "
-            "KAMTIBMAS_GEO_SOURCE (or source=) at a local verbatim copy of the upstream files."
-        )
-        raise BoundaryError(msg) from exc
+        raise BoundaryError(tr(MESSAGES, "no_download", lang, url=src.url, err=exc)) from exc
     return Path(got)

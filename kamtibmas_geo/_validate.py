@@ -16,6 +16,31 @@ from kamtibmas_geo._errors import KamtibmasGeoError, SettingsError
 
 __all__ = ["check_choice", "check_columns", "check_crs_4326", "check_geom_types", "check_res"]
 
+MESSAGES = {
+    "res": {
+        "id": "Resolusi H3 harus bilangan bulat 0 sampai 15, bukan {res!r}.",
+        "en": "H3 resolution must be a whole number from 0 to 15, got {res!r}.",
+    },
+    "choice": {
+        "id": "{name} harus salah satu dari {options}; bukan {value!r}.",
+        "en": "{name} must be one of {options}; got {value!r}.",
+    },
+    "columns": {
+        "id": "{what} tidak punya kolom {missing}; kolomnya: {have}.",
+        "en": "The {what} lacks column(s) {missing}; it has {have}.",
+    },
+    "no_crs": {
+        "id": "{what} tidak punya CRS. Tetapkan CRS koordinatnya, misalnya "
+        "gdf.set_crs('EPSG:4326') untuk derajat bujur/lintang.",
+        "en": "The {what} has no CRS. Set the one its coordinates are in, for example "
+        "gdf.set_crs('EPSG:4326') for longitude/latitude degrees.",
+    },
+    "geom": {
+        "id": "{what} harus berisi geometri {allowed}; baris {row!r} berisi {got}.",
+        "en": "The {what} must hold {allowed} geometries; row {row!r} holds a {got}.",
+    },
+}
+
 
 def check_res(res: Any) -> int:
     """Check an H3 resolution (a whole number 0-15) and return it.
@@ -30,8 +55,7 @@ def check_res(res: Any) -> int:
     int
     """
     if isinstance(res, bool) or not isinstance(res, int) or not 0 <= res <= 15:
-        msg = f"H3 resolution must be a whole number from 0 to 15, got {res!r}."
-        raise SettingsError(msg)
+        raise SettingsError.say(MESSAGES, "res", res=res)
     return res
 
 
@@ -53,8 +77,8 @@ def check_choice(name: str, value: Any, choices: Sequence[Any]) -> Any:
         ``value``.
     """
     if value not in choices:
-        msg = f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}."
-        raise SettingsError(msg)
+        options = ", ".join(map(repr, choices))
+        raise SettingsError.say(MESSAGES, "choice", name=name, options=options, value=value)
     return value
 
 
@@ -80,11 +104,13 @@ def check_columns(
     """
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        msg = (
-            f"The {what} lacks column(s) {', '.join(map(repr, missing))}; "
-            f"it has {', '.join(map(repr, map(str, frame.columns)))}."
+        raise error.say(
+            MESSAGES,
+            "columns",
+            what=what,
+            missing=", ".join(map(repr, missing)),
+            have=", ".join(map(repr, map(str, frame.columns))),
         )
-        raise error(msg)
 
 
 def check_crs_4326(
@@ -110,11 +136,7 @@ def check_crs_4326(
         ``gdf`` itself if already in EPSG:4326, else a reprojected copy.
     """
     if gdf.crs is None:
-        msg = (
-            f"The {what} has no CRS. Set the one its coordinates are in, for example "
-            "gdf.set_crs('EPSG:4326') for longitude/latitude degrees."
-        )
-        raise error(msg)
+        raise error.say(MESSAGES, "no_crs", what=what)
     if gdf.crs.to_epsg() != 4326:
         return gdf.to_crs(4326)
     return gdf
@@ -143,8 +165,11 @@ def check_geom_types(
     types = gdf.geometry.geom_type.dropna()
     bad = types[~types.isin(list(allowed))]
     if len(bad):
-        msg = (
-            f"The {what} must hold {'/'.join(allowed)} geometries; row {bad.index[0]!r} "
-            f"holds a {bad.iloc[0]}."
+        raise error.say(
+            MESSAGES,
+            "geom",
+            what=what,
+            allowed="/".join(allowed),
+            row=bad.index[0],
+            got=bad.iloc[0],
         )
-        raise error(msg)

@@ -23,9 +23,11 @@ Build rules
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,50 +35,56 @@ from pathlib import Path
 from typing import Any, Literal
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
-from shapely.geometry import Polygon
-from shapely.geometry.base import BaseGeometry
 
-from kamtibmas_geo._errors import BoundaryError, RegionError
+from kamtibmas_geo._errors import BoundaryError, CacheRepairWarning, RegionError
+from kamtibmas_geo._i18n import tr
+from kamtibmas_geo._integrity import (
+    SUMS_NAME,
+    FileCheck,
+    check_derived,
+    format_sums,
+    parse_sums,
+    remove_stale_temps,
+    remove_stale_temps_once,
+    verify_listed,
+    write_atomic,
+)
+from kamtibmas_geo._packbuild import (
+    AREA_TOLERANCE,
+    EQUAL_AREA_CRS,
+    EXPECTED_COUNTS,
+    OVERLAP_TOLERANCE_M2,
+    REGIONS,
+    build_frames,
+)
 from kamtibmas_geo._sources import cache_root, manifest, obtain
 from kamtibmas_geo._sources import source_dir as find_source_dir
 from kamtibmas_geo.config import Settings
 
 __all__ = [
+    "AREA_TOLERANCE",
     "BUILDER_VERSION",
+    "EQUAL_AREA_CRS",
+    "EXPECTED_COUNTS",
+    "OVERLAP_TOLERANCE_M2",
+    "PACK_FILES",
     "REGIONS",
     "Level",
+    "PackCheck",
     "PackInfo",
     "build_pack",
+    "check_pack",
     "load_boundaries",
     "pack_info",
     "resolve_region",
 ]
 
 #: Version of the pack builder; a change forces a rebuild of cached packs.
-BUILDER_VERSION = "1"
+BUILDER_VERSION = "2"
 
 Level = Literal["desa", "kecamatan", "kabupaten"]
 LEVELS: tuple[Level, ...] = ("desa", "kecamatan", "kabupaten")
-
-#: The regions of the pack: key → (Kemendagri code, display name).
-REGIONS: dict[str, tuple[str, str]] = {
-    "oki": ("16.02", "Kabupaten Ogan Komering Ilir"),
-    "palembang": ("16.71", "Kota Palembang"),
-}
-
-#: Facts the built pack must reproduce: code → (kecamatan, desa/kelurahan).
-EXPECTED_COUNTS: dict[str, tuple[int, int]] = {"16.02": (18, 327), "16.71": (18, 107)}
-
-#: Largest allowed relative difference of a kabupaten's built area from its official area.
-AREA_TOLERANCE = 0.005
-#: Largest allowed overlap between two neighbouring villages after the build, in m².
-OVERLAP_TOLERANCE_M2 = 1.0
-
-EQUAL_AREA_CRS = "EPSG:6933"
-_GRID = 1e-7
 
 _ALIASES = {
     "oki": "oki",
@@ -89,11 +97,6 @@ _ALIASES = {
     "plg": "palembang",
     "1671": "palembang",
 }
-
-_ROW = re.compile(r"\('([0-9.]+)','((?:[^']|'')*)',(-?[0-9.]+),(-?[0-9.]+),'(\[.*?\])'\)")
-_NAME_ROW = re.compile(r"\('(16\.(?:02|71)(?:\.[0-9.]+)?)','((?:[^']|'')*)'\)")
-_AREA_ROW = re.compile(r"\('(16\.(?:02|71))','(?:[^']|'')*',([0-9.]+)\)")
-_POP_ROW = re.compile(r"\('(16\.(?:02|71))','(?:[^']|'')*','([0-9]+)','([0-9]+)','([0-9]+)'\)")
 
 
 # --------------------------------------------------------------------------- regions
@@ -133,282 +136,238 @@ def resolve_region(region: str | None) -> list[str]:
     return [REGIONS[name][0]]
 
 
-# --------------------------------------------------------------------------- parsing
-
-
-def _polygon_from_path(path: list[Any]) -> BaseGeometry:
-    depth, probe = 0, path
-    while isinstance(probe, list) and probe:
-        depth += 1
-        probe = probe[0]
-    polygons = [path] if depth == 3 else path
-    parts = []
-    for rings in polygons:
-        geom: BaseGeometry | None = None
-        for ring in rings:
-            if len(ring) < 3:
-                continue
-            ring_geom = shapely.make_valid(Polygon([(lng, lat) for lat, lng in ring]))
-            geom = ring_geom if geom is None else shapely.symmetric_difference(geom, ring_geom)
-        if geom is not None:
-            parts.append(geom)
-    return _polygonal(shapely.union_all(parts))
-
-
-def _polygonal(geom: BaseGeometry) -> BaseGeometry:
-    """Keep only the polygonal parts of ``geom`` (overlays may leave lines and points)."""
-    geom = shapely.make_valid(geom)
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts) if parts else Polygon()
-
-
-def _parse_polygons(text: str) -> pd.DataFrame:
-    rows = _ROW.findall(text)
-    return pd.DataFrame(
-        {
-            "code": [r[0] for r in rows],
-            "name_upstream": [r[1].replace("''", "'") for r in rows],
-            "geometry": [_polygon_from_path(json.loads(r[4])) for r in rows],
-        }
-    )
-
-
-def _parse_names(text: str) -> dict[str, str]:
-    return {code: name.replace("''", "'") for code, name in _NAME_ROW.findall(text)}
-
-
-# --------------------------------------------------------------------------- build
-
-
-def _remove_overlaps(geoms: list[BaseGeometry]) -> list[BaseGeometry]:
-    """Let the geometry with the smaller index keep any area it shares with a later one."""
-    tree = shapely.STRtree(geoms)
-    out = list(geoms)
-    left, right = tree.query(geoms, predicate="intersects")
-    earlier: dict[int, list[int]] = {}
-    for i, j in zip(left.tolist(), right.tolist(), strict=True):
-        if j < i:
-            earlier.setdefault(i, []).append(j)
-    for i, js in earlier.items():
-        others = shapely.union_all([geoms[j] for j in js], grid_size=_GRID)
-        out[i] = _polygonal(shapely.difference(out[i], others, grid_size=_GRID))
-    return out
-
-
-def _fill_gaps(geoms: list[BaseGeometry], groups: Sequence[str]) -> list[BaseGeometry]:
-    """Give each interior gap of a group's union to the member sharing the longest border."""
-    out = list(geoms)
-    group_arr = np.asarray(groups)
-    for group in dict.fromkeys(groups):
-        idx = np.flatnonzero(group_arr == group)
-        union = shapely.union_all([out[i] for i in idx], grid_size=_GRID)
-        holes = [
-            Polygon(ring) for part in getattr(union, "geoms", [union]) for ring in part.interiors
-        ]
-        if not holes:
-            continue
-        members = [out[i] for i in idx]
-        tree = shapely.STRtree(members)
-        gains: dict[int, list[BaseGeometry]] = {}
-        for hole in holes:
-            candidates = tree.query(hole.buffer(1e-6), predicate="intersects")
-            if len(candidates) == 0:
-                continue
-            border = hole.boundary
-            shared = [
-                border.intersection(members[c].buffer(1e-6)).length for c in candidates.tolist()
-            ]
-            best = int(candidates[int(np.argmax(shared))])
-            around = shapely.union_all([members[c] for c in candidates.tolist()], grid_size=_GRID)
-            gains.setdefault(int(idx[best]), []).append(
-                shapely.difference(hole, around, grid_size=_GRID)
-            )
-        for i, extra in gains.items():
-            out[i] = _polygonal(shapely.union_all([out[i], *extra], grid_size=_GRID))
-    return out
-
-
-def _areas_km2(geoms: gpd.GeoSeries) -> np.ndarray:
-    return np.asarray(geoms.to_crs(EQUAL_AREA_CRS).area / 1e6)
-
-
-def _inside_points(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    pts = gdf.geometry.representative_point()
-    gdf["inside_lon"] = pts.x.round(7)
-    gdf["inside_lat"] = pts.y.round(7)
-    return gdf
-
-
-def _build_frames(paths: dict[str, Path]) -> dict[str, gpd.GeoDataFrame]:
-    names = _parse_names(paths["names"].read_text(encoding="utf-8"))
-    area_text = paths["area"].read_text(encoding="utf-8")
-    official_area = {code: float(v) for code, v in _AREA_ROW.findall(area_text)}
-    pop_text = paths["population"].read_text(encoding="utf-8")
-    population = {code: (int(m), int(f), int(t)) for code, m, f, t in _POP_ROW.findall(pop_text)}
-
-    raw = pd.concat(
-        [
-            _parse_polygons(paths["kel_oki"].read_text(encoding="utf-8")),
-            _parse_polygons(paths["kel_palembang"].read_text(encoding="utf-8")),
-        ],
-        ignore_index=True,
-    )
-    raw = raw.sort_values("code", kind="stable").reset_index(drop=True)
-    raw["geometry"] = [
-        _polygonal(shapely.set_precision(shapely.make_valid(g), _GRID)) for g in raw["geometry"]
-    ]
-    raw_gs = gpd.GeoSeries(raw["geometry"], crs=4326)
-    raw_overlap_km2 = float(
-        _areas_km2(raw_gs).sum()
-        - _areas_km2(
-            gpd.GeoSeries(
-                [shapely.union_all(list(raw_gs[raw["code"].str[:5] == k])) for k in REGIONS_CODES],
-                crs=4326,
-            )
-        ).sum()
-    )
-
-    geoms = _remove_overlaps(list(raw["geometry"]))
-    geoms = _fill_gaps(geoms, list(raw["code"].str[:5]))
-    # Filling gaps may leave thin slivers where two gains touch: settle them by the same rule.
-    geoms = _remove_overlaps(geoms)
-
-    desa = gpd.GeoDataFrame(
-        {
-            "code": raw["code"],
-            "name": [
-                names.get(c, n) for c, n in zip(raw["code"], raw["name_upstream"], strict=True)
-            ],
-            "name_upstream": raw["name_upstream"],
-            "kind": np.where(raw["code"].str[9] == "1", "kelurahan", "desa"),
-        },
-        geometry=gpd.GeoSeries(geoms, crs=4326),
-    )
-    desa["kecamatan_code"] = desa["code"].str[:8]
-    desa["kabupaten_code"] = desa["code"].str[:5]
-    desa["kecamatan_name"] = desa["kecamatan_code"].map(names)
-    desa["kabupaten_name"] = desa["kabupaten_code"].map(names)
-    desa["area_km2"] = _areas_km2(desa.geometry)
-
-    def _dissolve(key: str, level: str) -> gpd.GeoDataFrame:
-        codes = list(dict.fromkeys(desa[key]))
-        geoms_ = [
-            _polygonal(shapely.union_all(list(desa.geometry[desa[key] == c]), grid_size=_GRID))
-            for c in codes
-        ]
-        out = gpd.GeoDataFrame(
-            {"code": codes, "name": [names.get(c, c) for c in codes]},
-            geometry=gpd.GeoSeries(geoms_, crs=4326),
-        )
-        out["n_desa"] = [int((desa[key] == c).sum()) for c in codes]
-        out["area_km2"] = _areas_km2(out.geometry)
-        return out
-
-    kec = _dissolve("kecamatan_code", "kecamatan")
-    kec["kabupaten_code"] = kec["code"].str[:5]
-    kec["kabupaten_name"] = kec["kabupaten_code"].map(names)
-    kab = _dissolve("kabupaten_code", "kabupaten")
-    kab["n_kecamatan"] = [int((kec["kabupaten_code"] == c).sum()) for c in kab["code"]]
-    kab["official_area_km2"] = kab["code"].map(official_area)
-    kab["population"] = kab["code"].map(lambda c: population.get(c, (0, 0, 0))[2])
-    kab["population_male"] = kab["code"].map(lambda c: population.get(c, (0, 0, 0))[0])
-    kab["population_female"] = kab["code"].map(lambda c: population.get(c, (0, 0, 0))[1])
-    kab["raw_overlap_km2"] = raw_overlap_km2
-
-    frames = {"desa": desa, "kecamatan": kec, "kabupaten": kab}
-    for level, frame in frames.items():
-        frame.insert(2, "level", level)
-        _inside_points(frame)
-    _validate(frames, names)
-    return frames
-
-
-REGIONS_CODES = tuple(code for code, _ in REGIONS.values())
-
-
-def _validate(frames: dict[str, gpd.GeoDataFrame], names: dict[str, str]) -> None:
-    desa, kec, kab = frames["desa"], frames["kecamatan"], frames["kabupaten"]
-    problems: list[str] = []
-    for code, (n_kec, n_desa) in EXPECTED_COUNTS.items():
-        got_kec = int((kec["kabupaten_code"] == code).sum())
-        got_desa = int((desa["kabupaten_code"] == code).sum())
-        if (got_kec, got_desa) != (n_kec, n_desa):
-            problems.append(
-                f"{code}: expected {n_kec} kecamatan and {n_desa} desa/kelurahan, "
-                f"built {got_kec} and {got_desa}"
-            )
-        official_desa = {c for c in names if c.startswith(code + ".") and len(c) == 13}
-        built_desa = set(desa.loc[desa["kabupaten_code"] == code, "code"])
-        if official_desa != built_desa:
-            diff = sorted(official_desa ^ built_desa)[:5]
-            problems.append(f"{code}: village codes differ from the official list: {diff}")
-    for level, frame in frames.items():
-        bad = frame.loc[~frame.geometry.is_valid | frame.geometry.is_empty, "code"]
-        if len(bad):
-            problems.append(f"invalid or empty {level} geometries: {list(bad)[:5]}")
-    kec_geom = kec.set_index("code").geometry
-    outside = shapely.difference(
-        desa.geometry.values, kec_geom.loc[desa["kecamatan_code"]].values, grid_size=_GRID
-    )
-    out_area = _areas_km2(gpd.GeoSeries(outside, crs=4326)) * 1e6
-    if (out_area > OVERLAP_TOLERANCE_M2).any():
-        problems.append(f"desa outside their kecamatan: {list(desa.code[out_area > 1.0])[:5]}")
-    left, right = shapely.STRtree(desa.geometry.values).query(
-        desa.geometry.values, predicate="intersects"
-    )
-    keep = left < right
-    if keep.any():
-        inter = shapely.intersection(
-            desa.geometry.values[left[keep]], desa.geometry.values[right[keep]], grid_size=_GRID
-        )
-        inter_area = _areas_km2(gpd.GeoSeries(inter, crs=4326)) * 1e6
-        if (inter_area > OVERLAP_TOLERANCE_M2).any():
-            worst = int(np.argmax(inter_area))
-            problems.append(
-                f"neighbouring desa overlap by {inter_area[worst]:.1f} m² "
-                f"(> {OVERLAP_TOLERANCE_M2} m²): {desa.code.iloc[left[keep][worst]]} and "
-                f"{desa.code.iloc[right[keep][worst]]}"
-            )
-    for row in kab.itertuples():
-        rel = abs(row.area_km2 - row.official_area_km2) / row.official_area_km2
-        if rel > AREA_TOLERANCE:
-            problems.append(
-                f"{row.code}: built area {row.area_km2:.3f} km² differs from the official "
-                f"{row.official_area_km2:.3f} km² by {rel:.2%} (> {AREA_TOLERANCE:.1%})"
-            )
-    if problems:
-        msg = "The boundary pack failed validation:\n- " + "\n- ".join(problems)
-        raise BoundaryError(msg)
-
-
 # --------------------------------------------------------------------------- pack on disk
+
+#: The pack's files, each listed with its SHA-256 in ``SHA256SUMS`` beside them.
+PACK_FILES: tuple[str, ...] = (*(f"{lvl}.parquet" for lvl in LEVELS), "meta.json")
+
+MESSAGES = {
+    "repair": {
+        "id": "Berkas paket batas wilayah di cache rusak ({files}); paket dibangun ulang dari "
+        "sumber upstream yang terverifikasi di {path}.",
+        "en": "Damaged boundary pack file(s) in the cache ({files}); the pack is rebuilt from "
+        "the verified upstream files in {path}.",
+    },
+    "refuse": {
+        "id": "Berkas paket batas wilayah di cache rusak ({files}) di {path}, dan sumber "
+        "upstream terverifikasi untuk membangunnya ulang tidak tersedia ({reason}). "
+        "Perbaiki: sediakan sumbernya (--source atau KAMTIBMAS_GEO_SOURCE berisi salinan "
+        "asli, atau koneksi internet), lalu jalankan `kamtibmas-geo boundaries build`.",
+        "en": "Damaged boundary pack file(s) in the cache ({files}) in {path}, and the "
+        "verified upstream files to rebuild them are not available ({reason}). Fix: provide "
+        "them (--source or KAMTIBMAS_GEO_SOURCE with verbatim copies, or a network "
+        "connection), then run `kamtibmas-geo boundaries build`.",
+    },
+    "cannot_write": {
+        "id": "Tidak dapat menulis paket batas wilayah ke {path}: {reason}. Periksa izin tulis "
+        "dan ruang disk, atau pilih folder cache lain (--cache-dir atau KAMTIBMAS_GEO_CACHE).",
+        "en": "Cannot write the boundary pack to {path}: {reason}. Check the write permission "
+        "and free disk space, or choose another cache folder (--cache-dir or "
+        "KAMTIBMAS_GEO_CACHE).",
+    },
+    "still_damaged": {
+        "id": "Berkas {file} tetap rusak setelah paket dibangun ulang ({state}); periksa disk "
+        "atau pilih folder cache lain (--cache-dir atau KAMTIBMAS_GEO_CACHE).",
+        "en": "{file} is still damaged after rebuilding the pack ({state}); check the disk or "
+        "choose another cache folder (--cache-dir or KAMTIBMAS_GEO_CACHE).",
+    },
+}
 
 
 @dataclass(frozen=True, slots=True)
 class PackInfo:
-    """Where a built boundary pack lives and what it was built from.
+    """Where a built boundary pack lives, what it was built from, and its checksums.
 
     Attributes
     ----------
     path : Path
-        Directory holding ``desa.parquet``, ``kecamatan.parquet``, ``kabupaten.parquet``
-        and ``meta.json``.
+        Directory holding ``desa.parquet``, ``kecamatan.parquet``, ``kabupaten.parquet``,
+        ``meta.json`` and ``SHA256SUMS``.
     meta : dict
         Builder version, source checksums and addresses, build time, raw overlap.
+    checksums : dict
+        File name → SHA-256 recorded when the pack was built (``SHA256SUMS``).
+    digest : str
+        SHA-256 of the ``SHA256SUMS`` lines of the three level files: identifies the
+        pack's exact geometry (derived caches record it; a rebuild that writes the same
+        bytes keeps them).
     """
 
     path: Path
     meta: dict[str, Any]
+    checksums: dict[str, str]
+    digest: str
 
 
-def _pack_key(source_dir: Path | None) -> str:
+@dataclass(frozen=True, slots=True)
+class PackCheck:
+    """The integrity of the boundary pack in the cache and of the caches derived from it.
+
+    Attributes
+    ----------
+    path : Path
+        The pack folder.
+    files : tuple of FileCheck
+        The pack's files (:data:`PACK_FILES`) and ``SHA256SUMS``.
+    derived : tuple of FileCheck
+        Derived caches beside the pack (region cells, crosswalks).
+    """
+
+    path: Path
+    files: tuple[FileCheck, ...]
+    derived: tuple[FileCheck, ...]
+
+    @property
+    def absent(self) -> bool:
+        """True when no file of the pack is there (it was never built)."""
+        return all(c.state == "missing" for c in self.files)
+
+    @property
+    def ok(self) -> bool:
+        """True when every file, pack and derived, proves itself."""
+        return all(c.state == "ok" for c in (*self.files, *self.derived))
+
+
+class _DamagedFileError(BoundaryError):
+    """A pack file failed its check while being read (internal: triggers a rebuild)."""
+
+    def __init__(self, check: FileCheck, path: Path) -> None:
+        super().__init__(f"{path}: {check.describe('en')}")
+        self.check = check
+
+
+def _pack_key() -> str:
     h = hashlib.sha256()
     h.update(BUILDER_VERSION.encode())
     for src in manifest():
         h.update(f"{src.key}:{src.sha256}".encode())
     return h.hexdigest()[:16]
+
+
+def _pack_dir(settings: Settings) -> Path:
+    return cache_root(settings) / f"pack-{_pack_key()}"
+
+
+def _read_meta(path: Path) -> dict[str, Any] | None:
+    """Return the pack's metadata, or ``None`` if it is not what this builder writes."""
+    try:
+        meta = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    if (
+        not isinstance(meta, dict)
+        or meta.get("builder_version") != BUILDER_VERSION
+        or not isinstance(meta.get("sources"), list)
+        or not isinstance(meta.get("counts"), dict)
+    ):
+        return None
+    return meta
+
+
+def _inspect(pack_dir: Path) -> tuple[list[FileCheck], bytes | None, dict[str, Any] | None]:
+    """Check every pack file against ``SHA256SUMS``; return checks, the sums and the meta."""
+    try:
+        sums: bytes | None = (pack_dir / SUMS_NAME).read_bytes()
+        listed = parse_sums(sums) if sums is not None else None
+        sums_check = FileCheck(SUMS_NAME, "ok")
+        if listed is None or set(listed) != set(PACK_FILES):
+            sums, sums_check = None, FileCheck(SUMS_NAME, "damaged", "invalid")
+    except FileNotFoundError:
+        sums, sums_check = None, FileCheck(SUMS_NAME, "missing", "missing")
+    except OSError:
+        sums, sums_check = None, FileCheck(SUMS_NAME, "damaged", "unreadable")
+    checks = verify_listed(pack_dir, sums, PACK_FILES)
+    meta = None
+    if checks[-1].state == "ok":
+        meta = _read_meta(pack_dir / "meta.json")
+        if meta is None:
+            checks[-1] = FileCheck("meta.json", "damaged", "invalid")
+    return [*checks, sums_check], sums, meta
+
+
+def _levels_digest(checksums: dict[str, str]) -> str:
+    """SHA-256 identifying the pack's geometry: the sums of its level files (not meta.json)."""
+    levels = {name: checksums[name] for name in PACK_FILES if name.endswith(".parquet")}
+    return hashlib.sha256(format_sums(levels)).hexdigest()
+
+
+def _info(pack_dir: Path, meta: dict[str, Any], sums: bytes) -> PackInfo:
+    checksums = parse_sums(sums) or {}
+    return PackInfo(pack_dir, meta, checksums, _levels_digest(checksums))
+
+
+def _listing(checks: Sequence[FileCheck], lang: str) -> str:
+    return "; ".join(f"{c.name}: {c.describe(lang)}" for c in checks)
+
+
+def _parquet_bytes(frame: gpd.GeoDataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def _build(
+    pack_dir: Path,
+    source: str | os.PathLike[str] | None,
+    settings: Settings,
+    damaged: list[FileCheck],
+) -> PackInfo:
+    """Build the pack from the verified upstream into ``pack_dir``, repairing ``damaged``."""
+    lang = settings.lang
+    try:
+        paths = obtain(find_source_dir(source, settings), cache_root(settings), lang)
+    except BoundaryError as exc:
+        if not damaged:
+            raise
+        files = _listing(damaged, lang)
+        msg = tr(MESSAGES, "refuse", lang, files=files, path=pack_dir, reason=str(exc).rstrip("."))
+        raise BoundaryError(msg) from None
+    if damaged:
+        msg = tr(MESSAGES, "repair", lang, files=_listing(damaged, lang), path=pack_dir)
+        warnings.warn(msg, CacheRepairWarning, stacklevel=3)
+    frames = build_frames(paths)
+    blobs = {f"{lvl}.parquet": _parquet_bytes(frames[lvl]) for lvl in LEVELS}
+    meta = {
+        "builder_version": BUILDER_VERSION,
+        "built_at": pd.Timestamp.now(tz="UTC").isoformat(),
+        "sources": [{"key": s.key, "url": s.url, "sha256": s.sha256} for s in manifest()],
+        "counts": {lvl: len(frames[lvl]) for lvl in LEVELS},
+        "raw_overlap_km2": float(frames["kabupaten"]["raw_overlap_km2"].iloc[0]),
+    }
+    blobs["meta.json"] = json.dumps(meta, indent=2).encode("utf-8")
+    try:
+        pack_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(pack_dir)
+        # the list of sums goes last: a build killed before it leaves a pack that fails its check
+        sums = format_sums({name: write_atomic(pack_dir / name, b) for name, b in blobs.items()})
+        write_atomic(pack_dir / SUMS_NAME, sums)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise BoundaryError(
+            tr(MESSAGES, "cannot_write", lang, path=pack_dir, reason=reason)
+        ) from None
+    return _info(pack_dir, meta, sums)
+
+
+def check_pack(*, settings: Settings | None = None) -> PackCheck:
+    """Check the boundary pack in the cache file by file, without building or repairing.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Where the cache is.
+
+    Returns
+    -------
+    PackCheck
+        ``ok`` / ``damaged`` / ``missing`` for each pack file and each derived cache.
+    """
+    settings = settings or Settings()
+    pack_dir = _pack_dir(settings)
+    checks, sums, _ = _inspect(pack_dir)
+    digest = _levels_digest(parse_sums(sums) or {}) if sums is not None else ""
+    derived = check_derived(pack_dir, digest, exclude=PACK_FILES)
+    return PackCheck(pack_dir, tuple(checks), tuple(derived))
 
 
 def build_pack(
@@ -417,7 +376,13 @@ def build_pack(
     settings: Settings | None = None,
     force: bool = False,
 ) -> PackInfo:
-    """Build (or find in the cache) the boundary pack and return where it is.
+    """Build (or find and verify in the cache) the boundary pack and return where it is.
+
+    A cached pack is used only if every file matches the SHA-256 recorded in its
+    ``SHA256SUMS`` when it was built (hashed once per process, then checked with ``stat``).
+    A damaged, missing or unreadable file or an invalid ``meta.json`` is rebuilt from the
+    verified upstream with a :class:`~kamtibmas_geo.CacheRepairWarning`. Every file is
+    written atomically, so a killed build never leaves a half file that looks valid.
 
     Parameters
     ----------
@@ -426,7 +391,7 @@ def build_pack(
         ``../shared/data``. ``None`` uses ``settings.source``, then ``KAMTIBMAS_GEO_SOURCE``,
         then a verified download.
     settings : Settings, optional
-        Cache directory and source defaults.
+        Cache directory, source defaults and the language of messages.
     force : bool
         Rebuild even when a valid pack for the same sources and builder is cached.
 
@@ -439,40 +404,21 @@ def build_pack(
     ChecksumError
         A source file is not the pinned upstream version.
     BoundaryError
-        A source is missing or the built pack fails validation.
+        A source is missing, the built pack fails validation, the cache cannot be
+        written, or the cached pack is damaged and the upstream is not available to
+        rebuild it (the message names the files and the fix).
     """
     settings = settings or Settings()
-    source_dir = find_source_dir(source, settings)
-    cache = cache_root(settings)
-    pack_dir = cache / f"pack-{_pack_key(source_dir)}"
-    meta_path = pack_dir / "meta.json"
-    if not force and meta_path.is_file():
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("builder_version") == BUILDER_VERSION and all(
-            (pack_dir / f"{lvl}.parquet").is_file() for lvl in LEVELS
-        ):
-            if source_dir is not None:
-                obtain(source_dir, cache)  # a local copy is still checked on every build call
-            return PackInfo(pack_dir, meta)
-    paths = obtain(source_dir, cache)
-    frames = _build_frames(paths)
-    pack_dir.mkdir(parents=True, exist_ok=True)
-    tmp_suffix = f".tmp{os.getpid()}"
-    for level, frame in frames.items():
-        tmp = pack_dir / f"{level}.parquet{tmp_suffix}"
-        frame.to_parquet(tmp, index=False)
-        tmp.replace(pack_dir / f"{level}.parquet")
-    meta = {
-        "builder_version": BUILDER_VERSION,
-        "built_at": pd.Timestamp.now(tz="UTC").isoformat(),
-        "sources": [{"key": s.key, "url": s.url, "sha256": s.sha256} for s in manifest()],
-        "counts": {lvl: len(frames[lvl]) for lvl in LEVELS},
-        "raw_overlap_km2": float(frames["kabupaten"]["raw_overlap_km2"].iloc[0]),
-    }
-    tmp_meta = pack_dir / f"meta.json{tmp_suffix}"
-    tmp_meta.write_text(json.dumps(meta, indent=2), encoding="utf-8")
-    tmp_meta.replace(meta_path)
-    return PackInfo(pack_dir, meta)
+    pack_dir = _pack_dir(settings)
+    damaged: list[FileCheck] = []
+    if not force:
+        remove_stale_temps_once(pack_dir)  # left by a killed build
+        checks, sums, meta = _inspect(pack_dir)
+        if meta is not None and sums is not None and all(c.state == "ok" for c in checks):
+            return _info(pack_dir, meta, sums)
+        if not all(c.state == "missing" for c in checks):
+            damaged = [c for c in checks if c.state != "ok"]
+    return _build(pack_dir, source, settings, damaged)
 
 
 def pack_info(
@@ -495,8 +441,21 @@ def pack_info(
 
 
 @lru_cache(maxsize=8)
-def _read_level(path: str, mtime_ns: int) -> gpd.GeoDataFrame:
-    return gpd.read_parquet(path)
+def _read_level(path: str, sha256: str) -> gpd.GeoDataFrame:
+    """Read a level from the bytes whose SHA-256 was checked (no gap between check and use)."""
+    file = Path(path)
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise _DamagedFileError(FileCheck(file.name, "missing", "missing"), file) from None
+    except OSError:
+        raise _DamagedFileError(FileCheck(file.name, "damaged", "unreadable"), file) from None
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise _DamagedFileError(FileCheck(file.name, "damaged", "mismatch"), file)
+    try:
+        return gpd.read_parquet(io.BytesIO(data))
+    except Exception:  # recorded bytes that do not parse: damaged all the same
+        raise _DamagedFileError(FileCheck(file.name, "damaged", "invalid"), file) from None
 
 
 def load_boundaries(
@@ -508,7 +467,8 @@ def load_boundaries(
 ) -> gpd.GeoDataFrame:
     """Load desa/kelurahan, kecamatan or kabupaten polygons of OKI and Palembang.
 
-    Builds the boundary pack into the cache on first use.
+    Builds the boundary pack into the cache on first use; a cached file is read only
+    after its SHA-256 matches the one recorded at build time (see :func:`build_pack`).
 
     Parameters
     ----------
@@ -534,9 +494,19 @@ def load_boundaries(
         msg = f"level must be one of {', '.join(map(repr, LEVELS))}; got {level!r}."
         raise RegionError(msg)
     codes = resolve_region(region)
+    settings = settings or Settings()
     info = build_pack(source=source, settings=settings)
-    path = info.path / f"{level}.parquet"
-    frame = _read_level(str(path), path.stat().st_mtime_ns)
+    name = f"{level}.parquet"
+    try:
+        frame = _read_level(str(info.path / name), info.checksums[name])
+    except _DamagedFileError as exc:  # changed after the check: rebuild and read again
+        info = _build(info.path, source, settings, [exc.check])
+        try:
+            frame = _read_level(str(info.path / name), info.checksums[name])
+        except _DamagedFileError as again:
+            state = again.check.describe(settings.lang)
+            msg = tr(MESSAGES, "still_damaged", settings.lang, file=info.path / name, state=state)
+            raise BoundaryError(msg) from None
     key = "code" if level == "kabupaten" else "kabupaten_code"
     out = frame[frame[key].isin(codes)].reset_index(drop=True)
     return out.copy()

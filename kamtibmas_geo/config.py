@@ -25,6 +25,37 @@ from kamtibmas_geo._errors import SettingsError
 
 __all__ = ["Language", "Settings"]
 
+MESSAGES = {
+    "number": {
+        "id": "Pengaturan {name!r} harus angka >= 0, bukan {value!r}.",
+        "en": "Setting {name!r} must be a number >= 0, got {value!r}.",
+    },
+    "whole": {
+        "id": "Pengaturan {name!r} harus bilangan bulat >= 0, bukan {value!r}.",
+        "en": "Setting {name!r} must be a whole number >= 0, got {value!r}.",
+    },
+    "alpha": {
+        "id": "Pengaturan 'fdr_alpha' harus di antara 0 dan 1, bukan {value!r}.",
+        "en": "Setting 'fdr_alpha' must lie between 0 and 1, got {value!r}.",
+    },
+    "unknown": {
+        "id": "Pengaturan {names} tidak dikenal; yang dikenal: {known}.",
+        "en": "Unknown setting(s) {names}; known settings are: {known}.",
+    },
+    "no_file": {
+        "id": "Berkas pengaturan {path!r} tidak ada; periksa jalurnya.",
+        "en": "Settings file {path!r} does not exist.",
+    },
+    "bad_toml": {
+        "id": "Berkas pengaturan {path!r} bukan TOML yang sah: {exc}.",
+        "en": "Settings file {path!r} is not valid TOML: {exc}.",
+    },
+    "not_table": {
+        "id": "Berkas pengaturan {path!r}: [kamtibmas_geo] harus berupa tabel.",
+        "en": "Settings file {path!r}: [kamtibmas_geo] must be a table.",
+    },
+}
+
 Language = Literal["id", "en"]
 
 
@@ -112,16 +143,13 @@ class Settings:
         for name in ("half_life_days", "seasonal_prior", "radius_m"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-                msg = f"Setting {name!r} must be a number >= 0, got {value!r}."
-                raise SettingsError(msg)
+                raise SettingsError.say(MESSAGES, "number", name=name, value=value)
         for name in ("smoothing_k", "gi_k", "permutations", "public_min_count", "seed"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                msg = f"Setting {name!r} must be a whole number >= 0, got {value!r}."
-                raise SettingsError(msg)
+                raise SettingsError.say(MESSAGES, "whole", name=name, value=value)
         if not 0 < self.fdr_alpha < 1:
-            msg = f"Setting 'fdr_alpha' must lie between 0 and 1, got {self.fdr_alpha!r}."
-            raise SettingsError(msg)
+            raise SettingsError.say(MESSAGES, "alpha", value=self.fdr_alpha)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> Settings:
@@ -139,11 +167,12 @@ class Settings:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            msg = (
-                f"Unknown setting(s) {', '.join(map(repr, unknown))}; "
-                f"known settings are: {', '.join(sorted(known))}."
+            raise SettingsError.say(
+                MESSAGES,
+                "unknown",
+                names=", ".join(map(repr, unknown)),
+                known=", ".join(sorted(known)),
             )
-            raise SettingsError(msg)
         return cls(**values)
 
     @classmethod
@@ -165,15 +194,12 @@ class Settings:
         try:
             data = tomllib.loads(p.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            msg = f"Settings file {str(p)!r} does not exist."
-            raise SettingsError(msg) from None
+            raise SettingsError.say(MESSAGES, "no_file", path=str(p)) from None
         except tomllib.TOMLDecodeError as exc:
-            msg = f"Settings file {str(p)!r} is not valid TOML: {exc}."
-            raise SettingsError(msg) from None
+            raise SettingsError.say(MESSAGES, "bad_toml", path=str(p), exc=exc) from None
         table = data.get("kamtibmas_geo", data)
         if not isinstance(table, dict):
-            msg = f"Settings file {str(p)!r}: [kamtibmas_geo] must be a table."
-            raise SettingsError(msg)
+            raise SettingsError.say(MESSAGES, "not_table", path=str(p))
         return cls.from_dict(table)
 
     def replace(self, **changes: Any) -> Settings:
@@ -191,6 +217,10 @@ class Settings:
         known = {f.name for f in fields(self)}
         unknown = sorted(set(changes) - known)
         if unknown:
-            msg = f"Unknown setting(s) {', '.join(map(repr, unknown))}."
-            raise SettingsError(msg)
+            raise SettingsError.say(
+                MESSAGES,
+                "unknown",
+                names=", ".join(map(repr, unknown)),
+                known=", ".join(sorted(known)),
+            )
         return dataclasses.replace(self, **changes)

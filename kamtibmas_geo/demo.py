@@ -32,6 +32,10 @@ from kamtibmas_geo.config import Language, Settings
 __all__ = ["DEMO_STEPS", "DemoResult", "map_cells", "run_demo"]
 
 MESSAGES = {
+    "out_not_dir": {
+        "id": "--out {path!r} adalah sebuah berkas; demo menulis ke folder. Pilih nama folder.",
+        "en": "--out {path!r} is a file; the demo writes into a folder. Choose a folder name.",
+    },
     "pack": {"id": "Paket batas wilayah", "en": "Boundary pack"},
     "sample": {"id": "Data contoh", "en": "Sample data"},
     "geocode": {"id": "Baca dan geokode laporan", "en": "Read and geocode records"},
@@ -124,6 +128,17 @@ def _posts_frame(posts: pd.DataFrame) -> gpd.GeoDataFrame:
     )
 
 
+def _output_folder(out_dir: str | Path, lang: str) -> Path:
+    """Create the demo's output folder, refusing a path that is an existing file."""
+    from kamtibmas_geo._errors import OutputError
+
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise OutputError(tr(MESSAGES, "out_not_dir", lang, path=str(out)))
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
 def run_demo(
     out_dir: str | Path,
     *,
@@ -167,18 +182,18 @@ def run_demo(
     DemoResult
     """
     from kamtibmas_geo._export import export_cells
+    from kamtibmas_geo._tables import write_table
     from kamtibmas_geo.boundaries import build_pack
     from kamtibmas_geo.evaluate import backtest
     from kamtibmas_geo.geocode import geocode
     from kamtibmas_geo.plan import patrol_html, patrol_plan, plan_poskamling
-    from kamtibmas_geo.records import Kind, ledger_summary, read_records, sanitize_for_export
+    from kamtibmas_geo.records import Kind, ledger_summary, read_records
     from kamtibmas_geo.render import render_map, save_png
     from kamtibmas_geo.sample import make_sample, write_tables
     from kamtibmas_geo.score import score_hotspots
 
     settings = (settings or Settings()).replace(res=res, lang=lang, seed=seed)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = _output_folder(out_dir, lang)
     files: dict[str, Path] = {}
     seconds: dict[str, float] = {}
     total = len(DEMO_STEPS)
@@ -211,10 +226,7 @@ def run_demo(
         ledger = ledger_summary(result, lang=lang)
         ledgers.append(ledger.assign(kind=kind))
         rejected.append(result.rejected.assign(kind=kind))
-    files["rejected"] = out / "ditolak.csv"
-    sanitize_for_export(pd.concat(rejected, ignore_index=True)).to_csv(
-        files["rejected"], index=False
-    )
+    files["rejected"] = write_table(pd.concat(rejected, ignore_index=True), out / "ditolak.csv")
     seconds["geocode"] = time.perf_counter() - t0
 
     t0 = step("score")
@@ -242,8 +254,7 @@ def run_demo(
         warnings.simplefilter("ignore", UserWarning)
         bt = backtest(placed["disturbance"], periods=periods, res=res, settings=settings)
     bt_table = bt.summary(lang)
-    files["backtest"] = out / "uji_balik.csv"
-    bt.to_frame().to_csv(files["backtest"], index=False)
+    files["backtest"] = write_table(bt.to_frame(), out / "uji_balik.csv")
     seconds["backtest"] = time.perf_counter() - t0
 
     t0 = step("plan")
@@ -259,11 +270,9 @@ def run_demo(
         plan_rows.append({"polres": name, **solved.summary()})
         patrols.append(patrol_plan(mine, teams=teams, target=target, lang=lang))
     usulan = gpd.GeoDataFrame(pd.concat(proposed, ignore_index=True), crs=4326)
-    files["posts"] = out / "usulan_poskamling.geojson"
-    usulan.to_file(files["posts"], driver="GeoJSON")
+    files["posts"] = write_table(usulan, out / "usulan_poskamling.geojson")
     patrol = pd.concat(patrols, ignore_index=True)
-    files["patrol_csv"] = out / "patroli.csv"
-    sanitize_for_export(patrol).to_csv(files["patrol_csv"], index=False)
+    files["patrol_csv"] = write_table(patrol, out / "patroli.csv")
     files["patrol_html"] = patrol_html(patrol, out / "patroli.html", lang=lang)
     seconds["plan"] = time.perf_counter() - t0
 

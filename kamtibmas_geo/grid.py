@@ -30,6 +30,7 @@ import shapely
 from numpy.typing import ArrayLike
 
 from kamtibmas_geo._errors import RegionError
+from kamtibmas_geo._integrity import load_derived, save_derived
 from kamtibmas_geo._units import UNIT_COLUMNS, own_desa
 from kamtibmas_geo._validate import check_choice, check_crs_4326, check_geom_types, check_res
 from kamtibmas_geo.boundaries import EQUAL_AREA_CRS, build_pack, load_boundaries
@@ -204,6 +205,7 @@ def _geom_cells(geom: shapely.Geometry, res: int, contain: ContainMode) -> list[
 @lru_cache(maxsize=32)
 def _region_cells_cached(
     pack: str,
+    pack_digest: str,
     region: str | None,
     unit: str | None,
     res: int,
@@ -212,17 +214,16 @@ def _region_cells_cached(
 ) -> tuple[str, ...]:
     if unit is not None:
         return tuple(_geom_cells(_region_geometry(region, unit, settings), res, contain))
-    # Whole regions are large at fine resolutions: keep them beside the pack.
+    # Whole regions are large at fine resolutions: keep them beside the pack (SHA-256 checked).
     from kamtibmas_geo.boundaries import resolve_region
 
     key = "-".join(resolve_region(region)).replace(".", "")
     path = Path(pack) / f"cells-{key}-r{res}-{contain}.parquet"
-    if path.is_file():
-        return tuple(sorted(set(pd.read_parquet(path)["hex_id"].astype(str))))
+    table = load_derived(path, pack_digest)
+    if table is not None:
+        return tuple(sorted(set(table["hex_id"].astype(str))))
     cells = _geom_cells(_region_geometry(region, unit, settings), res, contain)
-    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-    pd.DataFrame({"hex_id": cells}).to_parquet(tmp, index=False)
-    tmp.replace(path)
+    save_derived(path, pd.DataFrame({"hex_id": cells}), pack_digest)
     return tuple(cells)
 
 
@@ -264,8 +265,9 @@ def region_cells(
     check_res(res)
     check_choice("contain", contain, ("overlap", "center"))
     settings = settings or Settings()
-    pack = str(build_pack(settings=settings).path)
-    return list(_region_cells_cached(pack, region, unit, res, contain, settings))
+    pack = build_pack(settings=settings)
+    cached = _region_cells_cached(str(pack.path), pack.digest, region, unit, res, contain, settings)
+    return list(cached)
 
 
 def cells_to_gdf(cells: Iterable[str]) -> gpd.GeoDataFrame:
@@ -524,15 +526,12 @@ def crosswalk(
     check_res(res)
     check_choice("level", level, ("desa", "kecamatan"))
     settings = settings or Settings()
-    pack_dir = build_pack(settings=settings).path
-    path = _crosswalk_path(pack_dir, res, level)
-    if path.is_file():
-        table = pd.read_parquet(path)
-    else:
+    pack = build_pack(settings=settings)
+    path = _crosswalk_path(pack.path, res, level)
+    table = load_derived(path, pack.digest)  # None when missing or failing its SHA-256 check
+    if table is None:
         table = _build_crosswalk(res, level, settings)
-        tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-        table.to_parquet(tmp, index=False)
-        tmp.replace(path)
+        save_derived(path, table, pack.digest)
     if region is not None:
         from kamtibmas_geo.boundaries import resolve_region
 

@@ -40,6 +40,7 @@ from kamtibmas_geo._parse import coords_to_float, dates_to_utc, parse_coord_pair
 from kamtibmas_geo._readers import is_empty_row, read_table
 from kamtibmas_geo._records_ledger import (
     MESSAGES,
+    encoding_label,
     find_duplicates,
     ledger_summary,
     sanitize_for_export,
@@ -54,6 +55,7 @@ __all__ = [
     "REJECTED_COLUMNS",
     "RecordSet",
     "Taxonomy",
+    "encoding_label",
     "find_duplicates",
     "ledger_summary",
     "load_taxonomy",
@@ -100,7 +102,7 @@ _PREFIX_WORDS = {
 RECORD_COLUMNS = (
     "record_id", "source", "row", "kind", "type", "type_raw", "severity", "time",
     "time_known", "lat", "lon", "address", "kecamatan", "desa", "polsek", "keterangan",
-    "duplicate_of", "coord_note", "type_warning", "time_note",
+    "duplicate_of", "coord_note", "type_warning", "time_note", "read_note",
 )  # fmt: skip
 REJECTED_COLUMNS = ("source", "row", "column", "value", "reason_code", "reason")
 _TEXT_FIELDS = ("address", "kecamatan", "desa", "polsek", "keterangan")
@@ -116,6 +118,12 @@ class RecordSet(NamedTuple):
         One row per accepted record, EPSG:4326, columns :data:`RECORD_COLUMNS`, the
         user's other columns unchanged, and ``geometry`` (Point, or None where the
         record has no usable coordinates and must be placed by its address).
+        ``read_note`` says when a row was read in an unusual way (read again after a
+        stray quote, undecodable bytes replaced, one point taken from a MultiPoint).
+        ``attrs["rows_in"]`` is the number of data rows read and ``attrs["read"]`` how
+        the input was read (``format``; for text files ``encoding``,
+        ``encoding_label``, ``bom``, ``bytes_replaced``, ``delimiter``; ``header_row``;
+        for workbooks ``sheet`` and ``merged_ranges``); ``rejected`` carries the same.
     rejected : DataFrame
         One row per rejected input row: ``source``, ``row`` (as the user sees it in
         the sheet: header = 1, first data row = 2; for a DataFrame the position + 2),
@@ -208,10 +216,14 @@ def read_records(
     Parameters
     ----------
     source : str, Path or DataFrame
-        CSV (any of ``; , tab |`` as delimiter; UTF-8, UTF-8 with BOM, cp1252 or
-        latin-1), XLSX, GeoJSON/GPKG, GeoParquet/Parquet, or a (Geo)DataFrame. Columns
-        are recognised by the aliases in :data:`ALIASES` (case, spaces and punctuation
-        ignored). A title above the header row is skipped.
+        CSV/TXT/TSV (any of ``; , tab |`` as delimiter; one encoding for the whole file:
+        UTF-8 with or without BOM, UTF-16/32 with BOM, UTF-16 without BOM, or cp1252),
+        XLSX (merged cells filled over the rows and columns they cover),
+        GeoJSON/GPKG (Point or MultiPoint geometries), GeoParquet/Parquet, or a
+        (Geo)DataFrame. Columns are recognised by the aliases in :data:`ALIASES` (case,
+        spaces and punctuation ignored). A title above the header row is skipped. Every
+        data line of a text file is one row; lines merged by a stray quote are read again
+        one by one and noted in ``read_note``.
     kind : {"disturbance", "activity"}
         Which taxonomy the ``jenis`` column is classified against.
     sheet : str or int, optional
@@ -269,6 +281,7 @@ def read_records(
     reason = np.full(n, None, dtype=object)
     r_col = np.full(n, "", dtype=object)
     r_val = np.full(n, "", dtype=object)
+    r_info: dict[int, dict[str, Any]] = {}
 
     def reject(mask: np.ndarray, code: str | np.ndarray, col: str, values: Any) -> None:
         take = mask & pd.isna(reason)
@@ -279,8 +292,9 @@ def read_records(
         vals = np.asarray(values, dtype=object) if values is not None else None
         r_val[take] = [_cell_text(v) for v in vals[take]] if vals is not None else ""
 
-    for pos, line in raw.broken.items():
-        reason[pos], r_col[pos], r_val[pos] = "wrong_field_count", "*", line[:_VALUE_CHARS]
+    for pos, issue in raw.broken.items():
+        reason[pos], r_col[pos], r_val[pos] = issue.code, "*", issue.value[:_VALUE_CHARS]
+        r_info[pos] = dict(issue.info)
 
     # dates and times
     date_raw = frame[cols["date"]]
@@ -330,11 +344,17 @@ def read_records(
         lon = np.array([parsed[k][1] for k in keys], dtype=float)
         c_code = np.array([parsed[k][2] for k in keys], dtype=object)
         c_col, c_val = cols["coords"], raw_pairs
+    geom_bad = np.zeros(n, dtype=bool)
     if has_geom and raw.lon is not None and raw.lat is not None:
         fill = c_code == "coord_missing"
         lon, lat = np.where(fill, raw.lon, lon), np.where(fill, raw.lat, lat)
         c_code = c_code.copy()
         c_code[fill & ~np.isnan(lat)] = None
+        if raw.geom_code is not None and raw.geom_value is not None:
+            geom_bad = fill & ~pd.isna(raw.geom_code)
+            c_code[geom_bad] = raw.geom_code[geom_bad]
+            c_val = np.asarray(c_val, dtype=object).copy()
+            c_val[geom_bad] = raw.geom_value[geom_bad]
         c_col = c_col or "geometry"
     coord_note = np.full(n, None, dtype=object)
     parsed_ok = pd.isna(c_code)
@@ -356,6 +376,7 @@ def read_records(
         la_t = [_cell_text(v) for v in frame[cols["lat"]].to_numpy(dtype=object)[bad_xy]]
         lo_t = [_cell_text(v) for v in frame[cols["lon"]].to_numpy(dtype=object)[bad_xy]]
         c_val[bad_xy] = [f"{a}; {b}" if a else b for a, b in zip(la_t, lo_t, strict=True)]
+    reject(geom_bad & ~has_text, c_code, "geometry", c_val)
     reject(c_bad & ~has_text, c_code, c_col, c_val)
     reject((c_code == "coord_missing") & ~has_text, "no_location", c_col or "alamat", None)
     kept_bad = c_bad & has_text
@@ -441,6 +462,12 @@ def read_records(
         ]
     out["type_warning"] = _str_array(warn)
     out["time_note"] = _str_array(time_note[idx])
+    read_note = np.full(n, None, dtype=object)
+    for pos, issues in raw.notes.items():
+        read_note[pos] = "; ".join(
+            tr(MESSAGES, f"note_read_{i.code}", lang, **dict(i.info)) for i in issues
+        )
+    out["read_note"] = _str_array(read_note[idx])
     mapped = set(cols.values())
     for c in columns:
         if c in mapped:
@@ -462,13 +489,15 @@ def read_records(
             "reason_code": pd.array(codes, dtype="string"),
             "reason": pd.array(
                 [
-                    tr(MESSAGES, str(c), lang, column=col, value=val)
-                    for c, col, val in zip(codes, r_col[ridx], r_val[ridx], strict=True)
+                    tr(MESSAGES, str(c), lang, column=col, value=val, **r_info.get(int(p), {}))
+                    for p, c, col, val in zip(ridx, codes, r_col[ridx], r_val[ridx], strict=True)
                 ],
                 dtype="string",
             ),
         }
     )
-    records.attrs["rows_in"] = n
-    rejected.attrs["rows_in"] = n
+    read = {**raw.meta, "rows_in": n}
+    for frame_out in (records, rejected):
+        frame_out.attrs["rows_in"] = n
+        frame_out.attrs["read"] = dict(read)
     return RecordSet(records, rejected)

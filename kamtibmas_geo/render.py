@@ -8,6 +8,11 @@ desa/kelurahan search box. The data travel as one compact JSON block and the lay
 in JavaScript (style by a class property, tooltips built on hover), so ~6,000 cells and
 20,000 points stay a few MB and load in about a second.
 
+No user text is ever template source: folium receives only numbers, and the data block,
+style sheet and script are written verbatim by :mod:`kamtibmas_geo._mappage` (the data
+escaped by :func:`kamtibmas_geo._htmlsafe.script_json`). Element ids are numbered from a
+hash of the data, so the same inputs give a byte-identical page.
+
 Offline (the default) inlines Leaflet and its plugins (vendored from npm at pinned versions,
 see ``kamtibmas_geo/data/vendor/README.md``) with their images as ``data:`` URIs: the page
 makes no request. ``public=True`` keeps only aggregates: no individual points, no personal
@@ -19,13 +24,15 @@ cells for kepler.gl, QGIS or ArcGIS.
 
 from __future__ import annotations
 
-import html
+import hashlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import geopandas as gpd
 import h3
@@ -35,6 +42,7 @@ import pandas as pd
 from kamtibmas_geo import _mapdata as md
 from kamtibmas_geo._errors import DependencyError, ScoreError
 from kamtibmas_geo._export import export_cells
+from kamtibmas_geo._htmlsafe import escape_html
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo._validate import check_choice
 from kamtibmas_geo.config import Language, Settings
@@ -56,6 +64,23 @@ CHROMIUM_ARGS = [
 ]
 
 _TOLERANCE = {"desa": 0.0001, "kecamatan": 0.0002, "kabupaten": 0.0003}
+_TILE_KEYS = {"z", "x", "y"}
+_TILE_KEY_RE = re.compile(r"\{([a-z])\}")
+
+MESSAGES = {
+    "bad_tiles": {
+        "id": "Peta dasar {tiles!r} tidak dikenal: beri nama penyedia xyzservices "
+        "(mis. OpenStreetMap, OpenTopoMap) atau URL http(s) dengan {{z}}, {{x}} dan {{y}}.",
+        "en": "Unknown base map {tiles!r}: give an xyzservices provider name "
+        "(e.g. OpenStreetMap, OpenTopoMap) or an http(s) URL with {{z}}, {{x}} and {{y}}.",
+    },
+    "tiles_token": {
+        "id": "Peta dasar {tiles!r} memerlukan kunci API; pilih penyedia lain "
+        "(mis. OpenStreetMap) atau beri URL lengkap dengan kuncinya.",
+        "en": "Base map {tiles!r} needs an API key; choose another provider "
+        "(e.g. OpenStreetMap) or give the full URL with the key.",
+    },
+}
 
 
 def _import_folium() -> Any:
@@ -138,7 +163,7 @@ def _boundaries(
 
 
 def _legend(lang: str, gi: bool, ptypes: Mapping[str, Any] | None, public_k: int | None) -> str:
-    e = html.escape
+    e = escape_html
     parts = [f"<h4>{e(tr(md.MESSAGES, 'legend_score', lang))}</h4>"]
     for c, colour in md.SCORE_COLOURS.items():
         parts.append(
@@ -231,8 +256,9 @@ def render_map(
     lang : {"id", "en"}
         Language of layer names, legend and tooltips.
     tiles : str, optional
-        A folium tile name or URL (e.g. ``"OpenStreetMap"``, needs a connection); without
-        tiles the boundaries are the base map.
+        Base map (needs a connection): an xyzservices provider name such as
+        ``"OpenStreetMap"`` or ``"OpenTopoMap"``, or an http(s) tile URL with
+        ``{z}``, ``{x}`` and ``{y}``; without tiles the boundaries are the base map.
     boundaries : bool or mapping of level -> GeoDataFrame
         Draw the kabupaten/kecamatan/desa boundaries around the cells (loaded from the
         boundary pack when ``True``; pass frames to use your own; ``False`` for none).
@@ -324,14 +350,22 @@ def render_map(
     centre = [-3.0, 104.75]
     if extent is not None:
         centre = [(extent[1] + extent[3]) / 2, (extent[0] + extent[2]) / 2]
+    base = _tile_layer(tiles, lang)
+    if base is not None:
+        data["tiles"] = base
     m = folium.Map(
-        location=centre, zoom_start=11, tiles=tiles, control_scale=True, prefer_canvas=False
+        location=centre, zoom_start=11, tiles=None, control_scale=True, prefer_canvas=False
     )
     from kamtibmas_geo._assets import CSS_ASSETS, JS_ASSETS
+    from kamtibmas_geo._mapjs import CSS, SCRIPT
+    from kamtibmas_geo._mappage import DataLayers, number_elements
 
     m.default_js = JS_ASSETS
     m.default_css = CSS_ASSETS
-    m.add_child(_layers_element(folium, m.get_name(), data))
+    data_json = md.script_json(data)
+    m.add_child(DataLayers(data_json, CSS, SCRIPT))
+    digest = hashlib.sha256(data_json.encode("utf-8")).hexdigest()
+    number_elements(m.get_root(), f"kg{digest[:8]}")
     m.kg_offline = offline
     if out is not None:
         page = page_html(m, offline=offline)
@@ -339,26 +373,47 @@ def render_map(
     return m
 
 
-def _layers_element(folium: Any, map_name: str, data: dict[str, Any]) -> Any:
-    from branca.element import MacroElement
-    from jinja2 import Template
+def _tile_layer(tiles: str | None, lang: str) -> dict[str, Any] | None:
+    """Resolve ``tiles`` into a URL and Leaflet options, handed to the page as data.
 
-    from kamtibmas_geo._mapjs import CSS, SCRIPT
+    A name is looked up in xyzservices (as folium does; "OpenStreetMap" is OSM Mapnik) and
+    uses that provider's URL and attribution; anything else must be an http(s) URL with
+    ``{z}``, ``{x}`` and ``{y}``, attributed to its host. The result travels in the data
+    block and the script draws the layer, so folium never sees the text.
+    """
+    if tiles is None:
+        return None
+    import xyzservices
 
-    el: Any = MacroElement()
-    el._name = "KamtibmasLayers"
-    data_id = f"kg-data-{el.get_name()}"
-    el.data_id = data_id
-    el.data_json = md.script_json(data)
-    el.css = CSS
-    el.script = SCRIPT.replace("DATA_ID", f'"{data_id}"').replace("MAP", map_name, 1)
-    el._template = Template(
-        "{% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}"
-        '{% macro html(this, kwargs) %}<script type="application/json" id="{{ this.data_id }}">'
-        "{{ this.data_json }}</script>{% endmacro %}"
-        "{% macro script(this, kwargs) %}{{ this.script }}{% endmacro %}"
-    )
-    return el
+    text = str(tiles).strip()
+    name = "OpenStreetMap Mapnik" if text.lower() == "openstreetmap" else text
+    try:
+        provider = xyzservices.providers.query_name(name)
+    except ValueError:
+        provider = None
+    if provider is not None:
+        try:
+            url = provider.build_url(fill_subdomain=False, scale_factor="{r}")
+        except ValueError:
+            raise ScoreError(tr(MESSAGES, "tiles_token", lang, tiles=text)) from None
+        zoom = int(provider.get("max_zoom", 18))
+        options: dict[str, Any] = {
+            "attribution": str(provider.html_attribution),
+            "minZoom": int(provider.get("min_zoom", 0)),
+            "maxZoom": zoom,
+            "maxNativeZoom": zoom,
+            "subdomains": provider.get("subdomains", "abc"),
+        }
+        return {"url": url, "options": options}
+    parts = urlsplit(text)
+    if (
+        parts.scheme in ("http", "https")
+        and parts.netloc
+        and _TILE_KEYS.issubset(_TILE_KEY_RE.findall(text))
+    ):
+        options = {"attribution": escape_html(parts.hostname or parts.netloc), "maxZoom": 18}
+        return {"url": text, "options": options}
+    raise ScoreError(tr(MESSAGES, "bad_tiles", lang, tiles=text))
 
 
 def page_html(m: folium.Map, *, offline: bool = True) -> str:

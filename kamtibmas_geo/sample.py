@@ -64,6 +64,7 @@ from kamtibmas_geo._sample_time import (
     modes,
     rates,
 )
+from kamtibmas_geo._tables import write_table
 from kamtibmas_geo.config import Settings
 
 __all__ = [
@@ -422,8 +423,9 @@ def write_tables(
     Files: ``gangguan.csv`` (separated by ``;`` as Indonesian Excel exports are, so that
     decimal commas stay intact), ``kegiatan.csv`` (separated by ``,``), ``poskamling.csv``
     (``;``), and with ``"xlsx"`` in ``formats`` also ``gangguan.xlsx`` and ``kegiatan.xlsx``
-    (sheet ``Sheet1``). CSV files are UTF-8 with LF line ends and byte-identical for the
-    same data; XLSX files carry a time stamp, so only their cells are reproducible.
+    (sheet ``Sheet1``). Files are written by :func:`kamtibmas_geo._tables.write_table`:
+    CSV files are UTF-8 with LF line ends, and both formats are byte-identical for the
+    same data.
 
     Parameters
     ----------
@@ -452,16 +454,10 @@ def write_tables(
     tables = (("gangguan", data.disturbances, ";"), ("kegiatan", data.activities, ","))
     for name, frame, sep in tables:
         if "csv" in formats:
-            path = out / f"{name}.csv"
-            frame.to_csv(path, sep=sep, index=False, lineterminator="\n", encoding="utf-8")
-            written[f"{name}_csv"] = path
+            written[f"{name}_csv"] = write_table(frame, out / f"{name}.csv", sep=sep)
         if "xlsx" in formats:
-            path = out / f"{name}.xlsx"
-            frame.to_excel(path, index=False, sheet_name="Sheet1", engine="openpyxl")
-            written[f"{name}_xlsx"] = path
-    path = out / "poskamling.csv"
-    data.posts.to_csv(path, sep=";", index=False, lineterminator="\n", encoding="utf-8")
-    written["poskamling_csv"] = path
+            written[f"{name}_xlsx"] = write_table(frame, out / f"{name}.xlsx", sheet="Sheet1")
+    written["poskamling_csv"] = write_table(data.posts, out / "poskamling.csv", sep=";")
     return written
 
 

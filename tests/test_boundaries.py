@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import shapely
 
-from kamtibmas_geo import ChecksumError, RegionError, Settings
+from kamtibmas_geo import BoundaryError, ChecksumError, RegionError, Settings
+from kamtibmas_geo._errors import CacheRepairWarning
 from kamtibmas_geo.boundaries import (
     AREA_TOLERANCE,
     BUILDER_VERSION,
@@ -146,14 +147,18 @@ def test_tampered_source_is_refused(source_dir, tmp_path):
     target = copy / "wilayah_boundaries/db/kel/16/wilayah_boundaries_kel_16.71.sql"
     target.write_bytes(target.read_bytes().replace(b"Ilir", b"Ulu", 1))
     settings = Settings(source=str(copy), cache_dir=str(tmp_path / "cache"))
-    with pytest.raises(ChecksumError, match="Checksum mismatch"):
+    with pytest.raises(ChecksumError, match="Checksum tidak cocok"):
         build_pack(settings=settings)
+    with pytest.raises(ChecksumError, match="Checksum mismatch"):
+        build_pack(settings=settings.replace(lang="en"))
 
 
 def test_missing_source_is_refused(tmp_path):
     settings = Settings(source=str(tmp_path), cache_dir=str(tmp_path / "cache"))
-    with pytest.raises(Exception, match="missing"):
+    with pytest.raises(BoundaryError, match=r"Berkas sumber .* tidak ada"):
         build_pack(settings=settings)
+    with pytest.raises(BoundaryError, match=r"Source file .* is missing"):
+        build_pack(settings=settings.replace(lang="en"))
 
 
 def test_cache_is_reused_and_rebuilt(source_dir, tmp_path):
@@ -166,15 +171,19 @@ def test_cache_is_reused_and_rebuilt(source_dir, tmp_path):
     }
     again = build_pack(settings=settings)
     assert again.meta["built_at"] == first.meta["built_at"]  # reused
-    # a pack written by another builder version is rebuilt
+    assert again.checksums == first.checksums
+    # an edited meta.json (another builder version, say) no longer matches its SHA-256
     meta_path = first.path / "meta.json"
     meta = json.loads(meta_path.read_text())
     meta["builder_version"] = "0-old"
     meta_path.write_text(json.dumps(meta))
-    rebuilt = build_pack(settings=settings)
+    with pytest.warns(CacheRepairWarning, match="meta.json"):
+        rebuilt = build_pack(settings=settings)
     assert rebuilt.meta["builder_version"] == BUILDER_VERSION
     assert rebuilt.meta["built_at"] != first.meta["built_at"]
-    # a damaged pack file is rebuilt as well
+    assert rebuilt.digest == first.digest  # the same geometry, byte for byte
+    # a missing pack file is rebuilt as well
     (first.path / "desa.parquet").unlink()
-    assert build_pack(settings=settings).meta["counts"]["desa"] == 434
+    with pytest.warns(CacheRepairWarning, match="desa.parquet"):
+        assert build_pack(settings=settings).meta["counts"]["desa"] == 434
     assert len(load_boundaries("desa", settings=settings)) == 434

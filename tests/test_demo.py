@@ -68,3 +68,24 @@ def test_demo_runs_the_whole_job(settings, tmp_path, capsys):
     assert not re.search(r"""<(script|img)[^>]*\ssrc\s*=\s*["']https?://""", html)
     assert not re.search(r"""<link[^>]*\shref\s*=\s*["']https?://""", html)
     assert (out / "patroli.html").stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_demo_twice_gives_byte_identical_files(settings, tmp_path):
+    """Same inputs, same bytes: every file of two demo runs hashes the same (HTML included)."""
+    import hashlib
+
+    from kamtibmas_geo.demo import run_demo
+
+    def hashes(out):
+        run_demo(out, png=False, settings=settings)
+        return {
+            str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*"))
+            if p.is_file()
+        }
+
+    first, second = hashes(tmp_path / "satu"), hashes(tmp_path / "dua")
+    assert first == second
+    assert any(name.endswith(".html") for name in first)
+    assert any(name.endswith(".csv") for name in first)

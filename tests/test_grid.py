@@ -62,7 +62,7 @@ def test_invalid_points_give_none():
 
 
 def test_bad_resolution_is_refused():
-    with pytest.raises(ValueError, match="resolution"):
+    with pytest.raises(ValueError, match="Resolusi H3"):
         points_to_cells([-3.0], [104.0], 16)
 
 
@@ -264,10 +264,10 @@ def test_assign_units_own_boundaries_any_crs_and_optional_columns(own_desa):
 @pytest.mark.parametrize(
     ("change", "match"),
     [
-        (lambda g: g.drop(columns="code"), "lacks column.*'code'"),
+        (lambda g: g.drop(columns="code"), "tidak punya kolom.*'code'"),
         (lambda g: g.set_geometry(g.geometry.representative_point()), "Polygon/Multi"),
         (lambda g: g.set_geometry(g.geometry.boundary), "Polygon/MultiPolygon"),
-        (lambda g: g.set_crs(None, allow_override=True), "no CRS"),
+        (lambda g: g.set_crs(None, allow_override=True), "CRS"),
         (lambda g: g.assign(code=["99.01.01.2001"] * 4), "unique.*dissolve"),
         (lambda g: g.assign(code=[None, "a", "b", "c"]), "needs a code"),
         (lambda g: g.iloc[:0], "no polygons"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -347,7 +348,8 @@ def test_geo_formats(tmp_path: Path) -> None:
         rs = read_records(path)
         _balanced(rs, 2)
         assert rs.records["lat"].tolist() == pytest.approx([-2.97])
-        assert rs.rejected["reason_code"].tolist() == ["no_location"]
+        assert rs.rejected["reason_code"].tolist() == ["geometry_empty"]
+        assert rs.rejected["column"].tolist() == ["geometry"]
     rs = read_records(gdf.to_crs(32748))
     assert rs.records["lon"].iloc[0] == pytest.approx(104.74)
 
@@ -456,7 +458,9 @@ def _check_fuzz(rs: object, n: int) -> None:
     assert (rej["value"].str.len() <= 200).all()
     assert set(rej["reason_code"]) <= set(REASON_CODES)
     assert rej["reason"].notna().all()
-    needs_value = ~rej["reason_code"].isin(["date_missing", "no_location", "empty_row"])
+    needs_value = ~rej["reason_code"].isin(
+        ["date_missing", "no_location", "empty_row", "geometry_empty"]
+    )
     assert (rej.loc[needs_value, "value"].str.len() > 0).all()
     assert len(rec) > n * 0.2
     assert len(rej) > n * 0.2
@@ -478,6 +482,63 @@ def test_fuzzed_csv_ledger_balances(tmp_path: Path) -> None:
     rs = read_records(path)
     _check_fuzz(rs, n)
     assert (rs.records["type_raw"] == '=HYPERLINK("http://x","y")').any()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [
+        ("utf-8", codecs.BOM_UTF8),
+        ("utf-16-le", codecs.BOM_UTF16_LE),
+        ("utf-16-be", codecs.BOM_UTF16_BE),
+        ("cp1252", b""),
+    ],
+)
+def test_fuzzed_csv_every_encoding_balances(tmp_path: Path, encoding: str, bom: bytes) -> None:
+    n = 10_000
+    header, rows = _fuzz_rows(n, seed=6)
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path = tmp_path / "fuzz.csv"
+    path.write_bytes(bom + buf.getvalue().encode(encoding, errors="replace"))
+    rs = read_records(path)
+    _check_fuzz(rs, n)
+    assert rs.records.attrs["read"]["encoding"] == encoding
+    assert rs.records.attrs["read"]["bytes_replaced"] == 0
+    dms = np.isclose(rs.records["lat"], -(2 + 59 / 60 + 34 / 3600), atol=1e-6)
+    assert dms.sum() > n * 0.03  # "2° 59' 34\" LS" read: the degree sign survived
+
+
+def test_fuzzed_csv_with_stray_quotes_balances(tmp_path: Path) -> None:
+    n = 10_000
+    header, rows = _fuzz_rows(n, seed=7)
+    rnd = random.Random(8)
+    lines = [";".join(header)]
+    stray: set[int] = set()
+    for i, row in enumerate(rows):
+        cells = []
+        for v in row:
+            text = "" if v is None else str(v).replace("\n", " ")  # no real line breaks here
+            buf = io.StringIO()
+            csv.writer(buf, delimiter=";", lineterminator="").writerow([text])
+            cells.append(buf.getvalue())
+        if rnd.random() < 0.01:
+            plain = [j for j, c in enumerate(cells) if not c.startswith('"')]
+            if plain:
+                j = rnd.choice(plain)
+                cells[j] = '"' + cells[j]
+                stray.add(i + 2)
+        lines.append(";".join(cells))
+    path = tmp_path / "fuzz_kutip.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    rs = read_records(path)
+    _check_fuzz(rs, n)  # every line is one row: nothing merged, nothing lost
+    rec, rej = rs.records, rs.rejected
+    assert len(stray) > 50
+    noted = set(rec.loc[rec["read_note"].notna(), "row"])
+    assert stray <= noted | set(rej["row"])
+    assert len(noted) > len(stray)  # the rows swallowed after each stray quote are named too
 
 
 def test_fuzzed_xlsx_ledger_balances(tmp_path: Path) -> None:

@@ -464,7 +464,7 @@ def test_score_own_boundaries_are_checked(own_desa: gpd.GeoDataFrame, settings: 
         score_hotspots(recs, target=TARGET, res=8, region="oki", boundaries=own_desa)
     with pytest.raises(ScoreError, match="'code'"):
         score_hotspots(recs, target=TARGET, res=8, boundaries=own_desa.drop(columns="code"))
-    with pytest.raises(ScoreError, match="no CRS"):
+    with pytest.raises(ScoreError, match="CRS"):
         score_hotspots(
             recs, target=TARGET, res=8, boundaries=own_desa.set_crs(None, allow_override=True)
         )

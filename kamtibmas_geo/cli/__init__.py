@@ -6,8 +6,10 @@ declared, the language is read from the arguments first and the app is built for
 
 Each command group lives in its own private module of this package with a
 ``register(app, lang)`` function, listed in :data:`COMMAND_MODULES`. A user mistake
-(a :class:`~kamtibmas_geo.KamtibmasGeoError`) prints a one-line message and exits with
-code 2, never a traceback.
+(a :class:`~kamtibmas_geo.KamtibmasGeoError`, a usage error, a missing file) prints one
+line and exits with code 2, never a traceback (see :mod:`kamtibmas_geo.cli._guard`). The
+console prints user text as it is: markup is off, so a desa named ``[Pemekaran]`` shows
+as written.
 
 These modules do not use ``from __future__ import annotations``: Typer reads the
 annotations of the command functions at run time.
@@ -24,9 +26,12 @@ from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
-from kamtibmas_geo._errors import KamtibmasGeoError, ProvisionalDateWarning
+from kamtibmas_geo._atomic import check_not_input, remove_stale_temps
+from kamtibmas_geo._errors import ProvisionalDateWarning
 from kamtibmas_geo._i18n import tr
+from kamtibmas_geo.cli._guard import explain, find_inputs, parse_lang
 from kamtibmas_geo.config import Language, Settings
 
 __all__ = ["COMMAND_MODULES", "CliState", "build_app", "main", "state"]
@@ -88,22 +93,32 @@ class CliState:
     settings : Settings
         Pipeline settings (from ``--config`` and the global options).
     console : Console
-        Where messages go.
+        Where messages go (markup off: user text is printed as written).
+    inputs : tuple of Path
+        Every existing file named on the command line outside the output options; no
+        output may overwrite one of them.
     """
 
     lang: Language
     settings: Settings
     console: Console
+    inputs: tuple[Path, ...] = ()
 
+    def guard(self, out: Path) -> Path:
+        """Return ``out`` after checking that it overwrites no input of this run.
 
-def _lang_from_argv(argv: Sequence[str]) -> Language:
-    lang: str = os.environ.get("KAMTIBMAS_GEO_LANG", "id")
-    for i, arg in enumerate(argv):
-        if arg == "--lang" and i + 1 < len(argv):
-            lang = argv[i + 1]
-        elif arg.startswith("--lang="):
-            lang = arg.split("=", 1)[1]
-    return "en" if lang.lower().startswith("en") else "id"
+        Parameters
+        ----------
+        out : Path
+            A file the command is about to write.
+
+        Returns
+        -------
+        Path
+            ``out`` unchanged.
+        """
+        check_not_input(out, self.inputs, self.lang)
+        return out
 
 
 def state(ctx: typer.Context) -> CliState:
@@ -167,7 +182,11 @@ def build_app(lang: Language = "id") -> typer.Typer:
         if cache_dir is not None:
             changes["cache_dir"] = str(cache_dir)
         settings = settings.replace(**changes)
-        ctx.obj = CliState(lang=settings.lang, settings=settings, console=Console())
+        argv = ctx.obj if isinstance(ctx.obj, list) else []
+        inputs, _ = find_inputs(argv)
+        ctx.obj = CliState(
+            lang=settings.lang, settings=settings, console=Console(markup=False), inputs=inputs
+        )
 
     for name in COMMAND_MODULES:
         importlib.import_module(f"{__name__}.{name}").register(app, lang)
@@ -197,7 +216,8 @@ def _warning_printer(lang: str) -> Callable[..., None]:
             )
         else:
             text = str(message)
-        console.print(f"[yellow]{tr(MESSAGES, 'warning', lang)}:[/] {text}", soft_wrap=True)
+        label = (f"{tr(MESSAGES, 'warning', lang)}: ", "yellow")
+        console.print(Text.assemble(label, " ".join(text.split())), soft_wrap=True)
 
     return show
 
@@ -209,17 +229,44 @@ def main(argv: Sequence[str] | None = None) -> None:
     ----------
     argv : sequence of str, optional
         Arguments without the program name; ``sys.argv[1:]`` by default.
+
+    Notes
+    -----
+    Like Click's standalone mode, it always ends with :class:`SystemExit`: code 0 on
+    success. A mistake (ours or Click's usage errors, a missing or unreadable file, an output that
+    would overwrite an input) ends with one line on standard error and exit code 2; an
+    internal error with one line naming the log file that holds the details, and code 1.
     """
     args = list(sys.argv[1:] if argv is None else argv)
-    lang = _lang_from_argv(args)
-    app = build_app(lang)
+    lang: Language = "en" if os.environ.get("KAMTIBMAS_GEO_LANG", "").startswith("en") else "id"
     try:
+        lang_text, args = parse_lang(args)
+        lang = "en" if lang_text == "en" else "id"
+        _check_outputs(args, lang)
+        app = build_app(lang)
         with warnings.catch_warnings():
             warnings.simplefilter("default")
             warnings.showwarning = _warning_printer(lang)
-            app(args=args, prog_name="kamtibmas-geo")
-    except KamtibmasGeoError as exc:
-        Console(stderr=True).print(
-            f"[bold red]{tr(MESSAGES, 'error', lang)}:[/] {exc}", soft_wrap=True
-        )
-        raise SystemExit(2) from None
+            code = app(args=args, prog_name="kamtibmas-geo", standalone_mode=False, obj=args)
+    except BaseException as exc:  # every failure ends in one line, never a traceback
+        if isinstance(exc, SystemExit):
+            raise
+        if type(exc).__name__ == "Exit":  # Click's normal end (after --help, say)
+            raise SystemExit(getattr(exc, "exit_code", 0)) from None
+        if type(exc).__name__ == "NoArgsIsHelpError":  # the bare command: show its help
+            ctx = getattr(exc, "ctx", None)
+            print(ctx.get_help() if ctx else "", file=sys.stderr)
+            raise SystemExit(2) from None
+        line, code = explain(exc, lang)
+        label = (f"{tr(MESSAGES, 'error', lang)}: ", "bold red")
+        Console(stderr=True, markup=False).print(Text.assemble(label, line), soft_wrap=True)
+        raise SystemExit(code) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def _check_outputs(args: Sequence[str], lang: Language) -> None:
+    """Refuse an output option that names one of the line's inputs, before any work."""
+    inputs, outputs = find_inputs(args)
+    for out in outputs:
+        check_not_input(out, inputs, lang, allow_dir=True)
+        remove_stale_temps(out if out.is_dir() else out.parent)

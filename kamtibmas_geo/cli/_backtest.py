@@ -7,7 +7,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from kamtibmas_geo._errors import SettingsError
+from kamtibmas_geo._errors import OutputError, SettingsError
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.cli import state
 from kamtibmas_geo.cli._io import read_placed, read_polygons
@@ -34,8 +34,12 @@ MESSAGES = {
         "en": "Only this type (repeatable), e.g. --type curanmor.",
     },
     "opt_out": {
-        "id": "Tulis tabel metrik lengkap ke CSV ini.",
-        "en": "Write the full metrics table to this CSV.",
+        "id": "Tulis tabel metrik lengkap ke berkas ini (.csv atau .xlsx).",
+        "en": "Write the full metrics table to this file (.csv or .xlsx).",
+    },
+    "bad_out": {
+        "id": "Berkas metrik {path!r} harus berakhiran .csv atau .xlsx.",
+        "en": "The metrics file {path!r} must end in .csv or .xlsx.",
     },
     "opt_boundaries": {
         "id": "Poligon wilayah studi (GeoJSON/GPKG, CRS apa pun) bila bukan OKI/Palembang; "
@@ -126,6 +130,7 @@ def register(app: typer.Typer, lang: Language) -> None:
         ] = 500.0,
     ) -> None:
 
+        from kamtibmas_geo._tables import write_table
         from kamtibmas_geo._validate import check_choice
         from kamtibmas_geo.calendar import overrides_from_dates
         from kamtibmas_geo.evaluate import backtest
@@ -134,6 +139,8 @@ def register(app: typer.Typer, lang: Language) -> None:
         lg = st.lang
         settings = st.settings if res is None else st.settings.replace(res=res)
         check_choice("--kind", kind, ("disturbance", "activity"))
+        if out is not None and out.suffix.lower() not in {".csv", ".xlsx"}:
+            raise OutputError(tr(MESSAGES, "bad_out", lg, path=str(out)))
         if (ramadhan_start is None) != (idul_fitri is None):
             raise SettingsError(tr(MESSAGES, "both_dates", lg))
         overrides = (
@@ -166,7 +173,7 @@ def register(app: typer.Typer, lang: Language) -> None:
         st.console.print(tr(MESSAGES, "read", lg, n=len(frame), bad=n_rejected))
         _print(st, result)
         if out is not None:
-            result.to_frame().to_csv(out, index=False)
+            write_table(result.to_frame(), out, inputs=st.inputs, lang=lg)
             st.console.print(tr(MESSAGES, "written", lg, path=out), soft_wrap=True)
 
 

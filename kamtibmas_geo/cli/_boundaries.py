@@ -1,9 +1,19 @@
-"""``kamtibmas-geo boundaries build|info``: the boundary pack."""
+"""``kamtibmas-geo boundaries build|info``: the boundary pack and its integrity.
+
+``info`` checks every file of the pack in the cache against the SHA-256 recorded when it
+was built, and every derived cache beside it, and shows each as ok / damaged / missing
+without repairing anything (it builds the pack only when there is none yet). Exit code 0
+when every file of the pack proves itself, 1 when any is damaged or missing. A damaged
+derived cache is shown too but does not change the exit code: it is never used, and is
+rebuilt when next needed. ``build`` rebuilds a damaged pack from the verified upstream
+and removes damaged derived caches.
+"""
 
 from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.cli import state
@@ -15,24 +25,49 @@ MESSAGES = {
         "en": "Boundary pack: kabupaten, kecamatan, desa/kelurahan.",
     },
     "cmd_build": {
-        "id": "Bangun paket batas wilayah ke cache (unduh atau salinan lokal, cek SHA-256).",
-        "en": "Build the boundary pack into the cache (download or local copy, SHA-256 checked).",
+        "id": "Bangun paket batas wilayah ke cache (unduh atau salinan lokal, cek SHA-256); "
+        "berkas cache yang rusak dibangun ulang.",
+        "en": "Build the boundary pack into the cache (download or local copy, SHA-256 "
+        "checked); damaged cache files are rebuilt.",
     },
     "opt_force": {"id": "Bangun ulang walau sudah ada di cache.", "en": "Rebuild even if cached."},
     "cmd_info": {
-        "id": "Tampilkan jumlah unit, luas, checksum sumber, dan lokasi cache.",
-        "en": "Show unit counts, areas, source checksums and the cache path.",
+        "id": "Tampilkan jumlah unit, luas, checksum sumber, lokasi cache, dan keutuhan tiap "
+        "berkas cache (utuh/rusak/hilang). Kode keluar 0 bila semua berkas paket utuh, 1 bila "
+        "ada yang rusak atau hilang.",
+        "en": "Show unit counts, areas, source checksums, the cache path and the integrity of "
+        "each cache file (ok/damaged/missing). Exit code 0 when every pack file is ok, 1 when "
+        "any is damaged or missing.",
     },
     "building": {"id": "Membangun paket batas wilayah…", "en": "Building the boundary pack…"},
     "built": {"id": "Paket batas wilayah siap di {path}", "en": "Boundary pack ready in {path}"},
+    "removed": {
+        "id": "Cache turunan {name}: {why}; dihapus, akan dibangun ulang saat diperlukan.",
+        "en": "Derived cache {name}: {why}; removed, it is rebuilt when needed.",
+    },
     "col_region": {"id": "Wilayah", "en": "Region"},
     "col_kec": {"id": "Kecamatan", "en": "Kecamatan"},
     "col_desa": {"id": "Desa/Kel.", "en": "Desa/Kel."},
     "col_area": {"id": "Luas (km²)", "en": "Area (km²)"},
     "col_official": {"id": "Luas resmi (km²)", "en": "Official area (km²)"},
     "col_pop": {"id": "Penduduk", "en": "Population"},
+    "col_file": {"id": "Berkas cache", "en": "Cache file"},
+    "col_state": {"id": "Keutuhan (SHA-256)", "en": "Integrity (SHA-256)"},
+    "derived": {"id": "turunan", "en": "derived"},
     "cache_path": {"id": "Lokasi cache", "en": "Cache path"},
     "sources": {"id": "Berkas sumber (SHA-256)", "en": "Source files (SHA-256)"},
+    "derived_damaged": {
+        "id": "Cache turunan yang rusak tidak dipakai; dibangun ulang otomatis saat diperlukan "
+        "(`kamtibmas-geo boundaries build` menghapusnya sekarang).",
+        "en": "Damaged derived caches are never used; they are rebuilt when needed "
+        "(`kamtibmas-geo boundaries build` removes them now).",
+    },
+    "damaged": {
+        "id": "Paket batas wilayah di cache tidak utuh. Jalankan `kamtibmas-geo boundaries "
+        "build` untuk membangun ulang berkas yang rusak atau hilang.",
+        "en": "The boundary pack in the cache is not intact. Run `kamtibmas-geo boundaries "
+        "build` to rebuild the damaged or missing files.",
+    },
 }
 
 
@@ -56,35 +91,67 @@ def register(app: typer.Typer, lang: Language) -> None:
             bool, typer.Option("--force", help=tr(MESSAGES, "opt_force", lang))
         ] = False,
     ) -> None:
-        from kamtibmas_geo.boundaries import build_pack
+        from kamtibmas_geo._integrity import remove_with_sidecar
+        from kamtibmas_geo.boundaries import build_pack, check_pack
 
         st = state(ctx)
         with st.console.status(tr(MESSAGES, "building", st.lang)):
             info = build_pack(settings=st.settings, force=force)
-        st.console.print(tr(MESSAGES, "built", st.lang, path=info.path), soft_wrap=True)
+        for check in check_pack(settings=st.settings).derived:
+            if check.state != "ok":
+                remove_with_sidecar(info.path / check.name)
+                why = check.describe(st.lang)
+                st.console.print(
+                    Text(tr(MESSAGES, "removed", st.lang, name=check.name, why=why)),
+                    soft_wrap=True,
+                )
+        st.console.print(Text(tr(MESSAGES, "built", st.lang, path=info.path)), soft_wrap=True)
 
     @group.command("info", help=tr(MESSAGES, "cmd_info", lang))
     def _info(ctx: typer.Context) -> None:
-        from kamtibmas_geo.boundaries import build_pack, load_boundaries
+        from kamtibmas_geo._sources import manifest
+        from kamtibmas_geo.boundaries import build_pack, check_pack, load_boundaries
 
         st = state(ctx)
-        with st.console.status(tr(MESSAGES, "building", st.lang)):
-            info = build_pack(settings=st.settings)
-        kab = load_boundaries("kabupaten", settings=st.settings)
-        table = Table()
-        for key in ("col_region", "col_kec", "col_desa", "col_area", "col_official", "col_pop"):
-            table.add_column(tr(MESSAGES, key, st.lang))
-        for row in kab.itertuples():
-            table.add_row(
-                f"{row.code} {row.name}",
-                str(row.n_kecamatan),
-                str(row.n_desa),
-                f"{row.area_km2:,.3f}",
-                f"{row.official_area_km2:,.3f}",
-                f"{row.population:,}",
-            )
-        st.console.print(table)
-        st.console.print(f"{tr(MESSAGES, 'cache_path', st.lang)}: {info.path}", soft_wrap=True)
-        st.console.print(f"{tr(MESSAGES, 'sources', st.lang)}:")
-        for src in info.meta["sources"]:
-            st.console.print(f"  {src['sha256']}  {src['url']}", soft_wrap=True)
+        report = check_pack(settings=st.settings)
+        if report.absent:  # never built: build it, as every command does on first use
+            with st.console.status(tr(MESSAGES, "building", st.lang)):
+                build_pack(settings=st.settings)
+            report = check_pack(settings=st.settings)
+        if all(c.state == "ok" for c in report.files):
+            kab = load_boundaries("kabupaten", settings=st.settings)
+            table = Table()
+            for key in ("col_region", "col_kec", "col_desa", "col_area", "col_official"):
+                table.add_column(tr(MESSAGES, key, st.lang))
+            table.add_column(tr(MESSAGES, "col_pop", st.lang))
+            for row in kab.itertuples():
+                table.add_row(
+                    Text(f"{row.code} {row.name}"),
+                    str(row.n_kecamatan),
+                    str(row.n_desa),
+                    f"{row.area_km2:,.3f}",
+                    f"{row.official_area_km2:,.3f}",
+                    f"{row.population:,}",
+                )
+            st.console.print(table)
+        files = Table()
+        files.add_column(tr(MESSAGES, "col_file", st.lang))
+        files.add_column(tr(MESSAGES, "col_state", st.lang))
+        derived_mark = f" ({tr(MESSAGES, 'derived', st.lang)})"
+        for check, mark in [(c, "") for c in report.files] + [
+            (c, derived_mark) for c in report.derived
+        ]:
+            style = "green" if check.state == "ok" else "bold red"
+            files.add_row(Text(check.name + mark), Text(check.describe(st.lang), style=style))
+        st.console.print(files)
+        st.console.print(
+            Text(f"{tr(MESSAGES, 'cache_path', st.lang)}: {report.path}"), soft_wrap=True
+        )
+        st.console.print(Text(f"{tr(MESSAGES, 'sources', st.lang)}:"))
+        for src in manifest():
+            st.console.print(Text(f"  {src.sha256}  {src.url}"), soft_wrap=True)
+        if any(c.state != "ok" for c in report.derived):
+            st.console.print(Text(tr(MESSAGES, "derived_damaged", st.lang)), soft_wrap=True)
+        if any(c.state != "ok" for c in report.files):
+            st.console.print(Text(tr(MESSAGES, "damaged", st.lang), style="bold red"))
+            raise typer.Exit(code=1)

@@ -88,10 +88,11 @@ def register(app: typer.Typer, lang: Language) -> None:
             bool, typer.Option("--png/--no-png", help=tr(MESSAGES, "opt_png", lang))
         ] = True,
     ) -> None:
-        from kamtibmas_geo.demo import run_demo
+        from kamtibmas_geo.demo import _output_folder, run_demo
 
         st = state(ctx)
         lg = st.lang
+        _output_folder(out, lg)  # refuse a file before the progress bar starts
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),

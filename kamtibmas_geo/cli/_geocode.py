@@ -1,5 +1,6 @@
 """``kamtibmas-geo geocode``: read records, place them on the map, write them and the ledger."""
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,9 +16,11 @@ from kamtibmas_geo.config import Language
 MESSAGES = {
     "cmd": {
         "id": "Tempatkan catatan gangguan/kegiatan di peta (koordinat atau alamat, offline) "
-        "dan tulis baris yang ditolak ke OUT_ditolak.csv.",
+        "dan tulis baris yang ditolak ke OUT_ditolak.csv (OUT_ditolak.xlsx bila hasilnya "
+        ".xlsx).",
         "en": "Place disturbance/activity records on the map (coordinates or address, "
-        "offline) and write the rejected rows to OUT_ditolak.csv.",
+        "offline) and write the rejected rows to OUT_ditolak.csv (OUT_ditolak.xlsx when the "
+        "output is .xlsx).",
     },
     "arg_input": {
         "id": "Berkas catatan (CSV, XLSX, GeoJSON, GPKG, GeoParquet).",
@@ -28,8 +31,8 @@ MESSAGES = {
         "en": "Kind of records: disturbance or activity.",
     },
     "opt_out": {
-        "id": "Berkas hasil: .csv, .geojson, .parquet atau .gpkg.",
-        "en": "Output file: .csv, .geojson, .parquet or .gpkg.",
+        "id": "Berkas hasil: .csv, .xlsx, .geojson, .parquet atau .gpkg.",
+        "en": "Output file: .csv, .xlsx, .geojson, .parquet or .gpkg.",
     },
     "opt_text": {"id": "Kolom alamat (teks bebas).", "en": "Column with the free-text address."},
     "opt_landmarks": {
@@ -39,13 +42,19 @@ MESSAGES = {
     "opt_res": {"id": "Resolusi H3 untuk hex_id.", "en": "H3 resolution of hex_id."},
     "opt_sheet": {"id": "Nama lembar (XLSX).", "en": "Sheet name (XLSX)."},
     "bad_ext": {
-        "id": "Ekstensi berkas hasil {ext!r} tidak dikenal; gunakan .csv, .geojson, .parquet "
-        "atau .gpkg.",
-        "en": "Unknown output extension {ext!r}; use .csv, .geojson, .parquet or .gpkg.",
+        "id": "Ekstensi berkas hasil {ext!r} tidak dikenal; gunakan .csv, .xlsx, .geojson, "
+        ".parquet atau .gpkg.",
+        "en": "Unknown output extension {ext!r}; use .csv, .xlsx, .geojson, .parquet or .gpkg.",
     },
     "bad_kind": {
         "id": "--kind harus disturbance atau activity, bukan {kind!r}.",
         "en": "--kind must be disturbance or activity, not {kind!r}.",
+    },
+    "no_rows": {
+        "id": "Berkas {path!r} tidak berisi baris data (hanya judul kolom); tidak ada yang "
+        "ditempatkan. Periksa lembar (--sheet) atau berkasnya.",
+        "en": "The file {path!r} holds no data rows (only the header); nothing to place. "
+        "Check the sheet (--sheet) or the file.",
     },
     "reading": {"id": "Membaca {path}…", "en": "Reading {path}…"},
     "gazetteer": {"id": "Menyiapkan gazetir…", "en": "Building the gazetteer…"},
@@ -76,52 +85,22 @@ MESSAGES = {
     },
 }
 
-_EXTENSIONS = {".csv", ".geojson", ".json", ".parquet", ".gpkg"}
+_EXTENSIONS = {".csv", ".xlsx", ".geojson", ".json", ".parquet", ".gpkg"}
 _CHUNK = 20_000
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _neutralise(value: Any) -> Any:
-    """Prefix text that a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        try:
-            float(value)
-        except ValueError:
-            return "'" + value
-    return value
-
-
-def _safe_csv(frame: Any, path: Path) -> None:
+def _write(records: Any, out: Path, inputs: Sequence[Path], lang: str) -> None:
+    """Write placed records (or rejected rows) in the format of ``out``'s suffix."""
     import pandas as pd
 
-    out = pd.DataFrame(frame).copy()
-    if "geometry" in out.columns:
-        out = out.drop(columns="geometry")
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(_neutralise)
-    out.to_csv(path, index=False, encoding="utf-8")
+    from kamtibmas_geo._tables import write_table
 
-
-def _write(records: Any, out: Path) -> None:
-    import pandas as pd
-
-    ext = out.suffix.lower()
-    if ext == ".csv":
-        _safe_csv(records, out)
-        return
-    if ext == ".parquet":
-        records.to_parquet(out, index=False)
-        return
-    frame = records.copy()
-    for col in frame.columns:
-        if isinstance(frame[col].dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(
-            frame[col]
-        ):
-            frame[col] = frame[col].map(lambda t: t.isoformat() if pd.notna(t) else None)
-    if out.exists():
-        out.unlink()
-    frame.to_file(out, driver="GPKG" if ext == ".gpkg" else "GeoJSON", engine="pyogrio")
+    frame = records
+    if out.suffix.lower() in {".csv", ".xlsx"}:
+        frame = pd.DataFrame(records)
+        if "geometry" in frame.columns:
+            frame = frame.drop(columns="geometry")
+    write_table(frame, out, inputs=inputs, lang=lang)
 
 
 def _summary(result: Any, rows_in: int, lang: Language) -> Table:
@@ -188,11 +167,13 @@ def register(app: typer.Typer, lang: Language) -> None:
 
         from kamtibmas_geo._validate import check_res
         from kamtibmas_geo.geocode import build_gazetteer, geocode
-        from kamtibmas_geo.records import RecordSet, read_records
+        from kamtibmas_geo.records import RecordSet, encoding_label, read_records
 
         st = state(ctx)
         if out.suffix.lower() not in _EXTENSIONS:
             raise GeocodeError(tr(MESSAGES, "bad_ext", st.lang, ext=out.suffix))
+        rej_ext = ".xlsx" if out.suffix.lower() == ".xlsx" else ".csv"
+        rej_path = st.guard(out.with_name(out.stem + "_ditolak" + rej_ext))
         if kind not in {"disturbance", "activity"}:
             raise GeocodeError(tr(MESSAGES, "bad_kind", st.lang, kind=kind))
         res = check_res(res)
@@ -210,6 +191,8 @@ def register(app: typer.Typer, lang: Language) -> None:
         records = rs.records
         n = len(records)
         rows_in = n + len(rs.rejected)
+        if rows_in == 0:
+            raise GeocodeError(tr(MESSAGES, "no_rows", st.lang, path=str(input_path)))
         parts, rejected = [], [rs.rejected]
         progress = Progress(
             TextColumn("{task.description}"),
@@ -233,10 +216,10 @@ def register(app: typer.Typer, lang: Language) -> None:
         if "geocode_status" in rej.columns:
             rej["geocode_status"] = rej["geocode_status"].fillna("invalid")
         result = RecordSet(placed, rej)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        _write(placed, out)
-        rej_path = out.with_name(out.stem + "_ditolak.csv")
-        _safe_csv(rej, rej_path)
+        _write(placed, out, st.inputs, st.lang)
+        _write(rej, rej_path, st.inputs, st.lang)
         st.console.print(_summary(result, rows_in, st.lang))
+        if read_line := encoding_label(rs, st.lang):
+            st.console.print(read_line, markup=False)
         msg = tr(MESSAGES, "written", st.lang, out=out, n=len(placed), rej=rej_path, m=len(rej))
         st.console.print(msg, soft_wrap=True)

@@ -38,8 +38,8 @@ MESSAGES = {
         "en": "Region: oki, palembang, or empty for both.",
     },
     "opt_out": {
-        "id": "Berkas keluaran sel (.parquet, .geojson atau .gpkg).",
-        "en": "Output file of cells (.parquet, .geojson or .gpkg).",
+        "id": "Berkas keluaran sel (.parquet, .geojson, .gpkg, .csv atau .xlsx).",
+        "en": "Output file of cells (.parquet, .geojson, .gpkg, .csv or .xlsx).",
     },
     "opt_top": {"id": "Jumlah sel teratas yang ditampilkan.", "en": "Top cells to show."},
     "opt_boundaries": {
@@ -50,8 +50,9 @@ MESSAGES = {
         "coordinates are rejected.",
     },
     "bad_out": {
-        "id": "Berkas keluaran {path!r} harus berakhiran .parquet, .geojson atau .gpkg.",
-        "en": "Output file {path!r} must end in .parquet, .geojson or .gpkg.",
+        "id": "Berkas keluaran {path!r} harus berakhiran .parquet, .geojson, .gpkg, .csv "
+        "atau .xlsx.",
+        "en": "Output file {path!r} must end in .parquet, .geojson, .gpkg, .csv or .xlsx.",
     },
     "reading": {"id": "Membaca {path}", "en": "Reading {path}"},
     "scoring": {"id": "Menghitung skor dan Gi*", "en": "Scoring cells and Gi*"},
@@ -80,7 +81,7 @@ MESSAGES = {
     "written": {"id": "Sel ditulis ke {path}", "en": "Cells written to {path}"},
 }
 
-_SUFFIXES = (".parquet", ".geojson", ".gpkg")
+_SUFFIXES = (".parquet", ".geojson", ".gpkg", ".csv", ".xlsx")
 
 
 def register(app: typer.Typer, lang: Language) -> None:
@@ -115,6 +116,7 @@ def register(app: typer.Typer, lang: Language) -> None:
             typer.Option("--boundaries", help=tr(MESSAGES, "opt_boundaries", lang)),
         ] = None,
     ) -> None:
+        from kamtibmas_geo._export import export_cells
         from kamtibmas_geo.score import score_hotspots
 
         st = state(ctx)
@@ -166,12 +168,8 @@ def register(app: typer.Typer, lang: Language) -> None:
             )
             progress.advance(task)
             progress.update(task, description=tr(MESSAGES, "writing", lg, path=out.name))
-            out.parent.mkdir(parents=True, exist_ok=True)
             meta = cells.attrs.pop("score", {})
-            if out.suffix.lower() == ".parquet":
-                cells.to_parquet(out, index=False)
-            else:
-                cells.to_file(out)
+            export_cells(cells, out, settings=settings, inputs=st.inputs)
             progress.advance(task)
         for msg in read_msgs:
             st.console.print(msg, soft_wrap=True)

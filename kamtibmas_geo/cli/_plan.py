@@ -56,8 +56,8 @@ MESSAGES = {
     },
     "opt_time": {"id": "Batas waktu solver (detik).", "en": "Solver time limit (seconds)."},
     "opt_out_posk": {
-        "id": "Berkas usulan pos (.geojson, .gpkg atau .csv).",
-        "en": "Output file of proposed posts (.geojson, .gpkg or .csv).",
+        "id": "Berkas usulan pos (.geojson, .gpkg, .csv atau .xlsx).",
+        "en": "Output file of proposed posts (.geojson, .gpkg, .csv or .xlsx).",
     },
     "opt_teams": {"id": "Jumlah tim patroli per Polsek per waktu.", "en": "Teams per Polsek."},
     "opt_windows": {
@@ -69,7 +69,10 @@ MESSAGES = {
         "en": "Cells per Polsek and window (default: 2 × teams).",
     },
     "opt_target": {"id": "Periode sasaran.", "en": "Target period."},
-    "opt_out_patrol": {"id": "Berkas rencana patroli (.csv).", "en": "Patrol plan file (.csv)."},
+    "opt_out_patrol": {
+        "id": "Berkas rencana patroli (.csv atau .xlsx).",
+        "en": "Patrol plan file (.csv or .xlsx).",
+    },
     "opt_html": {
         "id": "Juga tulis tabel cetak HTML per Polsek ke berkas ini.",
         "en": "Also write a printable HTML table per Polsek to this file.",
@@ -188,11 +191,14 @@ def register(app: typer.Typer, lang: Language) -> None:
             float, typer.Option("--time-limit", help=tr(MESSAGES, "opt_time", lang))
         ] = 120.0,
     ) -> None:
+        import pandas as pd
+
+        from kamtibmas_geo._tables import write_table
         from kamtibmas_geo.plan import PoskamlingPlan
 
         st = state(ctx)
         lg = st.lang
-        allowed = (".geojson", ".gpkg", ".csv")
+        allowed = (".geojson", ".gpkg", ".csv", ".xlsx")
         if out.suffix.lower() not in allowed:
             msg = tr(MESSAGES, "bad_out", lg, path=str(out), allowed=", ".join(allowed))
             raise PlanError(msg)
@@ -217,11 +223,10 @@ def register(app: typer.Typer, lang: Language) -> None:
             plan.solve(method, time_limit=time_limit)  # type: ignore[arg-type]
             progress.advance(task)
             progress.update(task, description=tr(MESSAGES, "writing", lg, path=out.name))
-            out.parent.mkdir(parents=True, exist_ok=True)
-            if out.suffix.lower() == ".csv":
-                plan.posts.drop(columns="geometry").to_csv(out, index=False)
-            else:
-                plan.posts.to_file(out)
+            posts = plan.posts
+            if out.suffix.lower() in {".csv", ".xlsx"}:
+                posts = pd.DataFrame(posts.drop(columns="geometry"))
+            write_table(posts, out, inputs=st.inputs, lang=lg)
             progress.advance(task)
         table = Table(title=tr(MESSAGES, "posts_title", lg))
         for key in ("col_rank", "col_site", "col_place", "col_gain", "col_cells"):
@@ -279,12 +284,13 @@ def register(app: typer.Typer, lang: Language) -> None:
             Path | None, typer.Option("--html", help=tr(MESSAGES, "opt_html", lang))
         ] = None,
     ) -> None:
+        from kamtibmas_geo._tables import write_table
         from kamtibmas_geo.plan import patrol_html, patrol_plan
 
         st = state(ctx)
         lg = st.lang
-        if out.suffix.lower() != ".csv":
-            raise PlanError(tr(MESSAGES, "bad_out", lg, path=str(out), allowed=".csv"))
+        if out.suffix.lower() not in {".csv", ".xlsx"}:
+            raise PlanError(tr(MESSAGES, "bad_out", lg, path=str(out), allowed=".csv, .xlsx"))
         wins = [w.strip() for w in windows.split(",") if w.strip()] if windows else None
         with _progress(st.console) as progress:
             task = progress.add_task(tr(MESSAGES, "reading", lg, path=cells_path.name), total=3)
@@ -302,8 +308,7 @@ def register(app: typer.Typer, lang: Language) -> None:
             )
             progress.advance(task)
             progress.update(task, description=tr(MESSAGES, "writing", lg, path=out.name))
-            out.parent.mkdir(parents=True, exist_ok=True)
-            plan.to_csv(out, index=False)
+            write_table(plan, out, inputs=st.inputs, lang=lg)
             if html_out is not None:
                 patrol_html(plan, html_out, lang=lg)
             progress.advance(task)
