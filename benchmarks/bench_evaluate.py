@@ -1,6 +1,6 @@
 """Backtest over all res-9 cells of OKI + Palembang, and the KDE baseline against scipy.
 
-1. KDE baseline: :func:`kamtibmas_geo.evaluate.kde_scores` (cKDTree neighbour sum with a
+1. KDE baseline: :func:`kamtibmas_geo.evaluate._backtest.kde_scores` (cKDTree neighbour sum with a
    4-bandwidth cut-off) against the exact dense sum over all points (``scipy`` ``cdist``
    + numpy, same Gaussian kernel and bandwidth in metres) at the same cell centres, in the
    same run; the top 5% cells must agree (the cut-off drops < 0.04% of a point's peak).
@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from kamtibmas_geo.boundaries import load_boundaries
-from kamtibmas_geo.evaluate import backtest, kde_scores
-from kamtibmas_geo.grid import cells_to_gdf, region_cells
+from kamtibmas_geo.boundaries._pack import load_boundaries
+from kamtibmas_geo.evaluate._backtest import backtest, kde_scores
+from kamtibmas_geo.grid._cells import cells_to_gdf, region_cells
 
 
 def random_points(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

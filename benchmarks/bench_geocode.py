@@ -5,7 +5,7 @@ RT/RW, house numbers, ``Kel.``/``Ds.``/``Kec.`` markers, abbreviated kecamatan (
 ``SU II``), Roman/word/digit numbers, joined or split words, ~8% one-letter typos and
 repeats (the same address reported several times), with the true desa code known.
 
-Ours: :class:`kamtibmas_geo.geocode.Matcher` after :func:`build_gazetteer` (cache of
+Ours: :class:`kamtibmas_geo.geocode._geocode.Matcher` after :func:`build_gazetteer` (cache of
 identical texts on), and the same on the distinct texts only with a fresh matcher (the
 worst case: every address new). Peer: the naive approach, rapidfuzz
 ``process.extractOne(address, all gazetteer names, scorer=WRatio)`` for every address,
@@ -25,8 +25,8 @@ import time
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from kamtibmas_geo.boundaries import load_boundaries
-from kamtibmas_geo.geocode import Matcher, build_gazetteer, geocode
+from kamtibmas_geo.boundaries._pack import load_boundaries
+from kamtibmas_geo.geocode._geocode import Matcher, build_gazetteer, geocode
 
 TARGET = 20_000
 STREETS = [

@@ -33,9 +33,9 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from kamtibmas_geo._gistar import gi_star, neighbour_matrix
     from kamtibmas_geo.config import Settings
-    from kamtibmas_geo.grid import region_cells
+    from kamtibmas_geo.grid._cells import region_cells
+    from kamtibmas_geo.score._gistar import gi_star, neighbour_matrix
 
     settings = Settings(
         source=os.environ.get("KAMTIBMAS_GEO_SOURCE"),

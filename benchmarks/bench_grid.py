@@ -18,8 +18,8 @@ import h3
 import numpy as np
 import shapely
 
-from kamtibmas_geo.boundaries import load_boundaries
-from kamtibmas_geo.grid import assign_units, points_to_cells
+from kamtibmas_geo.boundaries._pack import load_boundaries
+from kamtibmas_geo.grid._cells import assign_units, points_to_cells
 
 
 def random_points(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -53,7 +53,7 @@ def _rss_mb() -> float:
 def make_csv(path: Path, n: int, res: int, seed: int = 0) -> None:
     """Write ``n`` seeded disturbance records inside the desa polygons; warm the caches."""
     import kamtibmas_geo as kg
-    from kamtibmas_geo._sample_space import DesaIndex, load_places
+    from kamtibmas_geo.sample._space import DesaIndex, load_places
 
     kg.build_pack()
     kg.region_cells(None, res)

@@ -27,9 +27,9 @@ import h3
 import numpy as np
 import pandas as pd
 
-from kamtibmas_geo.boundaries import load_boundaries
+from kamtibmas_geo.boundaries._pack import load_boundaries
 from kamtibmas_geo.config import Settings
-from kamtibmas_geo.plan import PoskamlingPlan
+from kamtibmas_geo.plan._poskamling import PoskamlingPlan
 
 
 def synthetic_cells(

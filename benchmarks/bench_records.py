@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kamtibmas_geo.records import read_records
+from kamtibmas_geo.records._read import read_records
 
 TYPES = ["balap liar", "petasan", "curanmor", "pencurian", "tawuran", "macet", "laka lantas"]
 MESSY_DATES = ["10 Februari 2026", "Selasa, 10/2/2026", "31/02/2026", "10 Agt 2025"]

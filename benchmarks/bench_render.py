@@ -1,4 +1,4 @@
-"""Benchmark of kamtibmas_geo.render against ``GeoDataFrame.explore()`` on the same cells.
+"""Benchmark of kamtibmas_geo.render._map against ``GeoDataFrame.explore()`` on the same cells.
 
 Run: ``python benchmarks/bench_render.py`` (needs the boundary pack source, see
 ``KAMTIBMAS_GEO_SOURCE``, and Chromium at /usr/bin/chromium).
@@ -27,9 +27,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from _render_data import make_cells, make_records  # noqa: E402
 
-from kamtibmas_geo._assets import inline_assets  # noqa: E402
-from kamtibmas_geo.boundaries import load_boundaries  # noqa: E402
-from kamtibmas_geo.render import CHROMIUM_ARGS, render_map  # noqa: E402
+from kamtibmas_geo.boundaries._pack import load_boundaries  # noqa: E402
+from kamtibmas_geo.render._assets import inline_assets  # noqa: E402
+from kamtibmas_geo.render._map import CHROMIUM_ARGS, render_map  # noqa: E402
 
 WAIT_OURS = "() => window.__kg && window.__kg.ready"
 WAIT_PLAIN = "() => document.readyState === 'complete'"

@@ -3,7 +3,7 @@
 1. ``make_sample(seed=7)`` at ``scale=1`` (about 25,000 disturbances, 6,000 activities,
    160 Poskamling) and writing its CSV files, timed end to end.
 2. Drawing points uniformly inside given desa polygons, the step that dominates the spatial
-   part: ours (:meth:`kamtibmas_geo._sample_space.DesaIndex.draw_in_desa`, candidates drawn
+   part: ours (:meth:`kamtibmas_geo.sample._space.DesaIndex.draw_in_desa`, candidates drawn
    per desa in the bounding box and rejected with ``shapely.contains_xy``, vectorised) against
    the textbook loop (one candidate at a time, ``polygon.contains(Point(x, y))`` until it
    hits), on the same desa list. Both must put every point inside its desa.
@@ -21,9 +21,9 @@ import numpy as np
 import shapely
 from shapely.geometry import Point
 
-from kamtibmas_geo._sample_space import DesaIndex, load_places
-from kamtibmas_geo.boundaries import load_boundaries
-from kamtibmas_geo.sample import make_sample, write_tables
+from kamtibmas_geo.boundaries._pack import load_boundaries
+from kamtibmas_geo.sample._sample import make_sample, write_tables
+from kamtibmas_geo.sample._space import DesaIndex, load_places
 
 
 def naive_draw(geoms: np.ndarray, rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:

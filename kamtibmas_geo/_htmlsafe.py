@@ -16,7 +16,7 @@ Every text of the data that reaches a page goes through one of two doors:
   (``99%``, colours).
 
 Neither function is ever used to build template source; the map elements of
-:mod:`kamtibmas_geo._mappage` write their text verbatim, outside any template.
+:mod:`kamtibmas_geo.render._page` write their text verbatim, outside any template.
 """
 
 from __future__ import annotations

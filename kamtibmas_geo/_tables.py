@@ -427,7 +427,8 @@ def _xlsx_value(value: Any) -> tuple[Any, bool]:
         return (value.isoformat(sep=" "), True) if value.tzinfo else (value, False)
     if isinstance(value, dt.date):
         return value, False
-    return _XLSX_ILLEGAL.sub("\ufffd", str(value)), True
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")  # one line end, any openpyxl
+    return _XLSX_ILLEGAL.sub("\ufffd", text), True
 
 
 def _xlsx_bytes(frame: pd.DataFrame, sheet: str, lang: str) -> bytes:
@@ -501,6 +502,7 @@ def _write_vector(frame: pd.DataFrame, path: Path, fmt: str, layer: str) -> None
     if fmt == "geojson":
         if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
             gdf = gdf.to_crs(4326)
-        gdf.to_file(path, driver="GeoJSON", engine="pyogrio")
+        # the layer name is written into the file: the target's, never the temporary file's
+        gdf.to_file(path, driver="GeoJSON", layer=layer, engine="pyogrio")
     else:
         gdf.to_file(path, driver="GPKG", layer=layer, engine="pyogrio")

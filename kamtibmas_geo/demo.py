@@ -181,16 +181,16 @@ def run_demo(
     -------
     DemoResult
     """
-    from kamtibmas_geo._export import export_cells
     from kamtibmas_geo._tables import write_table
-    from kamtibmas_geo.boundaries import build_pack
-    from kamtibmas_geo.evaluate import backtest
-    from kamtibmas_geo.geocode import geocode
-    from kamtibmas_geo.plan import patrol_html, patrol_plan, plan_poskamling
-    from kamtibmas_geo.records import Kind, ledger_summary, read_records
-    from kamtibmas_geo.render import render_map, save_png
-    from kamtibmas_geo.sample import make_sample, write_tables
-    from kamtibmas_geo.score import score_hotspots
+    from kamtibmas_geo.boundaries._pack import build_pack
+    from kamtibmas_geo.evaluate._backtest import backtest
+    from kamtibmas_geo.geocode._geocode import geocode
+    from kamtibmas_geo.plan._poskamling import patrol_html, patrol_plan, plan_poskamling
+    from kamtibmas_geo.records._read import Kind, ledger_summary, read_records
+    from kamtibmas_geo.render._export import export_cells
+    from kamtibmas_geo.render._map import render_map, save_png
+    from kamtibmas_geo.sample._sample import make_sample, write_tables
+    from kamtibmas_geo.score._score import score_hotspots
 
     settings = (settings or Settings()).replace(res=res, lang=lang, seed=seed)
     out = _output_folder(out_dir, lang)

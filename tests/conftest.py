@@ -51,7 +51,7 @@ def settings(source_dir: Path, cache_dir: Path) -> Settings:
 @pytest.fixture(scope="session")
 def desa(settings: Settings) -> gpd.GeoDataFrame:
     """All 434 desa/kelurahan of OKI and Palembang."""
-    from kamtibmas_geo.boundaries import load_boundaries
+    from kamtibmas_geo.boundaries._pack import load_boundaries
 
     return load_boundaries("desa", settings=settings)
 
@@ -59,7 +59,7 @@ def desa(settings: Settings) -> gpd.GeoDataFrame:
 @pytest.fixture(scope="session")
 def kecamatan(settings: Settings) -> gpd.GeoDataFrame:
     """All 36 kecamatan of OKI and Palembang."""
-    from kamtibmas_geo.boundaries import load_boundaries
+    from kamtibmas_geo.boundaries._pack import load_boundaries
 
     return load_boundaries("kecamatan", settings=settings)
 
@@ -67,7 +67,7 @@ def kecamatan(settings: Settings) -> gpd.GeoDataFrame:
 @pytest.fixture(scope="session")
 def kabupaten(settings: Settings) -> gpd.GeoDataFrame:
     """The two kabupaten/kota."""
-    from kamtibmas_geo.boundaries import load_boundaries
+    from kamtibmas_geo.boundaries._pack import load_boundaries
 
     return load_boundaries("kabupaten", settings=settings)
 

@@ -12,11 +12,11 @@ from types import ModuleType
 import ephem
 import pytest
 
-from kamtibmas_geo import _astro, _hilal
-from kamtibmas_geo._astro import prayer_times, ramadhan_windows
 from kamtibmas_geo._errors import KamtibmasGeoError, SettingsError
-from kamtibmas_geo._hijri import _table, _ummalqura
-from kamtibmas_geo._hilal import HilalPosition, hilal_at_sunset, predict_month_start
+from kamtibmas_geo.calendar import _astro, _hilal
+from kamtibmas_geo.calendar._astro import prayer_times, ramadhan_windows
+from kamtibmas_geo.calendar._hijri import _table, _ummalqura
+from kamtibmas_geo.calendar._hilal import HilalPosition, hilal_at_sunset, predict_month_start
 
 PALEMBANG = (-2.99, 104.76)
 KAYUAGUNG = (-3.39, 104.83)  # ibu kota Kabupaten Ogan Komering Ilir (OKI)
@@ -438,6 +438,6 @@ def test_docstring_examples_run(module: ModuleType) -> None:
 
 
 def test_import_does_not_load_ephem() -> None:
-    code = "import sys, kamtibmas_geo._hilal; print('ephem' in sys.modules)"
+    code = "import sys, kamtibmas_geo.calendar._hilal; print('ephem' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

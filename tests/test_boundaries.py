@@ -11,7 +11,7 @@ import shapely
 
 from kamtibmas_geo import BoundaryError, ChecksumError, RegionError, Settings
 from kamtibmas_geo._errors import CacheRepairWarning
-from kamtibmas_geo.boundaries import (
+from kamtibmas_geo.boundaries._pack import (
     AREA_TOLERANCE,
     BUILDER_VERSION,
     build_pack,

@@ -24,7 +24,7 @@ import pytest
 
 from kamtibmas_geo import BoundaryError
 from kamtibmas_geo._errors import CacheRepairWarning
-from kamtibmas_geo._integrity import (
+from kamtibmas_geo.boundaries._integrity import (
     PACK_LINE,
     SUMS_NAME,
     format_sums,
@@ -32,10 +32,10 @@ from kamtibmas_geo._integrity import (
     remove_stale_temps,
     write_atomic,
 )
-from kamtibmas_geo.boundaries import PACK_FILES, build_pack, check_pack, load_boundaries
+from kamtibmas_geo.boundaries._pack import PACK_FILES, build_pack, check_pack, load_boundaries
 from kamtibmas_geo.cli import main
 from kamtibmas_geo.config import Settings
-from kamtibmas_geo.grid import crosswalk, region_cells
+from kamtibmas_geo.grid._cells import crosswalk, region_cells
 
 ALL_PACK_FILES = (*PACK_FILES, SUMS_NAME)
 LEVEL_FILES = ("desa.parquet", "kecamatan.parquet", "kabupaten.parquet")
@@ -319,7 +319,7 @@ def test_killed_write_leaves_no_half_file_and_next_build_cleans_up(pack, origina
     code = (
         "import os, sys\n"
         "from pathlib import Path\n"
-        "from kamtibmas_geo import _integrity\n"
+        "from kamtibmas_geo.boundaries import _integrity\n"
         "os.replace = lambda src, dst: os._exit(9)  # the process dies just before the rename\n"
         "_integrity.write_atomic(Path(sys.argv[1]), b'half' * 250_000)\n"
     )

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from kamtibmas_geo._errors import SettingsError
-from kamtibmas_geo.calendar import (
+from kamtibmas_geo.calendar._dates import (
     PHASE_PRIORITY,
     PHASES,
     TIME_WINDOWS,
@@ -289,7 +289,7 @@ def test_time_window_tz_known_and_custom() -> None:
 
 
 def test_overrides_from_dates() -> None:
-    from kamtibmas_geo.calendar import overrides_from_dates
+    from kamtibmas_geo.calendar._dates import overrides_from_dates
 
     assert overrides_from_dates("2027-02-08", "2027-03-10") == {
         1448: (_d("2027-02-08"), _d("2027-03-10"))

@@ -38,7 +38,7 @@ def work(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert _run([*base, *geo]) == 0
     import geopandas as gpd
 
-    from kamtibmas_geo.score import score_hotspots
+    from kamtibmas_geo.score._score import score_hotspots
 
     placed = gpd.read_parquet(d / "titik.parquet")
     cells = score_hotspots(placed, region="palembang", settings=settings)

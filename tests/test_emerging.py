@@ -5,14 +5,14 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from kamtibmas_geo._emerging import (
+from kamtibmas_geo.score._emerging import (
     TREND_CLASSES,
     emerging_classes,
     emerging_hotspots,
     mann_kendall,
     trend_labels,
 )
-from kamtibmas_geo._gistar import neighbour_matrix
+from kamtibmas_geo.score._gistar import neighbour_matrix
 
 
 def test_mann_kendall_textbook_no_ties() -> None:

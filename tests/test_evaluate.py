@@ -10,8 +10,8 @@ import pytest
 import shapely
 
 from kamtibmas_geo._errors import ScoreError, SettingsError
-from kamtibmas_geo.evaluate import BacktestResult, backtest, kde_scores, rank_metrics
-from kamtibmas_geo.grid import cells_to_gdf
+from kamtibmas_geo.evaluate._backtest import BacktestResult, backtest, kde_scores, rank_metrics
+from kamtibmas_geo.grid._cells import cells_to_gdf
 
 # A 15 km square around Yogyakarta: far from OKI and Palembang, in UTM zone 49S.
 SQUARE = shapely.box(110.30, -7.85, 110.45, -7.70)
@@ -223,7 +223,7 @@ def test_backtest_errors() -> None:
 
 
 def test_backtest_with_score_hotspots_on_a_real_kecamatan(kecamatan: gpd.GeoDataFrame) -> None:
-    # the default forecaster is kamtibmas_geo.score.score_hotspots, on a real Palembang unit
+    # the default forecaster is kamtibmas_geo.score._score.score_hotspots, on a real Palembang unit
     unit = kecamatan[kecamatan["kabupaten_code"] == "16.71"].iloc[[0]]
     poly = unit.geometry.iloc[0]
     rng = np.random.default_rng(11)

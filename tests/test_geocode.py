@@ -13,12 +13,18 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from kamtibmas_geo._aliases import compact, normalize, phonetic, tokens
 from kamtibmas_geo._errors import GeocodeError
 from kamtibmas_geo.config import Settings
-from kamtibmas_geo.geocode import Gazetteer, Matcher, build_gazetteer, geocode, read_landmarks
-from kamtibmas_geo.records import RecordSet
-from kamtibmas_geo.score import score_hotspots
+from kamtibmas_geo.geocode._geocode import (
+    Gazetteer,
+    Matcher,
+    build_gazetteer,
+    geocode,
+    read_landmarks,
+)
+from kamtibmas_geo.records._aliases import compact, normalize, phonetic, tokens
+from kamtibmas_geo.records._read import RecordSet
+from kamtibmas_geo.score._score import score_hotspots
 
 DATA = Path(__file__).parent / "data"
 ADDRESSES = DATA / "addresses.csv"

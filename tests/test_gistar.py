@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from kamtibmas_geo._errors import ScoreError
-from kamtibmas_geo._gistar import (
+from kamtibmas_geo.score._gistar import (
     fdr_bh,
     gi_bins,
     gi_labels,
@@ -132,7 +132,7 @@ def test_bad_input() -> None:
 
 @pytest.fixture(scope="module")
 def oki8(settings):  # type: ignore[no-untyped-def]
-    from kamtibmas_geo.grid import region_cells
+    from kamtibmas_geo.grid._cells import region_cells
 
     cells = region_cells("oki", 8, settings=settings)
     area = np.array([h3.cell_area(c, unit="km^2") for c in cells])

@@ -12,7 +12,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from kamtibmas_geo import RegionError
-from kamtibmas_geo.grid import (
+from kamtibmas_geo.grid._cells import (
     assign_units,
     cell_units,
     cells_to_gdf,

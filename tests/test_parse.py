@@ -1,4 +1,4 @@
-"""Property and unit tests of coordinate, date and time parsing (kamtibmas_geo._parse)."""
+"""Property and unit tests of coordinate, date and time parsing (kamtibmas_geo.records._parse)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kamtibmas_geo._parse import (
+from kamtibmas_geo.records._parse import (
     coords_to_float,
     dates_to_utc,
     parse_coord,

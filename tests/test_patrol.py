@@ -1,4 +1,4 @@
-"""Tests of the patrol plans in kamtibmas_geo.plan (patrol_plan, patrol_html)."""
+"""Tests of the patrol plans in kamtibmas_geo.plan._poskamling (patrol_plan, patrol_html)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pytest
 from _plan_cells import TYPES, make_cells
 
 from kamtibmas_geo._errors import PlanError
-from kamtibmas_geo._patrol import OFF_PEAK, window_affinity
-from kamtibmas_geo.plan import patrol_html, patrol_plan
+from kamtibmas_geo.plan._patrol import OFF_PEAK, window_affinity
+from kamtibmas_geo.plan._poskamling import patrol_html, patrol_plan
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests of kamtibmas_geo.plan: Poskamling placement (maximal covering location)."""
+"""Tests of kamtibmas_geo.plan._poskamling: Poskamling placement (maximal covering location)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from _plan_cells import make_cells
 from geopandas.testing import assert_geodataframe_equal
 
 from kamtibmas_geo._errors import KamtibmasGeoError, PlanError
-from kamtibmas_geo._mclp import coverage_matrix, reduce_instance
-from kamtibmas_geo._places import to_utm
-from kamtibmas_geo.plan import PoskamlingPlan, plan_poskamling
+from kamtibmas_geo.plan._mclp import coverage_matrix, reduce_instance
+from kamtibmas_geo.plan._places import to_utm
+from kamtibmas_geo.plan._poskamling import PoskamlingPlan, plan_poskamling
 
 # A real place in Palembang (Ilir Timur) and one about 5 km away.
 HUB = h3.latlng_to_cell(-2.975, 104.765, 9)
@@ -315,7 +315,7 @@ def test_cli_poskamling_and_patrol(
 
 
 def test_existing_posts_semicolon_csv(tmp_path):
-    from kamtibmas_geo._places import read_places
+    from kamtibmas_geo.plan._places import read_places
 
     path = tmp_path / "pos.csv"
     path.write_text(
@@ -332,7 +332,7 @@ def test_solver_banner_stays_off_stdout(tmp_path: Path) -> None:
     script = tmp_path / "plan.py"
     script.write_text(
         "import h3, pandas as pd\n"
-        "from kamtibmas_geo.plan import PoskamlingPlan\n"
+        "from kamtibmas_geo.plan._poskamling import PoskamlingPlan\n"
         f"hub = {HUB!r}\n"
         "cells = sorted(h3.grid_disk(hub, 2))\n"
         "df = pd.DataFrame({'hex_id': cells, 'score': [5.0 if c == hub else 1.0 for c in cells]})\n"

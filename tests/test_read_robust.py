@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kamtibmas_geo._csv_lines import count_lines, parse_delimited, split_lines
-from kamtibmas_geo._encoding import decode_bytes
-from kamtibmas_geo._records_ledger import encoding_label
-from kamtibmas_geo.records import ledger_summary, read_records
+from kamtibmas_geo.records._csv_lines import count_lines, parse_delimited, split_lines
+from kamtibmas_geo.records._encoding import decode_bytes
+from kamtibmas_geo.records._ledger import encoding_label
+from kamtibmas_geo.records._read import ledger_summary, read_records
 
 DMS_TEXT = (
     "No;Tanggal;Jenis;Alamat;Lintang;Bujur\n"
@@ -340,7 +340,7 @@ def test_excel_wrong_dimension_record_loses_no_row(tmp_path: Path) -> None:
 def test_merged_ranges_from_xml_scan_match_openpyxl(tmp_path: Path) -> None:
     import openpyxl
 
-    from kamtibmas_geo._readers import _merged_ranges
+    from kamtibmas_geo.records._readers import _merged_ranges
 
     book = openpyxl.Workbook()
     ws = book.active

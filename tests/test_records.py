@@ -1,4 +1,4 @@
-"""Tests of kamtibmas_geo.records: readers, aliases, the ledger, duplicates, taxonomy."""
+"""Tests of kamtibmas_geo.records._read: readers, aliases, the ledger, duplicates, taxonomy."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ import pytest
 from shapely.geometry import Point
 
 from kamtibmas_geo._errors import KamtibmasGeoError, RecordError
-from kamtibmas_geo._records_ledger import REASON_CODES, find_duplicates
-from kamtibmas_geo.records import (
+from kamtibmas_geo.records._ledger import REASON_CODES, find_duplicates
+from kamtibmas_geo.records._read import (
     RECORD_COLUMNS,
     REJECTED_COLUMNS,
     ledger_summary,

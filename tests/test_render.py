@@ -18,7 +18,7 @@ from _render_data import make_cells, make_records
 
 from kamtibmas_geo._errors import ScoreError, SettingsError
 from kamtibmas_geo.config import Settings
-from kamtibmas_geo.render import export_cells, page_html, render_map
+from kamtibmas_geo.render._map import export_cells, page_html, render_map
 
 VENDOR = Path(__file__).resolve().parents[1] / "kamtibmas_geo" / "data" / "vendor"
 PAYLOADS = [
@@ -242,7 +242,7 @@ def test_export_bad_suffix(cells, tmp_path):
 
 
 def test_import_is_light():
-    code = "import sys, kamtibmas_geo.render; print('folium' in sys.modules)"
+    code = "import sys, kamtibmas_geo.render._map; print('folium' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from _render_data import make_cells, make_records
 
-from kamtibmas_geo.render import CHROMIUM_ARGS, render_map, save_png
+from kamtibmas_geo.render._map import CHROMIUM_ARGS, render_map, save_png
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -291,7 +291,7 @@ def test_save_png_launches_chromium(page_file: Path, tmp_path: Path):
     image = pytest.importorskip("PIL.Image")
     out = tmp_path / "own.png"
     code = (
-        "import sys; from kamtibmas_geo.render import save_png; "
+        "import sys; from kamtibmas_geo.render._map import save_png; "
         "save_png(sys.argv[1], sys.argv[2], width=500, height=300)"
     )
     subprocess.run([sys.executable, "-c", code, str(page_file), str(out)], check=True)

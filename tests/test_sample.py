@@ -10,11 +10,8 @@ import pytest
 import shapely
 
 from kamtibmas_geo._errors import SettingsError
-from kamtibmas_geo._sample_space import load_places
-from kamtibmas_geo._sample_text import dms, kecamatan_forms, people_desa_name
-from kamtibmas_geo._sample_time import RAMADHAN
 from kamtibmas_geo.config import Settings
-from kamtibmas_geo.sample import (
+from kamtibmas_geo.sample._sample import (
     SAMPLE_END,
     SAMPLE_START,
     SampleData,
@@ -22,6 +19,9 @@ from kamtibmas_geo.sample import (
     write_sample,
     write_tables,
 )
+from kamtibmas_geo.sample._space import load_places
+from kamtibmas_geo.sample._text import dms, kecamatan_forms, people_desa_name
+from kamtibmas_geo.sample._time import RAMADHAN
 
 DIST_COLUMNS = [
     "no",
@@ -323,7 +323,7 @@ def test_people_spellings() -> None:
 
 
 def test_ramadhan_dates_agree_with_calendar() -> None:
-    calendar = pytest.importorskip("kamtibmas_geo.calendar")
+    calendar = pytest.importorskip("kamtibmas_geo.calendar._dates")
     for hijri, (start, syawal) in zip(range(1444, 1448), RAMADHAN, strict=True):
         d = calendar.ramadhan_dates(hijri)
         assert (d.start, d.idul_fitri) == (start, syawal)
@@ -357,8 +357,8 @@ def test_cli_writes_files(settings: Settings, tmp_path: Path) -> None:
 
 
 def test_ledger_catches_exactly_the_invalid_rows(settings: Settings, tmp_path: Path) -> None:
-    records = pytest.importorskip("kamtibmas_geo.records")
-    geocode = pytest.importorskip("kamtibmas_geo.geocode")
+    records = pytest.importorskip("kamtibmas_geo.records._read")
+    geocode = pytest.importorskip("kamtibmas_geo.geocode._geocode")
     s = make_sample(seed=11, start="2025-01-01", end="2025-12-31", scale=0.5, settings=settings)
     paths = write_tables(s, tmp_path, formats=["csv"])
     for key, kind, truth, table in (

@@ -11,7 +11,7 @@ import shapely
 
 from kamtibmas_geo._errors import NoUnitWarning, ProvisionalDateWarning, ScoreError
 from kamtibmas_geo.config import Settings
-from kamtibmas_geo.score import rollup, score_hotspots, seasonal_uplift, smooth
+from kamtibmas_geo.score._score import rollup, score_hotspots, seasonal_uplift, smooth
 
 CENTRE = "898cab153afffff"  # res 9, Kayu Agung (OKI)
 TARGET = (
@@ -178,7 +178,7 @@ def test_smoothing_kernel(grid: list[str]) -> None:
 
 
 def test_spread_records_over_unit_cells(settings: Settings) -> None:
-    from kamtibmas_geo.grid import crosswalk, region_cells
+    from kamtibmas_geo.grid._cells import crosswalk, region_cells
 
     cells = region_cells("oki", 7, settings=settings)
     cw = crosswalk(7, level="kecamatan", settings=settings)
@@ -269,7 +269,7 @@ def test_coverage_gap(grid: list[str], settings: Settings) -> None:
 
 
 def test_rollups(settings: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from kamtibmas_geo.grid import region_cells
+    from kamtibmas_geo.grid._cells import region_cells
 
     cells = region_cells("oki", 7, settings=settings)
     rng = np.random.default_rng(4)
@@ -413,7 +413,7 @@ def _own_records() -> pd.DataFrame:
 
 
 def test_score_own_boundaries_cells_and_units(own_desa: gpd.GeoDataFrame, settings: Settings):
-    from kamtibmas_geo.grid import cell_units
+    from kamtibmas_geo.grid._cells import cell_units
 
     recs = _own_records()
     with warnings.catch_warnings():
@@ -485,7 +485,7 @@ def own_scores(own_desa: gpd.GeoDataFrame, settings: Settings) -> gpd.GeoDataFra
 
 
 def test_rollup_own_boundaries(own_desa: gpd.GeoDataFrame, own_scores: gpd.GeoDataFrame):
-    from kamtibmas_geo.boundaries import EQUAL_AREA_CRS
+    from kamtibmas_geo.boundaries._pack import EQUAL_AREA_CRS
 
     desa_area = own_desa.set_index("code").to_crs(EQUAL_AREA_CRS).area / 1e6
     desa = rollup(own_scores, level="desa", boundaries=own_desa.to_crs(32751))
@@ -554,7 +554,7 @@ def test_backtest_forecaster_is_quiet_on_own_cells(
     own_desa: gpd.GeoDataFrame, settings: Settings
 ) -> None:
     # the backtest uses the score only: no NoUnitWarning for every period of another region
-    from kamtibmas_geo.evaluate import score_forecaster
+    from kamtibmas_geo.evaluate._backtest import score_forecaster
 
     cells = pd.DataFrame({"hex_id": _own_cells(own_desa)})
     forecast = score_forecaster(settings=settings, res=8)

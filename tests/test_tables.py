@@ -23,9 +23,9 @@ import pytest
 from shapely.geometry import Point, box
 
 from kamtibmas_geo._errors import KamtibmasGeoError, OutputError
-from kamtibmas_geo._export import export_cells
 from kamtibmas_geo._tables import neutralise, public_columns, write_table
 from kamtibmas_geo.config import Settings
+from kamtibmas_geo.render._export import export_cells
 
 HOSTILE = [
     '=HYPERLINK("http://x","y")',

@@ -30,12 +30,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kamtibmas_geo import render_map
-from kamtibmas_geo._assets import _CSS, _JS, asset_text
 from kamtibmas_geo._errors import ScoreError
 from kamtibmas_geo._htmlsafe import escape_html, script_json
 from kamtibmas_geo.config import Settings
-from kamtibmas_geo.plan import patrol_html, patrol_plan
-from kamtibmas_geo.render import page_html
+from kamtibmas_geo.plan._poskamling import patrol_html, patrol_plan
+from kamtibmas_geo.render._assets import _CSS, _JS, asset_text
+from kamtibmas_geo.render._map import page_html
 
 #: Payloads that a template engine would evaluate, and what evaluation would show.
 PAYLOADS = ["{{ 7*7 }}", "{% for i in range(3) %}X{% endfor %}", "{#", "{{ dan }}"]

@@ -132,8 +132,8 @@ def register(app: typer.Typer, lang: Language) -> None:
 
         from kamtibmas_geo._tables import write_table
         from kamtibmas_geo._validate import check_choice
-        from kamtibmas_geo.calendar import overrides_from_dates
-        from kamtibmas_geo.evaluate import backtest
+        from kamtibmas_geo.calendar._dates import overrides_from_dates
+        from kamtibmas_geo.evaluate._backtest import backtest
 
         st = state(ctx)
         lg = st.lang

@@ -91,8 +91,8 @@ def register(app: typer.Typer, lang: Language) -> None:
             bool, typer.Option("--force", help=tr(MESSAGES, "opt_force", lang))
         ] = False,
     ) -> None:
-        from kamtibmas_geo._integrity import remove_with_sidecar
-        from kamtibmas_geo.boundaries import build_pack, check_pack
+        from kamtibmas_geo.boundaries._integrity import remove_with_sidecar
+        from kamtibmas_geo.boundaries._pack import build_pack, check_pack
 
         st = state(ctx)
         with st.console.status(tr(MESSAGES, "building", st.lang)):
@@ -109,8 +109,8 @@ def register(app: typer.Typer, lang: Language) -> None:
 
     @group.command("info", help=tr(MESSAGES, "cmd_info", lang))
     def _info(ctx: typer.Context) -> None:
-        from kamtibmas_geo._sources import manifest
-        from kamtibmas_geo.boundaries import build_pack, check_pack, load_boundaries
+        from kamtibmas_geo.boundaries._pack import build_pack, check_pack, load_boundaries
+        from kamtibmas_geo.boundaries._sources import manifest
 
         st = state(ctx)
         report = check_pack(settings=st.settings)

@@ -166,8 +166,8 @@ def register(app: typer.Typer, lang: Language) -> None:
         import pandas as pd
 
         from kamtibmas_geo._validate import check_res
-        from kamtibmas_geo.geocode import build_gazetteer, geocode
-        from kamtibmas_geo.records import RecordSet, encoding_label, read_records
+        from kamtibmas_geo.geocode._geocode import build_gazetteer, geocode
+        from kamtibmas_geo.records._read import RecordSet, encoding_label, read_records
 
         st = state(ctx)
         if out.suffix.lower() not in _EXTENSIONS:

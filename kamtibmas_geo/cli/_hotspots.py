@@ -116,8 +116,8 @@ def register(app: typer.Typer, lang: Language) -> None:
             typer.Option("--boundaries", help=tr(MESSAGES, "opt_boundaries", lang)),
         ] = None,
     ) -> None:
-        from kamtibmas_geo._export import export_cells
-        from kamtibmas_geo.score import score_hotspots
+        from kamtibmas_geo.render._export import export_cells
+        from kamtibmas_geo.score._score import score_hotspots
 
         st = state(ctx)
         lg = st.lang

@@ -44,8 +44,8 @@ def read_placed(path: Path, kind: str, settings: Any, lang: str, *, own: bool) -
     n_rejected : int
         Rows not placed (read errors included).
     """
-    from kamtibmas_geo.geocode import geocode
-    from kamtibmas_geo.records import read_records
+    from kamtibmas_geo.geocode._geocode import geocode
+    from kamtibmas_geo.records._read import read_records
 
     rs = read_records(path, kind, settings=settings, lang=lang)  # type: ignore[arg-type]
     if own:

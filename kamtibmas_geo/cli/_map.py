@@ -126,7 +126,7 @@ def register(app: typer.Typer, lang: Language) -> None:
             Path | None, typer.Option("--png", help=tr(MESSAGES, "opt_png", lang))
         ] = None,
     ) -> None:
-        from kamtibmas_geo.render import render_map, save_png
+        from kamtibmas_geo.render._map import render_map, save_png
 
         st = state(ctx)
         with st.console.status(tr(MESSAGES, "reading", st.lang)):

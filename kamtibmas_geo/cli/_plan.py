@@ -194,7 +194,7 @@ def register(app: typer.Typer, lang: Language) -> None:
         import pandas as pd
 
         from kamtibmas_geo._tables import write_table
-        from kamtibmas_geo.plan import PoskamlingPlan
+        from kamtibmas_geo.plan._poskamling import PoskamlingPlan
 
         st = state(ctx)
         lg = st.lang
@@ -285,7 +285,7 @@ def register(app: typer.Typer, lang: Language) -> None:
         ] = None,
     ) -> None:
         from kamtibmas_geo._tables import write_table
-        from kamtibmas_geo.plan import patrol_html, patrol_plan
+        from kamtibmas_geo.plan._poskamling import patrol_html, patrol_plan
 
         st = state(ctx)
         lg = st.lang

@@ -72,7 +72,7 @@ def register(app: typer.Typer, lang: Language) -> None:
     ) -> None:
         import pandas as pd
 
-        from kamtibmas_geo.sample import make_sample, write_tables
+        from kamtibmas_geo.sample._sample import make_sample, write_tables
 
         st = state(ctx)
         fmts = tuple(formats) if formats else ("csv", "xlsx")

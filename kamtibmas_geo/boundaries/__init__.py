@@ -1,0 +1,37 @@
+"""The boundary pack: pinned upstream files, checksums, the built cache, loading."""
+
+from __future__ import annotations
+
+from kamtibmas_geo.boundaries._pack import AREA_TOLERANCE as AREA_TOLERANCE
+from kamtibmas_geo.boundaries._pack import BUILDER_VERSION as BUILDER_VERSION
+from kamtibmas_geo.boundaries._pack import EQUAL_AREA_CRS as EQUAL_AREA_CRS
+from kamtibmas_geo.boundaries._pack import EXPECTED_COUNTS as EXPECTED_COUNTS
+from kamtibmas_geo.boundaries._pack import OVERLAP_TOLERANCE_M2 as OVERLAP_TOLERANCE_M2
+from kamtibmas_geo.boundaries._pack import PACK_FILES as PACK_FILES
+from kamtibmas_geo.boundaries._pack import REGIONS as REGIONS
+from kamtibmas_geo.boundaries._pack import Level as Level
+from kamtibmas_geo.boundaries._pack import PackCheck as PackCheck
+from kamtibmas_geo.boundaries._pack import PackInfo as PackInfo
+from kamtibmas_geo.boundaries._pack import build_pack as build_pack
+from kamtibmas_geo.boundaries._pack import check_pack as check_pack
+from kamtibmas_geo.boundaries._pack import load_boundaries as load_boundaries
+from kamtibmas_geo.boundaries._pack import pack_info as pack_info
+from kamtibmas_geo.boundaries._pack import resolve_region as resolve_region
+
+__all__ = [
+    "AREA_TOLERANCE",
+    "BUILDER_VERSION",
+    "EQUAL_AREA_CRS",
+    "EXPECTED_COUNTS",
+    "OVERLAP_TOLERANCE_M2",
+    "PACK_FILES",
+    "REGIONS",
+    "Level",
+    "PackCheck",
+    "PackInfo",
+    "build_pack",
+    "check_pack",
+    "load_boundaries",
+    "pack_info",
+    "resolve_region",
+]

@@ -1,0 +1,637 @@
+"""Ramadhan and Idul Fitri dates, the seasonal phases around them, and daily patrol windows.
+
+Dates come from, in this order:
+
+1. the user's overrides (``overrides=`` argument, :func:`read_overrides` of a TOML file, or
+   the ``--ramadhan-start``/``--idul-fitri`` CLI flags);
+2. the official table in ``kamtibmas_geo/data/ramadhan.toml`` for the chosen ``method``
+   (``"kemenag"``: Government sidang isbat; ``"muhammadiyah"``: PP Muhammadiyah maklumat);
+3. the Umm al-Qura calendar (:mod:`hijridate`), with a :class:`UserWarning` that the official
+   Indonesian date may differ by a day, and ``official=False`` on the result.
+
+Examples
+--------
+>>> d = ramadhan_dates(1446)
+>>> d.start.isoformat(), d.idul_fitri.isoformat(), d.official
+('2025-03-01', '2025-03-31', True)
+>>> parse_target("ramadhan-2026").hijri_year
+1447
+>>> list(time_window(pd.Series(pd.to_datetime(["2026-03-01 03:00", "2026-03-01 17:00"]))))
+['sahur', 'ngabuburit']
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from kamtibmas_geo._errors import ProvisionalDateWarning, SettingsError
+from kamtibmas_geo._validate import check_choice
+from kamtibmas_geo.calendar._hijri import (
+    TZ,
+    _as_wib,
+    _check_pair,
+    _check_windows,
+    _hijri_year_of_ramadhan_in,
+    _table,
+    _to_date,
+    _ummalqura,
+)
+
+__all__ = [
+    "PHASES",
+    "PHASE_LABELS",
+    "PHASE_PRIORITY",
+    "TIME_WINDOWS",
+    "CalendarMethod",
+    "RamadhanDates",
+    "label_phases",
+    "overrides_from_dates",
+    "parse_target",
+    "phases",
+    "ramadhan_dates",
+    "ramadhan_for_gregorian",
+    "read_overrides",
+    "time_window",
+]
+
+CalendarMethod = Literal["kemenag", "muhammadiyah", "ummalqura"]
+_METHODS: tuple[str, ...] = ("kemenag", "muhammadiyah", "ummalqura")
+
+#: Phase names in chronological order of their start.
+PHASES: tuple[str, ...] = (
+    "pra_ramadhan",
+    "ramadhan",
+    "sepuluh_malam_terakhir",
+    "mudik",
+    "malam_takbiran",
+    "idul_fitri",
+    "balik",
+)
+
+#: Indonesian and English labels of the phases (and of ``"lainnya"``, outside every phase).
+PHASE_LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "pra_ramadhan": MappingProxyType({"id": "Pra-Ramadhan", "en": "Before Ramadhan"}),
+        "ramadhan": MappingProxyType({"id": "Ramadhan", "en": "Ramadhan"}),
+        "sepuluh_malam_terakhir": MappingProxyType(
+            {"id": "Sepuluh malam terakhir", "en": "Last ten nights"}
+        ),
+        "mudik": MappingProxyType({"id": "Arus mudik", "en": "Homeward travel (mudik)"}),
+        "malam_takbiran": MappingProxyType({"id": "Malam takbiran", "en": "Eve of Idul Fitri"}),
+        "idul_fitri": MappingProxyType({"id": "Idul Fitri", "en": "Idul Fitri (Eid al-Fitr)"}),
+        "balik": MappingProxyType({"id": "Arus balik", "en": "Return travel (balik)"}),
+        "lainnya": MappingProxyType({"id": "Lainnya", "en": "Other"}),
+    }
+)
+
+#: How :func:`label_phases` resolves overlapping phases: the first phase in this tuple that
+#: holds a time wins (the most specific, i.e. shortest, phase first).
+PHASE_PRIORITY: tuple[str, ...] = (
+    "malam_takbiran",
+    "idul_fitri",
+    "mudik",
+    "balik",
+    "sepuluh_malam_terakhir",
+    "ramadhan",
+    "pra_ramadhan",
+)
+
+#: Daily time windows in WIB, name -> (start hour, end hour), end exclusive; a window whose
+#: end is smaller than its start runs across midnight. Approximate for OKI and Palembang
+#: (imsak ~04:30, maghrib ~18:10, isya ~19:20, tarawih until ~21:00).
+TIME_WINDOWS: Mapping[str, tuple[float, float]] = MappingProxyType(
+    {
+        "sahur": (2.5, 4.5),
+        "subuh": (4.5, 6.0),
+        "siang": (6.0, 15.5),
+        "ngabuburit": (15.5, 18.25),
+        "tarawih": (18.25, 21.0),
+        "malam": (21.0, 2.5),
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RamadhanDates:
+    """Dates of one Ramadhan.
+
+    Attributes
+    ----------
+    hijri_year : int
+        Hijri year (1448 for the Ramadhan of February-March 2027).
+    start : datetime.date
+        1 Ramadhan, the first day of fasting.
+    idul_fitri : datetime.date
+        1 Syawal, Idul Fitri; the last day of fasting is the day before.
+    source : str
+        Where the dates come from.
+    official : bool
+        True for dates from the official table or given by the user; False for the
+        Umm al-Qura fallback, which may differ from the Indonesian date by a day.
+    method : str
+        ``"kemenag"``, ``"muhammadiyah"``, ``"ummalqura"`` or ``"override"``.
+    """
+
+    hijri_year: int
+    start: date
+    idul_fitri: date
+    source: str
+    official: bool
+    method: str = "kemenag"
+
+    @property
+    def n_days(self) -> int:
+        """Number of fasting days (29 or 30)."""
+        return (self.idul_fitri - self.start).days
+
+    @property
+    def label(self) -> str:
+        """A short label such as ``"Ramadhan 1448 H"``."""
+        return f"Ramadhan {self.hijri_year} H"
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def ramadhan_dates(
+    hijri_year: int,
+    *,
+    method: CalendarMethod = "kemenag",
+    overrides: Mapping[int, tuple[Any, Any]] | None = None,
+) -> RamadhanDates:
+    """Return 1 Ramadhan and 1 Syawal of a Hijri year.
+
+    Parameters
+    ----------
+    hijri_year : int
+        The Hijri year, such as 1448.
+    method : {"kemenag", "muhammadiyah", "ummalqura"}
+        Whose dates to use. Years missing from the official table fall back to Umm al-Qura.
+    overrides : mapping, optional
+        ``{hijri_year: (1 Ramadhan, 1 Syawal)}`` with dates or ``"YYYY-MM-DD"`` strings;
+        they win over every other source.
+
+    Returns
+    -------
+    RamadhanDates
+
+    Warns
+    -----
+    UserWarning
+        When a ``kemenag``/``muhammadiyah`` year is not in the table and the Umm al-Qura
+        date is used instead.
+
+    Examples
+    --------
+    >>> ramadhan_dates(1447, method="muhammadiyah").start.isoformat()
+    '2026-02-18'
+    >>> ramadhan_dates(1448, overrides={1448: ("2027-02-08", "2027-03-10")}).official
+    True
+    """
+    if isinstance(hijri_year, bool) or not isinstance(hijri_year, int | np.integer):
+        msg = f"hijri_year must be a whole number such as 1448, got {hijri_year!r}."
+        raise SettingsError(msg)
+    hijri_year = int(hijri_year)
+    check_choice("method", method, _METHODS)
+    if overrides and hijri_year in overrides:
+        pair = overrides[hijri_year]
+        if not isinstance(pair, tuple | list) or len(pair) != 2:
+            msg = f"overrides[{hijri_year}] must be (1 Ramadhan, 1 Syawal), got {pair!r}."
+            raise SettingsError(msg)
+        start = _to_date(pair[0], f"The 1 Ramadhan override of {hijri_year} H")
+        end = _to_date(pair[1], f"The 1 Syawal override of {hijri_year} H")
+        _check_pair(hijri_year, start, end, "Override")
+        return RamadhanDates(hijri_year, start, end, "user override", True, "override")
+    if method != "ummalqura":
+        row = _table()[method].get(hijri_year)
+        if row is not None:
+            src = f"{row['source']} [confidence: {row.get('confidence', 'unknown')}]"
+            return RamadhanDates(hijri_year, row["ramadhan"], row["idul_fitri"], src, True, method)
+    start, end = _ummalqura(hijri_year)
+    if method != "ummalqura":
+        known = sorted(_table()[method])
+        warnings.warn(
+            ProvisionalDateWarning(
+                f"No official {method} dates for Ramadhan {hijri_year} H (table holds "
+                f"{known[0]}-{known[-1]} H); using the Umm al-Qura calendar: 1 Ramadhan "
+                f"{start}, 1 Syawal {end}. The official Indonesian date may differ by a day; "
+                f"pass overrides={{{hijri_year}: (start, idul_fitri)}} or "
+                "--ramadhan-start/--idul-fitri once it is announced.",
+                hijri_year,
+                start,
+                end,
+            ),
+            stacklevel=2,
+        )
+    return RamadhanDates(hijri_year, start, end, "Umm al-Qura (hijridate)", False, "ummalqura")
+
+
+def ramadhan_for_gregorian(
+    year: int,
+    *,
+    method: CalendarMethod = "kemenag",
+    overrides: Mapping[int, tuple[Any, Any]] | None = None,
+) -> RamadhanDates:
+    """Return the Ramadhan that starts in a Gregorian year.
+
+    In the rare years holding two starts (2030: January and December) the first is
+    returned.
+
+    Parameters
+    ----------
+    year : int
+        Gregorian year, such as 2027.
+    method : {"kemenag", "muhammadiyah", "ummalqura"}
+        Whose dates to use.
+    overrides : mapping, optional
+        As in :func:`ramadhan_dates`.
+
+    Returns
+    -------
+    RamadhanDates
+
+    Examples
+    --------
+    >>> ramadhan_for_gregorian(2024).start.isoformat()
+    '2024-03-12'
+    """
+    if isinstance(year, bool) or not isinstance(year, int | np.integer):
+        msg = f"year must be a whole number such as 2027, got {year!r}."
+        raise SettingsError(msg)
+    years = _hijri_year_of_ramadhan_in(int(year))
+    if not years:
+        msg = f"No Ramadhan found in Gregorian year {year}; use a year from 1925 to 2076."
+        raise SettingsError(msg)
+    return ramadhan_dates(years[0], method=method, overrides=overrides)
+
+
+_TARGET = re.compile(r"^(?:ramad[h]?an)?[\s_\-]*(\d{4})\s*(?:h|ah|m)?$")
+
+
+def parse_target(
+    target: str | int | RamadhanDates,
+    *,
+    method: CalendarMethod = "kemenag",
+    overrides: Mapping[int, tuple[Any, Any]] | None = None,
+) -> RamadhanDates:
+    """Turn a target such as ``"ramadhan-1448"`` or ``"ramadhan-2027"`` into its dates.
+
+    A four-digit number from 1343 to 1500 is a Hijri year, from 1900 to 2100 a Gregorian
+    year (the Ramadhan starting in it).
+
+    Parameters
+    ----------
+    target : str, int or RamadhanDates
+        ``"ramadhan-1448"``, ``"Ramadhan 1448 H"``, ``"1448"``, ``"ramadhan-2027"``,
+        ``2027``...; a :class:`RamadhanDates` is returned unchanged.
+    method : {"kemenag", "muhammadiyah", "ummalqura"}
+        Whose dates to use.
+    overrides : mapping, optional
+        As in :func:`ramadhan_dates`.
+
+    Returns
+    -------
+    RamadhanDates
+
+    Examples
+    --------
+    >>> parse_target("Ramadhan 1445 H").start.isoformat()
+    '2024-03-12'
+    """
+    if isinstance(target, RamadhanDates):
+        return target
+    text = str(target).strip().lower()
+    m = _TARGET.match(text)
+    number = int(m.group(1)) if m else -1
+    if 1343 <= number <= 1500:
+        return ramadhan_dates(number, method=method, overrides=overrides)
+    if 1900 <= number <= 2100:
+        return ramadhan_for_gregorian(number, method=method, overrides=overrides)
+    msg = (
+        f"Cannot read the target {target!r}. Write the Ramadhan as 'ramadhan-<year>' with a "
+        "Hijri year (1343-1500, e.g. 'ramadhan-1448') or a Gregorian year (1900-2100, "
+        "e.g. 'ramadhan-2027')."
+    )
+    raise SettingsError(msg)
+
+
+def read_overrides(path: str | Path) -> dict[int, tuple[date, date]]:
+    """Read user date overrides from a TOML file.
+
+    The file holds a ``[ramadhan]`` table (top level or under ``[kamtibmas_geo]``) with one
+    entry per Hijri year, either ``1448 = ["2027-02-08", "2027-03-10"]`` or a sub-table
+    ``[ramadhan.1448]`` with ``start`` and ``idul_fitri``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The TOML file.
+
+    Returns
+    -------
+    dict
+        ``{hijri_year: (1 Ramadhan, 1 Syawal)}``, ready for ``overrides=``.
+    """
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        msg = f"Override file {str(p)!r} does not exist."
+        raise SettingsError(msg) from None
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"Override file {str(p)!r} is not valid TOML: {exc}."
+        raise SettingsError(msg) from None
+    table = data.get("kamtibmas_geo", data).get("ramadhan", {})
+    out: dict[int, tuple[date, date]] = {}
+    for key, value in table.items():
+        if not str(key).isdigit():
+            msg = f"{p}: [ramadhan] keys must be Hijri years such as 1448, got {key!r}."
+            raise SettingsError(msg)
+        year = int(key)
+        if isinstance(value, Mapping):
+            pair = (value.get("start"), value.get("idul_fitri"))
+        elif isinstance(value, list) and len(value) == 2:
+            pair = (value[0], value[1])
+        else:
+            msg = f"{p}: [ramadhan] {key} must be [start, idul_fitri], got {value!r}."
+            raise SettingsError(msg)
+        start = _to_date(pair[0], f"{p}: start of {year} H")
+        end = _to_date(pair[1], f"{p}: idul_fitri of {year} H")
+        _check_pair(year, start, end, f"{p}")
+        out[year] = (start, end)
+    return out
+
+
+def overrides_from_dates(start: Any, idul_fitri: Any) -> dict[int, tuple[date, date]]:
+    """Turn one user-given pair of dates into an ``overrides`` mapping.
+
+    This is what the ``--ramadhan-start`` and ``--idul-fitri`` CLI flags do: the Hijri year
+    is the one whose Umm al-Qura Ramadhan starts within three days of ``start``.
+
+    Parameters
+    ----------
+    start : date or str
+        1 Ramadhan (``"YYYY-MM-DD"``).
+    idul_fitri : date or str
+        1 Syawal.
+
+    Returns
+    -------
+    dict
+        ``{hijri_year: (start, idul_fitri)}``.
+
+    Examples
+    --------
+    >>> overrides_from_dates("2027-02-08", "2027-03-10")
+    {1448: (datetime.date(2027, 2, 8), datetime.date(2027, 3, 10))}
+    """
+    first = _to_date(start, "--ramadhan-start")
+    last = _to_date(idul_fitri, "--idul-fitri")
+    for h in _hijri_year_of_ramadhan_in(first.year) + _hijri_year_of_ramadhan_in(first.year + 1):
+        uq_start, _ = _ummalqura(h)
+        if abs((uq_start - first).days) <= 3:
+            _check_pair(h, first, last, "Given dates")
+            return {h: (first, last)}
+    msg = (
+        f"{first} is not within three days of the start of any Ramadhan; "
+        "give 1 Ramadhan as YYYY-MM-DD (for example 2027-02-08)."
+    )
+    raise SettingsError(msg)
+
+
+# --------------------------------------------------------------------------- phases
+
+
+def phases(
+    dates: RamadhanDates,
+    *,
+    weeks_before: int = 4,
+    mudik_days: int = 7,
+    balik_days: int = 7,
+    idul_fitri_days: int = 2,
+    maghrib_hour: float = 18.0,
+    takbiran_end_hour: float = 6.0,
+) -> pd.DataFrame:
+    """Return the seasonal phases around one Ramadhan.
+
+    With H = 1 Syawal (Lebaran), the defaults give:
+
+    ============================  =====================================================
+    pra_ramadhan                  ``weeks_before`` weeks before 1 Ramadhan
+    ramadhan                      1 Ramadhan 00:00 to 1 Syawal 00:00
+    sepuluh_malam_terakhir        maghrib of 20 Ramadhan (night 21) to maghrib of H-1
+    mudik                         H-``mudik_days`` 00:00 to H 00:00 (H-7..H-1)
+    malam_takbiran                H-1 maghrib (18:00) to H 06:00
+    idul_fitri                    H 00:00 for ``idul_fitri_days`` days (1-2 Syawal)
+    balik                         after Idul Fitri to the end of H+``balik_days`` (H+2..H+7)
+    ============================  =====================================================
+
+    Phases overlap (mudik lies inside Ramadhan); :func:`label_phases` resolves that with
+    :data:`PHASE_PRIORITY`.
+
+    Parameters
+    ----------
+    dates : RamadhanDates
+        The Ramadhan.
+    weeks_before : int
+        Length of pra-Ramadhan in weeks.
+    mudik_days : int
+        Days of homeward travel before Lebaran.
+    balik_days : int
+        Last day of return travel, counted from Lebaran (H+``balik_days``).
+    idul_fitri_days : int
+        Days of Idul Fitri (1 and 2 Syawal by default).
+    maghrib_hour : float
+        Hour (WIB) at which the evening, and so the Islamic day, begins.
+    takbiran_end_hour : float
+        Hour on 1 Syawal at which malam takbiran ends.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``phase``, ``start``, ``end`` (Asia/Jakarta timestamps, end exclusive),
+        ``label_id``, ``label_en``, ``hijri_year``, in :data:`PHASES` order.
+    """
+    for name, value in (
+        ("weeks_before", weeks_before),
+        ("mudik_days", mudik_days),
+        ("balik_days", balik_days),
+        ("idul_fitri_days", idul_fitri_days),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            msg = f"{name} must be a whole number >= 0, got {value!r}."
+            raise SettingsError(msg)
+    if balik_days < idul_fitri_days:
+        msg = f"balik_days ({balik_days}) must be >= idul_fitri_days ({idul_fitri_days})."
+        raise SettingsError(msg)
+
+    def ts(d: date, hours: float = 0.0) -> pd.Timestamp:
+        return pd.Timestamp(d).tz_localize(TZ) + pd.Timedelta(hours=hours)
+
+    start, lebaran = dates.start, dates.idul_fitri
+    day = timedelta(days=1)
+    rows = [
+        ("pra_ramadhan", ts(start - timedelta(weeks=weeks_before)), ts(start)),
+        ("ramadhan", ts(start), ts(lebaran)),
+        (
+            "sepuluh_malam_terakhir",
+            ts(start + 19 * day, maghrib_hour),
+            ts(lebaran - day, maghrib_hour),
+        ),
+        ("mudik", ts(lebaran - mudik_days * day), ts(lebaran)),
+        ("malam_takbiran", ts(lebaran - day, maghrib_hour), ts(lebaran, takbiran_end_hour)),
+        ("idul_fitri", ts(lebaran), ts(lebaran + idul_fitri_days * day)),
+        ("balik", ts(lebaran + idul_fitri_days * day), ts(lebaran + (balik_days + 1) * day)),
+    ]
+    frame = pd.DataFrame(rows, columns=["phase", "start", "end"])
+    frame["label_id"] = [PHASE_LABELS[p]["id"] for p in frame["phase"]]
+    frame["label_en"] = [PHASE_LABELS[p]["en"] for p in frame["phase"]]
+    frame["hijri_year"] = dates.hijri_year
+    return frame
+
+
+def _ramadhans_touching(
+    wib: pd.Series,
+    weeks_before: int,
+    days_after: int,
+    *,
+    method: CalendarMethod,
+    overrides: Mapping[int, tuple[Any, Any]] | None,
+) -> list[RamadhanDates]:
+    # The Ramadhans whose phases can hold one of ``wib`` (checked on Umm al-Qura dates, so
+    # that a year outside the data does not warn).
+    valid = wib.dropna()
+    if valid.empty:
+        return []
+    tmin, tmax = valid.min().date(), valid.max().date()
+    out = []
+    for year in range(tmin.year, tmax.year + 2):
+        for h in _hijri_year_of_ramadhan_in(year):
+            start, end = _ummalqura(h)
+            if start - timedelta(weeks=weeks_before) > tmax:
+                continue
+            if end + timedelta(days=days_after) < tmin:
+                continue
+            out.append(ramadhan_dates(h, method=method, overrides=overrides))
+    return out
+
+
+def label_phases(
+    times: pd.Series,
+    *,
+    dates: RamadhanDates | Iterable[RamadhanDates] | None = None,
+    method: CalendarMethod = "kemenag",
+    overrides: Mapping[int, tuple[Any, Any]] | None = None,
+    weeks_before: int = 4,
+    mudik_days: int = 7,
+    balik_days: int = 7,
+    idul_fitri_days: int = 2,
+) -> pd.Series:
+    """Name the Ramadhan phase of each time (``"lainnya"`` outside all phases).
+
+    Where phases overlap, the first in :data:`PHASE_PRIORITY` wins: malam_takbiran,
+    idul_fitri, mudik, balik, sepuluh_malam_terakhir, ramadhan, pra_ramadhan (the most
+    specific first). So 20:00 on the eve of Lebaran is ``malam_takbiran``, H-3 is
+    ``mudik`` although it is also Ramadhan and one of the last ten nights.
+
+    Parameters
+    ----------
+    times : Series
+        Timestamps; naive ones are taken as WIB (Asia/Jakarta). NaT gives NA.
+    dates : RamadhanDates or iterable of them, optional
+        The Ramadhans to use; by default those starting in the years of ``times`` and the
+        year after (for pra-Ramadhan in late December).
+    method, overrides
+        As in :func:`ramadhan_dates` (used when ``dates`` is None).
+    weeks_before, mudik_days, balik_days, idul_fitri_days : int
+        As in :func:`phases`.
+
+    Returns
+    -------
+    Series
+        Phase names, same index as ``times``.
+    """
+    wib = _as_wib(times)
+    if dates is None:
+        dates_list = _ramadhans_touching(
+            wib, weeks_before + 1, balik_days + 2, method=method, overrides=overrides
+        )
+    elif isinstance(dates, RamadhanDates):
+        dates_list = [dates]
+    else:
+        dates_list = list(dates)
+    out = np.full(len(wib), "lainnya", dtype=object)
+    values = wib.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
+    rank = {p: i for i, p in enumerate(PHASE_PRIORITY)}
+    for d in dates_list:
+        table = phases(
+            d,
+            weeks_before=weeks_before,
+            mudik_days=mudik_days,
+            balik_days=balik_days,
+            idul_fitri_days=idul_fitri_days,
+        )
+        table = table.sort_values("phase", key=lambda s: s.map(rank), ascending=False)
+        starts = table["start"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
+        ends = table["end"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
+        for phase, lo, hi in zip(table["phase"], starts, ends, strict=True):
+            out[(values >= lo) & (values < hi)] = phase
+    result = pd.Series(out, index=wib.index, name="phase", dtype=object)
+    result[wib.isna().to_numpy()] = pd.NA
+    return result
+
+
+# --------------------------------------------------------------------------- time windows
+
+
+def time_window(
+    times: pd.Series | pd.DatetimeIndex | Iterable[Any],
+    *,
+    windows: Mapping[str, tuple[float, float]] | None = None,
+    known: pd.Series | None = None,
+) -> pd.Series:
+    """Name the daily patrol window (WIB) of each time, vectorised.
+
+    Parameters
+    ----------
+    times : Series
+        Timestamps; naive ones are taken as WIB, aware ones converted to WIB.
+    windows : mapping, optional
+        ``{name: (start_hour, end_hour)}`` covering the day exactly once (a window may
+        run across midnight, like ``"malam": (21.0, 2.5)``); :data:`TIME_WINDOWS` by default.
+    known : Series of bool, optional
+        False where only the date is known (``time_known`` of the records): those get NA
+        instead of the window of midnight.
+
+    Returns
+    -------
+    Series
+        Window names (NA for NaT or unknown times), same index as ``times``.
+    """
+    windows = TIME_WINDOWS if windows is None else windows
+    _check_windows(windows)
+    wib = _as_wib(times)
+    hours = (wib.dt.hour + wib.dt.minute / 60 + wib.dt.second / 3600).to_numpy(
+        dtype=float, na_value=np.nan
+    )
+    out = np.full(len(wib), None, dtype=object)
+    for name, (lo, hi) in windows.items():
+        mask = (hours >= lo) & (hours < hi) if lo < hi else (hours >= lo) | (hours < hi)
+        out[mask] = name
+    result = pd.Series(out, index=wib.index, name="time_window", dtype=object)
+    bad = np.isnan(hours)
+    if known is not None:
+        bad |= ~np.asarray(known, dtype=bool)
+    result[bad] = pd.NA
+    return result

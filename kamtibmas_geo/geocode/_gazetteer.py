@@ -1,0 +1,388 @@
+"""The offline gazetteer of OKI and Palembang, under normalised keys.
+
+Every desa/kelurahan, kecamatan and kabupaten, the user's landmarks and the places
+outside.
+
+Built once by :func:`build_gazetteer` from the boundary pack; the matcher in
+:mod:`kamtibmas_geo.geocode._geocode` only does dictionary look-ups on it (and rapidfuzz for
+leftovers).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from kamtibmas_geo._errors import GeocodeError
+from kamtibmas_geo._i18n import tr
+from kamtibmas_geo.config import Settings
+from kamtibmas_geo.records._aliases import (
+    OLD_KECAMATAN,
+    OUTSIDE_PLACES,
+    REGION_ALIASES,
+    compact,
+    phonetic,
+    tokens,
+)
+
+__all__ = ["Gazetteer", "Place", "build_gazetteer", "read_landmarks"]
+
+MESSAGES = {
+    "lm_read": {
+        "id": "Berkas landmark {path} tidak bisa dibaca ({err}). Gunakan CSV UTF-8 dengan "
+        "kolom nama, lintang, bujur.",
+        "en": "Landmarks file {path} cannot be read ({err}). Use a UTF-8 CSV with columns "
+        "name, lat, lon.",
+    },
+    "lm_columns": {
+        "id": "Berkas landmark tidak punya kolom {missing}. Kolom yang ada: {have}. "
+        "Wajib: nama (atau name), lintang (atau lat), bujur (atau lon).",
+        "en": "The landmarks file lacks column(s) {missing}. Columns found: {have}. "
+        "Required: nama (or name), lintang (or lat), bujur (or lon).",
+    },
+    "lm_name": {
+        "id": "Landmark baris {row}: nama kosong. Isi kolom nama.",
+        "en": "Landmark row {row}: the name is empty. Fill in the name column.",
+    },
+    "lm_coord": {
+        "id": "Landmark baris {row} ({name}): koordinat {col}={value!r} bukan angka "
+        "desimal yang sah (lintang -90..90, bujur -180..180). Tulis misalnya -2.9761.",
+        "en": "Landmark row {row} ({name}): coordinate {col}={value!r} is not a valid "
+        "decimal number (lat -90..90, lon -180..180). Write e.g. -2.9761.",
+    },
+    "lm_outside": {
+        "id": "Landmark baris {row} ({name}) di ({lat}, {lon}) berada di luar OKI dan "
+        "Palembang. Periksa lintang/bujur (tertukar?) atau hapus baris ini.",
+        "en": "Landmark row {row} ({name}) at ({lat}, {lon}) lies outside OKI and "
+        "Palembang. Check lat/lon (swapped?) or remove the row.",
+    },
+    "lm_empty": {
+        "id": "Berkas landmark {path} tidak berisi baris data.",
+        "en": "Landmarks file {path} has no data rows.",
+    },
+}
+
+_NAME_COLS = ("nama", "name", "nama_tempat")
+_LAT_COLS = ("lintang", "lat", "latitude", "y")
+_LON_COLS = ("bujur", "lon", "lng", "longitude", "x")
+_KIND_COLS = ("jenis", "kind", "kategori")
+_ALIAS_COLS = ("alias", "aliases", "nama_lain")
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One entry of the gazetteer.
+
+    Attributes
+    ----------
+    code : str
+        Kemendagri code of the unit; ``"LM<n>"`` for a landmark, ``"OUT:<name>"`` outside.
+    level : {"desa", "kecamatan", "kabupaten", "landmark", "outside"}
+        What the entry is.
+    name : str
+        Display name.
+    lat, lon : float
+        The point used when an address matches this entry (the unit's inside point or
+        the landmark's coordinates; NaN outside).
+    desa_code, kecamatan_code, kabupaten_code : str or None
+        The units holding the entry (a landmark's from its point).
+    kind : str
+        ``desa``/``kelurahan`` for desa, landmark kind (pasar, masjid...), ``kabupaten``
+        or ``town`` for places outside.
+    """
+
+    code: str
+    level: str
+    name: str
+    lat: float
+    lon: float
+    desa_code: str | None
+    kecamatan_code: str | None
+    kabupaten_code: str | None
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """The look-up tables of the matcher.
+
+    Attributes
+    ----------
+    places : tuple of Place
+        Every entry; keys map to positions in this tuple.
+    exact : mapping
+        Compact key (normal form without spaces) -> positions.
+    sound : mapping
+        Phonetic key (:func:`~kamtibmas_geo.records._aliases.phonetic`) -> positions.
+    fuzzy_keys : tuple of str
+        Phonetic keys offered to rapidfuzz for typos.
+    max_tokens : int
+        Longest name in tokens (n-gram length of the look-up).
+    kec_cover : mapping
+        Kecamatan code -> the codes an address naming it may mean (itself and the
+        kecamatan split from it later).
+    names : mapping
+        Unit code -> name (desa, kecamatan, kabupaten).
+    """
+
+    places: tuple[Place, ...]
+    exact: Mapping[str, tuple[int, ...]]
+    sound: Mapping[str, tuple[int, ...]]
+    fuzzy_keys: tuple[str, ...]
+    max_tokens: int
+    kec_cover: Mapping[str, frozenset[str]]
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.places)
+
+
+def _pick(columns: list[str], choices: tuple[str, ...]) -> str | None:
+    lower = {c.strip().lower(): c for c in columns}
+    for choice in choices:
+        if choice in lower:
+            return lower[choice]
+    return None
+
+
+def _coord(value: object, low: float, high: float) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value).strip().replace(",", ".")
+    try:
+        num = float(text)
+    except ValueError:
+        return None
+    if not math.isfinite(num) or not low <= num <= high:
+        return None
+    return num
+
+
+def read_landmarks(
+    landmarks: str | os.PathLike[str] | pd.DataFrame,
+    *,
+    settings: Settings | None = None,
+    lang: str = "id",
+) -> gpd.GeoDataFrame:
+    """Read and check a landmarks table (markets, mosques, schools, police posts...).
+
+    Parameters
+    ----------
+    landmarks : path or DataFrame
+        CSV (UTF-8, ``,`` or ``;``) or a DataFrame with columns ``nama``/``name``,
+        ``lintang``/``lat``, ``bujur``/``lon`` and optionally ``jenis``/``kind`` and
+        ``alias`` (several aliases separated by ``;`` or ``|``).
+    settings : Settings, optional
+        Where the boundary pack is.
+    lang : {"id", "en"}
+        Language of error messages.
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns name, kind, aliases (tuple of str), lat, lon, row, desa_code,
+        kecamatan_code, kabupaten_code, geometry.
+
+    Raises
+    ------
+    GeocodeError
+        The file cannot be read, a column is missing, or a row has no name, bad
+        coordinates or lies outside OKI and Palembang (the message names the row).
+    """
+    from kamtibmas_geo.grid._cells import assign_units
+
+    label = "<DataFrame>"
+    if isinstance(landmarks, pd.DataFrame):
+        df = landmarks.copy()
+    else:
+        label = str(landmarks)
+        try:
+            df = pd.read_csv(
+                Path(landmarks), sep=None, engine="python", dtype=str, encoding="utf-8-sig"
+            )
+        except (OSError, UnicodeDecodeError, pd.errors.ParserError, ValueError) as err:
+            msg = tr(MESSAGES, "lm_read", lang, path=label, err=err)
+            raise GeocodeError(msg) from err
+    cols = [str(c) for c in df.columns]
+    df.columns = pd.Index(cols)
+    name_c, lat_c, lon_c = (_pick(cols, c) for c in (_NAME_COLS, _LAT_COLS, _LON_COLS))
+    missing = [
+        want for want, got in (("nama", name_c), ("lintang", lat_c), ("bujur", lon_c)) if not got
+    ]
+    if missing or name_c is None or lat_c is None or lon_c is None:
+        msg = tr(MESSAGES, "lm_columns", lang, missing=", ".join(missing), have=", ".join(cols))
+        raise GeocodeError(msg)
+    if df.empty:
+        raise GeocodeError(tr(MESSAGES, "lm_empty", lang, path=label))
+    kind_c, alias_c = _pick(cols, _KIND_COLS), _pick(cols, _ALIAS_COLS)
+    rows = []
+    for i, rec in enumerate(df.to_dict("records")):
+        row = i + 2
+        name = rec[name_c]
+        name = "" if name is None or (isinstance(name, float) and math.isnan(name)) else name
+        name = str(name).strip()
+        if not name or not compact(name):
+            raise GeocodeError(tr(MESSAGES, "lm_name", lang, row=row))
+        lat = _coord(rec[lat_c], -90.0, 90.0)
+        lon = _coord(rec[lon_c], -180.0, 180.0)
+        for col, value, num in ((lat_c, rec[lat_c], lat), (lon_c, rec[lon_c], lon)):
+            if num is None:
+                msg = tr(MESSAGES, "lm_coord", lang, row=row, name=name, col=col, value=value)
+                raise GeocodeError(msg)
+        kind = str(rec[kind_c]).strip() if kind_c and pd.notna(rec[kind_c]) else "landmark"
+        raw_alias = str(rec[alias_c]) if alias_c and pd.notna(rec[alias_c]) else ""
+        aliases = tuple(a.strip() for a in raw_alias.replace("|", ";").split(";") if a.strip())
+        rows.append((name, kind, aliases, lat, lon, row))
+    out = pd.DataFrame(rows, columns=["name", "kind", "aliases", "lat", "lon", "row"])
+    gdf = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(out["lon"], out["lat"]), crs=4326)
+    gdf = assign_units(gdf, settings=settings)
+    outside = gdf["desa_code"].isna().to_numpy()
+    if outside.any():
+        bad = gdf[outside].iloc[0]
+        msg = tr(
+            MESSAGES, "lm_outside", lang, row=bad["row"], name=bad["name"], lat=bad.lat, lon=bad.lon
+        )
+        raise GeocodeError(msg)
+    keep = ["name", "kind", "aliases", "lat", "lon", "row"]
+    keep += ["desa_code", "kecamatan_code", "kabupaten_code", "geometry"]
+    return gpd.GeoDataFrame(gdf[keep], geometry="geometry", crs=4326)
+
+
+def _name_variants(name: str) -> set[str]:
+    """Rule-made variants of a unit name (besides normalisation)."""
+    out = {name}
+    low = name.lower()
+    for prefix in ("kabupaten ", "kota "):
+        if low.startswith(prefix):
+            out.add(name[len(prefix) :])
+    return out
+
+
+def build_gazetteer(
+    *,
+    landmarks: str | os.PathLike[str] | pd.DataFrame | gpd.GeoDataFrame | None = None,
+    settings: Settings | None = None,
+    lang: str = "id",
+) -> Gazetteer:
+    """Build the gazetteer of OKI and Palembang from the boundary pack.
+
+    Parameters
+    ----------
+    landmarks : path or DataFrame, optional
+        The user's landmarks (see :func:`read_landmarks`).
+    settings : Settings, optional
+        Where the boundary pack is.
+    lang : {"id", "en"}
+        Language of error messages.
+
+    Returns
+    -------
+    Gazetteer
+    """
+    from kamtibmas_geo.boundaries._pack import load_boundaries
+
+    desa = load_boundaries("desa", settings=settings)
+    kec = load_boundaries("kecamatan", settings=settings)
+    kab = load_boundaries("kabupaten", settings=settings)
+    places: list[Place] = []
+    keys: list[set[str]] = []
+
+    def add(place: Place, names: set[str]) -> None:
+        places.append(place)
+        keys.append({compact(n) for n in names} - {""})
+
+    for r in kab.itertuples():
+        pt = r.geometry.representative_point()
+        variants = _name_variants(str(r.name)) | set(REGION_ALIASES.get(str(r.code), ()))
+        add(
+            Place(str(r.code), "kabupaten", str(r.name), pt.y, pt.x, None, None, str(r.code)),
+            variants,
+        )
+    for r in kec.itertuples():
+        place = Place(
+            str(r.code),
+            "kecamatan",
+            str(r.name),
+            float(r.inside_lat),
+            float(r.inside_lon),
+            None,
+            str(r.code),
+            str(r.kabupaten_code),
+        )
+        add(place, _name_variants(str(r.name)))
+    for r in desa.itertuples():
+        place = Place(
+            str(r.code),
+            "desa",
+            str(r.name),
+            float(r.inside_lat),
+            float(r.inside_lon),
+            str(r.code),
+            str(r.kecamatan_code),
+            str(r.kabupaten_code),
+            str(r.kind),
+        )
+        add(place, {str(r.name), str(r.name_upstream)})
+    if landmarks is not None:
+        lm = (
+            landmarks
+            if isinstance(landmarks, gpd.GeoDataFrame) and "desa_code" in landmarks
+            else read_landmarks(landmarks, settings=settings, lang=lang)
+        )
+        for i, r in enumerate(lm.itertuples()):
+            place = Place(
+                f"LM{i + 1}",
+                "landmark",
+                str(r.name),
+                float(r.lat),
+                float(r.lon),
+                str(r.desa_code),
+                str(r.kecamatan_code),
+                str(r.kabupaten_code),
+                str(r.kind),
+            )
+            add(place, {str(r.name), *r.aliases})
+    for kind, outside in OUTSIDE_PLACES.items():
+        for name in outside:
+            add(
+                Place(f"OUT:{name}", "outside", name, np.nan, np.nan, None, None, None, kind),
+                {name},
+            )
+
+    exact: dict[str, list[int]] = {}
+    sound: dict[str, list[int]] = {}
+    max_tokens = 1
+    for i, ks in enumerate(keys):
+        for k in sorted(ks):
+            exact.setdefault(k, []).append(i)
+            sound.setdefault(phonetic(k), []).append(i)
+    for p in places:
+        max_tokens = max(max_tokens, len(tokens(p.name)))
+    cover: dict[str, frozenset[str]] = {
+        str(c): frozenset({str(c), *OLD_KECAMATAN.get(str(c), ())}) for c in kec["code"]
+    }
+    names: dict[str, str] = {
+        str(c): str(n) for c, n in zip(desa["code"], desa["name"], strict=True)
+    }
+    names |= {str(c): str(n) for c, n in zip(kec["code"], kec["name"], strict=True)}
+    names |= {str(c): str(n) for c, n in zip(kab["code"], kab["name"], strict=True)}
+    return Gazetteer(
+        places=tuple(places),
+        exact={k: tuple(v) for k, v in exact.items()},
+        sound={k: tuple(v) for k, v in sound.items()},
+        fuzzy_keys=tuple(
+            sorted(
+                k for k, idx in sound.items() if any(places[i].level != "kabupaten" for i in idx)
+            )
+        ),
+        max_tokens=max(max_tokens + 1, 5),
+        kec_cover=cover,
+        names=names,
+    )

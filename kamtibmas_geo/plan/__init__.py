@@ -1,0 +1,17 @@
+"""Poskamling placement (exact MCLP) and patrol plans."""
+
+from __future__ import annotations
+
+from kamtibmas_geo.plan._poskamling import PoskamlingPlan as PoskamlingPlan
+from kamtibmas_geo.plan._poskamling import patrol_html as patrol_html
+from kamtibmas_geo.plan._poskamling import patrol_plan as patrol_plan
+from kamtibmas_geo.plan._poskamling import plan_poskamling as plan_poskamling
+from kamtibmas_geo.plan._poskamling import read_places as read_places
+
+__all__ = [
+    "PoskamlingPlan",
+    "patrol_html",
+    "patrol_plan",
+    "plan_poskamling",
+    "read_places",
+]

@@ -1,0 +1,29 @@
+"""One reader for every input: encodings, headers, coordinates, dates; the ledger."""
+
+from __future__ import annotations
+
+from kamtibmas_geo.records._read import ALIASES as ALIASES
+from kamtibmas_geo.records._read import RECORD_COLUMNS as RECORD_COLUMNS
+from kamtibmas_geo.records._read import REJECTED_COLUMNS as REJECTED_COLUMNS
+from kamtibmas_geo.records._read import RecordSet as RecordSet
+from kamtibmas_geo.records._read import Taxonomy as Taxonomy
+from kamtibmas_geo.records._read import encoding_label as encoding_label
+from kamtibmas_geo.records._read import find_duplicates as find_duplicates
+from kamtibmas_geo.records._read import ledger_summary as ledger_summary
+from kamtibmas_geo.records._read import load_taxonomy as load_taxonomy
+from kamtibmas_geo.records._read import read_records as read_records
+from kamtibmas_geo.records._read import sanitize_for_export as sanitize_for_export
+
+__all__ = [
+    "ALIASES",
+    "RECORD_COLUMNS",
+    "REJECTED_COLUMNS",
+    "RecordSet",
+    "Taxonomy",
+    "encoding_label",
+    "find_duplicates",
+    "ledger_summary",
+    "load_taxonomy",
+    "read_records",
+    "sanitize_for_export",
+]

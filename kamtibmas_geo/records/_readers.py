@@ -1,0 +1,467 @@
+"""Reading record tables from CSV, XLSX, GeoJSON/GPKG, (Geo)Parquet and DataFrames.
+
+Every reader returns a :class:`RawTable`: the cells as they were written (text for CSV,
+the cell values for XLSX), the row number each row has in the user's sheet (header =
+row 1), the rows whose shape was broken (a CSV line with too many fields, lines merged by
+a stray quote), notes on rows that were read in an unusual way, and how the file was read
+(encoding, delimiter, header row, merged cells). Nothing is evaluated: a cell
+``=HYPERLINK(...)`` stays that text.
+
+Text files get one encoding for the whole file (:mod:`kamtibmas_geo.records._encoding`); every
+data line a person sees becomes one row (:mod:`kamtibmas_geo.records._csv_lines`); cells merged in
+Excel are filled over every row and column they cover, as the person sees them.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from kamtibmas_geo._errors import RecordError
+from kamtibmas_geo.records._csv_lines import (
+    RowIssue,
+    header_names,
+    parse_delimited,
+    row_numbers,
+    split_lines,
+)
+from kamtibmas_geo.records._encoding import decode_bytes
+
+__all__ = ["CSV_EXTENSIONS", "RawTable", "RowIssue", "is_empty_row", "read_table"]
+
+CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
+EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
+OGR_EXTENSIONS = (".geojson", ".json", ".gpkg", ".shp", ".fgb")
+PARQUET_EXTENSIONS = (".parquet", ".geoparquet", ".pq")
+_DELIMITERS = (";", ",", "\t", "|")
+_HEADER_SCAN_ROWS = 10
+_RE_MERGE_CELL = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"'
+)
+_ZIP_CHUNK = 1 << 20
+
+
+@dataclass
+class RawTable:
+    """Cells of one input table before parsing.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per data row, columns as named in the header.
+    source : str
+        File name (or ``"dataframe"``) used in record ids and the ledger.
+    rows : ndarray
+        Row number of each row as the user sees it (header row = 1).
+    broken : dict
+        ``{position: RowIssue}`` of rows that cannot be read as a row of the table (a CSV
+        line with more fields than the header, a line merged by a stray quote that still
+        does not split into the header's columns).
+    notes : dict
+        ``{position: [RowIssue]}``: rows kept but read in an unusual way (read again line by
+        line after a stray quote, undecodable bytes replaced, MultiPoint reduced to one point).
+    lon, lat : ndarray or None
+        Point coordinates from a geometry column, when the input had one.
+    geom_code, geom_value : ndarray or None
+        Per row: ``None``, ``"geometry_empty"`` (null or empty geometry) or
+        ``"geometry_type"`` (not a point; ``geom_value`` holds the type).
+    meta : dict
+        How the input was read: ``format`` (``csv``, ``xlsx``, ``geo``, ``parquet``,
+        ``dataframe``), and for text files ``encoding``, ``encoding_label``, ``bom``,
+        ``bytes_replaced``, ``delimiter``; ``header_row``; for workbooks ``sheet`` and
+        ``merged_ranges``.
+    """
+
+    frame: pd.DataFrame
+    source: str
+    rows: np.ndarray
+    broken: dict[int, RowIssue] = field(default_factory=dict)
+    notes: dict[int, list[RowIssue]] = field(default_factory=dict)
+    lon: np.ndarray | None = None
+    lat: np.ndarray | None = None
+    geom_code: np.ndarray | None = None
+    geom_value: np.ndarray | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _sniff_delimiter(
+    lines: Sequence[str], known: Iterable[str], delimiters: Sequence[str] = _DELIMITERS
+) -> tuple[str, int]:
+    """Pick the delimiter and header row: most known column names, then most consistent.
+
+    Returns
+    -------
+    tuple of (str, int)
+        The delimiter and the 0-based index of the header line.
+    """
+    best, best_score, best_header = delimiters[0] if len(delimiters) == 1 else ",", -1.0, 0
+    names = set(known)
+    for delim in delimiters:
+        rows = list(csv.reader(lines, delimiter=delim))
+        header = _header_index(rows, names)
+        rows = [r for r in rows[header:] if r]
+        counts = [len(r) for r in rows]
+        if not counts or counts[0] < 2:
+            continue
+        hits = _alias_hits(rows[0], names)
+        same = sum(c == counts[0] for c in counts) / len(counts)
+        score = hits * 1e6 + same * 1000 + counts[0]
+        if score > best_score:
+            best, best_score, best_header = delim, score, header
+    return best, best_header
+
+
+def _alias_hits(row: Sequence[Any], names: set[str]) -> int:
+    from kamtibmas_geo.records._taxonomy import normalise_text
+
+    return sum(normalise_text(str(c)) in names for c in row if c is not None)
+
+
+def _header_index(rows: Sequence[Sequence[Any]], known: Iterable[str]) -> int:
+    """Index of the header row among the first rows: the first naming 2+ known columns.
+
+    Report sheets often start with a title ("LAPORAN GANGGUAN KAMTIBMAS ...") above the
+    header; when no row names two known columns, the first row is the header.
+    """
+    names = set(known)
+    for i, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
+        if _alias_hits(row, names) >= 2:
+            return i
+    return 0
+
+
+def is_empty_row(frame: pd.DataFrame) -> np.ndarray:
+    """Return a bool array: which rows have no cell with any visible content."""
+    empty = np.ones(len(frame), dtype=bool)
+    for col in frame.columns:
+        s = frame[col]
+        if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_datetime64_any_dtype(s):
+            empty &= s.isna().to_numpy()
+        else:
+            text = s.astype("string").str.strip()
+            empty &= text.isna().to_numpy() | text.eq("").fillna(True).to_numpy(dtype=bool)
+    return empty
+
+
+def _drop_trailing_empty(table: RawTable) -> RawTable:
+    """Drop the empty rows at the end (formatting left below the data), never a broken one."""
+    tail = min(len(table.frame), 1000)
+    empty = np.zeros(len(table.frame), dtype=bool)
+    empty[len(empty) - tail :] = is_empty_row(table.frame.iloc[len(empty) - tail :])
+    if table.geom_code is not None:
+        empty &= table.geom_code == "geometry_empty"
+    keep = len(empty)
+    while keep and empty[keep - 1] and (keep - 1) not in table.broken:
+        keep -= 1
+    if keep == len(empty):
+        return table
+    table.frame = table.frame.iloc[:keep].reset_index(drop=True)
+    table.rows = table.rows[:keep]
+    table.notes = {k: v for k, v in table.notes.items() if k < keep}
+    for arr in ("lon", "lat", "geom_code", "geom_value"):
+        val = getattr(table, arr)
+        if val is not None:
+            setattr(table, arr, val[:keep])
+    return table
+
+
+def _replaced_byte_notes(frame: pd.DataFrame, label: str) -> dict[int, list[RowIssue]]:
+    """Rows holding U+FFFD, the mark of a byte that could not be decoded."""
+    hit = np.zeros(len(frame), dtype=bool)
+    for col in frame.columns:
+        found = frame[col].astype("string").str.contains("\ufffd", regex=False)
+        hit |= found.fillna(False).to_numpy(dtype=bool)
+    issue = RowIssue("bytes_replaced", "", (("encoding", label),))
+    return {int(i): [issue] for i in np.flatnonzero(hit)}
+
+
+def _read_csv(path: Path, known: Iterable[str]) -> RawTable:
+    decoded = decode_bytes(path.read_bytes())
+    text = decoded.text.replace("\x00", "")
+    if not text.strip():
+        msg = f"File {path.name!r} is empty; export the sheet again with its header row."
+        raise RecordError(msg)
+    head_lines = [line.rstrip("\r\n") for line in split_lines(text[:65536])]
+    head_lines = head_lines[: _HEADER_SCAN_ROWS + 5]
+    tsv = path.suffix.lower() == ".tsv"
+    delim, skip = _sniff_delimiter(head_lines, known, ("\t",) if tsv else _DELIMITERS)
+    frame, broken, notes = parse_delimited(text, delim, skip)
+    if decoded.replaced:
+        for pos, extra in _replaced_byte_notes(frame, decoded.label).items():
+            notes.setdefault(pos, []).extend(extra)
+    meta = {
+        "format": "csv",
+        "encoding": decoded.encoding,
+        "encoding_label": decoded.label,
+        "bom": decoded.bom,
+        "bytes_replaced": decoded.replaced,
+        "delimiter": delim,
+        "header_row": skip + 1,
+    }
+    return RawTable(
+        frame=frame,
+        source=path.name,
+        rows=row_numbers(len(frame), skip),
+        broken=broken,
+        notes=notes,
+        meta=meta,
+    )
+
+
+def _merged_ranges(path: Path, ws: Any) -> list[tuple[int, int, int, int]]:
+    """``(min_col, min_row, max_col, max_row)`` of every merged cell range of a sheet.
+
+    Read-only worksheets do not expose ``merged_cells``, and loading the whole workbook
+    to get them costs several times the read, so the ``<mergeCell ref=...>`` elements are
+    found in the sheet's XML as it is streamed from the archive.
+    """
+    from openpyxl.utils.cell import range_boundaries
+
+    member = getattr(ws, "_worksheet_path", None)
+    refs: set[bytes] = set()
+    if isinstance(member, str):
+        with zipfile.ZipFile(path) as archive, archive.open(member.lstrip("/")) as fh:
+            tail = b""
+            while chunk := fh.read(_ZIP_CHUNK):
+                buf = tail + chunk
+                refs.update(m.group(1) for m in _RE_MERGE_CELL.finditer(buf))
+                tail = buf[-512:]
+    else:  # an openpyxl without the private path: ask a full (slower) load
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=False)
+        try:
+            return sorted(
+                (r.min_col, r.min_row, r.max_col, r.max_row)
+                for r in book[ws.title].merged_cells.ranges
+            )
+        finally:
+            book.close()
+    out = []
+    for ref in sorted(refs):
+        c0, r0, c1, r1 = range_boundaries(ref.decode("ascii"))
+        if c0 is not None and r0 is not None and c1 is not None and r1 is not None:
+            out.append((int(c0), int(r0), int(c1), int(r1)))
+    return out
+
+
+def _fill_merged(cells: list[list[Any]], ranges: Sequence[tuple[int, int, int, int]]) -> None:
+    """Give every cell of a merged range the value of its top-left cell, in place.
+
+    A date merged over two rows then dates both reports, as the person sees it in Excel.
+    """
+    widest = max((len(r) for r in cells), default=0)
+    for c0, r0, c1, r1 in ranges:
+        if r0 > len(cells) or c0 > widest:
+            continue
+        top = cells[r0 - 1]
+        value = top[c0 - 1] if c0 - 1 < len(top) else None
+        if value is None:
+            continue
+        c1 = min(c1, widest)
+        for r in range(r0 - 1, min(r1, len(cells))):
+            row = cells[r]
+            if len(row) < c1:
+                row.extend([None] * (c1 - len(row)))
+            row[c0 - 1 : c1] = [value] * (c1 - c0 + 1)
+
+
+def _excel_header(cells: Sequence[Any]) -> list[str]:
+    header = ["" if c is None else str(c) for c in cells]
+    width = len(header)
+    while width and not header[width - 1].strip():
+        width -= 1
+    named = [h if h.strip() else f"kolom_{i + 1}" for i, h in enumerate(header[:width])]
+    return header_names(named)
+
+
+def _read_excel(path: Path, sheet: str | int | None, known: Iterable[str]) -> RawTable:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:
+        msg = f"File {path.name!r} cannot be opened as an Excel workbook: {exc}."
+        raise RecordError(msg) from exc
+    try:
+        names = book.sheetnames
+        if sheet is None:
+            name = names[0]
+        elif isinstance(sheet, int) and not isinstance(sheet, bool):
+            if not 0 <= sheet < len(names):
+                msg = f"{path.name!r} has {len(names)} sheet(s) {names}; sheet={sheet} is not one."
+                raise RecordError(msg)
+            name = names[sheet]
+        elif sheet in names:
+            name = str(sheet)
+        else:
+            msg = f"{path.name!r} has no sheet {sheet!r}; its sheets are {names}."
+            raise RecordError(msg)
+        ws = book[name]
+        ws.reset_dimensions()  # a wrong <dimension> record would silently cut rows off
+        cells = [list(r) for r in ws.iter_rows(values_only=True)]
+        merged = _merged_ranges(path, ws)
+    finally:
+        book.close()
+    if not any(any(c is not None for c in r) for r in cells):
+        msg = f"Sheet {name!r} of {path.name!r} is empty; put the header in row 1."
+        raise RecordError(msg)
+    _fill_merged(cells, merged)
+    skip = _header_index(cells, known)
+    header = _excel_header(cells[skip])
+    width = len(header)
+    body = [(r + [None] * width)[:width] for r in cells[skip + 1 :]]
+    frame = pd.DataFrame(body, columns=pd.Index(header), dtype=object)
+    meta = {"format": "xlsx", "sheet": name, "header_row": skip + 1, "merged_ranges": len(merged)}
+    return RawTable(frame=frame, source=path.name, rows=row_numbers(len(frame), skip), meta=meta)
+
+
+class _Points(NamedTuple):
+    lon: np.ndarray
+    lat: np.ndarray
+    code: np.ndarray
+    value: np.ndarray
+    notes: dict[int, list[RowIssue]]
+
+
+def _points(geoms: Any) -> _Points:
+    """Coordinates of point geometries; MultiPoints give their representative point.
+
+    The representative point of a MultiPoint is one of its own points (the one nearest
+    its centre, as GEOS chooses it); a MultiPoint of two or more points gets a note. Null
+    and empty geometries get ``geometry_empty``, other kinds ``geometry_type``.
+    """
+    import shapely
+
+    arr = np.asarray(geoms, dtype=object)
+    n = len(arr)
+    lon = np.full(n, np.nan)
+    lat = np.full(n, np.nan)
+    code = np.full(n, None, dtype=object)
+    value = np.full(n, "", dtype=object)
+    notes: dict[int, list[RowIssue]] = {}
+    type_id = shapely.get_type_id(arr)  # -1 for None
+    empty = (type_id < 0) | shapely.is_empty(arr)
+    point = (type_id == shapely.GeometryType.POINT) & ~empty
+    multi = (type_id == shapely.GeometryType.MULTIPOINT) & ~empty
+    if point.any():
+        lon[point] = shapely.get_x(arr[point])
+        lat[point] = shapely.get_y(arr[point])
+    if multi.any():
+        rep = shapely.point_on_surface(arr[multi])
+        lon[multi] = shapely.get_x(rep)
+        lat[multi] = shapely.get_y(rep)
+        parts = shapely.get_num_geometries(arr[multi])
+        for pos, k, x, y in zip(np.flatnonzero(multi), parts, lon[multi], lat[multi], strict=True):
+            if k > 1:
+                info = (("n", int(k)), ("lat", f"{y:.6f}"), ("lon", f"{x:.6f}"))
+                notes[int(pos)] = [RowIssue("multipoint", "", info)]
+    nan_xy = (point | multi) & ~(np.isfinite(lon) & np.isfinite(lat))
+    code[empty | nan_xy] = "geometry_empty"
+    lon[nan_xy] = lat[nan_xy] = np.nan
+    other = ~empty & ~point & ~multi
+    code[other] = "geometry_type"
+    value[other] = [g.geom_type for g in arr[other]]
+    return _Points(lon, lat, code, value, notes)
+
+
+def _from_frame(frame: pd.DataFrame, source: str, fmt: str = "dataframe") -> RawTable:
+    import geopandas as gpd
+
+    pts: _Points | None = None
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
+        gdf = frame
+        if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
+            gdf = gdf.to_crs(4326)
+        pts = _points(gdf.geometry.to_numpy())
+        frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    frame = pd.DataFrame(frame).reset_index(drop=True)
+    frame.columns = pd.Index([str(c) for c in frame.columns])
+    table = RawTable(
+        frame=frame, source=source, rows=row_numbers(len(frame), 0), meta={"format": fmt}
+    )
+    if pts is not None:
+        table.lon, table.lat, table.notes = pts.lon, pts.lat, pts.notes
+        table.geom_code, table.geom_value = pts.code, pts.value
+    return table
+
+
+def read_table(
+    source: str | Path | pd.DataFrame,
+    *,
+    sheet: str | int | None = None,
+    known: Iterable[str] = (),
+) -> RawTable:
+    """Read a table of records from a file or a DataFrame, without parsing cells.
+
+    Parameters
+    ----------
+    source : str, Path or DataFrame
+        A file (CSV/TXT/TSV, XLSX, GeoJSON/GPKG/Shapefile/FlatGeobuf, (Geo)Parquet) or a
+        (Geo)DataFrame.
+    sheet : str or int, optional
+        Sheet name or 0-based index of a workbook, or layer of a GeoPackage.
+    known : iterable of str
+        Normalised column aliases, used to find a header row below a title.
+
+    Returns
+    -------
+    RawTable
+
+    Raises
+    ------
+    RecordError
+        The file is missing, empty, of an unsupported kind, or cannot be read.
+    """
+    known = list(known)
+    if isinstance(source, pd.DataFrame):
+        name = str(source.attrs.get("source", "dataframe"))
+        return _from_frame(source, name)
+    path = Path(source)
+    if not path.is_file():
+        msg = f"Records file {str(path)!r} not found; check the path and the file name."
+        raise RecordError(msg)
+    ext = path.suffix.lower()
+    try:
+        if ext in CSV_EXTENSIONS:
+            table = _read_csv(path, known)
+        elif ext in EXCEL_EXTENSIONS:
+            table = _read_excel(path, sheet, known)
+        elif ext in OGR_EXTENSIONS:
+            import pyogrio
+
+            gdf = pyogrio.read_dataframe(path, layer=sheet)
+            table = _from_frame(gdf, path.name, "geo")
+        elif ext in PARQUET_EXTENSIONS:
+            import geopandas as gpd
+
+            try:
+                frame: pd.DataFrame = gpd.read_parquet(path)
+            except (ValueError, KeyError):
+                frame = pd.read_parquet(path)
+            table = _from_frame(frame, path.name, "parquet")
+        else:
+            msg = (
+                f"File {path.name!r} has extension {ext!r}, which is not supported. "
+                "Save it as .csv, .xlsx, .geojson, .gpkg or .parquet."
+                + (
+                    " (Old .xls workbooks: open in Excel and 'Save As' .xlsx.)"
+                    if ext == ".xls"
+                    else ""
+                )
+            )
+            raise RecordError(msg)
+    except RecordError:
+        raise
+    except Exception as exc:
+        msg = f"File {path.name!r} cannot be read: {exc}. Check that it is a valid {ext} file."
+        raise RecordError(msg) from exc
+    return _drop_trailing_empty(table)

@@ -1,0 +1,521 @@
+"""Folium maps for patrol planning: layered, fast, self-contained, safe.
+
+:func:`render_map` draws the hotspot cells of :func:`kamtibmas_geo.score.score_hotspots`
+(coloured by score class or Gi* bin, one layer per period when given), the administrative
+boundaries, the incidents (clustered, and as a heat map), Binmas activities and Poskamling
+with their coverage radius, with a layer switch, a legend, a scale bar, full screen and a
+desa/kelurahan search box. The data travel as one compact JSON block and the layers are built
+in JavaScript (style by a class property, tooltips built on hover), so ~6,000 cells and
+20,000 points stay a few MB and load in about a second.
+
+No user text is ever template source: folium receives only numbers, and the data block,
+style sheet and script are written verbatim by :mod:`kamtibmas_geo.render._page` (the data
+escaped by :func:`kamtibmas_geo._htmlsafe.script_json`). Element ids are numbered from a
+hash of the data, so the same inputs give a byte-identical page.
+
+Offline (the default) inlines Leaflet and its plugins (vendored from npm at pinned versions,
+see ``kamtibmas_geo/data/vendor/README.md``) with their images as ``data:`` URIs: the page
+makes no request. ``public=True`` keeps only aggregates: no individual points, no personal
+or free-text columns, and no cell with fewer than ``Settings.public_min_count`` incidents.
+
+:func:`save_png` takes a PNG snapshot in headless Chromium; :func:`export_cells` writes the
+cells for kepler.gl, QGIS or ArcGIS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+
+from kamtibmas_geo._atomic import atomic_write
+from kamtibmas_geo._errors import DependencyError, ScoreError
+from kamtibmas_geo._htmlsafe import escape_html
+from kamtibmas_geo._i18n import tr
+from kamtibmas_geo._validate import check_choice
+from kamtibmas_geo.config import Language, Settings
+from kamtibmas_geo.render import _mapdata as md
+from kamtibmas_geo.render._export import export_cells
+
+if TYPE_CHECKING:
+    import folium
+
+__all__ = ["CHROMIUM_ARGS", "export_cells", "page_html", "render_map", "save_png"]
+
+#: Flags for headless Debian Chromium (no sandbox in containers, no background traffic).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
+
+_TOLERANCE = {"desa": 0.0001, "kecamatan": 0.0002, "kabupaten": 0.0003}
+_TILE_KEYS = {"z", "x", "y"}
+_TILE_KEY_RE = re.compile(r"\{([a-z])\}")
+
+MESSAGES = {
+    "bad_tiles": {
+        "id": "Peta dasar {tiles!r} tidak dikenal: beri nama penyedia xyzservices "
+        "(mis. OpenStreetMap, OpenTopoMap) atau URL http(s) dengan {{z}}, {{x}} dan {{y}}.",
+        "en": "Unknown base map {tiles!r}: give an xyzservices provider name "
+        "(e.g. OpenStreetMap, OpenTopoMap) or an http(s) URL with {{z}}, {{x}} and {{y}}.",
+    },
+    "tiles_token": {
+        "id": "Peta dasar {tiles!r} memerlukan kunci API; pilih penyedia lain "
+        "(mis. OpenStreetMap) atau beri URL lengkap dengan kuncinya.",
+        "en": "Base map {tiles!r} needs an API key; choose another provider "
+        "(e.g. OpenStreetMap) or give the full URL with the key.",
+    },
+}
+
+
+def _import_folium() -> Any:
+    try:
+        import folium
+    except ImportError:  # pragma: no cover - folium is a dependency
+        msg = "render_map needs folium; install it with `pip install folium`."
+        raise DependencyError(msg) from None
+    return folium
+
+
+def _as_cells(frame: Any, what: str) -> gpd.GeoDataFrame:
+    if not isinstance(frame, pd.DataFrame):
+        msg = f"{what} must be a (Geo)DataFrame from score_hotspots, got {type(frame).__name__}."
+        raise ScoreError(msg)
+    has_geometry = isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame
+    if "hex_id" not in frame.columns and not has_geometry:
+        msg = f"{what} needs a 'hex_id' column or hexagon geometries; found {list(frame.columns)}."
+        raise ScoreError(msg)
+    if not has_geometry:
+        geoms = [
+            _hex_polygon(c) if isinstance(c, str) and h3.is_valid_cell(c) else None
+            for c in frame["hex_id"]
+        ]
+        return gpd.GeoDataFrame(pd.DataFrame(frame), geometry=geoms, crs=4326)
+    gdf: gpd.GeoDataFrame = frame
+    if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
+        return gdf.to_crs(4326)
+    return gdf
+
+
+def _hex_polygon(cell: str) -> Any:
+    from shapely.geometry import Polygon
+
+    return Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(cell)])
+
+
+def _as_points(frame: Any, what: str) -> gpd.GeoDataFrame:
+    if isinstance(frame, gpd.GeoDataFrame):
+        return frame
+    if isinstance(frame, pd.DataFrame):
+        for lat, lon in (("lat", "lon"), ("lintang", "bujur"), ("latitude", "longitude")):
+            if lat in frame.columns and lon in frame.columns:
+                xy = gpd.points_from_xy(
+                    pd.to_numeric(frame[lon], errors="coerce"),
+                    pd.to_numeric(frame[lat], errors="coerce"),
+                )
+                return gpd.GeoDataFrame(frame.copy(), geometry=xy, crs=4326)
+    msg = (
+        f"{what} must be a GeoDataFrame of points or a table with lat/lon columns; "
+        f"got {type(frame).__name__}."
+    )
+    raise ScoreError(msg)
+
+
+def _boundaries(
+    boundaries: bool | Mapping[str, gpd.GeoDataFrame],
+    extent: tuple[float, float, float, float] | None,
+    settings: Settings,
+) -> dict[str, gpd.GeoDataFrame]:
+    if boundaries is False:
+        return {}
+    if isinstance(boundaries, Mapping):
+        frames = {k: v for k, v in boundaries.items() if k in _TOLERANCE}
+    else:
+        from kamtibmas_geo.boundaries._pack import load_boundaries
+
+        frames = {
+            level: load_boundaries(level, settings=settings)
+            for level in ("kabupaten", "kecamatan", "desa")
+        }
+    out = {}
+    for level, frame in frames.items():
+        f = frame.to_crs(4326) if frame.crs is not None else frame
+        if extent is not None:
+            minx, miny, maxx, maxy = extent
+            f = f.cx[minx - 0.01 : maxx + 0.01, miny - 0.01 : maxy + 0.01]
+        out[level] = f
+    return out
+
+
+def _legend(lang: str, gi: bool, ptypes: Mapping[str, Any] | None, public_k: int | None) -> str:
+    e = escape_html
+    parts = [f"<h4>{e(tr(md.MESSAGES, 'legend_score', lang))}</h4>"]
+    for c, colour in md.SCORE_COLOURS.items():
+        parts.append(
+            f'<div><i style="background:{colour}"></i>{e(tr(md.MESSAGES, f"c{c}", lang))}</div>'
+        )
+    if gi:
+        parts.append(f"<h4>{e(tr(md.MESSAGES, 'legend_gi', lang))}</h4>")
+        for b in sorted(md.GI_COLOURS, reverse=True):
+            label = tr(md.MESSAGES, f"g{b}", lang)
+            parts.append(f'<div><i style="background:{md.GI_COLOURS[b]}"></i>{e(label)}</div>')
+    if ptypes:
+        parts.append(f"<h4>{e(tr(md.MESSAGES, 'legend_types', lang))}</h4>")
+        for t in ptypes.values():
+            parts.append(f'<div><i style="background:{t["colour"]}"></i>{e(t["label"])}</div>')
+    if public_k is not None:
+        parts.append(f"<p>{e(tr(md.MESSAGES, 'legend_public', lang, k=public_k))}</p>")
+    return "".join(parts)
+
+
+def _search_index(
+    bounds: Mapping[str, gpd.GeoDataFrame], cells: gpd.GeoDataFrame
+) -> dict[str, list[Any]]:
+    if "desa" in bounds and len(bounds["desa"]):
+        d = bounds["desa"]
+        kec = d["kecamatan_name"] if "kecamatan_name" in d.columns else pd.Series([None] * len(d))
+        return {
+            "name": [str(v) for v in d["name"]],
+            "kec": [None if pd.isna(v) else str(v) for v in kec],
+            "bbox": np.round(d.geometry.bounds.to_numpy(), 5).tolist(),
+        }
+    if "desa_name" not in cells.columns or cells.empty:
+        return {"name": [], "kec": [], "bbox": []}
+    frame = cells.assign(_b=list(cells.geometry.bounds.to_numpy()))
+    rows: dict[str, list[Any]] = {"name": [], "kec": [], "bbox": []}
+    keys = ["desa_name", "kecamatan_name"] if "kecamatan_name" in cells.columns else ["desa_name"]
+    for key, grp in frame.dropna(subset=["desa_name"]).groupby(keys, sort=True):
+        tup = key if isinstance(key, tuple) else (key,)
+        b = np.vstack(grp["_b"].to_numpy())
+        rows["name"].append(str(tup[0]))
+        rows["kec"].append(str(tup[1]) if len(tup) > 1 else None)
+        rows["bbox"].append(
+            np.round([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()], 5).tolist()
+        )
+    return rows
+
+
+def render_map(
+    cells: gpd.GeoDataFrame | Mapping[str, gpd.GeoDataFrame],
+    *,
+    records: gpd.GeoDataFrame | None = None,
+    activities: gpd.GeoDataFrame | None = None,
+    posts: gpd.GeoDataFrame | None = None,
+    proposed: gpd.GeoDataFrame | None = None,
+    out: str | os.PathLike[str] | None = None,
+    offline: bool = True,
+    public: bool = False,
+    lang: Language = "id",
+    tiles: str | None = None,
+    boundaries: bool | Mapping[str, gpd.GeoDataFrame] = True,
+    settings: Settings | None = None,
+) -> folium.Map:
+    """Build the patrol-planning map of scored hotspot cells, and write it when ``out`` is given.
+
+    Parameters
+    ----------
+    cells : GeoDataFrame or mapping of str -> GeoDataFrame
+        Score cells (``hex_id``, hexagon geometry, ``desa_name``, ``kecamatan_name``,
+        ``n_incidents``, ``n_<type>``, ``score`` and its parts, ``score_class`` 1-5,
+        ``gi_z``/``gi_p``/``gi_bin``/``gi_label``, ``trend_class``, ``coverage_gap``; any may
+        be missing). Per-period columns ``score_class_<period>`` (with optional
+        ``score_<period>``, ``n_incidents_<period>``) or a mapping ``{period: cells}`` give
+        one switchable layer per period (only one period shows at a time).
+    records : GeoDataFrame, optional
+        Disturbance points (``type``, ``time``, ``address``, ``keterangan``): clustered
+        markers coloured per type, and a heat layer. Not drawn when ``public``.
+    activities : GeoDataFrame, optional
+        Binmas activity points (``type``, ``time``, ``address``). Not drawn when ``public``.
+    posts, proposed : GeoDataFrame, optional
+        Existing and proposed Poskamling points (name from ``name``/``nama_pos``/``label``,
+        radius from ``radius_m`` or ``Settings.radius_m``) with their coverage circle.
+    out : path, optional
+        Write the HTML page there.
+    offline : bool
+        Inline every script, style and image into the page (no request leaves it).
+        ``False`` links the same pinned versions on the jsDelivr CDN.
+    public : bool
+        Public mode: no individual points or activities, no personal/free-text columns,
+        cells with fewer than ``Settings.public_min_count`` incidents left out, per-type
+        counts below that shown as "< k", heat from cell aggregates only.
+    lang : {"id", "en"}
+        Language of layer names, legend and tooltips.
+    tiles : str, optional
+        Base map (needs a connection): an xyzservices provider name such as
+        ``"OpenStreetMap"`` or ``"OpenTopoMap"``, or an http(s) tile URL with
+        ``{z}``, ``{x}`` and ``{y}``; without tiles the boundaries are the base map.
+    boundaries : bool or mapping of level -> GeoDataFrame
+        Draw the kabupaten/kecamatan/desa boundaries around the cells (loaded from the
+        boundary pack when ``True``; pass frames to use your own; ``False`` for none).
+    settings : Settings, optional
+        Pipeline settings (radius, public minimum count, boundary pack location).
+
+    Returns
+    -------
+    folium.Map
+        The map; its :meth:`save` writes the (offline, if asked) page.
+
+    Examples
+    --------
+    >>> import h3, pandas as pd
+    >>> from kamtibmas_geo.render._map import render_map
+    >>> ids = sorted(h3.grid_disk(h3.latlng_to_cell(-2.976, 104.755, 9), 1))
+    >>> classes = [1, 2, 3, 4, 5, 5, 1]
+    >>> cells = pd.DataFrame({"hex_id": ids, "score": range(7), "score_class": classes})
+    >>> m = render_map(cells, boundaries=False)
+    >>> "kg-data" in m.get_root().render()
+    True
+    """
+    folium = _import_folium()
+    settings = settings or Settings()
+    check_choice("lang", lang, ("id", "en"))
+    k = settings.public_min_count
+    sets = [(p, _as_cells(f, "cells")) for p, f in md.split_periods(cells)]
+    if public:
+        sets = [(p, md.suppress_cells(md.drop_personal(f), k)) for p, f in sets]
+    main = sets[0][1]
+    valid = [f for _, f in sets if len(f) and f.geometry.notna().any()]
+    extent = tuple(pd.concat(valid).total_bounds) if valid else None
+    bounds = _boundaries(boundaries, extent, settings)
+    ptypes = md.load_types("disturbance", lang)
+    atypes = md.load_types("activity", lang)
+    text = {key: tr(md.MESSAGES, key, lang) for key in md.MESSAGES}
+    text["cls"] = text["class"]
+    data: dict[str, Any] = {
+        "text": text,
+        "k": k,
+        "score_colours": md.SCORE_COLOURS,
+        "gi_colours": {str(b): c for b, c in md.GI_COLOURS.items()},
+        "ptypes": ptypes,
+        "atypes": atypes,
+        "hexsets": [],
+    }
+    for n, (period, frame) in enumerate(sets):
+        payload = md.cells_payload(frame, public=public, k=k)
+        if period is None:
+            payload["label"] = tr(md.MESSAGES, "layer_score", lang)
+        else:
+            label = md.period_label(period, lang)
+            payload["label"] = f"{tr(md.MESSAGES, 'period', lang)}: {label}"
+        if n > 0 and "gi_bin" in payload["p"]:
+            del payload["p"]["gi_bin"]
+        data["hexsets"].append(payload)
+    if bounds:
+        data["bounds"] = {
+            level: md.boundary_payload(frame, _TOLERANCE[level])
+            for level, frame in bounds.items()
+            if len(frame)
+        }
+    shown_types: dict[str, Any] | None = None
+    if public:
+        if "n_incidents" in main.columns and len(main):
+            centres = [h3.cell_to_latlng(c) for c in main["hex_id"].astype(str)]
+            w = pd.to_numeric(main["n_incidents"], errors="coerce").fillna(0).to_numpy(float)
+            data["heat_cells"] = {
+                "lat": [round(c[0], 5) for c in centres],
+                "lon": [round(c[1], 5) for c in centres],
+                "w": np.round(w / max(w.max(), 1.0), 3).tolist(),
+            }
+    else:
+        if records is not None and len(records):
+            data["points"] = md.points_payload(_as_points(records, "records"), ptypes, notes=True)
+            used = {data["points"]["keys"][t] for t in set(data["points"]["t"])}
+            shown_types = {key: v for key, v in ptypes.items() if key in used}
+        if activities is not None and len(activities):
+            acts = _as_points(activities, "activities")
+            data["activities"] = md.points_payload(acts, atypes, notes=False)
+    for key, frame in (("posts", posts), ("proposed", proposed)):
+        if frame is not None and len(frame):
+            pts = md.drop_personal(_as_points(frame, key)) if public else _as_points(frame, key)
+            data[key] = md.posts_payload(pts, settings.radius_m, public=public)
+    data["search"] = _search_index(bounds, main)
+    data["legend_html"] = _legend(
+        lang, "gi_bin" in main.columns, shown_types, k if public else None
+    )
+    centre = [-3.0, 104.75]
+    if extent is not None:
+        centre = [(extent[1] + extent[3]) / 2, (extent[0] + extent[2]) / 2]
+    base = _tile_layer(tiles, lang)
+    if base is not None:
+        data["tiles"] = base
+    m = folium.Map(
+        location=centre, zoom_start=11, tiles=None, control_scale=True, prefer_canvas=False
+    )
+    from kamtibmas_geo.render._assets import CSS_ASSETS, JS_ASSETS
+    from kamtibmas_geo.render._mapjs import CSS, SCRIPT
+    from kamtibmas_geo.render._page import DataLayers, number_elements
+
+    m.default_js = JS_ASSETS
+    m.default_css = CSS_ASSETS
+    data_json = md.script_json(data)
+    m.add_child(DataLayers(data_json, CSS, SCRIPT))
+    digest = hashlib.sha256(data_json.encode("utf-8")).hexdigest()
+    number_elements(m.get_root(), f"kg{digest[:8]}")
+    m.kg_offline = offline
+    if out is not None:
+        page = page_html(m, offline=offline)
+        with atomic_write(out) as tmp:
+            tmp.write_text(page, encoding="utf-8")
+    return m
+
+
+def _tile_layer(tiles: str | None, lang: str) -> dict[str, Any] | None:
+    """Resolve ``tiles`` into a URL and Leaflet options, handed to the page as data.
+
+    A name is looked up in xyzservices (as folium does; "OpenStreetMap" is OSM Mapnik) and
+    uses that provider's URL and attribution; anything else must be an http(s) URL with
+    ``{z}``, ``{x}`` and ``{y}``, attributed to its host. The result travels in the data
+    block and the script draws the layer, so folium never sees the text.
+    """
+    if tiles is None:
+        return None
+    import xyzservices
+
+    text = str(tiles).strip()
+    name = "OpenStreetMap Mapnik" if text.lower() == "openstreetmap" else text
+    try:
+        provider = xyzservices.providers.query_name(name)
+    except ValueError:
+        provider = None
+    if provider is not None:
+        try:
+            url = provider.build_url(fill_subdomain=False, scale_factor="{r}")
+        except ValueError:
+            raise ScoreError(tr(MESSAGES, "tiles_token", lang, tiles=text)) from None
+        zoom = int(provider.get("max_zoom", 18))
+        options: dict[str, Any] = {
+            "attribution": str(provider.html_attribution),
+            "minZoom": int(provider.get("min_zoom", 0)),
+            "maxZoom": zoom,
+            "maxNativeZoom": zoom,
+            "subdomains": provider.get("subdomains", "abc"),
+        }
+        return {"url": url, "options": options}
+    parts = urlsplit(text)
+    if (
+        parts.scheme in ("http", "https")
+        and parts.netloc
+        and _TILE_KEYS.issubset(_TILE_KEY_RE.findall(text))
+    ):
+        options = {"attribution": escape_html(parts.hostname or parts.netloc), "maxZoom": 18}
+        return {"url": text, "options": options}
+    raise ScoreError(tr(MESSAGES, "bad_tiles", lang, tiles=text))
+
+
+def page_html(m: folium.Map, *, offline: bool = True) -> str:
+    """Return the full HTML page of a map, with assets inlined when ``offline``.
+
+    Parameters
+    ----------
+    m : folium.Map
+        A map from :func:`render_map`.
+    offline : bool
+        Inline the vendored scripts, styles and images.
+
+    Returns
+    -------
+    str
+    """
+    from kamtibmas_geo.render._assets import inline_assets
+
+    page: str = m.get_root().render()
+    return inline_assets(page) if offline else page
+
+
+def _chromium(executable: str | None) -> str:
+    path = executable or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        msg = (
+            f"Chromium not found at {path!r}; install it (Debian: `apt-get install chromium`) "
+            "or pass executable=..."
+        )
+        raise DependencyError(msg)
+    return path
+
+
+def save_png(
+    source: folium.Map | str | os.PathLike[str],
+    path: str | os.PathLike[str],
+    *,
+    width: int = 1280,
+    height: int = 900,
+    executable: str | None = None,
+    timeout_s: float = 30.0,
+    browser: Any = None,
+) -> Path:
+    """Save a PNG snapshot of a map, rendered offline in headless Chromium.
+
+    Parameters
+    ----------
+    source : folium.Map or path
+        A map from :func:`render_map` or an HTML file it wrote.
+    path : path
+        Where to write the PNG.
+    width, height : int
+        Size of the picture in pixels.
+    executable : str, optional
+        Chromium binary; ``chromium`` on the PATH or ``/usr/bin/chromium`` by default.
+    timeout_s : float
+        How long to wait for the page to be ready.
+    browser : playwright.sync_api.Browser, optional
+        An open Playwright browser to reuse (inside a running ``sync_playwright()``);
+        by default Chromium is launched headless with :data:`CHROMIUM_ARGS` and closed.
+
+    Returns
+    -------
+    Path
+        The PNG file.
+    """
+    out = Path(path)
+    with tempfile.TemporaryDirectory() as tmp:
+        if isinstance(source, str | os.PathLike):
+            page_file = Path(source).resolve()
+        else:
+            page_file = Path(tmp) / "map.html"
+            page_file.write_text(page_html(source, offline=True), encoding="utf-8")
+        if browser is not None:
+            _screenshot(browser, page_file, out, (width, height), timeout_s)
+            return out
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            msg = "save_png needs playwright; install it with `pip install playwright`."
+            raise DependencyError(msg) from None
+        chromium = _chromium(executable)
+        with sync_playwright() as pw:
+            own = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+            try:
+                _screenshot(own, page_file, out, (width, height), timeout_s)
+            finally:
+                own.close()
+    return out
+
+
+def _screenshot(
+    browser: Any, page_file: Path, out: Path, size: tuple[int, int], timeout_s: float
+) -> None:
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    try:
+        page = context.new_page()
+        page.goto(page_file.as_uri(), wait_until="load", timeout=timeout_s * 1000)
+        page.wait_for_function("() => !window.__kg || window.__kg.ready", timeout=timeout_s * 1000)
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(out), full_page=False)
+    finally:
+        context.close()

@@ -1,0 +1,249 @@
+"""Placing geocoded records on H3 cells: points exactly, desa/kecamatan records spread.
+
+A record with usable coordinates (``geocode_status == "coordinates"``, or a table without
+that column) counts fully in the cell holding its point. A record the geocoder could
+place only at a desa/kelurahan or kecamatan (``geocode_status == "matched"`` with
+``region_level`` ``"desa"``/``"kecamatan"``) is spread over the cells of that unit by the
+area crosswalk (``share_of_unit``): a kecamatan record adds ``share`` to each of its
+cells, so totals are kept. A record matched to one of the user's landmarks
+(``region_level == "landmark"``) is a point and counts fully in the landmark's cell.
+Records placed only at kabupaten level are too vague for a cell map and are left out
+(counted in the score's ``attrs``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from kamtibmas_geo._errors import ScoreError
+from kamtibmas_geo.config import Settings
+
+__all__ = ["Placement", "apportion", "place_records"]
+
+_SPREAD_LEVELS = ("desa", "kecamatan")
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Records placed on cells: one row per (record, cell) piece.
+
+    Attributes
+    ----------
+    record : ndarray of int
+        Position of the record in the input table.
+    cell : ndarray of int
+        Position of the cell in the cell list.
+    weight : ndarray of float
+        Share of the record in that cell (1 for a point).
+    unit : ndarray of object
+        ``"desa:<code>"`` / ``"kecamatan:<code>"`` for spread records, ``""`` for points.
+    n_outside : int
+        Records whose point lies outside the cells.
+    n_vague : int
+        Records placed only at kabupaten level (left out).
+    """
+
+    record: NDArray[np.int64]
+    cell: NDArray[np.int64]
+    weight: NDArray[np.float64]
+    unit: NDArray[np.object_]
+    n_outside: int
+    n_vague: int
+
+
+def _point_cells(frame: pd.DataFrame, res: int) -> NDArray[np.object_]:
+    if {"lat", "lon"} <= set(frame.columns):
+        lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=np.float64)
+        lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=np.float64)
+    else:  # a GeoDataFrame of points without lat/lon columns
+        geom = gpd.GeoSeries(frame.geometry)
+        if geom.crs is not None and geom.crs.to_epsg() != 4326:
+            geom = geom.to_crs(4326)
+        pts = geom.where(geom.geom_type == "Point")
+        lat = pts.y.to_numpy(dtype=np.float64)
+        lon = pts.x.to_numpy(dtype=np.float64)
+    out = np.full(len(frame), None, dtype=object)
+    ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    if ok.any():
+        from kamtibmas_geo.grid._cells import points_to_cells
+
+        out[ok] = points_to_cells(lat[ok], lon[ok], res)
+    return out
+
+
+def place_records(
+    frame: pd.DataFrame,
+    cells: Sequence[str],
+    res: int,
+    *,
+    settings: Settings,
+) -> Placement:
+    """Place every record of ``frame`` on ``cells``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Records with ``lat``/``lon`` and, after geocoding, ``geocode_status``,
+        ``region_level``, ``region_code``.
+    cells : sequence of str
+        The analysis cells (sorted H3 ids at ``res``).
+    res : int
+        H3 resolution.
+    settings : Settings
+        Where the boundary pack (and crosswalk) is.
+
+    Returns
+    -------
+    Placement
+    """
+    index = {c: i for i, c in enumerate(cells)}
+    n = len(frame)
+    spread = np.zeros(n, dtype=bool)
+    vague = np.zeros(n, dtype=bool)
+    if "geocode_status" in frame.columns and "region_level" in frame.columns:
+        status = frame["geocode_status"].astype("string").fillna("").to_numpy()
+        level = frame["region_level"].astype("string").fillna("").to_numpy()
+        matched = status == "matched"
+        spread = matched & np.isin(level, _SPREAD_LEVELS)
+        vague = matched & ~spread & (level != "landmark")  # a landmark is a point
+    rec: list[NDArray[np.int64]] = []
+    cel: list[NDArray[np.int64]] = []
+    wgt: list[NDArray[np.float64]] = []
+    unit: list[NDArray[np.object_]] = []
+    points = np.flatnonzero(~spread & ~vague)
+    n_outside = 0
+    if len(points):
+        if not {"lat", "lon"} <= set(frame.columns) and not isinstance(frame, gpd.GeoDataFrame):
+            msg = (
+                "The records lack 'lat'/'lon' columns; geocode them first "
+                "(kamtibmas_geo.geocode._geocode) or add coordinates."
+            )
+            raise ScoreError(msg)
+        hexes = _point_cells(frame.iloc[points], res)
+        pos = pd.Index(list(cells)).get_indexer(pd.Index(pd.Series(hexes, dtype=object).fillna("")))
+        pos = np.asarray(pos, dtype=np.int64)
+        n_outside = int((pos < 0).sum())
+        keep = pos >= 0
+        rec.append(points[keep])
+        cel.append(pos[keep])
+        wgt.append(np.ones(int(keep.sum())))
+        unit.append(np.full(int(keep.sum()), "", dtype=object))
+    if spread.any():
+        from kamtibmas_geo.grid._cells import crosswalk
+
+        codes = frame["region_code"].astype("string").fillna("").to_numpy()
+        levels = frame["region_level"].astype("string").to_numpy()
+        for lev in _SPREAD_LEVELS:
+            rows = np.flatnonzero(spread & (levels == lev))
+            if not len(rows):
+                continue
+            cw = crosswalk(res, level=lev, settings=settings)  # type: ignore[arg-type]
+            cw = cw[cw["hex_id"].isin(index)]
+            pieces = {
+                code: (
+                    np.array([index[h] for h in grp["hex_id"]], dtype=np.int64),
+                    grp["share_of_unit"].to_numpy(dtype=np.float64) / grp["share_of_unit"].sum(),
+                )
+                for code, grp in cw.groupby("code", sort=False)
+            }
+            for r in rows:
+                got = pieces.get(codes[r])
+                if got is None:
+                    n_outside += 1
+                    continue
+                rec.append(np.full(len(got[0]), r, dtype=np.int64))
+                cel.append(got[0])
+                wgt.append(got[1])
+                unit.append(np.full(len(got[0]), f"{lev}:{codes[r]}", dtype=object))
+    if rec:
+        return Placement(
+            record=np.concatenate(rec),
+            cell=np.concatenate(cel),
+            weight=np.concatenate(wgt),
+            unit=np.concatenate(unit),
+            n_outside=n_outside,
+            n_vague=int(vague.sum()),
+        )
+    empty_i = np.zeros(0, dtype=np.int64)
+    return Placement(
+        empty_i, empty_i, np.zeros(0), np.zeros(0, dtype=object), n_outside, int(vague.sum())
+    )
+
+
+def apportion(
+    placement: Placement, n_cells: int, keep: NDArray[np.bool_], step: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    """Whole incident counts per cell and step, spread records apportioned by largest remainder.
+
+    Points count 1 in their cell. For each unit and step, the ``n`` records placed only at
+    that unit give quotas ``n × share`` over its cells; each cell gets the floor of its
+    quota and the remaining records go to the cells with the largest fractional parts
+    (Hamilton's method), so the unit's total stays ``n`` and the result is deterministic.
+
+    Parameters
+    ----------
+    placement : Placement
+        Records on cells.
+    n_cells : int
+        Number of cells.
+    keep : ndarray of bool
+        Which records (by position in the input) take part.
+    step : ndarray of int
+        Time step of each record (by position); ``0`` for a single step.
+
+    Returns
+    -------
+    ndarray
+        ``(n_cells, n_steps)`` counts, ``n_steps = step[keep].max() + 1``.
+    """
+    n_steps = int(step[keep].max()) + 1 if keep.any() else 1
+    out = np.zeros((n_cells, n_steps))
+    use = keep[placement.record]
+    is_point = placement.unit == ""
+    pts = use & is_point
+    np.add.at(out, (placement.cell[pts], step[placement.record[pts]]), 1.0)
+    spr = use & ~is_point
+    if spr.any():
+        frame = pd.DataFrame(
+            {
+                "unit": placement.unit[spr],
+                "step": step[placement.record[spr]],
+                "record": placement.record[spr],
+                "cell": placement.cell[spr],
+                "share": placement.weight[spr],
+            }
+        )
+        for (_, st), grp in frame.groupby(["unit", "step"], sort=True):
+            n_rec = grp["record"].nunique()
+            first = grp[grp["record"] == grp["record"].iloc[0]]
+            quota = first["share"].to_numpy() * n_rec
+            base = np.floor(quota)
+            rest = int(np.rint(n_rec - base.sum()))
+            if rest > 0:
+                order = np.argsort(-(quota - base), kind="stable")[:rest]
+                base[order] += 1
+            col = out[:, int(str(st))]
+            np.add.at(col, first["cell"].to_numpy(), base)
+    return out
+
+
+def cell_exposure(cells: Sequence[str]) -> NDArray[np.float64]:
+    """Area of every cell in km² (the default exposure of the count null).
+
+    Parameters
+    ----------
+    cells : sequence of str
+        H3 ids.
+
+    Returns
+    -------
+    ndarray
+    """
+    return np.array([h3.cell_area(c, unit="km^2") for c in cells], dtype=np.float64)

@@ -1,0 +1,201 @@
+"""Roll-ups of cell scores to desa/kelurahan, kecamatan, Polsek and kabupaten."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from kamtibmas_geo._errors import ScoreError
+from kamtibmas_geo._validate import check_choice, check_columns
+from kamtibmas_geo.config import Settings
+
+__all__ = ["RollupLevel", "rollup"]
+
+
+RollupLevel = Literal["desa", "kecamatan", "polsek", "kabupaten"]
+
+
+def _polsek_table(polsek_map: Any, kec: pd.DataFrame) -> pd.Series:
+    """Kecamatan code → Polsek name, default "Polsek <kecamatan>"."""
+    default = pd.Series(
+        [
+            "Polsek " + str(c if pd.isna(n) else n)
+            for c, n in zip(kec["code"], kec["name"], strict=True)
+        ],
+        index=kec["code"].astype(str).to_numpy(),
+    )
+    if polsek_map is None:
+        return default
+    table = (
+        pd.read_csv(polsek_map, dtype=str)
+        if isinstance(polsek_map, str | Path)
+        else pd.DataFrame(polsek_map)
+    )
+    cols = {c.lower().strip(): c for c in table.columns}
+    key = cols.get("kecamatan_code") or cols.get("kode_kecamatan") or cols.get("kecamatan")
+    val = cols.get("polsek")
+    if key is None or val is None:
+        msg = (
+            "The Polsek mapping needs columns 'kecamatan_code' (or 'kecamatan' names) and "
+            f"'polsek'; it has {', '.join(map(str, table.columns))}."
+        )
+        raise ScoreError(msg)
+    keys = table[key].astype(str).str.strip()
+    if key != cols.get("kecamatan_code") and key != cols.get("kode_kecamatan"):
+        named = kec[kec["name"].notna()]
+        by_name = dict(zip(named["name"].str.upper(), named["code"].astype(str), strict=False))
+        unknown = sorted(set(keys.str.upper()) - set(by_name))
+        if unknown:
+            msg = f"Unknown kecamatan name(s) in the Polsek mapping: {', '.join(unknown[:5])}."
+            raise ScoreError(msg)
+        keys = keys.str.upper().map(by_name)
+    mapping = pd.Series(table[val].astype(str).str.strip().to_numpy(), index=keys.to_numpy())
+    return mapping.combine_first(default)
+
+
+def _empty_level_message(col: str, n_cells: int, own: gpd.GeoDataFrame | None, base: str) -> str:
+    if own is None:
+        return (
+            f"Cannot roll up to {base}: {col} is empty in all {n_cells} cells. Are the "
+            "cells outside OKI and Palembang (the boundary pack)? For another region pass "
+            "your own desa polygons: rollup(cells, level=..., boundaries=desa), and "
+            "score_hotspots(..., boundaries=desa) to fill the cells' unit columns."
+        )
+    if base != "desa" and own[col].isna().all():
+        return (
+            f"Cannot roll up to {base}: the boundaries have no {base}_code; add that "
+            "column to your desa polygons (or roll up to level='desa')."
+        )
+    return (
+        f"Cannot roll up to {base}: none of the {n_cells} cells touches the boundaries' "
+        "desa. Are the cells and the boundaries of the same region (and the boundaries' "
+        "CRS right)?"
+    )
+
+
+def rollup(
+    cells: gpd.GeoDataFrame | pd.DataFrame,
+    *,
+    level: RollupLevel = "kecamatan",
+    polsek_map: Any = None,
+    settings: Settings | None = None,
+    boundaries: gpd.GeoDataFrame | None = None,
+) -> pd.DataFrame:
+    """Sum cell results to desa/kelurahan, kecamatan, Polsek or kabupaten.
+
+    A cell belongs to the unit holding its centre (the ``*_code`` columns of
+    :func:`score_hotspots`, or with ``boundaries`` the same rule applied to your own
+    polygons). Counts, scores and activities are summed; rates are per
+    km² of the unit's area (a Polsek's area is the sum of its kecamatan) and, at
+    kabupaten level only (the boundary pack has no smaller population figures), per
+    10,000 people.
+
+    Parameters
+    ----------
+    cells : GeoDataFrame
+        Output of :func:`score_hotspots`.
+    level : {"desa", "kecamatan", "polsek", "kabupaten"}
+        Level of the roll-up.
+    polsek_map : str, Path or DataFrame, optional
+        Kecamatan → Polsek mapping (CSV with columns ``kecamatan_code`` or
+        ``kecamatan`` and ``polsek``); kecamatan not listed keep their own Polsek
+        ("Polsek <kecamatan>").
+    settings : Settings, optional
+        Where the boundary pack is.
+    boundaries : GeoDataFrame, optional
+        Your own desa/kelurahan polygons for a region outside OKI and Palembang (any
+        CRS; ``code`` and optionally ``name``, ``kecamatan_code``, ``kecamatan_name``,
+        ``kabupaten_code``, ``kabupaten_name``, as in
+        :func:`~kamtibmas_geo.grid.assign_units`). The units are then these desa, or
+        their union per ``kecamatan_code`` / ``kabupaten_code``, with areas computed in
+        an equal-area CRS (:data:`~kamtibmas_geo.boundaries.EQUAL_AREA_CRS`); each cell
+        is assigned to them afresh from its ``hex_id`` by the rule of
+        :func:`score_hotspots` (so the cells' own unit columns are not needed). Own
+        boundaries carry no population: ``population`` and ``incidents_per_10k`` are
+        missing at kabupaten level.
+
+    Returns
+    -------
+    DataFrame
+        ``code``, ``name``, ``area_km2``, ``n_cells``, sums of ``n_*``, ``score``,
+        ``coverage_gap``, ``n_hot`` (cells with ``gi_bin > 0``), ``score_mean``,
+        ``incidents_per_km2``, ``score_per_km2``, ``coverage_gap_mean``, and at
+        kabupaten level ``population`` and ``incidents_per_10k``; sorted by score.
+        ``attrs["rollup"]`` holds the level, the units' source (``"pack"`` or
+        ``"boundaries"``) and ``n_cells_no_unit``, the cells left out because they lie in
+        no unit of the level.
+
+    Raises
+    ------
+    ScoreError
+        If the cell table lacks a needed column, the Polsek mapping is wrong,
+        ``boundaries`` are not usable desa polygons, or no cell lies in any unit of the
+        level (for example cells of another region rolled up without ``boundaries``):
+        an empty table would silently lose every cell.
+    """
+    from kamtibmas_geo.boundaries._pack import load_boundaries
+
+    check_choice("level", level, ("desa", "kecamatan", "polsek", "kabupaten"))
+    settings = settings or Settings()
+    base = "kecamatan" if level == "polsek" else level
+    col = f"{base}_code"
+    frame = pd.DataFrame(cells.drop(columns="geometry", errors="ignore"))
+    own = None
+    if boundaries is None:
+        check_columns(cells, [col, "score"], what="cell table", error=ScoreError)
+        units = load_boundaries(base, settings=settings)
+    else:
+        from kamtibmas_geo.grid._cells import cell_units
+        from kamtibmas_geo.grid._units import own_desa, own_level
+
+        check_columns(cells, ["hex_id", "score"], what="cell table", error=ScoreError)
+        own = own_desa(boundaries, error=ScoreError)
+        units = own_level(own, base)
+        got = cell_units(frame["hex_id"].astype(str), boundaries=own, settings=settings)
+        frame[col] = got[col].to_numpy()
+    n_all = len(frame)
+    frame = frame[frame[col].notna()].copy()
+    if n_all and frame.empty:
+        raise ScoreError(_empty_level_message(col, n_all, own, base))
+    frame["code"] = frame[col].astype(str)
+    area = pd.Series(units["area_km2"].to_numpy(), index=units["code"].astype(str).to_numpy())
+    names = pd.Series(units["name"].to_numpy(), index=units["code"].astype(str).to_numpy())
+    if level == "polsek":
+        pol = _polsek_table(polsek_map, units)
+        frame["code"] = frame["code"].map(pol)
+        area = area.groupby(pol.reindex(area.index).to_numpy()).sum()
+        names = pd.Series(area.index, index=area.index)
+    sums = [c for c in frame.columns if c.startswith("n_") and c != "n_cells"]
+    sums += ["score", "coverage_gap"]
+    frame["n_hot"] = (frame["gi_bin"] > 0).astype(int) if "gi_bin" in frame else 0
+    grouped = frame.groupby("code", sort=True)
+    out = grouped[[*sums, "n_hot"]].sum()
+    out.insert(0, "n_cells", grouped.size())
+    out.insert(0, "area_km2", area.reindex(out.index).to_numpy())
+    out.insert(0, "name", names.reindex(out.index).to_numpy())
+    out["score_mean"] = out["score"] / out["n_cells"]
+    out["coverage_gap_mean"] = out["coverage_gap"] / out["n_cells"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if "n_incidents" in out:
+            out["incidents_per_km2"] = out["n_incidents"] / out["area_km2"]
+        out["score_per_km2"] = out["score"] / out["area_km2"]
+        if level == "kabupaten":
+            pop = pd.Series(
+                units["population"].to_numpy() if own is None else np.nan,
+                index=units["code"].astype(str).to_numpy(),
+            )
+            out["population"] = pop.reindex(out.index).to_numpy()
+            if "n_incidents" in out:
+                out["incidents_per_10k"] = out["n_incidents"] / out["population"] * 1e4
+    out = out.reset_index().sort_values("score", ascending=False, kind="stable")
+    out = out.reset_index(drop=True)
+    out.attrs["rollup"] = {
+        "level": level,
+        "units": "pack" if own is None else "boundaries",
+        "n_cells_no_unit": n_all - len(frame),
+    }
+    return out
