@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         p=args.baru,
         radius=radius,
         existing=kept if len(kept) else None,
-        min_spacing=args.jarak_min,
+        options=kg.PoskamlingOptions(min_spacing=args.jarak_min),
     )
     baru = plan_n.posts
     print(f"\n== Tahap 2: {len(baru)} pos baru (status solver: {plan_n.status})")

@@ -370,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     print(bt.summary().to_string(index=False, float_format=lambda v: f"{v:.2f}"))
 
     # 4c. plans and map
-    plan = kg.plan_poskamling(cells, p=args.pos, min_spacing=500)
+    plan = kg.plan_poskamling(cells, p=args.pos, options=kg.PoskamlingOptions(min_spacing=500))
     patroli = kg.patrol_plan(cells, teams=2, target=args.target)
     print(
         f"\n== Poskamling: {len(plan.posts)} usulan, cakupan risiko "

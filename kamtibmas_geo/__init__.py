@@ -39,6 +39,7 @@ from kamtibmas_geo.calendar._dates import time_window as time_window
 from kamtibmas_geo.config import Settings as Settings
 from kamtibmas_geo.demo import DemoResult as DemoResult
 from kamtibmas_geo.demo import run_demo as run_demo
+from kamtibmas_geo.evaluate._backtest import BacktestOptions as BacktestOptions
 from kamtibmas_geo.evaluate._backtest import BacktestResult as BacktestResult
 from kamtibmas_geo.evaluate._backtest import backtest as backtest
 from kamtibmas_geo.geocode._geocode import build_gazetteer as build_gazetteer
@@ -50,6 +51,7 @@ from kamtibmas_geo.grid._cells import crosswalk as crosswalk
 from kamtibmas_geo.grid._cells import points_to_cells as points_to_cells
 from kamtibmas_geo.grid._cells import region_cells as region_cells
 from kamtibmas_geo.grid._cells import to_cells as to_cells
+from kamtibmas_geo.plan._poskamling import PoskamlingOptions as PoskamlingOptions
 from kamtibmas_geo.plan._poskamling import PoskamlingPlan as PoskamlingPlan
 from kamtibmas_geo.plan._poskamling import patrol_html as patrol_html
 from kamtibmas_geo.plan._poskamling import patrol_plan as patrol_plan
@@ -60,11 +62,13 @@ from kamtibmas_geo.records._read import load_taxonomy as load_taxonomy
 from kamtibmas_geo.records._read import read_records as read_records
 from kamtibmas_geo.records._read import sanitize_for_export as sanitize_for_export
 from kamtibmas_geo.render._export import export_cells as export_cells
+from kamtibmas_geo.render._map import MapOptions as MapOptions
 from kamtibmas_geo.render._map import render_map as render_map
 from kamtibmas_geo.render._map import save_png as save_png
 from kamtibmas_geo.sample._sample import SampleData as SampleData
 from kamtibmas_geo.sample._sample import make_sample as make_sample
 from kamtibmas_geo.sample._sample import write_sample as write_sample
+from kamtibmas_geo.score._score import ScoreOptions as ScoreOptions
 from kamtibmas_geo.score._score import gi_star as gi_star
 from kamtibmas_geo.score._score import rollup as rollup
 from kamtibmas_geo.score._score import score_hotspots as score_hotspots
@@ -72,6 +76,7 @@ from kamtibmas_geo.score._score import score_hotspots as score_hotspots
 __version__ = "0.1.0"
 
 __all__ = [
+    "BacktestOptions",
     "BacktestResult",
     "BoundaryError",
     "ChecksumError",
@@ -79,9 +84,11 @@ __all__ = [
     "DependencyError",
     "GeocodeError",
     "KamtibmasGeoError",
+    "MapOptions",
     "NoUnitWarning",
     "OutputError",
     "PlanError",
+    "PoskamlingOptions",
     "PoskamlingPlan",
     "ProvisionalDateWarning",
     "RamadhanDates",
@@ -90,6 +97,7 @@ __all__ = [
     "RegionError",
     "SampleData",
     "ScoreError",
+    "ScoreOptions",
     "Settings",
     "SettingsError",
     "__version__",

@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import secrets
@@ -31,8 +32,7 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from kamtibmas_geo._errors import OutputError
-from kamtibmas_geo._i18n import tr
+from kamtibmas_geo._errors import KamtibmasGeoError, OutputError
 
 __all__ = [
     "STALE_TEMP_SECONDS",
@@ -60,11 +60,30 @@ MESSAGES = {
         "en": "The output {out!r} is a folder; give a file name.",
     },
     "cannot_write": {
-        "id": "Tidak dapat menulis {out!r}: {reason}. Periksa izin tulis folder dan ruang disk.",
-        "en": "Cannot write {out!r}: {reason}. Check the folder's write permission and "
+        "id": "Tidak dapat menulis {out!r}: {reason_id}. Periksa izin tulis folder dan ruang disk.",
+        "en": "Cannot write {out!r}: {reason_en}. Check the folder's write permission and "
         "free disk space.",
     },
 }
+
+
+#: Why a write failed, in words staff read (the operating system's own text is English).
+_OS_REASONS = {
+    errno.EACCES: ("tidak ada izin menulis", "permission denied"),
+    errno.EPERM: ("tidak diizinkan", "operation not permitted"),
+    errno.EROFS: ("disk hanya-baca", "read-only file system"),
+    errno.ENOSPC: ("disk penuh", "no space left on device"),
+    errno.EEXIST: ("sudah ada berkas dengan nama folder itu", "a file has the folder's name"),
+    errno.ENOTDIR: ("bagian jalurnya adalah berkas, bukan folder", "part of the path is a file"),
+    errno.ENOENT: ("foldernya tidak ada", "the folder does not exist"),
+}
+
+
+def _cannot_write(out: str | os.PathLike[str], exc: OSError) -> dict[str, str]:
+    """Values of the ``cannot_write`` message: the path and the reason in both languages."""
+    default = (f"galat sistem nomor {exc.errno}", str(exc.strerror or exc))
+    reason_id, reason_en = _OS_REASONS.get(exc.errno or 0, default)
+    return {"out": str(out), "reason_id": reason_id, "reason_en": reason_en}
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -105,9 +124,9 @@ def check_not_input(
     target = Path(out)
     for inp in inputs:
         if _same_file(target, Path(inp)):
-            raise OutputError(tr(MESSAGES, "is_input", lang, out=str(out), inp=str(inp)))
+            raise OutputError.say(MESSAGES, "is_input", out=str(out), inp=str(inp))
     if target.is_dir() and not allow_dir:
-        raise OutputError(tr(MESSAGES, "is_dir", lang, out=str(out)))
+        raise OutputError.say(MESSAGES, "is_dir", out=str(out))
 
 
 def _pid_gone(pid: int) -> bool:
@@ -198,9 +217,7 @@ def atomic_write(
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(
-            tr(MESSAGES, "cannot_write", lang, out=str(out), reason=exc.strerror or exc)
-        ) from None
+        raise OutputError.say(MESSAGES, "cannot_write", **_cannot_write(out, exc)) from None
     remove_stale_temps(target.parent)
     token = secrets.token_hex(4)
     tmp = target.with_name(f".{target.stem}{TEMP_MARK}{os.getpid()}-{token}{target.suffix}")
@@ -208,11 +225,13 @@ def atomic_write(
         yield tmp
         os.replace(tmp, target)
     except OSError as exc:
+        if isinstance(exc, KamtibmasGeoError):  # the writer's own clear message: keep it
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise OutputError(
-            tr(MESSAGES, "cannot_write", lang, out=str(out), reason=exc.strerror or exc)
-        ) from None
+        raise OutputError.say(MESSAGES, "cannot_write", **_cannot_write(out, exc)) from None
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()

@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -47,7 +48,8 @@ MESSAGES = {
         "en": "Settings file {path!r} does not exist.",
     },
     "bad_toml": {
-        "id": "Berkas pengaturan {path!r} bukan TOML yang sah: {exc}.",
+        "id": "Berkas pengaturan {path!r} bukan TOML yang sah (baris {line}, posisi {col}); "
+        "periksa tanda kutip, kurung dan tanda sama dengan di sana.",
         "en": "Settings file {path!r} is not valid TOML: {exc}.",
     },
     "not_table": {
@@ -196,7 +198,11 @@ class Settings:
         except FileNotFoundError:
             raise SettingsError.say(MESSAGES, "no_file", path=str(p)) from None
         except tomllib.TOMLDecodeError as exc:
-            raise SettingsError.say(MESSAGES, "bad_toml", path=str(p), exc=exc) from None
+            where = re.search(r"line (\d+), column (\d+)", str(exc))
+            line, col = where.groups() if where else ("?", "?")
+            raise SettingsError.say(
+                MESSAGES, "bad_toml", path=str(p), exc=exc, line=line, col=col
+            ) from None
         table = data.get("kamtibmas_geo", data)
         if not isinstance(table, dict):
             raise SettingsError.say(MESSAGES, "not_table", path=str(p))

@@ -19,15 +19,20 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
 
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.config import Language, Settings
+
+if TYPE_CHECKING:
+    from kamtibmas_geo.sample._sample import SampleData
 
 __all__ = ["DEMO_STEPS", "DemoResult", "map_cells", "run_demo"]
 
@@ -139,6 +144,28 @@ def _output_folder(out_dir: str | Path, lang: str) -> Path:
     return out
 
 
+@dataclass(frozen=True)
+class _Run:
+    """One run of the demo: where it writes, its settings, and what it has made so far."""
+
+    out: Path
+    settings: Settings
+    lang: Language
+    progress: Callable[[int, int, str], None] | None
+    files: dict[str, Path] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def step(self, key: str) -> Iterator[None]:
+        """Report step ``key`` to ``progress`` and time it into :attr:`seconds`."""
+        if self.progress is not None:
+            label = tr(MESSAGES, key, self.lang)
+            self.progress(DEMO_STEPS.index(key), len(DEMO_STEPS), label)
+        t0 = time.perf_counter()
+        yield
+        self.seconds[key] = time.perf_counter() - t0
+
+
 def run_demo(
     out_dir: str | Path,
     *,
@@ -181,55 +208,96 @@ def run_demo(
     -------
     DemoResult
     """
-    from kamtibmas_geo._tables import write_table
     from kamtibmas_geo.boundaries._pack import build_pack
-    from kamtibmas_geo.evaluate._backtest import backtest
-    from kamtibmas_geo.geocode._geocode import geocode
-    from kamtibmas_geo.plan._poskamling import patrol_html, patrol_plan, plan_poskamling
-    from kamtibmas_geo.records._read import Kind, ledger_summary, read_records
-    from kamtibmas_geo.render._export import export_cells
-    from kamtibmas_geo.render._map import render_map, save_png
-    from kamtibmas_geo.sample._sample import make_sample, write_tables
-    from kamtibmas_geo.score._score import score_hotspots
 
     settings = (settings or Settings()).replace(res=res, lang=lang, seed=seed)
-    out = _output_folder(out_dir, lang)
-    files: dict[str, Path] = {}
-    seconds: dict[str, float] = {}
-    total = len(DEMO_STEPS)
+    run = _Run(_output_folder(out_dir, lang), settings, lang, progress)
+    with run.step("pack"):
+        build_pack(settings=settings)
+    with run.step("sample"):
+        data, written = _sample_step(run, seed)
+    with run.step("geocode"):
+        placed, ledger = _geocode_step(run, written)
+    with run.step("score"):
+        cells, top_cells = _score_step(run, placed, target)
+    with run.step("backtest"):
+        bt_table = _backtest_step(run, placed["disturbance"], target)
+    with run.step("plan"):
+        plan = _plan_step(run, data.posts, cells, new_posts=new_posts, teams=teams, target=target)
+    with run.step("map"):
+        _map_step(run, cells, placed, plan, png=png)
+    if progress is not None:
+        progress(len(DEMO_STEPS), len(DEMO_STEPS), "")
+    return DemoResult(
+        out_dir=run.out,
+        files=run.files,
+        seconds=run.seconds,
+        ledger=ledger,
+        top_cells=top_cells,
+        backtest=bt_table,
+        plans=plan.rows,
+        target=target,
+        counts=_counts(placed, cells, plan),
+    )
 
-    def step(key: str) -> float:
-        if progress is not None:
-            progress(DEMO_STEPS.index(key), total, tr(MESSAGES, key, lang))
-        return time.perf_counter()
 
-    t0 = step("pack")
-    build_pack(settings=settings)
-    seconds["pack"] = time.perf_counter() - t0
+def _counts(
+    placed: dict[str, gpd.GeoDataFrame], cells: gpd.GeoDataFrame, plan: _Plans
+) -> dict[str, int]:
+    """Count what the demo made (:attr:`DemoResult.counts`)."""
+    return {
+        "disturbances_placed": len(placed["disturbance"]),
+        "activities_placed": len(placed["activity"]),
+        "cells": len(cells),
+        "posts_proposed": len(plan.proposed),
+        "patrol_visits": len(plan.patrol),
+    }
 
-    t0 = step("sample")
-    data = make_sample(seed=seed, settings=settings)
-    written = write_tables(data, out / "data", formats=("csv",))
-    files.update({f"input_{k}": v for k, v in written.items()})
-    seconds["sample"] = time.perf_counter() - t0
 
-    t0 = step("geocode")
-    placed, ledgers, rejected = {}, [], []
+def _sample_step(run: _Run, seed: int) -> tuple[SampleData, dict[str, Path]]:
+    """Make the seeded sample and write its tables as a Polres hands them over."""
+    from kamtibmas_geo.sample._sample import make_sample, write_tables
+
+    data = make_sample(seed=seed, settings=run.settings)
+    written = write_tables(data, run.out / "data", formats=("csv",))
+    run.files.update({f"input_{k}": v for k, v in written.items()})
+    return data, written
+
+
+def _geocode_step(
+    run: _Run, written: dict[str, Path]
+) -> tuple[dict[str, gpd.GeoDataFrame], pd.DataFrame]:
+    """Read and geocode both tables; write the rejected rows; return the placed records."""
+    from kamtibmas_geo._tables import write_table
+    from kamtibmas_geo.geocode._geocode import geocode
+    from kamtibmas_geo.records._read import Kind, ledger_summary, read_records
+
+    settings, lang = run.settings, run.lang
+    placed: dict[str, gpd.GeoDataFrame] = {}
+    ledgers, rejected = [], []
     inputs: tuple[tuple[Kind, str], ...] = (
         ("disturbance", "gangguan_csv"),
         ("activity", "kegiatan_csv"),
     )
     for kind, key in inputs:
         read = read_records(written[key], kind, settings=settings, lang=lang)
-        result = geocode(read, res=res, settings=settings, lang=lang)
+        result = geocode(read, res=settings.res, settings=settings, lang=lang)
         placed[kind] = result.records
         ledger = ledger_summary(result, lang=lang)
         ledgers.append(ledger.assign(kind=kind))
         rejected.append(result.rejected.assign(kind=kind))
-    files["rejected"] = write_table(pd.concat(rejected, ignore_index=True), out / "ditolak.csv")
-    seconds["geocode"] = time.perf_counter() - t0
+    table = pd.concat(rejected, ignore_index=True)
+    run.files["rejected"] = write_table(table, run.out / "ditolak.csv")
+    return placed, pd.concat(ledgers, ignore_index=True)
 
-    t0 = step("score")
+
+def _score_step(
+    run: _Run, placed: dict[str, gpd.GeoDataFrame], target: str
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Score the cells for ``target``, export them, and return them with the top ten."""
+    from kamtibmas_geo.render._export import export_cells
+    from kamtibmas_geo.score._score import score_hotspots
+
     with warnings.catch_warnings():
         # the Umm al-Qura fallback warns that 1448 H is not yet announced: shown in docs
         warnings.simplefilter("ignore", UserWarning)
@@ -237,77 +305,94 @@ def run_demo(
             placed["disturbance"],
             activities=placed["activity"],
             target=target,
-            res=res,
-            settings=settings,
+            res=run.settings.res,
+            settings=run.settings,
         )
-    files["cells_parquet"] = export_cells(cells, out / "sel_rawan.parquet")
+    run.files["cells_parquet"] = export_cells(cells, run.out / "sel_rawan.parquet")
     top = cells.sort_values(["score", "hex_id"], ascending=[False, True]).head(10)
     top_cells = pd.DataFrame(
         top[["hex_id", "kecamatan_name", "desa_name", "score", "gi_label", "trend_class"]]
     ).reset_index(drop=True)
-    seconds["score"] = time.perf_counter() - t0
+    return cells, top_cells
 
-    t0 = step("backtest")
+
+def _backtest_step(run: _Run, records: gpd.GeoDataFrame, target: str) -> pd.DataFrame:
+    """Backtest the Ramadhan before ``target``; write the metrics and return their summary."""
+    from kamtibmas_geo._tables import write_table
+    from kamtibmas_geo.evaluate._backtest import backtest
+
     last = int(target.rsplit("-", 1)[-1]) - 1 if target.startswith("ramadhan-") else None
     periods = [f"ramadhan-{last}"] if last else None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        bt = backtest(placed["disturbance"], periods=periods, res=res, settings=settings)
-    bt_table = bt.summary(lang)
-    files["backtest"] = write_table(bt.to_frame(), out / "uji_balik.csv")
-    seconds["backtest"] = time.perf_counter() - t0
+        bt = backtest(records, periods=periods, res=run.settings.res, settings=run.settings)
+    run.files["backtest"] = write_table(bt.to_frame(), run.out / "uji_balik.csv")
+    return bt.summary(run.lang)
 
-    t0 = step("plan")
-    posts = _posts_frame(data.posts)
+
+@dataclass(frozen=True)
+class _Plans:
+    """The plan step's products: posts in place, posts proposed, one row per Polres, patrols."""
+
+    posts: gpd.GeoDataFrame
+    proposed: gpd.GeoDataFrame
+    rows: pd.DataFrame
+    patrol: pd.DataFrame
+
+
+def _plan_step(
+    run: _Run,
+    post_table: pd.DataFrame,
+    cells: gpd.GeoDataFrame,
+    *,
+    new_posts: int,
+    teams: int,
+    target: str,
+) -> _Plans:
+    """Propose new Poskamling and a patrol plan per Polres; write both."""
+    from kamtibmas_geo._tables import write_table
+    from kamtibmas_geo.plan._poskamling import patrol_html, patrol_plan, plan_poskamling
+
+    posts = _posts_frame(post_table)
     active = posts[posts["status"].astype(str).str.lower().eq("aktif")]
     proposed, plan_rows, patrols = [], [], []
     for code, name in _POLRES.items():
         mine = cells[cells["kabupaten_code"] == code]
         solved = plan_poskamling(
-            mine, p=new_posts, existing=active, time_limit=60.0, settings=settings
+            mine, p=new_posts, existing=active, time_limit=60.0, settings=run.settings
         )
         proposed.append(solved.posts.assign(polres=name))
         plan_rows.append({"polres": name, **solved.summary()})
-        patrols.append(patrol_plan(mine, teams=teams, target=target, lang=lang))
+        patrols.append(patrol_plan(mine, teams=teams, target=target, lang=run.lang))
     usulan = gpd.GeoDataFrame(pd.concat(proposed, ignore_index=True), crs=4326)
-    files["posts"] = write_table(usulan, out / "usulan_poskamling.geojson")
+    run.files["posts"] = write_table(usulan, run.out / "usulan_poskamling.geojson")
     patrol = pd.concat(patrols, ignore_index=True)
-    files["patrol_csv"] = write_table(patrol, out / "patroli.csv")
-    files["patrol_html"] = patrol_html(patrol, out / "patroli.html", lang=lang)
-    seconds["plan"] = time.perf_counter() - t0
+    run.files["patrol_csv"] = write_table(patrol, run.out / "patroli.csv")
+    run.files["patrol_html"] = patrol_html(patrol, run.out / "patroli.html", lang=run.lang)
+    return _Plans(posts, usulan, pd.DataFrame(plan_rows), patrol)
 
-    t0 = step("map")
-    files["map"] = out / "peta.html"
+
+def _map_step(
+    run: _Run,
+    cells: gpd.GeoDataFrame,
+    placed: dict[str, gpd.GeoDataFrame],
+    plan: _Plans,
+    *,
+    png: bool,
+) -> None:
+    """Write the map of the drawn cells, points and posts (and its PNG when ``png``)."""
+    from kamtibmas_geo.render._map import render_map, save_png
+
+    run.files["map"] = run.out / "peta.html"
     render_map(
         map_cells(cells),
         records=placed["disturbance"],
         activities=placed["activity"],
-        posts=posts,
-        proposed=usulan,
-        out=files["map"],
-        lang=lang,
-        settings=settings,
+        posts=plan.posts,
+        proposed=plan.proposed,
+        out=run.files["map"],
+        lang=run.lang,
+        settings=run.settings,
     )
     if png:
-        files["png"] = save_png(files["map"], out / "peta.png")
-    seconds["map"] = time.perf_counter() - t0
-    if progress is not None:
-        progress(total, total, "")
-
-    return DemoResult(
-        out_dir=out,
-        files=files,
-        seconds=seconds,
-        ledger=pd.concat(ledgers, ignore_index=True),
-        top_cells=top_cells,
-        backtest=bt_table,
-        plans=pd.DataFrame(plan_rows),
-        target=target,
-        counts={
-            "disturbances_placed": len(placed["disturbance"]),
-            "activities_placed": len(placed["activity"]),
-            "cells": len(cells),
-            "posts_proposed": len(usulan),
-            "patrol_visits": len(patrol),
-        },
-    )
+        run.files["png"] = save_png(run.files["map"], run.out / "peta.png")

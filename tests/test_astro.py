@@ -256,6 +256,17 @@ def test_prayer_times_rejects_bad_input_in_indonesian(kwargs: dict[str, object],
     assert isinstance(info.value, ValueError)
 
 
+def test_astro_errors_give_english_on_request() -> None:
+    with pytest.raises(SettingsError) as info:
+        prayer_times(date(2026, 3, 1), 91.0, 104.0)
+    assert str(info.value) == "lat = 91.0 di luar rentang -90.0..90.0. Periksa nilainya."
+    assert info.value.text("en") == "lat = 91.0 is outside -90.0..90.0. Check the value."
+    with pytest.raises(SettingsError) as info:
+        predict_month_start(1448, 13)
+    assert str(info.value).startswith("Bulan Hijriah harus bilangan bulat 1..12")
+    assert info.value.text("en").startswith("The Hijri month must be a whole number 1..12")
+
+
 # --------------------------------------------------------------------------- month starts
 
 #: Official Kemenag (sidang isbat) 1 Ramadhan and 1 Syawal, 1441-1447 H. The same values and

@@ -116,7 +116,7 @@ def test_region_names(name, codes):
 
 @pytest.mark.parametrize("name", ["Banyuasin", "16.03", "", "Jakarta"])
 def test_unknown_region_is_refused(name):
-    with pytest.raises(RegionError, match="Unknown region"):
+    with pytest.raises(RegionError, match="tidak dikenal"):
         resolve_region(name)
 
 
@@ -187,3 +187,39 @@ def test_cache_is_reused_and_rebuilt(source_dir, tmp_path):
     with pytest.warns(CacheRepairWarning, match="desa.parquet"):
         assert build_pack(settings=settings).meta["counts"]["desa"] == 434
     assert len(load_boundaries("desa", settings=settings)) == 434
+
+
+def test_errors_are_indonesian_with_english_on_request(settings):
+    with pytest.raises(RegionError) as err:
+        resolve_region("Jakarta")
+    assert str(err.value).startswith("Wilayah 'Jakarta' tidak dikenal")
+    assert err.value.text("en").startswith("Unknown region 'Jakarta'")
+    with pytest.raises(RegionError) as err:
+        load_boundaries("provinsi", settings=settings)  # type: ignore[arg-type]
+    assert "bukan 'provinsi'" in str(err.value)
+    assert "got 'provinsi'" in err.value.text("en")
+
+
+def test_a_pack_that_misses_a_desa_fails_validation(desa, kecamatan, kabupaten):
+    from kamtibmas_geo.boundaries._build import _validate
+
+    names = {
+        str(c): str(n)
+        for frame in (desa, kecamatan, kabupaten)
+        for c, n in zip(frame["code"], frame["name"], strict=True)
+    }
+    short = desa[desa["code"] != "16.71.01.1001"].reset_index(drop=True)
+    frames = {"desa": short, "kecamatan": kecamatan, "kabupaten": kabupaten}
+    with pytest.raises(BoundaryError) as err:
+        _validate(frames, names)
+    lines = str(err.value).splitlines()
+    assert lines[0].startswith("Paket batas wilayah gagal divalidasi")
+    assert lines[1:] == [
+        "- 16.71: seharusnya 18 kecamatan dan 107 desa/kelurahan, terbangun 18 dan 106",
+        "- 16.71: kode desa berbeda dari daftar resmi: ['16.71.01.1001']",
+    ]
+    assert err.value.text("en").splitlines() == [
+        "The boundary pack failed validation:",
+        "- 16.71: expected 18 kecamatan and 107 desa/kelurahan, built 18 and 106",
+        "- 16.71: village codes differ from the official list: ['16.71.01.1001']",
+    ]

@@ -87,7 +87,7 @@ def test_overrides_win_and_are_checked() -> None:
     # an override also beats the official table
     d = ramadhan_dates(1447, overrides={1447: (date(2026, 2, 18), date(2026, 3, 20))})
     assert d.start == _d("2026-02-18")
-    with pytest.raises(SettingsError, match="29 or 30 days"):
+    with pytest.raises(SettingsError, match="29 atau 30 hari"):
         ramadhan_dates(1448, overrides={1448: ("2027-02-08", "2027-04-10")})
     with pytest.raises(SettingsError, match="YYYY-MM-DD"):
         ramadhan_dates(1448, overrides={1448: ("8 Feb 2027", "2027-03-10")})
@@ -108,9 +108,9 @@ def test_read_overrides(tmp_path: Path) -> None:
     assert ramadhan_dates(1449, overrides=ov).idul_fitri == _d("2028-02-27")
     bad = tmp_path / "bad.toml"
     bad.write_text('[ramadhan]\nx = ["2027-02-08", "2027-03-10"]\n', encoding="utf-8")
-    with pytest.raises(SettingsError, match="Hijri years"):
+    with pytest.raises(SettingsError, match="tahun Hijriah"):
         read_overrides(bad)
-    with pytest.raises(SettingsError, match="does not exist"):
+    with pytest.raises(SettingsError, match="tidak ada"):
         read_overrides(tmp_path / "missing.toml")
 
 
@@ -128,6 +128,29 @@ def test_ramadhan_for_gregorian_and_parse_target() -> None:
     assert parse_target("ramadhan-1448", overrides=ov).idul_fitri == _d("2027-03-10")
 
 
+def test_errors_are_indonesian_with_english_on_request(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as info:
+        ramadhan_dates(1448, overrides={1448: ("8 Feb 2027", "2027-03-10")})
+    assert str(info.value) == (
+        "Tanggal 1 Ramadhan pengganti untuk 1448 H harus tanggal yang ditulis YYYY-MM-DD, "
+        "bukan '8 Feb 2027'."
+    )
+    assert info.value.text("en") == (
+        "The 1 Ramadhan override of 1448 H must be a date written YYYY-MM-DD, got '8 Feb 2027'."
+    )
+    f = tmp_path / "tanggal.toml"
+    f.write_text('[ramadhan]\n1448 = ["2027-02-08", "2027-04-10"]\n', encoding="utf-8")
+    with pytest.raises(SettingsError) as info:
+        read_overrides(f)
+    assert str(info.value).startswith(f"{f} untuk 1448 H: 1 Ramadhan 2027-02-08 dan 1 Syawal")
+    assert "berjarak 61 hari" in str(info.value)
+    assert info.value.text("en").startswith(f"{f} for 1448 H: 1 Ramadhan 2027-02-08 and")
+    with pytest.raises(SettingsError) as info:
+        parse_target("lebaran")
+    assert str(info.value).startswith("Target 'lebaran' tidak dapat dibaca.")
+    assert info.value.text("en").startswith("Cannot read the target 'lebaran'.")
+
+
 @pytest.mark.parametrize("bad", ["lebaran-2027", "ramadhan-27", "ramadhan-1700", "", "2027-02"])
 def test_parse_target_rejects_bad_strings(bad: str) -> None:
     with pytest.raises(SettingsError, match="ramadhan-1448"):
@@ -137,7 +160,7 @@ def test_parse_target_rejects_bad_strings(bad: str) -> None:
 def test_bad_method_and_year() -> None:
     with pytest.raises(SettingsError, match="method"):
         ramadhan_dates(1447, method="nu")  # type: ignore[arg-type]
-    with pytest.raises(SettingsError, match="whole number"):
+    with pytest.raises(SettingsError, match="bilangan bulat"):
         ramadhan_dates("1447")  # type: ignore[arg-type]
 
 
@@ -284,7 +307,7 @@ def test_time_window_tz_known_and_custom() -> None:
     assert out.iloc[1] == "malam"
     custom = {"siang": (6.0, 18.0), "malam": (18.0, 6.0)}
     assert list(time_window(naive, windows=custom)) == ["malam", "malam"]
-    with pytest.raises(SettingsError, match="exactly once"):
+    with pytest.raises(SettingsError, match="tepat satu kali"):
         time_window(naive, windows={"siang": (6.0, 18.0), "malam": (17.0, 6.0)})
 
 
@@ -296,7 +319,7 @@ def test_overrides_from_dates() -> None:
     }
     # one day after the table's date still finds 1446 H
     assert list(overrides_from_dates("2025-03-02", "2025-03-31")) == [1446]
-    with pytest.raises(SettingsError, match="not within three days"):
+    with pytest.raises(SettingsError, match="tiga hari"):
         overrides_from_dates("2025-06-01", "2025-06-30")
-    with pytest.raises(SettingsError, match="29 or 30 days"):
+    with pytest.raises(SettingsError, match="29 atau 30 hari"):
         overrides_from_dates("2027-02-08", "2027-03-20")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -163,6 +164,22 @@ def guarded(work: Path) -> Iterator[dict[str, str]]:
     assert after == before, "a command changed, added or removed a file of the work folder"
 
 
+#: Words that mark an English sentence (and, below, an Indonesian one). A message written in the
+#: wrong language contains some of them; names of files, columns and options do not.
+ENGLISH_WORDS = re.compile(
+    r"\b(the|must|is not|has no|cannot|does not|not found|should|only|file|column|got|found)\b",
+    re.IGNORECASE,
+)
+INDONESIAN_WORDS = re.compile(
+    r"\b(tidak|berkas|harus|kolom|bukan|belum|gunakan|periksa|dengan|untuk)\b", re.IGNORECASE
+)
+
+
+def _message(line: str) -> str:
+    """The message without the paths and quoted values it names."""
+    return re.sub(r"'[^']*'|\"[^\"]*\"|/\S+", " ", line)
+
+
 def _one_line(text: str) -> str:
     lines = [line for line in text.splitlines() if line.strip()]
     assert len(lines) == 1, text
@@ -188,6 +205,8 @@ def test_mistake_is_one_indonesian_line(
     got = _one_line(text)
     assert got.startswith("Galat:"), got
     assert "internal" not in got.lower(), got
+    english = ENGLISH_WORDS.findall(_message(got))
+    assert not english, f"English words {english} in the Indonesian line: {got}"
 
 
 ENGLISH = [c for i, c in enumerate(CASES) if i % 5 == 0 and "--lang" not in c[1]]
@@ -213,6 +232,8 @@ def test_mistake_in_english(
     assert code == 2, f"{name}: exit {code}\n{text}"
     got = _one_line(text)
     assert got.startswith("Error:"), got
+    indonesian = INDONESIAN_WORDS.findall(_message(got))
+    assert not indonesian, f"Indonesian words {indonesian} in the English line: {got}"
 
 
 def test_there_are_at_least_forty_cases() -> None:
@@ -260,3 +281,12 @@ def test_bracket_names_print_as_written(
     shown = capsys.readouterr().out
     for name in desa["name"]:
         assert name in shown
+
+
+def test_sample_period_too_short_is_one_line(settings: Settings, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    args = ["--source", settings.source or "", "--cache-dir", settings.cache_dir or ""]
+    args += ["sample", "--out", str(tmp_path / "s"), "--seed", "1", "--scale", "0.05"]
+    code = _run([*args, "--start", "2026-01-01", "--end", "2026-01-03"])
+    got = _one_line(capsys.readouterr().err)
+    assert code == 2
+    assert got.startswith("Galat: Periode sampel terlalu pendek"), got

@@ -10,7 +10,13 @@ import pytest
 import shapely
 
 from kamtibmas_geo._errors import ScoreError, SettingsError
-from kamtibmas_geo.evaluate._backtest import BacktestResult, backtest, kde_scores, rank_metrics
+from kamtibmas_geo.evaluate._backtest import (
+    BacktestOptions,
+    BacktestResult,
+    backtest,
+    kde_scores,
+    rank_metrics,
+)
 from kamtibmas_geo.grid._cells import cells_to_gdf
 
 # A 15 km square around Yogyakarta: far from OKI and Palembang, in UTM zone 49S.
@@ -163,8 +169,7 @@ def test_backtest_baselines_by_hand() -> None:
         boundaries=_boundary(),
         forecaster=count_forecaster,
         periods=["ramadhan-1446", ("2025-06-01", "2025-07-01")],
-        baselines=("last_year", "all_time"),
-        area_shares=(0.05,),
+        options=BacktestOptions(baselines=("last_year", "all_time"), area_shares=(0.05,)),
     )
     assert result.periods["period"].tolist() == ["Ramadhan 1446 H", "2025-06-01..2025-07-01"]
     frame = result.scores["Ramadhan 1446 H"]
@@ -189,7 +194,8 @@ def test_backtest_geodataframe_input_untouched_and_deterministic() -> None:
         df.drop(columns=["lat", "lon"]), geometry=gpd.points_from_xy(df.lon, df.lat), crs=4326
     ).to_crs(32749)
     before = gdf.copy()
-    kw = {"res": RES, "boundaries": _boundary(), "periods": [1447], "area_shares": (0.05,)}
+    five = BacktestOptions(area_shares=(0.05,))
+    kw = {"res": RES, "boundaries": _boundary(), "periods": [1447], "options": five}
     a = backtest(gdf, forecaster=count_forecaster, **kw)  # type: ignore[arg-type]
     b = backtest(gdf, forecaster=count_forecaster, **kw)  # type: ignore[arg-type]
     pd.testing.assert_frame_equal(a.table, b.table)
@@ -208,12 +214,14 @@ def test_backtest_errors() -> None:
     records = _synthetic().drop(columns=["time"])
     with pytest.raises(ScoreError, match="'time'"):
         backtest(records, boundaries=_boundary(), forecaster=count_forecaster)
-    with pytest.raises(SettingsError, match="baseline"):
-        backtest(_synthetic(), boundaries=_boundary(), baselines=("naive",))
+    with pytest.raises(SettingsError, match=r"Pembanding tidak dikenal.*naive"):
+        backtest(
+            _synthetic(), boundaries=_boundary(), options=BacktestOptions(baselines=("naive",))
+        )
     line = gpd.GeoDataFrame(geometry=[shapely.LineString([(110, -7), (111, -8)])], crs=4326)
-    with pytest.raises(ScoreError, match="polygons"):
+    with pytest.raises(ScoreError, match="poligon"):
         backtest(_synthetic(), boundaries=line, forecaster=count_forecaster)
-    with pytest.raises(SettingsError, match="ends before"):
+    with pytest.raises(SettingsError, match="berakhir sebelum"):
         backtest(
             _synthetic(),
             boundaries=_boundary(),
@@ -247,7 +255,7 @@ def test_backtest_with_score_hotspots_on_a_real_kecamatan(kecamatan: gpd.GeoData
             "severity": 1.0,
         }
     )
-    result = backtest(records, res=9, boundaries=unit, area_shares=(0.05,))
+    result = backtest(records, res=9, boundaries=unit, options=BacktestOptions(area_shares=(0.05,)))
     assert result.periods["period"].tolist() == [
         "Ramadhan 1445 H",
         "Ramadhan 1446 H",
@@ -324,8 +332,7 @@ def test_area_only_reports_are_not_outcomes() -> None:
         "boundaries": _boundary(),
         "forecaster": count_forecaster,
         "periods": [("2025-06-01", "2025-07-01")],
-        "baselines": ("all_time",),
-        "area_shares": (0.05,),
+        "options": BacktestOptions(baselines=("all_time",), area_shares=(0.05,)),
     }
     result = backtest(records, **kw)
     precise = backtest(records[~vague], **kw)
@@ -339,3 +346,19 @@ def test_area_only_reports_are_not_outcomes() -> None:
     )
     # the forecaster saw every training report, the vague ones included
     assert result.periods["n_train"].item() > precise.periods["n_train"].item()
+
+
+def test_errors_are_indonesian_with_english_on_request() -> None:
+    with pytest.raises(SettingsError) as info:
+        backtest(
+            _synthetic(),
+            boundaries=_boundary(),
+            forecaster=count_forecaster,
+            periods=[("2025-07-01", "2025-06-01")],
+        )
+    assert str(info.value).startswith("Periode ('2025-07-01', '2025-06-01') berakhir sebelum")
+    assert info.value.text("en") == "Period ('2025-07-01', '2025-06-01') ends before it starts."
+    with pytest.raises(SettingsError) as info:
+        rank_metrics(pd.Series([1.0], index=["a"]), pd.Series(dtype=float), area_shares=[5])
+    assert str(info.value) == "area_shares harus di dalam (0, 1], bukan 5; 5% ditulis 0.05."
+    assert info.value.text("en") == "area_shares must lie in (0, 1], got 5; 5% is 0.05."

@@ -359,6 +359,14 @@ def test_bad_landmarks_rows(tmp_path: Path, settings: Settings, csv: str, words:
         assert word in str(err.value)
 
 
+def test_missing_landmarks_file(tmp_path: Path, settings: Settings) -> None:
+    path = tmp_path / "tidak_ada.csv"
+    with pytest.raises(GeocodeError, match="tidak ada; periksa nama berkas"):
+        read_landmarks(path, settings=settings)
+    with pytest.raises(GeocodeError, match="does not exist"):
+        read_landmarks(path, settings=settings, lang="en")
+
+
 def test_good_landmarks_file(settings: Settings) -> None:
     lm = read_landmarks(LANDMARKS, settings=settings)
     assert len(lm) == 4
@@ -412,6 +420,17 @@ def test_deterministic(settings: Settings, gaz: Gazetteer) -> None:
 def test_rejects_non_tables(settings: Settings, gaz: Gazetteer) -> None:
     with pytest.raises(GeocodeError, match="read_records"):
         geocode(["Kel. 3-4 Ulu"], settings=settings, gazetteer=gaz)  # type: ignore[arg-type]
+
+
+def test_errors_are_indonesian_with_english_on_request(gaz: Gazetteer) -> None:
+    with pytest.raises(GeocodeError) as err:
+        geocode(["Kel. 3-4 Ulu"], gazetteer=gaz)  # type: ignore[arg-type]
+    assert str(err.value).startswith("geocode() menerima GeoDataFrame, DataFrame atau RecordSet")
+    assert "bukan list" in str(err.value)
+    assert err.value.text("en") == (
+        "geocode() expects a GeoDataFrame, a DataFrame or a RecordSet, got list; read files "
+        "with read_records() first."
+    )
 
 
 def test_matcher_speed_smoke(matcher: Matcher) -> None:

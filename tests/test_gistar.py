@@ -60,7 +60,7 @@ def test_permutation_p_match_esda_within_mc_error(cells: list[str]) -> None:
     y = rng.gamma(1.0, 2.0, len(cells))
     y[:20] += 6  # some structure so that p spans the range
     perms = 9999
-    with pytest.raises(ScoreError, match="too few"):
+    with pytest.raises(ScoreError, match="terlalu sedikit"):
         gi_star(y, cells, inference="permutation", permutations=99)
     ours = gi_star(y, cells, inference="permutation", permutations=perms, seed=1)
     ref = _esda(y, cells, "B", perms, 2)
@@ -111,7 +111,7 @@ def test_min_permutations_message() -> None:
     assert min_permutations(23000, 0.05, k=1) == 65714
     assert min_permutations(23000, 0.05, k=1, two_sided=True) == 131428
     y = np.ones(50)
-    with pytest.raises(ScoreError, match="Use at least"):
+    with pytest.raises(ScoreError, match="Pakai minimal"):
         gi_star(
             y,
             neighbour_matrix(sorted(h3.grid_disk(CENTRE, 4))[:50]),
@@ -121,7 +121,7 @@ def test_min_permutations_message() -> None:
 
 
 def test_bad_input() -> None:
-    with pytest.raises(ScoreError, match="whole incident counts"):
+    with pytest.raises(ScoreError, match="jumlah kejadian bulat"):
         gi_star([0.5, 1.0, 2.0], ["8865a2a8b5fffff", "8865a2a8b1fffff", "8865a2a8b7fffff"])
     with pytest.raises(ScoreError, match=">= 0"):
         gi_star([-1.0, 1.0], ["8865a2a8b5fffff", "8865a2a8b1fffff"])

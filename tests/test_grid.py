@@ -17,6 +17,7 @@ from kamtibmas_geo.grid._cells import (
     cell_units,
     cells_to_gdf,
     crosswalk,
+    index_points,
     points_to_cells,
     region_cells,
     to_cells,
@@ -268,10 +269,10 @@ def test_assign_units_own_boundaries_any_crs_and_optional_columns(own_desa):
         (lambda g: g.set_geometry(g.geometry.representative_point()), "Polygon/Multi"),
         (lambda g: g.set_geometry(g.geometry.boundary), "Polygon/MultiPolygon"),
         (lambda g: g.set_crs(None, allow_override=True), "CRS"),
-        (lambda g: g.assign(code=["99.01.01.2001"] * 4), "unique.*dissolve"),
-        (lambda g: g.assign(code=[None, "a", "b", "c"]), "needs a code"),
-        (lambda g: g.iloc[:0], "no polygons"),
-        (lambda g: pd.DataFrame(g.drop(columns="geometry")), "must be a GeoDataFrame"),
+        (lambda g: g.assign(code=["99.01.01.2001"] * 4), "unik.*dissolve"),
+        (lambda g: g.assign(code=[None, "a", "b", "c"]), "perlu kode"),
+        (lambda g: g.iloc[:0], "tidak berisi poligon"),
+        (lambda g: pd.DataFrame(g.drop(columns="geometry")), "harus GeoDataFrame"),
     ],
 )
 def test_assign_units_own_boundaries_are_checked(own_desa, change, match):
@@ -309,3 +310,25 @@ def test_cell_units_own_boundaries(own_desa):
             assert row.desa_code == polys.index[int(np.argmax(areas))]
     assert n_border > 0
     assert set(units["kecamatan_code"].iloc[:-1]) == {"99.01.01", "99.01.02"}
+
+
+def test_errors_are_indonesian_with_english_on_request(own_desa):
+    with pytest.raises(RegionError) as err:
+        cells_to_gdf(["898cab621d7ffff", "bukan-sel"])
+    assert str(err.value).startswith("Kode sel H3 tidak sah: ['bukan-sel']")
+    assert err.value.text("en") == "Not valid H3 cell ids: ['bukan-sel']."
+    with pytest.raises(RegionError) as err:
+        points_to_cells([-3.0, -3.1], [104.0], 9)
+    assert isinstance(err.value, ValueError)
+    assert str(err.value).startswith("lat dan lng harus sama panjang")
+    assert err.value.text("en") == "lat and lng must have the same length, got 2 and 1."
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy([120.01], [-4.99]), crs=4326)
+    with pytest.raises(RegionError) as err:
+        assign_units(pts, boundaries=own_desa.iloc[:0])
+    assert "tidak berisi poligon" in str(err.value)
+    assert err.value.text("en").startswith("boundaries hold no polygons")
+
+
+def test_index_points_is_points_to_cells_without_the_check():
+    lat, lng = [-2.9911, float("nan"), -3.2], [104.7567, 104.0, 105.0]
+    assert index_points(lat, lng, 9).tolist() == points_to_cells(lat, lng, 9).tolist()

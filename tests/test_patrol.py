@@ -136,9 +136,9 @@ def test_deterministic(palembang: gpd.GeoDataFrame, plan: pd.DataFrame) -> None:
 def test_bad_inputs(palembang: gpd.GeoDataFrame) -> None:
     with pytest.raises(PlanError, match="teams"):
         patrol_plan(palembang, teams=0)
-    with pytest.raises(PlanError, match="window"):
+    with pytest.raises(PlanError, match="pagi"):
         patrol_plan(palembang, windows=["pagi"])
-    with pytest.raises(PlanError, match="positive"):
+    with pytest.raises(PlanError, match="positif"):
         patrol_plan(palembang.assign(score=0.0))
     with pytest.raises(PlanError, match="hex_id"):
         patrol_plan(palembang.drop(columns="score"))
@@ -159,5 +159,12 @@ def test_html_is_escaped_and_printable(plan: pd.DataFrame, tmp_path: Path) -> No
     assert text.count('<section class="polsek">') == plan["kecamatan_code"].nunique()
     assert "Rencana Patroli" in text
     assert "Sahur" in text
-    with pytest.raises(PlanError, match="lacks"):
+    with pytest.raises(PlanError, match="tidak punya kolom"):
         patrol_html(plan.drop(columns="team"), tmp_path / "x.html")
+
+
+def test_errors_are_indonesian_with_english_on_request(palembang: gpd.GeoDataFrame) -> None:
+    with pytest.raises(PlanError) as info:
+        patrol_plan(palembang, windows=["pagi"])
+    assert str(info.value).startswith("Waktu patroli tidak dikenal: ['pagi']; pilih dari sahur")
+    assert info.value.text("en").startswith("Unknown time window(s) ['pagi']; choose from sahur")

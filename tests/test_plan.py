@@ -18,7 +18,7 @@ from geopandas.testing import assert_geodataframe_equal
 from kamtibmas_geo._errors import KamtibmasGeoError, PlanError
 from kamtibmas_geo.plan._mclp import coverage_matrix, reduce_instance
 from kamtibmas_geo.plan._places import to_utm
-from kamtibmas_geo.plan._poskamling import PoskamlingPlan, plan_poskamling
+from kamtibmas_geo.plan._poskamling import PoskamlingOptions, PoskamlingPlan, plan_poskamling
 
 # A real place in Palembang (Ilir Timur) and one about 5 km away.
 HUB = h3.latlng_to_cell(-2.975, 104.765, 9)
@@ -149,18 +149,20 @@ def test_min_spacing_and_budget(
 ) -> None:
     free = PoskamlingPlan.from_scores(small, p=6, radius=500).solve("exact")
     for method in ("exact", "greedy"):
-        sp = PoskamlingPlan.from_scores(small, p=6, radius=500, min_spacing=1200.0)
+        spaced = PoskamlingOptions(min_spacing=1200.0)
+        sp = PoskamlingPlan.from_scores(small, p=6, radius=500, options=spaced)
         sp.solve(method)  # type: ignore[arg-type]
         xy = to_utm(sp.posts["lon"].to_numpy(), sp.posts["lat"].to_numpy())
         d = np.linalg.norm(xy[:, None] - xy[None], axis=2) + np.eye(len(xy)) * 1e9
         assert d.min() >= 1200.0
         assert sp.objective <= free.objective + 1e-9
-        bud = PoskamlingPlan.from_scores(palembang, p=20, radius=500, budget_per_kecamatan=2)
+        two = PoskamlingOptions(budget_per_kecamatan=2)
+        bud = PoskamlingPlan.from_scores(palembang, p=20, radius=500, options=two)
         bud.solve(method)  # type: ignore[arg-type]
         assert bud.posts["kecamatan_code"].value_counts().max() <= 2
     assert exact20.posts["kecamatan_code"].value_counts().max() > 2, "budget must bind"
     one = PoskamlingPlan.from_scores(
-        palembang, p=20, radius=500, budget_per_kecamatan={"16.71.01": 0}
+        palembang, p=20, radius=500, options=PoskamlingOptions(budget_per_kecamatan={"16.71.01": 0})
     ).solve("exact")
     assert "16.71.01" not in set(one.posts["kecamatan_code"])
 
@@ -189,7 +191,8 @@ def test_candidate_places_file(palembang: gpd.GeoDataFrame, tmp_path: Path) -> N
     )
     path = tmp_path / "kandidat.csv"
     frame.to_csv(path, index=False)
-    plan = plan_poskamling(palembang, p=4, radius=500, candidates=path, gap_weight=0.5)
+    half = PoskamlingOptions(gap_weight=0.5)
+    plan = plan_poskamling(palembang, p=4, radius=500, candidates=path, options=half)
     assert len(plan.posts) == 4
     assert set(plan.posts["nama"]) <= set(names)
     assert plan.posts["desa_name"].notna().all()
@@ -217,7 +220,8 @@ def test_reduction_keeps_the_optimum(small: gpd.GeoDataFrame) -> None:
     assert inst.size["sites"] < len(small)
     assert inst.size["demand_rows"] <= int((small["score"] > 0).sum())
     full = PoskamlingPlan.from_scores(small, p=4, radius=700).solve("exact")
-    spaced = PoskamlingPlan.from_scores(small, p=4, radius=700, min_spacing=1e-3).solve("exact")
+    tiny_gap = PoskamlingOptions(min_spacing=1e-3)
+    spaced = PoskamlingPlan.from_scores(small, p=4, radius=700, options=tiny_gap).solve("exact")
     assert full.objective == pytest.approx(spaced.objective)
 
 
@@ -225,13 +229,16 @@ def test_reduction_keeps_the_optimum(small: gpd.GeoDataFrame) -> None:
     ("kwargs", "match"),
     [
         ({"p": -1}, "p .*>= 0"),
-        ({"p": 10_000}, "only .* candidate"),
+        ({"p": 10_000}, "hanya ada .* tempat calon"),
         ({"radius": 0}, "radius"),
         ({"radius": -5.0}, "radius"),
-        ({"weight": "nope"}, "lack column"),
-        ({"gap_weight": 1.0, "weight": "kecamatan_code"}, "lack column|positive"),
-        ({"min_spacing": -1.0}, "min_spacing"),
-        ({"budget_per_kecamatan": -1}, "budget"),
+        ({"options": PoskamlingOptions(weight="nope")}, "tidak punya kolom"),
+        (
+            {"options": PoskamlingOptions(gap_weight=1.0, weight="kecamatan_code")},
+            "tidak punya kolom|positif",
+        ),
+        ({"options": PoskamlingOptions(min_spacing=-1.0)}, "min_spacing"),
+        ({"options": PoskamlingOptions(budget_per_kecamatan=-1)}, "budget"),
     ],
 )
 def test_bad_options_raise_plan_error(tiny: pd.DataFrame, kwargs: dict, match: str) -> None:
@@ -241,22 +248,22 @@ def test_bad_options_raise_plan_error(tiny: pd.DataFrame, kwargs: dict, match: s
 
 def test_bad_inputs_raise_plan_error(tiny: pd.DataFrame) -> None:
     zero = tiny.assign(score=0.0)
-    with pytest.raises(PlanError, match="positive"):
+    with pytest.raises(PlanError, match="positif"):
         PoskamlingPlan.from_scores(zero)
-    with pytest.raises(PlanError, match="empty"):
+    with pytest.raises(PlanError, match="kosong"):
         PoskamlingPlan.from_scores(tiny.iloc[:0])
     nocrs = gpd.GeoDataFrame(
         tiny, geometry=gpd.points_from_xy([0.0] * len(tiny), [0.0] * len(tiny))
     )
     with pytest.raises(PlanError, match="CRS"):
         PoskamlingPlan.from_scores(nocrs)
-    with pytest.raises(PlanError, match="more than once"):
+    with pytest.raises(PlanError, match="lebih dari sekali"):
         PoskamlingPlan.from_scores(pd.concat([tiny, tiny.head(1)]))
     with pytest.raises(PlanError, match="H3"):
         PoskamlingPlan.from_scores(tiny.assign(hex_id=[f"sel-{i}" for i in range(len(tiny))]))
     with pytest.raises(PlanError, match="method"):
         PoskamlingPlan.from_scores(tiny, p=1).solve("fast")  # type: ignore[arg-type]
-    with pytest.raises(PlanError, match="does not exist"):
+    with pytest.raises(PlanError, match="tidak ada"):
         PoskamlingPlan.from_scores(tiny, existing="/tidak/ada.csv")
     with pytest.raises(PlanError, match="lintang"):
         PoskamlingPlan.from_scores(tiny, existing=pd.DataFrame({"nama": ["x"]}))
@@ -310,7 +317,7 @@ def test_cli_poskamling_and_patrol(
     assert set(plan["team"]) == {1, 2}
     assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert _run_cli(["poskamling", str(cells), "--new", "-1", "--out", str(out)]) == 2
-    assert "p (the number" in capsys.readouterr().err
+    assert "p (jumlah pos baru" in capsys.readouterr().err
     assert _run_cli(["patrol", str(cells), "--out", str(tmp_path / "x.txt")]) == 2
 
 
@@ -385,3 +392,21 @@ def test_distances_are_true_metres_outside_zone_48() -> None:
         assert plan.posts["n_cells"].item() == int((dist <= radius).sum()), radius
         checked += 1
     assert checked > 20
+
+
+def test_errors_are_indonesian_with_english_on_request(tiny: pd.DataFrame) -> None:
+    with pytest.raises(PlanError) as info:
+        PoskamlingPlan.from_scores(tiny, p=-1)
+    assert str(info.value) == "p (jumlah pos baru) harus bilangan bulat >= 0, bukan -1."
+    assert info.value.text("en") == (
+        "p (the number of new posts) must be a whole number >= 0, got -1."
+    )
+    with pytest.raises(PlanError) as info:
+        PoskamlingPlan.from_scores(tiny, existing="/tidak/ada.csv")
+    assert str(info.value).startswith("Berkas pos aktif '/tidak/ada.csv' tidak ada")
+    assert info.value.text("en").startswith("The existing posts file '/tidak/ada.csv' does not")
+    bad = tiny.assign(hex_id=[f"sel-{i}" for i in range(len(tiny))])
+    with pytest.raises(PlanError) as info:
+        PoskamlingPlan.from_scores(bad)
+    assert "'sel-0'" in str(info.value)  # names the bad value
+    assert "not an H3 cell id" in info.value.text("en")

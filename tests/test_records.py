@@ -325,7 +325,7 @@ def test_xlsx_with_cells_formulas_and_sheets(tmp_path: Path) -> None:
     assert rec["address"].iloc[2] == "=1+1"
     assert rs.rejected["row"].tolist() == [5]
     assert read_records(path, sheet=1).records.shape == rec.shape
-    with pytest.raises(RecordError, match="no sheet 'Gangguan'"):
+    with pytest.raises(RecordError, match="lembar 'Gangguan'"):
         read_records(path, sheet="Gangguan")
     safe = sanitize_for_export(rec)
     assert safe["type_raw"].iloc[2].startswith("'=")
@@ -355,7 +355,7 @@ def test_geo_formats(tmp_path: Path) -> None:
 
 
 def test_whole_file_errors(tmp_path: Path) -> None:
-    with pytest.raises(RecordError, match="not found"):
+    with pytest.raises(RecordError, match="tidak ada"):
         read_records(tmp_path / "nope.csv")
     bad = tmp_path / "a.xls"
     bad.write_bytes(b"x")
@@ -363,11 +363,11 @@ def test_whole_file_errors(tmp_path: Path) -> None:
         read_records(bad)
     empty = tmp_path / "e.csv"
     empty.write_text("")
-    with pytest.raises(RecordError, match="empty"):
+    with pytest.raises(RecordError, match="kosong"):
         read_records(empty)
-    with pytest.raises(RecordError, match="date"):
+    with pytest.raises(RecordError, match="tanggal"):
         read_records(pd.DataFrame({"a": [1], "b": [2]}))
-    with pytest.raises(RecordError, match="location"):
+    with pytest.raises(RecordError, match="lokasi"):
         read_records(pd.DataFrame({"tanggal": ["2026-01-01"], "jenis": ["x"]}))
     with pytest.raises(RecordError, match="text_column"):
         read_records(_frame(), text_column="lokasi_kejadian")

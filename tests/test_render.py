@@ -18,7 +18,7 @@ from _render_data import make_cells, make_records
 
 from kamtibmas_geo._errors import ScoreError, SettingsError
 from kamtibmas_geo.config import Settings
-from kamtibmas_geo.render._map import export_cells, page_html, render_map
+from kamtibmas_geo.render._map import MapOptions, export_cells, page_html, render_map
 
 VENDOR = Path(__file__).resolve().parents[1] / "kamtibmas_geo" / "data" / "vendor"
 PAYLOADS = [
@@ -132,7 +132,8 @@ def test_offline_page_has_no_external_reference(cells, records, bounds):
 
 
 def test_online_page_links_pinned_versions(cells):
-    page = page_html(render_map(cells, boundaries=False, tiles="OpenStreetMap"), offline=False)
+    options = MapOptions(tiles="OpenStreetMap")
+    page = page_html(render_map(cells, boundaries=False, options=options), offline=False)
     assert 'src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"' in page
     assert "leaflet.markercluster@1.1.0" in page
     assert "tile.openstreetmap.org" in page
@@ -167,8 +168,8 @@ def test_public_mode(cells, records):
             cells,
             records=records,
             activities=records,
-            public=True,
             boundaries=False,
+            options=MapOptions(public=True),
             settings=settings,
         )
     )
@@ -221,6 +222,19 @@ def test_bad_input():
         render_map(pd.DataFrame({"hex_id": ["89658d6bd53ffff"]}), lang="fr")  # type: ignore[arg-type]
 
 
+def test_errors_are_indonesian_with_english_on_request(cells, tmp_path):
+    with pytest.raises(ScoreError) as info:
+        render_map(pd.DataFrame({"x": [1]}))
+    assert str(info.value).startswith("cells memerlukan kolom 'hex_id'")
+    assert (
+        info.value.text("en") == "cells needs a 'hex_id' column or hexagon geometries; found ['x']."
+    )
+    with pytest.raises(ScoreError) as info:
+        export_cells(cells, tmp_path / "cells.xyz")
+    assert "akhiran '.xyz' tidak dikenal" in str(info.value)
+    assert "unknown suffix '.xyz'" in info.value.text("en")
+
+
 @pytest.mark.parametrize("suffix", [".parquet", ".gpkg", ".csv"])
 def test_export_cells(cells, tmp_path, suffix):
     out = export_cells(cells.assign(nama_petugas="Andi"), tmp_path / f"cells{suffix}", public=True)
@@ -237,7 +251,7 @@ def test_export_cells(cells, tmp_path, suffix):
 
 
 def test_export_bad_suffix(cells, tmp_path):
-    with pytest.raises(ScoreError, match="suffix"):
+    with pytest.raises(ScoreError, match=r"akhiran '\.xyz' tidak dikenal"):
         export_cells(cells, tmp_path / "cells.xyz")
 
 

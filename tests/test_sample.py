@@ -299,14 +299,24 @@ def test_invalid_rows(sample: SampleData) -> None:
 
 
 def test_bad_arguments(settings: Settings, tmp_path: Path) -> None:
-    with pytest.raises(SettingsError, match="before"):
+    with pytest.raises(SettingsError, match="jatuh sebelum start"):
         make_sample(start="2025-02-01", end="2025-01-01", settings=settings)
     with pytest.raises(SettingsError, match="scale"):
         make_sample(scale=0, settings=settings)
-    with pytest.raises(SettingsError, match="not a date"):
+    with pytest.raises(SettingsError, match="bukan tanggal"):
         make_sample(start="kemarin", settings=settings)
     with pytest.raises(SettingsError, match="pdf"):
         write_sample(tmp_path, formats=["pdf"], settings=settings)  # type: ignore[list-item]
+
+
+def test_errors_are_indonesian_with_english_on_request(settings: Settings) -> None:
+    with pytest.raises(SettingsError) as info:
+        make_sample(start="2025-02-01", end="2025-01-01", settings=settings)
+    assert (
+        str(info.value)
+        == "end='2025-01-01' jatuh sebelum start='2025-02-01'; tukar kedua tanggal itu."
+    )
+    assert info.value.text("en") == "end='2025-01-01' lies before start='2025-02-01'; swap them."
 
 
 def test_people_spellings() -> None:

@@ -11,14 +11,22 @@ import shapely
 
 from kamtibmas_geo._errors import NoUnitWarning, ProvisionalDateWarning, ScoreError
 from kamtibmas_geo.config import Settings
-from kamtibmas_geo.score._score import rollup, score_hotspots, seasonal_uplift, smooth
+from kamtibmas_geo.score._score import (
+    ScoreOptions,
+    rollup,
+    score_hotspots,
+    seasonal_uplift,
+    smooth,
+)
 
 CENTRE = "898cab153afffff"  # res 9, Kayu Agung (OKI)
 TARGET = (
     pd.Timestamp("2027-02-01", tz="Asia/Jakarta"),
     pd.Timestamp("2027-03-20", tz="Asia/Jakarta"),
 )
-OFF = {"decay": False, "seasonal": False, "smoothing": False, "gi": False, "emerging": False}
+OFF = ScoreOptions(decay=False, seasonal=False, smoothing=False, gi=False, emerging=False)
+NO_GI = ScoreOptions(gi=False)
+NO_TREND = ScoreOptions(emerging=False)
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +91,7 @@ def test_severity_weights_and_overrides(grid: list[str], settings: Settings) -> 
     recs = _records(
         cells, ["2026-01-01"] * 3, ["petasan", "pencurian", "pencurian"], severity=[1.0, 2.0, 2.0]
     )
-    out = score_hotspots(recs, target=TARGET, cells=grid, settings=settings, **OFF).set_index(
+    out = score_hotspots(recs, target=TARGET, cells=grid, settings=settings, options=OFF).set_index(
         "hex_id"
     )
     assert out.loc[CENTRE, "score_base"] == 3.0
@@ -91,12 +99,16 @@ def test_severity_weights_and_overrides(grid: list[str], settings: Settings) -> 
     assert out.loc[CENTRE, "score"] == 3.0  # every part switched off
     assert out.loc[CENTRE, "score_rank"] == 1
     out2 = score_hotspots(
-        recs, target=TARGET, cells=grid, settings=settings, weights={"petasan": 10.0}, **OFF
+        recs,
+        target=TARGET,
+        cells=grid,
+        settings=settings,
+        options=OFF.replace(weights={"petasan": 10.0}),
     ).set_index("hex_id")
     assert out2.loc[CENTRE, "score_base"] == 12.0
     # records do not need a severity column: the taxonomy gives it (pencurian = 2)
     out3 = score_hotspots(
-        recs.drop(columns="severity"), target=TARGET, cells=grid, settings=settings, **OFF
+        recs.drop(columns="severity"), target=TARGET, cells=grid, settings=settings, options=OFF
     ).set_index("hex_id")
     assert out3.loc[grid[0], "score_base"] == 2.0
 
@@ -109,14 +121,14 @@ def test_decay_half_life(grid: list[str], settings: Settings) -> None:
         ["petasan"] * 3,
         severity=[1.0, 1.0, 1.0],
     )
-    opts = {**OFF, "decay": True}
-    out = score_hotspots(recs, target=TARGET, cells=grid, settings=settings, **opts)
+    opts = OFF.replace(decay=True)
+    out = score_hotspots(recs, target=TARGET, cells=grid, settings=settings, options=opts)
     row = out.set_index("hex_id").loc[CENTRE]
     assert row["n_incidents"] == 2  # the record after the target start is not history
     assert row["score_base"] == 2.0
     assert row["score_decay"] == pytest.approx(0.5 + 0.25)
     s2 = settings.replace(half_life_days=730.0)
-    out2 = score_hotspots(recs, target=TARGET, cells=grid, settings=s2, **opts)
+    out2 = score_hotspots(recs, target=TARGET, cells=grid, settings=s2, options=opts)
     assert out2.set_index("hex_id").loc[CENTRE, "score_decay"] == pytest.approx(2**-0.5 + 0.5)
 
 
@@ -155,10 +167,8 @@ def test_seasonal_column_applies_uplift(grid: list[str], settings: Settings) -> 
             pd.Timestamp("2025-04-01", tz="Asia/Jakarta"),
         )
     ]
-    opts = {**OFF, "seasonal": True}
-    out = score_hotspots(
-        recs, target=TARGET, cells=grid, settings=settings, seasons=seasons, **opts
-    )
+    opts = OFF.replace(seasonal=True, seasons=seasons)
+    out = score_hotspots(recs, target=TARGET, cells=grid, settings=settings, options=opts)
     uplift = out.attrs["score"]["uplift"]["petasan"]
     assert uplift > 1
     row = out.set_index("hex_id").loc[CENTRE]
@@ -194,7 +204,7 @@ def test_spread_records_over_unit_cells(settings: Settings) -> None:
             "region_code": [code, code, "16.02"],
         }
     )
-    out = score_hotspots(recs, target=TARGET, res=7, cells=cells, settings=settings, **OFF)
+    out = score_hotspots(recs, target=TARGET, res=7, cells=cells, settings=settings, options=OFF)
     assert out["n_incidents"].sum() == pytest.approx(2.0)
     unit = cw[cw["code"] == code].set_index("hex_id")["share_of_unit"]
     got = out.set_index("hex_id")["n_incidents"]
@@ -208,8 +218,8 @@ def test_gi_and_determinism(settings: Settings) -> None:
     pick = list(rng.choice(cells, 60)) + [CENTRE] * 8 + sorted(h3.grid_ring(CENTRE, 1)) * 2
     times = ["2026-06-01"] * len(pick)
     recs = _records(pick, times, ["balap_liar"] * len(pick))
-    a = score_hotspots(recs, target=TARGET, cells=cells, settings=settings, emerging=False)
-    b = score_hotspots(recs, target=TARGET, cells=cells, settings=settings, emerging=False)
+    a = score_hotspots(recs, target=TARGET, cells=cells, settings=settings, options=NO_TREND)
+    b = score_hotspots(recs, target=TARGET, cells=cells, settings=settings, options=NO_TREND)
     pd.testing.assert_frame_equal(a.drop(columns="geometry"), b.drop(columns="geometry"))
     row = a.set_index("hex_id").loc[CENTRE]
     assert row["gi_bin"] == 3
@@ -217,7 +227,12 @@ def test_gi_and_determinism(settings: Settings) -> None:
     assert a["score_rank"].min() == 1
     assert a.loc[a.score_rank == 1, "hex_id"].item() == CENTRE
     en = score_hotspots(
-        recs, target=TARGET, cells=cells, settings=settings, emerging=False, lang="en"
+        recs,
+        target=TARGET,
+        cells=cells,
+        settings=settings,
+        options=NO_TREND,
+        lang="en",
     )
     assert en.set_index("hex_id").loc[CENTRE, "gi_label"] == "Hot spot, 99% confidence"
 
@@ -258,13 +273,18 @@ def test_coverage_gap(grid: list[str], settings: Settings) -> None:
     recs = _records([CENTRE] * 3 + [far] * 3, ["2026-06-01"] * 6, ["pencurian"] * 6)
     acts = _records([CENTRE] * 5, ["2026-07-01"] * 5, ["sambang"] * 5)
     out = score_hotspots(
-        recs, activities=acts, target=TARGET, cells=grid, settings=settings, gi=False
+        recs,
+        activities=acts,
+        target=TARGET,
+        cells=grid,
+        settings=settings,
+        options=NO_GI,
     ).set_index("hex_id")
     assert out.loc[CENTRE, "n_activities"] == 5
     assert out.loc[CENTRE, "score"] == pytest.approx(out.loc[far, "score"], rel=0.5)
     assert out.loc[CENTRE, "coverage_gap"] < out.loc[far, "coverage_gap"]
     assert out["coverage_gap"].between(0, 1).all()
-    no_act = score_hotspots(recs, target=TARGET, cells=grid, settings=settings, gi=False)
+    no_act = score_hotspots(recs, target=TARGET, cells=grid, settings=settings, options=NO_GI)
     assert no_act["coverage_gap"].max() == pytest.approx(1.0)
 
 
@@ -275,7 +295,14 @@ def test_rollups(settings: Settings, tmp_path) -> None:  # type: ignore[no-untyp
     rng = np.random.default_rng(4)
     pick = list(rng.choice(cells, 300))
     recs = _records(pick, ["2026-06-01"] * 300, ["petasan"] * 300)
-    out = score_hotspots(recs, target=TARGET, res=7, cells=cells, settings=settings, emerging=False)
+    out = score_hotspots(
+        recs,
+        target=TARGET,
+        res=7,
+        cells=cells,
+        settings=settings,
+        options=NO_TREND,
+    )
     kec = rollup(out, level="kecamatan", settings=settings)
     inside = out["kecamatan_code"].notna()
     assert kec["n_incidents"].sum() == pytest.approx(out.loc[inside, "n_incidents"].sum())
@@ -314,7 +341,7 @@ def test_bad_input(grid: list[str], settings: Settings) -> None:
     with pytest.raises(ScoreError, match="RecordSet"):
         score_hotspots([1, 2], target=TARGET, cells=grid, settings=settings)
     recs = _records([CENTRE], ["2026-01-01"], ["petasan"])
-    with pytest.raises(ScoreError, match="too few"):
+    with pytest.raises(ScoreError, match="terlalu sedikit"):
         score_hotspots(
             recs,
             target=TARGET,
@@ -380,11 +407,17 @@ def test_geodataframe_points_without_latlon(grid: list[str], settings: Settings)
         geometry=gpd.points_from_xy(recs["lon"], recs["lat"]),
         crs=4326,
     ).to_crs(32748)
-    out = score_hotspots(gdf, target=TARGET, cells=grid, settings=settings, gi=False)
+    out = score_hotspots(gdf, target=TARGET, cells=grid, settings=settings, options=NO_GI)
     assert out.set_index("hex_id").loc[CENTRE, "n_incidents"] == 2
     assert out.set_index("hex_id").loc[CENTRE, "n_judi"] == 1
-    with pytest.raises(ScoreError, match="Severity"):
-        score_hotspots(recs, target=TARGET, cells=grid, settings=settings, weights={"judi": -1})
+    with pytest.raises(ScoreError, match="Bobot keparahan"):
+        score_hotspots(
+            recs,
+            target=TARGET,
+            cells=grid,
+            settings=settings,
+            options=ScoreOptions(weights={"judi": -1}),
+        )
 
 
 # --------------------------------------------------------------------------- own boundaries
@@ -436,7 +469,7 @@ def test_score_own_boundaries_cells_and_units(own_desa: gpd.GeoDataFrame, settin
     assert meta["n_cells_no_unit"] == 0
     # explicit cells: scored as given, their units from the boundaries
     some = _own_cells(own_desa)[:5]
-    sub = score_hotspots(recs, target=TARGET, res=8, cells=some, boundaries=own_desa, **OFF)
+    sub = score_hotspots(recs, target=TARGET, res=8, cells=some, boundaries=own_desa, options=OFF)
     assert sub["hex_id"].tolist() == some
     assert sub["desa_code"].notna().all()
 
@@ -452,7 +485,12 @@ def test_score_own_cells_without_boundaries_warn(own_desa: gpd.GeoDataFrame, set
     far = sorted(h3.grid_disk(h3.latlng_to_cell(-4.5, 120.5, 8), 1))
     with pytest.warns(NoUnitWarning, match=r"7 of \d+ cells touch none of the boundaries"):
         part = score_hotspots(
-            _own_records(), target=TARGET, res=8, cells=cells + far, boundaries=own_desa, **OFF
+            _own_records(),
+            target=TARGET,
+            res=8,
+            cells=cells + far,
+            boundaries=own_desa,
+            options=OFF,
         )
     assert part.attrs["score"]["n_cells_no_unit"] == 7
     assert part.loc[part["hex_id"].isin(far), "desa_code"].isna().all()
@@ -460,7 +498,7 @@ def test_score_own_cells_without_boundaries_warn(own_desa: gpd.GeoDataFrame, set
 
 def test_score_own_boundaries_are_checked(own_desa: gpd.GeoDataFrame, settings: Settings):
     recs = _own_records()
-    with pytest.raises(ScoreError, match="either region="):
+    with pytest.raises(ScoreError, match="jangan keduanya"):
         score_hotspots(recs, target=TARGET, res=8, region="oki", boundaries=own_desa)
     with pytest.raises(ScoreError, match="'code'"):
         score_hotspots(recs, target=TARGET, res=8, boundaries=own_desa.drop(columns="code"))
@@ -473,14 +511,14 @@ def test_score_own_boundaries_are_checked(own_desa: gpd.GeoDataFrame, settings: 
         score_hotspots(recs, target=TARGET, res=8, boundaries=points)
     # four tiny parts in one res-0 cell: one cell, not four copies of it
     tiny = own_desa.set_geometry(own_desa.geometry.scale(1e-3, 1e-3))
-    out = score_hotspots(recs, target=TARGET, res=0, boundaries=tiny, **OFF)
+    out = score_hotspots(recs, target=TARGET, res=0, boundaries=tiny, options=OFF)
     assert out["hex_id"].tolist() == [h3.latlng_to_cell(-4.98, 120.02, 0)]
 
 
 @pytest.fixture(scope="module")
 def own_scores(own_desa: gpd.GeoDataFrame, settings: Settings) -> gpd.GeoDataFrame:
     return score_hotspots(
-        _own_records(), target=TARGET, res=8, boundaries=own_desa, settings=settings, **OFF
+        _own_records(), target=TARGET, res=8, boundaries=own_desa, settings=settings, options=OFF
     )
 
 
@@ -537,14 +575,14 @@ def test_rollup_refuses_to_drop_every_cell(
 ):
     blank = own_scores.assign(**{c: pd.NA for c in UNIT_COLS})
     for level in ("desa", "kecamatan", "polsek", "kabupaten"):
-        with pytest.raises(ScoreError, match=r"outside OKI and Palembang.*boundaries="):
+        with pytest.raises(ScoreError, match=r"luar OKI dan Palembang.*boundaries="):
             rollup(blank, level=level, settings=settings)  # type: ignore[arg-type]
     no_kec = own_desa.drop(columns=["kecamatan_code", "kecamatan_name"])
-    with pytest.raises(ScoreError, match="boundaries have no kecamatan_code"):
+    with pytest.raises(ScoreError, match="tidak punya kolom kecamatan_code"):
         rollup(own_scores, level="kecamatan", boundaries=no_kec)
     assert rollup(own_scores, level="desa", boundaries=no_kec)["n_cells"].sum() == len(own_scores)
     elsewhere = own_desa.set_geometry(own_desa.geometry.translate(xoff=5.0))
-    with pytest.raises(ScoreError, match=r"none of the \d+ cells touches"):
+    with pytest.raises(ScoreError, match=r"tidak satu pun dari \d+ sel menyentuh"):
         rollup(own_scores, level="desa", boundaries=elsewhere)
     with pytest.raises(ScoreError, match="'code'"):
         rollup(own_scores, level="desa", boundaries=own_desa.drop(columns="code"))
@@ -605,3 +643,68 @@ def test_cli_hotspots_own_boundaries(tmp_path, settings: Settings, own_desa, cap
         )
     assert exc.value.code == 2
     assert "tidak ada" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- options, messages
+
+
+def test_score_options_are_checked_and_frozen() -> None:
+    import dataclasses
+
+    from kamtibmas_geo._errors import SettingsError
+
+    weights = {"petasan": 2.0}
+    opts = ScoreOptions(weights=weights)
+    weights["petasan"] = -1.0  # the caller's dict changing later does not reach the options
+    assert opts.weights == {"petasan": 2.0}
+    assert OFF.replace(decay=True).decay
+    assert not OFF.decay
+    with pytest.raises(SettingsError, match="trend_step"):
+        ScoreOptions(trend_step="day")  # type: ignore[arg-type]
+    with pytest.raises(SettingsError, match="'decays'"):
+        OFF.replace(decays=False)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        OFF.gi = True  # type: ignore[misc]
+    with pytest.raises(SettingsError, match="ScoreOptions"):
+        score_hotspots(pd.DataFrame(), options={"gi": False})  # type: ignore[arg-type]
+
+
+def test_errors_in_indonesian_english_on_request(grid: list[str], settings: Settings) -> None:
+    from kamtibmas_geo.score._gistar import gi_star
+
+    recs = _records([CENTRE], ["2026-01-01"], ["petasan"])
+    cases = [
+        (
+            lambda: score_hotspots(recs, target=TARGET, cells=[], settings=settings),
+            "cells= kosong: berikan minimal satu sel H3",
+            "cells= is empty: pass at least one H3 cell, or leave it out.",
+        ),
+        (
+            lambda: ScoreOptions(weights={"judi": -1.0}),
+            "Bobot keparahan (weights=) harus angka >= 0",
+            "Severity weights must be numbers >= 0; check ['judi'].",
+        ),
+        (
+            lambda: score_hotspots(
+                recs.drop(columns=["lat", "lon"]), target=TARGET, cells=grid, settings=settings
+            ),
+            "tidak punya kolom 'lat'/'lon'",
+            "The records lack 'lat'/'lon' columns",
+        ),
+        (
+            lambda: gi_star([0.5, 1.0], grid[:2]),
+            "memerlukan jumlah kejadian bulat",
+            "needs whole incident counts",
+        ),
+        (
+            lambda: rollup(pd.DataFrame({"hex_id": grid[:1]}), level="desa"),
+            "tidak punya kolom",
+            "lacks column(s) 'desa_code', 'score'",
+        ),
+    ]
+    for call, indonesian, english in cases:
+        with pytest.raises(ScoreError) as caught:
+            call()
+        assert indonesian in str(caught.value)
+        assert english in caught.value.text("en")
+        assert indonesian not in caught.value.text("en")

@@ -35,7 +35,7 @@ from kamtibmas_geo._htmlsafe import escape_html, script_json
 from kamtibmas_geo.config import Settings
 from kamtibmas_geo.plan._poskamling import patrol_html, patrol_plan
 from kamtibmas_geo.render._assets import _CSS, _JS, asset_text
-from kamtibmas_geo.render._map import page_html
+from kamtibmas_geo.render._map import MapOptions, page_html
 
 #: Payloads that a template engine would evaluate, and what evaluation would show.
 PAYLOADS = ["{{ 7*7 }}", "{% for i in range(3) %}X{% endfor %}", "{#", "{{ dan }}"]
@@ -257,7 +257,12 @@ def test_map_api_period_mapping_and_public_mode(own_desa, marker) -> None:  # ty
     posts = _posts(region, texts, "label")
     for public in (False, True):
         page = page_html(
-            render_map(periods, posts=posts, boundaries={"desa": region}, public=public)
+            render_map(
+                periods,
+                posts=posts,
+                boundaries={"desa": region},
+                options=MapOptions(public=public),
+            )
         )
         _assert_inert(page, marker)
         data = _data(page)
@@ -282,14 +287,16 @@ def test_map_written_with_out_and_save(own_desa, marker, tmp_path) -> None:  # t
 def test_tiles_text_is_data_not_template(cells_small, marker) -> None:  # type: ignore[no-untyped-def]
     for text in _payloads(marker):
         with pytest.raises(ScoreError, match="Peta dasar"):
-            render_map(cells_small, boundaries=False, tiles=text)
+            render_map(cells_small, boundaries=False, options=MapOptions(tiles=text))
     url = "https://tiles.example.org/{z}/{x}/{y}.png?q={{ 7*7 }}"
-    page = page_html(render_map(cells_small, boundaries=False, tiles=url), offline=False)
+    m = render_map(cells_small, boundaries=False, options=MapOptions(tiles=url))
+    page = page_html(m, offline=False)
     _assert_inert(page, marker)
     tiles = _data(page)["tiles"]
     assert tiles["url"] == url
     assert tiles["options"]["attribution"] == "tiles.example.org"
-    osm = _data(page_html(render_map(cells_small, boundaries=False, tiles="OpenStreetMap")))
+    osm_map = render_map(cells_small, boundaries=False, options=MapOptions(tiles="OpenStreetMap"))
+    osm = _data(page_html(osm_map))
     assert osm["tiles"]["url"] == "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
@@ -342,7 +349,7 @@ def test_same_inputs_give_byte_identical_pages(own_desa, marker, tmp_path) -> No
             records=records,
             posts=_posts(region, texts, "name"),
             boundaries={"desa": region},
-            tiles="OpenStreetMap",
+            options=MapOptions(tiles="OpenStreetMap"),
             out=out,
         )
         pages.append(out.read_bytes())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
 from kamtibmas_geo._errors import BoundaryError
+from kamtibmas_geo._i18n import tr
 
 __all__ = [
     "AREA_TOLERANCE",
@@ -51,6 +53,42 @@ _GRID = 1e-7
 _ROW = re.compile(r"\('([0-9.]+)','((?:[^']|'')*)',(-?[0-9.]+),(-?[0-9.]+),'(\[.*?\])'\)")
 _NAME_ROW = re.compile(r"\('(16\.(?:02|71)(?:\.[0-9.]+)?)','((?:[^']|'')*)'\)")
 _AREA_ROW = re.compile(r"\('(16\.(?:02|71))','(?:[^']|'')*',([0-9.]+)\)")
+MESSAGES = {
+    "failed": {
+        "id": "Paket batas wilayah gagal divalidasi; sumbernya sudah terverifikasi, jadi "
+        "laporkan daftar ini ke pengembang:\n- ",
+        "en": "The boundary pack failed validation:\n- ",
+    },
+    "counts": {
+        "id": "{code}: seharusnya {n_kec} kecamatan dan {n_desa} desa/kelurahan, terbangun "
+        "{got_kec} dan {got_desa}",
+        "en": "{code}: expected {n_kec} kecamatan and {n_desa} desa/kelurahan, built "
+        "{got_kec} and {got_desa}",
+    },
+    "codes": {
+        "id": "{code}: kode desa berbeda dari daftar resmi: {diff}",
+        "en": "{code}: village codes differ from the official list: {diff}",
+    },
+    "invalid": {
+        "id": "geometri {level} tidak sah atau kosong: {codes}",
+        "en": "invalid or empty {level} geometries: {codes}",
+    },
+    "outside": {
+        "id": "desa di luar kecamatannya: {codes}",
+        "en": "desa outside their kecamatan: {codes}",
+    },
+    "overlap": {
+        "id": "desa bertetangga tumpang tindih {area:.1f} m² (> {tol} m²): {a} dan {b}",
+        "en": "neighbouring desa overlap by {area:.1f} m² (> {tol} m²): {a} and {b}",
+    },
+    "area": {
+        "id": "{code}: luas terbangun {area:.3f} km² berbeda {rel:.2%} dari luas resmi "
+        "{official:.3f} km² (> {tol:.1%})",
+        "en": "{code}: built area {area:.3f} km² differs from the official {official:.3f} "
+        "km² by {rel:.2%} (> {tol:.1%})",
+    },
+}
+
 _POP_ROW = re.compile(r"\('(16\.(?:02|71))','(?:[^']|'')*','([0-9]+)','([0-9]+)','([0-9]+)'\)")
 
 
@@ -163,12 +201,64 @@ def _inside_points(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def build_frames(paths: dict[str, Path]) -> dict[str, gpd.GeoDataFrame]:
+    """Build the desa, kecamatan and kabupaten frames from the verified upstream files.
+
+    Parameters
+    ----------
+    paths : dict
+        Manifest key → path of a verified upstream file (``names``, ``area``,
+        ``population``, ``kel_oki``, ``kel_palembang``), as returned by
+        :func:`~kamtibmas_geo.boundaries._sources.obtain`.
+
+    Returns
+    -------
+    dict
+        ``{"desa": ..., "kecamatan": ..., "kabupaten": ...}``, GeoDataFrames in EPSG:4326
+        sorted by code, built by the rules of :mod:`kamtibmas_geo.boundaries._pack`.
+
+    Raises
+    ------
+    BoundaryError
+        The result does not reproduce the official facts (counts, codes, areas) or has
+        invalid, overlapping or stray geometries; the message lists every problem.
+    """
+    facts = _read_facts(paths)
+    raw = _read_polygons(paths)
+    geoms = _settle(list(raw["geometry"]), list(raw["code"].str[:5]))
+    desa = _desa_frame(raw, geoms, facts.names)
+    kec = _dissolve(desa, "kecamatan_code", facts.names)
+    kec["kabupaten_code"] = kec["code"].str[:5]
+    kec["kabupaten_name"] = kec["kabupaten_code"].map(facts.names)
+    kab = _kabupaten_frame(desa, kec, facts, _overlap_km2(raw))
+    frames = {"desa": desa, "kecamatan": kec, "kabupaten": kab}
+    for level, frame in frames.items():
+        frame.insert(2, "level", level)
+        _inside_points(frame)
+    _validate(frames, facts.names)
+    return frames
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """The official facts of the upstream tables: names, areas (km²) and population."""
+
+    names: dict[str, str]
+    area: dict[str, float]
+    population: dict[str, tuple[int, int, int]]
+
+
+def _read_facts(paths: dict[str, Path]) -> _Facts:
+    """Read the official names, kabupaten areas and population (male, female, total)."""
     names = _parse_names(paths["names"].read_text(encoding="utf-8"))
     area_text = paths["area"].read_text(encoding="utf-8")
-    official_area = {code: float(v) for code, v in _AREA_ROW.findall(area_text)}
+    area = {code: float(v) for code, v in _AREA_ROW.findall(area_text)}
     pop_text = paths["population"].read_text(encoding="utf-8")
     population = {code: (int(m), int(f), int(t)) for code, m, f, t in _POP_ROW.findall(pop_text)}
+    return _Facts(names, area, population)
 
+
+def _read_polygons(paths: dict[str, Path]) -> pd.DataFrame:
+    """Read the village polygons of both regions, sorted by code, valid and on the grid."""
     raw = pd.concat(
         [
             _parse_polygons(paths["kel_oki"].read_text(encoding="utf-8")),
@@ -180,22 +270,31 @@ def build_frames(paths: dict[str, Path]) -> dict[str, gpd.GeoDataFrame]:
     raw["geometry"] = [
         _polygonal(shapely.set_precision(shapely.make_valid(g), _GRID)) for g in raw["geometry"]
     ]
+    return raw
+
+
+def _overlap_km2(raw: pd.DataFrame) -> float:
+    """Return the area the upstream villages overlap by (sum of parts minus the unions)."""
     raw_gs = gpd.GeoSeries(raw["geometry"], crs=4326)
-    raw_overlap_km2 = float(
-        _areas_km2(raw_gs).sum()
-        - _areas_km2(
-            gpd.GeoSeries(
-                [shapely.union_all(list(raw_gs[raw["code"].str[:5] == k])) for k in REGIONS_CODES],
-                crs=4326,
-            )
-        ).sum()
+    unions = gpd.GeoSeries(
+        [shapely.union_all(list(raw_gs[raw["code"].str[:5] == k])) for k in REGIONS_CODES],
+        crs=4326,
     )
+    return float(_areas_km2(raw_gs).sum() - _areas_km2(unions).sum())
 
-    geoms = _remove_overlaps(list(raw["geometry"]))
-    geoms = _fill_gaps(geoms, list(raw["code"].str[:5]))
-    # Filling gaps may leave thin slivers where two gains touch: settle them by the same rule.
+
+def _settle(geoms: list[BaseGeometry], groups: Sequence[str]) -> list[BaseGeometry]:
+    """Apply the build rules: overlaps to the smaller code, gaps to the longest border."""
     geoms = _remove_overlaps(geoms)
+    geoms = _fill_gaps(geoms, groups)
+    # Filling gaps may leave thin slivers where two gains touch: settle them by the same rule.
+    return _remove_overlaps(geoms)
 
+
+def _desa_frame(
+    raw: pd.DataFrame, geoms: list[BaseGeometry], names: dict[str, str]
+) -> gpd.GeoDataFrame:
+    """Return the desa/kelurahan with official names, kind, parent codes and names, area."""
     desa = gpd.GeoDataFrame(
         {
             "code": raw["code"],
@@ -212,70 +311,98 @@ def build_frames(paths: dict[str, Path]) -> dict[str, gpd.GeoDataFrame]:
     desa["kecamatan_name"] = desa["kecamatan_code"].map(names)
     desa["kabupaten_name"] = desa["kabupaten_code"].map(names)
     desa["area_km2"] = _areas_km2(desa.geometry)
+    return desa
 
-    def _dissolve(key: str, level: str) -> gpd.GeoDataFrame:
-        codes = list(dict.fromkeys(desa[key]))
-        geoms_ = [
-            _polygonal(shapely.union_all(list(desa.geometry[desa[key] == c]), grid_size=_GRID))
-            for c in codes
-        ]
-        out = gpd.GeoDataFrame(
-            {"code": codes, "name": [names.get(c, c) for c in codes]},
-            geometry=gpd.GeoSeries(geoms_, crs=4326),
-        )
-        out["n_desa"] = [int((desa[key] == c).sum()) for c in codes]
-        out["area_km2"] = _areas_km2(out.geometry)
-        return out
 
-    kec = _dissolve("kecamatan_code", "kecamatan")
-    kec["kabupaten_code"] = kec["code"].str[:5]
-    kec["kabupaten_name"] = kec["kabupaten_code"].map(names)
-    kab = _dissolve("kabupaten_code", "kabupaten")
+def _dissolve(desa: gpd.GeoDataFrame, key: str, names: dict[str, str]) -> gpd.GeoDataFrame:
+    """Return the units made by the union of the desa sharing ``key``, in first-seen order."""
+    codes = list(dict.fromkeys(desa[key]))
+    geoms = [
+        _polygonal(shapely.union_all(list(desa.geometry[desa[key] == c]), grid_size=_GRID))
+        for c in codes
+    ]
+    out = gpd.GeoDataFrame(
+        {"code": codes, "name": [names.get(c, c) for c in codes]},
+        geometry=gpd.GeoSeries(geoms, crs=4326),
+    )
+    out["n_desa"] = [int((desa[key] == c).sum()) for c in codes]
+    out["area_km2"] = _areas_km2(out.geometry)
+    return out
+
+
+def _kabupaten_frame(
+    desa: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, facts: _Facts, raw_overlap_km2: float
+) -> gpd.GeoDataFrame:
+    """Return the kabupaten with their kecamatan count, official area and population."""
+    kab = _dissolve(desa, "kabupaten_code", facts.names)
+    population = facts.population
     kab["n_kecamatan"] = [int((kec["kabupaten_code"] == c).sum()) for c in kab["code"]]
-    kab["official_area_km2"] = kab["code"].map(official_area)
+    kab["official_area_km2"] = kab["code"].map(facts.area)
     kab["population"] = kab["code"].map(lambda c: population.get(c, (0, 0, 0))[2])
     kab["population_male"] = kab["code"].map(lambda c: population.get(c, (0, 0, 0))[0])
     kab["population_female"] = kab["code"].map(lambda c: population.get(c, (0, 0, 0))[1])
     kab["raw_overlap_km2"] = raw_overlap_km2
-
-    frames = {"desa": desa, "kecamatan": kec, "kabupaten": kab}
-    for level, frame in frames.items():
-        frame.insert(2, "level", level)
-        _inside_points(frame)
-    _validate(frames, names)
-    return frames
+    return kab
 
 
 REGIONS_CODES = tuple(code for code, _ in REGIONS.values())
 
+#: A problem found by :func:`_validate`: message key and values.
+_Problem = tuple[str, dict[str, Any]]
+
 
 def _validate(frames: dict[str, gpd.GeoDataFrame], names: dict[str, str]) -> None:
+    """Refuse a pack that does not reproduce the official facts, naming every problem."""
     desa, kec, kab = frames["desa"], frames["kecamatan"], frames["kabupaten"]
-    problems: list[str] = []
+    problems = _count_problems(desa, kec, names)
+    for level, frame in frames.items():
+        bad = frame.loc[~frame.geometry.is_valid | frame.geometry.is_empty, "code"]
+        if len(bad):
+            problems.append(("invalid", {"level": level, "codes": list(bad)[:5]}))
+    problems += _nesting_problems(desa, kec)
+    for row in kab.itertuples():
+        rel = abs(row.area_km2 - row.official_area_km2) / row.official_area_km2
+        if rel > AREA_TOLERANCE:
+            values = {"area": row.area_km2, "official": row.official_area_km2, "rel": rel}
+            problems.append(("area", {"code": row.code, "tol": AREA_TOLERANCE, **values}))
+    if problems:
+        text = {
+            lang: tr(MESSAGES, "failed", lang)
+            + "\n- ".join(tr(MESSAGES, key, lang, **values) for key, values in problems)
+            for lang in ("id", "en")
+        }
+        raise BoundaryError.say({"failed": text}, "failed")
+
+
+def _count_problems(
+    desa: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, names: dict[str, str]
+) -> list[_Problem]:
+    """Compare the kecamatan and desa of each kabupaten with the official counts and codes."""
+    problems: list[_Problem] = []
     for code, (n_kec, n_desa) in EXPECTED_COUNTS.items():
         got_kec = int((kec["kabupaten_code"] == code).sum())
         got_desa = int((desa["kabupaten_code"] == code).sum())
         if (got_kec, got_desa) != (n_kec, n_desa):
-            problems.append(
-                f"{code}: expected {n_kec} kecamatan and {n_desa} desa/kelurahan, "
-                f"built {got_kec} and {got_desa}"
-            )
+            counts = {"n_kec": n_kec, "n_desa": n_desa, "got_kec": got_kec, "got_desa": got_desa}
+            problems.append(("counts", {"code": code, **counts}))
         official_desa = {c for c in names if c.startswith(code + ".") and len(c) == 13}
         built_desa = set(desa.loc[desa["kabupaten_code"] == code, "code"])
         if official_desa != built_desa:
             diff = sorted(official_desa ^ built_desa)[:5]
-            problems.append(f"{code}: village codes differ from the official list: {diff}")
-    for level, frame in frames.items():
-        bad = frame.loc[~frame.geometry.is_valid | frame.geometry.is_empty, "code"]
-        if len(bad):
-            problems.append(f"invalid or empty {level} geometries: {list(bad)[:5]}")
+            problems.append(("codes", {"code": code, "diff": diff}))
+    return problems
+
+
+def _nesting_problems(desa: gpd.GeoDataFrame, kec: gpd.GeoDataFrame) -> list[_Problem]:
+    """Find desa reaching outside their kecamatan and neighbouring desa that overlap."""
+    problems: list[_Problem] = []
     kec_geom = kec.set_index("code").geometry
     outside = shapely.difference(
         desa.geometry.values, kec_geom.loc[desa["kecamatan_code"]].values, grid_size=_GRID
     )
     out_area = _areas_km2(gpd.GeoSeries(outside, crs=4326)) * 1e6
     if (out_area > OVERLAP_TOLERANCE_M2).any():
-        problems.append(f"desa outside their kecamatan: {list(desa.code[out_area > 1.0])[:5]}")
+        problems.append(("outside", {"codes": list(desa.code[out_area > 1.0])[:5]}))
     left, right = shapely.STRtree(desa.geometry.values).query(
         desa.geometry.values, predicate="intersects"
     )
@@ -287,18 +414,10 @@ def _validate(frames: dict[str, gpd.GeoDataFrame], names: dict[str, str]) -> Non
         inter_area = _areas_km2(gpd.GeoSeries(inter, crs=4326)) * 1e6
         if (inter_area > OVERLAP_TOLERANCE_M2).any():
             worst = int(np.argmax(inter_area))
-            problems.append(
-                f"neighbouring desa overlap by {inter_area[worst]:.1f} m² "
-                f"(> {OVERLAP_TOLERANCE_M2} m²): {desa.code.iloc[left[keep][worst]]} and "
-                f"{desa.code.iloc[right[keep][worst]]}"
-            )
-    for row in kab.itertuples():
-        rel = abs(row.area_km2 - row.official_area_km2) / row.official_area_km2
-        if rel > AREA_TOLERANCE:
-            problems.append(
-                f"{row.code}: built area {row.area_km2:.3f} km² differs from the official "
-                f"{row.official_area_km2:.3f} km² by {rel:.2%} (> {AREA_TOLERANCE:.1%})"
-            )
-    if problems:
-        msg = "The boundary pack failed validation:\n- " + "\n- ".join(problems)
-        raise BoundaryError(msg)
+            pair = {
+                "a": desa.code.iloc[left[keep][worst]],
+                "b": desa.code.iloc[right[keep][worst]],
+            }
+            values = {"area": inter_area[worst], "tol": OVERLAP_TOLERANCE_M2, **pair}
+            problems.append(("overlap", values))
+    return problems

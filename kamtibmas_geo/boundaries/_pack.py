@@ -99,6 +99,48 @@ _ALIASES = {
 }
 
 
+MESSAGES = {
+    "region": {
+        "id": "Wilayah {region!r} tidak dikenal. Wilayah yang dikenal: {known}, atau None "
+        "untuk keduanya.",
+        "en": "Unknown region {region!r}. Known regions: {known}, or None for both.",
+    },
+    "level": {
+        "id": "level harus salah satu dari {levels}; bukan {level!r}.",
+        "en": "level must be one of {levels}; got {level!r}.",
+    },
+    "repair": {
+        "id": "Berkas paket batas wilayah di cache rusak ({files}); paket dibangun ulang dari "
+        "sumber upstream yang terverifikasi di {path}.",
+        "en": "Damaged boundary pack file(s) in the cache ({files}); the pack is rebuilt from "
+        "the verified upstream files in {path}.",
+    },
+    "refuse": {
+        "id": "Berkas paket batas wilayah di cache rusak ({files}) di {path}, dan sumber "
+        "upstream terverifikasi untuk membangunnya ulang tidak tersedia ({reason}). "
+        "Perbaiki: sediakan sumbernya (--source atau KAMTIBMAS_GEO_SOURCE berisi salinan "
+        "asli, atau koneksi internet), lalu jalankan `kamtibmas-geo boundaries build`.",
+        "en": "Damaged boundary pack file(s) in the cache ({files}) in {path}, and the "
+        "verified upstream files to rebuild them are not available ({reason}). Fix: provide "
+        "them (--source or KAMTIBMAS_GEO_SOURCE with verbatim copies, or a network "
+        "connection), then run `kamtibmas-geo boundaries build`.",
+    },
+    "cannot_write": {
+        "id": "Tidak dapat menulis paket batas wilayah ke {path}: {reason}. Periksa izin tulis "
+        "dan ruang disk, atau pilih folder cache lain (--cache-dir atau KAMTIBMAS_GEO_CACHE).",
+        "en": "Cannot write the boundary pack to {path}: {reason}. Check the write permission "
+        "and free disk space, or choose another cache folder (--cache-dir or "
+        "KAMTIBMAS_GEO_CACHE).",
+    },
+    "still_damaged": {
+        "id": "Berkas {file} tetap rusak setelah paket dibangun ulang ({state}); periksa disk "
+        "atau pilih folder cache lain (--cache-dir atau KAMTIBMAS_GEO_CACHE).",
+        "en": "{file} is still damaged after rebuilding the pack ({state}); check the disk or "
+        "choose another cache folder (--cache-dir or KAMTIBMAS_GEO_CACHE).",
+    },
+}
+
+
 # --------------------------------------------------------------------------- regions
 
 
@@ -131,8 +173,7 @@ def resolve_region(region: str | None) -> list[str]:
     name = _ALIASES.get(key)
     if name is None:
         known = ", ".join(f"{k!r} ({c})" for k, (c, _) in REGIONS.items())
-        msg = f"Unknown region {region!r}. Known regions: {known}, or None for both."
-        raise RegionError(msg)
+        raise RegionError.say(MESSAGES, "region", region=region, known=known)
     return [REGIONS[name][0]]
 
 
@@ -140,38 +181,6 @@ def resolve_region(region: str | None) -> list[str]:
 
 #: The pack's files, each listed with its SHA-256 in ``SHA256SUMS`` beside them.
 PACK_FILES: tuple[str, ...] = (*(f"{lvl}.parquet" for lvl in LEVELS), "meta.json")
-
-MESSAGES = {
-    "repair": {
-        "id": "Berkas paket batas wilayah di cache rusak ({files}); paket dibangun ulang dari "
-        "sumber upstream yang terverifikasi di {path}.",
-        "en": "Damaged boundary pack file(s) in the cache ({files}); the pack is rebuilt from "
-        "the verified upstream files in {path}.",
-    },
-    "refuse": {
-        "id": "Berkas paket batas wilayah di cache rusak ({files}) di {path}, dan sumber "
-        "upstream terverifikasi untuk membangunnya ulang tidak tersedia ({reason}). "
-        "Perbaiki: sediakan sumbernya (--source atau KAMTIBMAS_GEO_SOURCE berisi salinan "
-        "asli, atau koneksi internet), lalu jalankan `kamtibmas-geo boundaries build`.",
-        "en": "Damaged boundary pack file(s) in the cache ({files}) in {path}, and the "
-        "verified upstream files to rebuild them are not available ({reason}). Fix: provide "
-        "them (--source or KAMTIBMAS_GEO_SOURCE with verbatim copies, or a network "
-        "connection), then run `kamtibmas-geo boundaries build`.",
-    },
-    "cannot_write": {
-        "id": "Tidak dapat menulis paket batas wilayah ke {path}: {reason}. Periksa izin tulis "
-        "dan ruang disk, atau pilih folder cache lain (--cache-dir atau KAMTIBMAS_GEO_CACHE).",
-        "en": "Cannot write the boundary pack to {path}: {reason}. Check the write permission "
-        "and free disk space, or choose another cache folder (--cache-dir or "
-        "KAMTIBMAS_GEO_CACHE).",
-    },
-    "still_damaged": {
-        "id": "Berkas {file} tetap rusak setelah paket dibangun ulang ({state}); periksa disk "
-        "atau pilih folder cache lain (--cache-dir atau KAMTIBMAS_GEO_CACHE).",
-        "en": "{file} is still damaged after rebuilding the pack ({state}); check the disk or "
-        "choose another cache folder (--cache-dir or KAMTIBMAS_GEO_CACHE).",
-    },
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -491,8 +500,7 @@ def load_boundaries(
         ``population``.
     """
     if level not in LEVELS:
-        msg = f"level must be one of {', '.join(map(repr, LEVELS))}; got {level!r}."
-        raise RegionError(msg)
+        raise RegionError.say(MESSAGES, "level", levels=", ".join(map(repr, LEVELS)), level=level)
     codes = resolve_region(region)
     settings = settings or Settings()
     info = build_pack(source=source, settings=settings)

@@ -21,6 +21,16 @@ from kamtibmas_geo.config import Settings
 __all__ = ["Source", "cache_root", "manifest", "obtain", "sha256_of", "source_dir"]
 
 MESSAGES = {
+    "no_manifest": {
+        "id": "Manifest batas wilayah (data/boundaries/manifest.toml) tidak ada di instalasi "
+        "ini; pasang ulang kamtibmas_geo.",
+        "en": "The boundary manifest (data/boundaries/manifest.toml) is missing from the "
+        "installation.",
+    },
+    "no_pooch": {
+        "id": "Mengunduh sumber batas wilayah memerlukan pooch: pip install pooch.",
+        "en": "Downloading the boundary sources needs pooch: pip install pooch.",
+    },
     "missing": {
         "id": "Berkas sumber {file} tidak ada di {folder!r}. Folder itu harus berisi salinan "
         "asli berkas upstream dengan susunan <repo>/<path> (lihat data/boundaries/README.md).",
@@ -68,8 +78,7 @@ def _manifest_path() -> Path:
     ):
         if candidate.is_file():
             return candidate
-    msg = "The boundary manifest (data/boundaries/manifest.toml) is missing from the installation."
-    raise BoundaryError(msg)
+    raise BoundaryError.say(MESSAGES, "no_manifest")
 
 
 @lru_cache(maxsize=1)
@@ -174,8 +183,7 @@ def _download(src: Source, folder: Path, lang: str) -> Path:
     try:
         import pooch
     except ImportError as exc:  # pragma: no cover - pooch is a dependency
-        msg = "Downloading the boundary sources needs pooch: pip install pooch."
-        raise BoundaryError(msg) from exc
+        raise BoundaryError.say(MESSAGES, "no_pooch") from exc
     folder.mkdir(parents=True, exist_ok=True)
     fname = f"{src.repo}__{src.path.replace('/', '__')}"
     try:

@@ -32,7 +32,6 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from kamtibmas_geo._errors import SettingsError
-from kamtibmas_geo._i18n import tr
 
 __all__ = [
     "IHTIYAT_MINUTES",
@@ -59,7 +58,7 @@ IMSAK_MINUTES = 10
 _DIP_DEG_PER_SQRT_M = 1.76 / 60.0  # dip of the horizon: 1.76' x sqrt(height in m)
 _ZONE_NAMES = {7.0: "WIB", 8.0: "WITA", 9.0: "WIT"}
 
-_MESSAGES = {
+MESSAGES = {
     "bad_number": {
         "id": "{name} harus berupa angka, bukan {value!r}.",
         "en": "{name} must be a number, got {value!r}.",
@@ -92,16 +91,16 @@ _MESSAGES = {
 
 def _number(name: str, value: Any, lo: float, hi: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise SettingsError(tr(_MESSAGES, "bad_number", "id", name=name, value=value))
+        raise SettingsError.say(MESSAGES, "bad_number", name=name, value=value)
     out = float(value)
     if not lo <= out <= hi:  # also rejects NaN
-        raise SettingsError(tr(_MESSAGES, "bad_range", "id", name=name, value=value, lo=lo, hi=hi))
+        raise SettingsError.say(MESSAGES, "bad_range", name=name, value=value, lo=lo, hi=hi)
     return out
 
 
 def _day(name: str, value: Any) -> date:
     if isinstance(value, datetime) or not isinstance(value, date):
-        raise SettingsError(tr(_MESSAGES, "bad_date", "id", name=name, value=value))
+        raise SettingsError.say(MESSAGES, "bad_date", name=name, value=value)
     return value
 
 
@@ -184,16 +183,8 @@ def _when_altitude(place: _Place, altitude: float, *, morning: bool, what: str) 
         delta = math.radians(declination)
         cos_ha = (sin_h - math.sin(phi) * math.sin(delta)) / (math.cos(phi) * math.cos(delta))
         if not -1.0 <= cos_ha <= 1.0:
-            raise SettingsError(
-                tr(
-                    _MESSAGES,
-                    "no_event",
-                    "id",
-                    altitude=altitude,
-                    day=place.day,
-                    lat=place.lat,
-                    what=what,
-                )
+            raise SettingsError.say(
+                MESSAGES, "no_event", altitude=altitude, day=place.day, lat=place.lat, what=what
             )
         hour_angle = math.degrees(math.acos(cos_ha))
         new = place.transit(minutes) + (-4.0 if morning else 4.0) * hour_angle
@@ -320,8 +311,15 @@ def prayer_times(
         _number("tz_hours", tz_hours, -12.0, 14.0),
     )
     horizon = _sunset_altitude(_number("elevation_m", elevation_m, 0.0, 9000.0))
+    minutes = _published(_sun_events(place, horizon), exact=exact)
+    midnight = datetime(day.year, day.month, day.day, tzinfo=_zone(place.tz_hours))
+    return PrayerTimes(**{k: midnight + timedelta(minutes=v) for k, v in minutes.items()})
+
+
+def _sun_events(place: _Place, horizon: float) -> dict[str, float]:
+    """Local minutes after midnight at which the Sun starts each prayer time (exact)."""
     noon = _noon(place)
-    raw = {
+    return {
         "subuh": _when_altitude(place, SUBUH_ALTITUDE, morning=True, what="subuh"),
         "terbit": _when_altitude(place, horizon, morning=True, what="terbit"),
         "dzuhur": noon,
@@ -329,6 +327,10 @@ def prayer_times(
         "maghrib": _when_altitude(place, horizon, morning=False, what="maghrib"),
         "isya": _when_altitude(place, ISYA_ALTITUDE, morning=False, what="isya"),
     }
+
+
+def _published(raw: dict[str, float], *, exact: bool) -> dict[str, float]:
+    """Round the exact minutes as the Kemenag jadwal does (or to the second), add imsak."""
     if exact:
         minutes = {k: round(v * 60.0) / 60.0 for k, v in raw.items()}
     else:
@@ -336,9 +338,7 @@ def prayer_times(
         minutes = {k: float(math.ceil(round(v + IHTIYAT_MINUTES, 6))) for k, v in raw.items()}
         minutes["terbit"] = float(math.floor(round(raw["terbit"] - IHTIYAT_MINUTES, 6)))
     minutes["imsak"] = minutes["subuh"] - IMSAK_MINUTES
-    midnight = datetime(day.year, day.month, day.day, tzinfo=_zone(place.tz_hours))
-    times = {k: midnight + timedelta(minutes=v) for k, v in minutes.items()}
-    return PrayerTimes(**times)
+    return minutes
 
 
 # --------------------------------------------------------------------------- Ramadhan windows
@@ -403,13 +403,15 @@ def ramadhan_windows(
     {'sahur': ('03:11', '04:41'), 'ngabuburit': ('16:14', '18:14'), 'takbiran': ('18:14', '23:59')}
     """
     day = _day("day", day)
-    if (start is None) != (idul_fitri is None) or (
-        start is not None
-        and idul_fitri is not None
-        and not _day("start", start) < _day("idul_fitri", idul_fitri)
-    ):
-        raise SettingsError(tr(_MESSAGES, "bad_pair", "id", start=start, idul_fitri=idul_fitri))
+    _check_fast(start, idul_fitri)
     pt = prayer_times(day, lat, lon, tz_hours=tz_hours, elevation_m=elevation_m)
+    return _windows_of(pt, day, start, idul_fitri)
+
+
+def _windows_of(
+    pt: PrayerTimes, day: date, start: date | None, idul_fitri: date | None
+) -> dict[str, tuple[datetime, datetime]]:
+    """Return the windows of ``day`` from its prayer times (those that apply, given dates)."""
     every = {
         "sahur": (pt.imsak - timedelta(minutes=90), pt.imsak),
         "ngabuburit": (pt.maghrib - timedelta(hours=2), pt.maghrib),
@@ -426,3 +428,13 @@ def ramadhan_windows(
         "takbiran": day == idul_fitri - one,
     }
     return {k: v for k, v in every.items() if keep[k]}
+
+
+def _check_fast(start: date | None, idul_fitri: date | None) -> None:
+    """Check that 1 Ramadhan and 1 Syawal are both given, in order, or both left out."""
+    if (start is None) != (idul_fitri is None) or (
+        start is not None
+        and idul_fitri is not None
+        and not _day("start", start) < _day("idul_fitri", idul_fitri)
+    ):
+        raise SettingsError.say(MESSAGES, "bad_pair", start=start, idul_fitri=idul_fitri)

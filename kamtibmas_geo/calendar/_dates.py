@@ -65,6 +65,64 @@ __all__ = [
     "time_window",
 ]
 
+MESSAGES = {
+    "hijri_year": {
+        "id": "hijri_year harus bilangan bulat seperti 1448, bukan {value!r}.",
+        "en": "hijri_year must be a whole number such as 1448, got {value!r}.",
+    },
+    "override_pair": {
+        "id": "overrides[{year}] harus berupa (1 Ramadhan, 1 Syawal), bukan {pair!r}.",
+        "en": "overrides[{year}] must be (1 Ramadhan, 1 Syawal), got {pair!r}.",
+    },
+    "year": {
+        "id": "year harus bilangan bulat seperti 2027, bukan {value!r}.",
+        "en": "year must be a whole number such as 2027, got {value!r}.",
+    },
+    "no_ramadhan": {
+        "id": "Tidak ada awal Ramadhan pada tahun Masehi {year}; gunakan tahun 1925 sampai 2076.",
+        "en": "No Ramadhan found in Gregorian year {year}; use a year from 1925 to 2076.",
+    },
+    "target": {
+        "id": "Target {target!r} tidak dapat dibaca. Tulis Ramadhan sebagai 'ramadhan-<tahun>' "
+        "dengan tahun Hijriah (1343-1500, mis. 'ramadhan-1448') atau tahun Masehi "
+        "(1900-2100, mis. 'ramadhan-2027').",
+        "en": "Cannot read the target {target!r}. Write the Ramadhan as 'ramadhan-<year>' with a "
+        "Hijri year (1343-1500, e.g. 'ramadhan-1448') or a Gregorian year (1900-2100, "
+        "e.g. 'ramadhan-2027').",
+    },
+    "no_file": {
+        "id": "Berkas tanggal pengganti {path!r} tidak ada; periksa jalur dan nama berkasnya.",
+        "en": "Override file {path!r} does not exist.",
+    },
+    "bad_toml": {
+        "id": "Berkas tanggal pengganti {path!r} bukan TOML yang sah: {exc}.",
+        "en": "Override file {path!r} is not valid TOML: {exc}.",
+    },
+    "toml_key": {
+        "id": "{path}: kunci [ramadhan] harus tahun Hijriah seperti 1448, bukan {key!r}.",
+        "en": "{path}: [ramadhan] keys must be Hijri years such as 1448, got {key!r}.",
+    },
+    "toml_value": {
+        "id": "{path}: [ramadhan] {key} harus berupa [start, idul_fitri], bukan {value!r}.",
+        "en": "{path}: [ramadhan] {key} must be [start, idul_fitri], got {value!r}.",
+    },
+    "not_near": {
+        "id": "{first} tidak berada dalam tiga hari dari awal Ramadhan mana pun; berikan "
+        "1 Ramadhan sebagai YYYY-MM-DD (misalnya 2027-02-08).",
+        "en": "{first} is not within three days of the start of any Ramadhan; "
+        "give 1 Ramadhan as YYYY-MM-DD (for example 2027-02-08).",
+    },
+    "days": {
+        "id": "{name} harus bilangan bulat >= 0, bukan {value!r}.",
+        "en": "{name} must be a whole number >= 0, got {value!r}.",
+    },
+    "balik": {
+        "id": "balik_days ({balik_days}) harus >= idul_fitri_days ({idul_fitri_days}): arus "
+        "balik berakhir sesudah Idul Fitri.",
+        "en": "balik_days ({balik_days}) must be >= idul_fitri_days ({idul_fitri_days}).",
+    },
+}
+
 CalendarMethod = Literal["kemenag", "muhammadiyah", "ummalqura"]
 _METHODS: tuple[str, ...] = ("kemenag", "muhammadiyah", "ummalqura")
 
@@ -200,19 +258,11 @@ def ramadhan_dates(
     True
     """
     if isinstance(hijri_year, bool) or not isinstance(hijri_year, int | np.integer):
-        msg = f"hijri_year must be a whole number such as 1448, got {hijri_year!r}."
-        raise SettingsError(msg)
+        raise SettingsError.say(MESSAGES, "hijri_year", value=hijri_year)
     hijri_year = int(hijri_year)
     check_choice("method", method, _METHODS)
     if overrides and hijri_year in overrides:
-        pair = overrides[hijri_year]
-        if not isinstance(pair, tuple | list) or len(pair) != 2:
-            msg = f"overrides[{hijri_year}] must be (1 Ramadhan, 1 Syawal), got {pair!r}."
-            raise SettingsError(msg)
-        start = _to_date(pair[0], f"The 1 Ramadhan override of {hijri_year} H")
-        end = _to_date(pair[1], f"The 1 Syawal override of {hijri_year} H")
-        _check_pair(hijri_year, start, end, "Override")
-        return RamadhanDates(hijri_year, start, end, "user override", True, "override")
+        return _from_override(hijri_year, overrides[hijri_year])
     if method != "ummalqura":
         row = _table()[method].get(hijri_year)
         if row is not None:
@@ -220,21 +270,36 @@ def ramadhan_dates(
             return RamadhanDates(hijri_year, row["ramadhan"], row["idul_fitri"], src, True, method)
     start, end = _ummalqura(hijri_year)
     if method != "ummalqura":
-        known = sorted(_table()[method])
-        warnings.warn(
-            ProvisionalDateWarning(
-                f"No official {method} dates for Ramadhan {hijri_year} H (table holds "
-                f"{known[0]}-{known[-1]} H); using the Umm al-Qura calendar: 1 Ramadhan "
-                f"{start}, 1 Syawal {end}. The official Indonesian date may differ by a day; "
-                f"pass overrides={{{hijri_year}: (start, idul_fitri)}} or "
-                "--ramadhan-start/--idul-fitri once it is announced.",
-                hijri_year,
-                start,
-                end,
-            ),
-            stacklevel=2,
-        )
+        _warn_provisional(hijri_year, method, start, end)
     return RamadhanDates(hijri_year, start, end, "Umm al-Qura (hijridate)", False, "ummalqura")
+
+
+def _from_override(hijri_year: int, pair: Any) -> RamadhanDates:
+    """Return the user's dates of ``hijri_year`` once checked."""
+    if not isinstance(pair, tuple | list) or len(pair) != 2:
+        raise SettingsError.say(MESSAGES, "override_pair", year=hijri_year, pair=pair)
+    start = _to_date(pair[0], "override_start", year=hijri_year)
+    end = _to_date(pair[1], "override_end", year=hijri_year)
+    _check_pair(hijri_year, start, end, "override")
+    return RamadhanDates(hijri_year, start, end, "user override", True, "override")
+
+
+def _warn_provisional(hijri_year: int, method: str, start: date, end: date) -> None:
+    """Warn that the official ``method`` table has no date for ``hijri_year`` yet."""
+    known = sorted(_table()[method])
+    warnings.warn(
+        ProvisionalDateWarning(
+            f"No official {method} dates for Ramadhan {hijri_year} H (table holds "
+            f"{known[0]}-{known[-1]} H); using the Umm al-Qura calendar: 1 Ramadhan "
+            f"{start}, 1 Syawal {end}. The official Indonesian date may differ by a day; "
+            f"pass overrides={{{hijri_year}: (start, idul_fitri)}} or "
+            "--ramadhan-start/--idul-fitri once it is announced.",
+            hijri_year,
+            start,
+            end,
+        ),
+        stacklevel=3,
+    )
 
 
 def ramadhan_for_gregorian(
@@ -267,12 +332,10 @@ def ramadhan_for_gregorian(
     '2024-03-12'
     """
     if isinstance(year, bool) or not isinstance(year, int | np.integer):
-        msg = f"year must be a whole number such as 2027, got {year!r}."
-        raise SettingsError(msg)
+        raise SettingsError.say(MESSAGES, "year", value=year)
     years = _hijri_year_of_ramadhan_in(int(year))
     if not years:
-        msg = f"No Ramadhan found in Gregorian year {year}; use a year from 1925 to 2076."
-        raise SettingsError(msg)
+        raise SettingsError.say(MESSAGES, "no_ramadhan", year=year)
     return ramadhan_dates(years[0], method=method, overrides=overrides)
 
 
@@ -318,12 +381,7 @@ def parse_target(
         return ramadhan_dates(number, method=method, overrides=overrides)
     if 1900 <= number <= 2100:
         return ramadhan_for_gregorian(number, method=method, overrides=overrides)
-    msg = (
-        f"Cannot read the target {target!r}. Write the Ramadhan as 'ramadhan-<year>' with a "
-        "Hijri year (1343-1500, e.g. 'ramadhan-1448') or a Gregorian year (1900-2100, "
-        "e.g. 'ramadhan-2027')."
-    )
-    raise SettingsError(msg)
+    raise SettingsError.say(MESSAGES, "target", target=target)
 
 
 def read_overrides(path: str | Path) -> dict[int, tuple[date, date]]:
@@ -347,28 +405,24 @@ def read_overrides(path: str | Path) -> dict[int, tuple[date, date]]:
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        msg = f"Override file {str(p)!r} does not exist."
-        raise SettingsError(msg) from None
+        raise SettingsError.say(MESSAGES, "no_file", path=str(p)) from None
     except tomllib.TOMLDecodeError as exc:
-        msg = f"Override file {str(p)!r} is not valid TOML: {exc}."
-        raise SettingsError(msg) from None
+        raise SettingsError.say(MESSAGES, "bad_toml", path=str(p), exc=exc) from None
     table = data.get("kamtibmas_geo", data).get("ramadhan", {})
     out: dict[int, tuple[date, date]] = {}
     for key, value in table.items():
         if not str(key).isdigit():
-            msg = f"{p}: [ramadhan] keys must be Hijri years such as 1448, got {key!r}."
-            raise SettingsError(msg)
+            raise SettingsError.say(MESSAGES, "toml_key", path=str(p), key=key)
         year = int(key)
         if isinstance(value, Mapping):
             pair = (value.get("start"), value.get("idul_fitri"))
         elif isinstance(value, list) and len(value) == 2:
             pair = (value[0], value[1])
         else:
-            msg = f"{p}: [ramadhan] {key} must be [start, idul_fitri], got {value!r}."
-            raise SettingsError(msg)
-        start = _to_date(pair[0], f"{p}: start of {year} H")
-        end = _to_date(pair[1], f"{p}: idul_fitri of {year} H")
-        _check_pair(year, start, end, f"{p}")
+            raise SettingsError.say(MESSAGES, "toml_value", path=str(p), key=key, value=value)
+        start = _to_date(pair[0], "file_start", path=str(p), year=year)
+        end = _to_date(pair[1], "file_end", path=str(p), year=year)
+        _check_pair(year, start, end, "file", path=str(p))
         out[year] = (start, end)
     return out
 
@@ -396,18 +450,14 @@ def overrides_from_dates(start: Any, idul_fitri: Any) -> dict[int, tuple[date, d
     >>> overrides_from_dates("2027-02-08", "2027-03-10")
     {1448: (datetime.date(2027, 2, 8), datetime.date(2027, 3, 10))}
     """
-    first = _to_date(start, "--ramadhan-start")
-    last = _to_date(idul_fitri, "--idul-fitri")
+    first = _to_date(start, "flag_start")
+    last = _to_date(idul_fitri, "flag_end")
     for h in _hijri_year_of_ramadhan_in(first.year) + _hijri_year_of_ramadhan_in(first.year + 1):
         uq_start, _ = _ummalqura(h)
         if abs((uq_start - first).days) <= 3:
-            _check_pair(h, first, last, "Given dates")
+            _check_pair(h, first, last, "given")
             return {h: (first, last)}
-    msg = (
-        f"{first} is not within three days of the start of any Ramadhan; "
-        "give 1 Ramadhan as YYYY-MM-DD (for example 2027-02-08)."
-    )
-    raise SettingsError(msg)
+    raise SettingsError.say(MESSAGES, "not_near", first=first)
 
 
 # --------------------------------------------------------------------------- phases
@@ -463,6 +513,27 @@ def phases(
         Columns ``phase``, ``start``, ``end`` (Asia/Jakarta timestamps, end exclusive),
         ``label_id``, ``label_en``, ``hijri_year``, in :data:`PHASES` order.
     """
+    _check_phase_days(weeks_before, mudik_days, balik_days, idul_fitri_days)
+    rows = _phase_rows(
+        dates,
+        weeks_before,
+        mudik_days,
+        balik_days,
+        idul_fitri_days,
+        maghrib_hour,
+        takbiran_end_hour,
+    )
+    frame = pd.DataFrame(rows, columns=["phase", "start", "end"])
+    frame["label_id"] = [PHASE_LABELS[p]["id"] for p in frame["phase"]]
+    frame["label_en"] = [PHASE_LABELS[p]["en"] for p in frame["phase"]]
+    frame["hijri_year"] = dates.hijri_year
+    return frame
+
+
+def _check_phase_days(
+    weeks_before: int, mudik_days: int, balik_days: int, idul_fitri_days: int
+) -> None:
+    """Check the lengths of the phases (whole days or weeks, balik after Idul Fitri)."""
     for name, value in (
         ("weeks_before", weeks_before),
         ("mudik_days", mudik_days),
@@ -470,18 +541,30 @@ def phases(
         ("idul_fitri_days", idul_fitri_days),
     ):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            msg = f"{name} must be a whole number >= 0, got {value!r}."
-            raise SettingsError(msg)
+            raise SettingsError.say(MESSAGES, "days", name=name, value=value)
     if balik_days < idul_fitri_days:
-        msg = f"balik_days ({balik_days}) must be >= idul_fitri_days ({idul_fitri_days})."
-        raise SettingsError(msg)
+        raise SettingsError.say(
+            MESSAGES, "balik", balik_days=balik_days, idul_fitri_days=idul_fitri_days
+        )
+
+
+def _phase_rows(
+    dates: RamadhanDates,
+    weeks_before: int,
+    mudik_days: int,
+    balik_days: int,
+    idul_fitri_days: int,
+    maghrib_hour: float,
+    takbiran_end_hour: float,
+) -> list[tuple[str, pd.Timestamp, pd.Timestamp]]:
+    """Return ``(phase, start, end)`` of each phase, in :data:`PHASES` order."""
 
     def ts(d: date, hours: float = 0.0) -> pd.Timestamp:
         return pd.Timestamp(d).tz_localize(TZ) + pd.Timedelta(hours=hours)
 
     start, lebaran = dates.start, dates.idul_fitri
     day = timedelta(days=1)
-    rows = [
+    return [
         ("pra_ramadhan", ts(start - timedelta(weeks=weeks_before)), ts(start)),
         ("ramadhan", ts(start), ts(lebaran)),
         (
@@ -494,11 +577,6 @@ def phases(
         ("idul_fitri", ts(lebaran), ts(lebaran + idul_fitri_days * day)),
         ("balik", ts(lebaran + idul_fitri_days * day), ts(lebaran + (balik_days + 1) * day)),
     ]
-    frame = pd.DataFrame(rows, columns=["phase", "start", "end"])
-    frame["label_id"] = [PHASE_LABELS[p]["id"] for p in frame["phase"]]
-    frame["label_en"] = [PHASE_LABELS[p]["en"] for p in frame["phase"]]
-    frame["hijri_year"] = dates.hijri_year
-    return frame
 
 
 def _ramadhans_touching(
@@ -573,23 +651,32 @@ def label_phases(
         dates_list = list(dates)
     out = np.full(len(wib), "lainnya", dtype=object)
     values = wib.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
-    rank = {p: i for i, p in enumerate(PHASE_PRIORITY)}
+    lengths = (weeks_before, mudik_days, balik_days, idul_fitri_days)
     for d in dates_list:
-        table = phases(
-            d,
-            weeks_before=weeks_before,
-            mudik_days=mudik_days,
-            balik_days=balik_days,
-            idul_fitri_days=idul_fitri_days,
-        )
-        table = table.sort_values("phase", key=lambda s: s.map(rank), ascending=False)
-        starts = table["start"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
-        ends = table["end"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
-        for phase, lo, hi in zip(table["phase"], starts, ends, strict=True):
-            out[(values >= lo) & (values < hi)] = phase
+        _paint_phases(out, values, d, lengths)
     result = pd.Series(out, index=wib.index, name="phase", dtype=object)
     result[wib.isna().to_numpy()] = pd.NA
     return result
+
+
+def _paint_phases(
+    out: np.ndarray, values: np.ndarray, dates: RamadhanDates, lengths: tuple[int, int, int, int]
+) -> None:
+    """Write the phases of one Ramadhan into ``out``, the most specific phase last (it wins)."""
+    weeks_before, mudik_days, balik_days, idul_fitri_days = lengths
+    table = phases(
+        dates,
+        weeks_before=weeks_before,
+        mudik_days=mudik_days,
+        balik_days=balik_days,
+        idul_fitri_days=idul_fitri_days,
+    )
+    rank = {p: i for i, p in enumerate(PHASE_PRIORITY)}
+    table = table.sort_values("phase", key=lambda s: s.map(rank), ascending=False)
+    starts = table["start"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
+    ends = table["end"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
+    for phase, lo, hi in zip(table["phase"], starts, ends, strict=True):
+        out[(values >= lo) & (values < hi)] = phase
 
 
 # --------------------------------------------------------------------------- time windows

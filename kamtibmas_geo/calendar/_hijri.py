@@ -16,6 +16,65 @@ from kamtibmas_geo._errors import SettingsError
 
 TZ = "Asia/Jakarta"
 
+MESSAGES = {
+    "bad_date": {
+        "id": "{what} harus tanggal yang ditulis YYYY-MM-DD, bukan {value!r}.",
+        "en": "{what} must be a date written YYYY-MM-DD, got {value!r}.",
+    },
+    "bad_pair": {
+        "id": "{what} untuk {year} H: 1 Ramadhan {start} dan 1 Syawal {idul_fitri} berjarak "
+        "{days} hari, padahal Ramadhan berlangsung 29 atau 30 hari. Periksa kedua tanggal.",
+        "en": "{what} for {year} H: 1 Ramadhan {start} and 1 Syawal {idul_fitri} are "
+        "{days} days apart, but a Ramadhan has 29 or 30 days. Check both dates.",
+    },
+    "outside_ummalqura": {
+        "id": "Tahun Hijriah {year} di luar kalender Umm al-Qura (1343-1500 H); berikan "
+        "tanggalnya dengan overrides={{tahun: (1 Ramadhan, 1 Syawal)}}.",
+        "en": "Hijri year {year} is outside the Umm al-Qura calendar (1343-1500 H); "
+        "give the dates with overrides={{year: (start, idul_fitri)}}.",
+    },
+    "window_hours": {
+        "id": "Jendela waktu {name!r} = ({lo}, {hi}) harus berjam 0-24 dengan awal yang "
+        "berbeda dari akhirnya.",
+        "en": "Time window {name!r} = ({lo}, {hi}) must have hours in 0-24, start != end.",
+    },
+    "window_cover": {
+        "id": "Jendela waktu harus menutup sehari tepat satu kali; pukul {clock} berada di "
+        "{count} jendela. Sesuaikan jam (awal, akhir) jendelanya.",
+        "en": "Time windows must cover the day exactly once; {clock} lies in {count} windows. "
+        "Adjust their (start, end) hours.",
+    },
+}
+
+#: What a date check names, in both languages (its placeholders are filled from the values).
+WHAT = {
+    "override_start": {
+        "id": "Tanggal 1 Ramadhan pengganti untuk {year} H",
+        "en": "The 1 Ramadhan override of {year} H",
+    },
+    "override_end": {
+        "id": "Tanggal 1 Syawal pengganti untuk {year} H",
+        "en": "The 1 Syawal override of {year} H",
+    },
+    "override": {"id": "Tanggal pengganti", "en": "Override"},
+    "file_start": {"id": "{path}: start untuk {year} H", "en": "{path}: start of {year} H"},
+    "file_end": {"id": "{path}: idul_fitri untuk {year} H", "en": "{path}: idul_fitri of {year} H"},
+    "file": {"id": "{path}", "en": "{path}"},
+    "flag_start": {"id": "--ramadhan-start", "en": "--ramadhan-start"},
+    "flag_end": {"id": "--idul-fitri", "en": "--idul-fitri"},
+    "given": {"id": "Tanggal yang diberikan", "en": "Given dates"},
+}
+
+
+def _error(key: str, what: str, /, **values: Any) -> SettingsError:
+    """Return a :class:`SettingsError` of message ``key`` naming ``what`` (a key of WHAT)."""
+    messages = {
+        key: {
+            lang: text.replace("{what}", WHAT[what][lang]) for lang, text in MESSAGES[key].items()
+        }
+    }
+    return SettingsError.say(messages, key, **values)
+
 
 @lru_cache(maxsize=1)
 def _table() -> dict[str, dict[int, dict[str, Any]]]:
@@ -24,7 +83,8 @@ def _table() -> dict[str, dict[int, dict[str, Any]]]:
     return {m: {int(y): v for y, v in data.get(m, {}).items()} for m in ("kemenag", "muhammadiyah")}
 
 
-def _to_date(value: Any, what: str) -> date:
+def _to_date(value: Any, what: str, **names: Any) -> date:
+    # ``what`` is a key of WHAT, ``names`` the values of its placeholders
     if isinstance(value, pd.Timestamp):
         return value.date()
     if isinstance(value, date):
@@ -32,18 +92,14 @@ def _to_date(value: Any, what: str) -> date:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        msg = f"{what} must be a date written YYYY-MM-DD, got {value!r}."
-        raise SettingsError(msg) from None
+        raise _error("bad_date", what, value=value, **names) from None
 
 
-def _check_pair(hijri_year: int, start: date, idul_fitri: date, what: str) -> None:
+def _check_pair(hijri_year: int, start: date, idul_fitri: date, what: str, **names: Any) -> None:
     days = (idul_fitri - start).days
     if days not in (29, 30):
-        msg = (
-            f"{what} for {hijri_year} H: 1 Ramadhan {start} and 1 Syawal {idul_fitri} are "
-            f"{days} days apart, but a Ramadhan has 29 or 30 days. Check both dates."
-        )
-        raise SettingsError(msg)
+        values = {"start": start, "idul_fitri": idul_fitri, "days": days, **names}
+        raise _error("bad_pair", what, year=hijri_year, **values)
 
 
 def _ummalqura(hijri_year: int) -> tuple[date, date]:
@@ -53,11 +109,7 @@ def _ummalqura(hijri_year: int) -> tuple[date, date]:
         start = Hijri(hijri_year, 9, 1).to_gregorian()
         end = Hijri(hijri_year, 10, 1).to_gregorian()
     except (ValueError, OverflowError):
-        msg = (
-            f"Hijri year {hijri_year} is outside the Umm al-Qura calendar (1343-1500 H); "
-            "give the dates with overrides={year: (start, idul_fitri)}."
-        )
-        raise SettingsError(msg) from None
+        raise SettingsError.say(MESSAGES, "outside_ummalqura", year=hijri_year) from None
     return date(start.year, start.month, start.day), date(end.year, end.month, end.day)
 
 
@@ -89,8 +141,7 @@ def _check_windows(windows: Mapping[str, tuple[float, float]]) -> None:
     minutes = np.zeros(24 * 60, dtype=int)
     for name, (lo, hi) in windows.items():
         if not (0 <= lo < 24 and 0 <= hi <= 24) or lo == hi:
-            msg = f"Time window {name!r} = ({lo}, {hi}) must have hours in 0-24, start != end."
-            raise SettingsError(msg)
+            raise SettingsError.say(MESSAGES, "window_hours", name=name, lo=lo, hi=hi)
         a, b = round(lo * 60), round(hi * 60)
         if a < b:
             minutes[a:b] += 1
@@ -99,8 +150,5 @@ def _check_windows(windows: Mapping[str, tuple[float, float]]) -> None:
             minutes[:b] += 1
     if (minutes != 1).any():
         first = int(np.flatnonzero(minutes != 1)[0])
-        msg = (
-            f"Time windows must cover the day exactly once; {first // 60:02d}:{first % 60:02d} "
-            f"lies in {int(minutes[first])} windows. Adjust their (start, end) hours."
-        )
-        raise SettingsError(msg)
+        clock = f"{first // 60:02d}:{first % 60:02d}"
+        raise SettingsError.say(MESSAGES, "window_cover", clock=clock, count=int(minutes[first]))

@@ -18,10 +18,9 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from types import ModuleType
-from typing import Literal
+from typing import Any, Literal
 
 from kamtibmas_geo._errors import DependencyError, SettingsError
-from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.calendar._astro import _day, _number, prayer_times
 
 __all__ = [
@@ -45,7 +44,7 @@ Criteria = Literal["auto", "mabims2021", "mabims1996"]
 _CRITERIA: tuple[str, ...] = ("auto", "mabims2021", "mabims1996")
 _NEW_CRITERIA_FROM = 1443  # first Hijri year Kemenag applied the 2021 MABIMS criteria
 
-_MESSAGES = {
+MESSAGES = {
     "bad_month": {
         "id": "Bulan Hijriah harus bilangan bulat 1..12 dan tahun 1300..1700, bukan "
         "{year!r}/{month!r}.",
@@ -76,7 +75,7 @@ def _ephem() -> ModuleType:
     try:
         import ephem
     except ImportError:  # pragma: no cover - ephem is a dependency of the calendar stage
-        raise DependencyError(tr(_MESSAGES, "no_ephem", "id")) from None
+        raise DependencyError.say(MESSAGES, "no_ephem") from None
     return ephem
 
 
@@ -129,9 +128,7 @@ class HilalPosition:
         bool
         """
         if criteria not in ("mabims2021", "mabims1996"):
-            raise SettingsError(
-                tr(_MESSAGES, "bad_criteria", "id", value=criteria, choices=_CRITERIA[1:])
-            )
+            raise SettingsError.say(MESSAGES, "bad_criteria", value=criteria, choices=_CRITERIA[1:])
         if self.age_hours <= 0:
             return False
         if criteria == "mabims2021":
@@ -178,6 +175,21 @@ def hilal_at_sunset(
     ephem = _ephem()
     pt = prayer_times(day, lat, lon, tz_hours=tz_hours, elevation_m=elevation_m, exact=True)
     when = ephem.Date(pt.maghrib.astimezone(UTC).replace(tzinfo=None))
+    elongation, true_altitude = _moon_at(ephem, when, lat, lon, elevation_m)
+    conj = _nearest_new_moon(ephem, when)
+    return HilalPosition(
+        sunset=pt.maghrib,
+        conjunction=_ephem_utc(ephem, conj),
+        altitude=true_altitude + _refraction(true_altitude),
+        elongation=elongation,
+        age_hours=(float(when) - conj) * 24.0,
+    )
+
+
+def _moon_at(
+    ephem: ModuleType, when: Any, lat: float, lon: float, elevation_m: float
+) -> tuple[float, float]:
+    """Return the geocentric elongation and topocentric true altitude of the Moon, deg."""
     moon, sun = ephem.Moon(), ephem.Sun()
     moon.compute(when)
     sun.compute(when)
@@ -188,17 +200,14 @@ def hilal_at_sunset(
     observer.pressure = 0.0  # airless: refraction added below with a documented formula
     observer.date = when
     moon.compute(observer)
-    true_altitude = math.degrees(float(moon.alt))
+    return elongation, math.degrees(float(moon.alt))
+
+
+def _nearest_new_moon(ephem: ModuleType, when: Any) -> float:
+    """Return the conjunction nearest to ``when`` (an ephem date, as a float)."""
     before = float(ephem.previous_new_moon(when))
     after = float(ephem.next_new_moon(when))
-    conj = before if when - before <= after - when else after
-    return HilalPosition(
-        sunset=pt.maghrib,
-        conjunction=_ephem_utc(ephem, conj),
-        altitude=true_altitude + _refraction(true_altitude),
-        elongation=elongation,
-        age_hours=(float(when) - conj) * 24.0,
-    )
+    return before if when - before <= after - when else after
 
 
 def _ephem_utc(ephem: ModuleType, value: float) -> datetime:
@@ -222,9 +231,7 @@ def _conjunction(hijri_year: int, hijri_month: int) -> datetime:
     ephem = _ephem()
     guess = _tabular_first_day(hijri_year, hijri_month) - timedelta(days=1)
     when = ephem.Date(datetime(guess.year, guess.month, guess.day, 12))
-    before = float(ephem.previous_new_moon(when))
-    after = float(ephem.next_new_moon(when))
-    return _ephem_utc(ephem, before if when - before <= after - when else after)
+    return _ephem_utc(ephem, _nearest_new_moon(ephem, when))
 
 
 def _previous(hijri_year: int, hijri_month: int) -> tuple[int, int]:
@@ -233,7 +240,7 @@ def _previous(hijri_year: int, hijri_month: int) -> tuple[int, int]:
 
 def _resolve(criteria: str, hijri_year: int) -> Literal["mabims2021", "mabims1996"]:
     if criteria not in _CRITERIA:
-        raise SettingsError(tr(_MESSAGES, "bad_criteria", "id", value=criteria, choices=_CRITERIA))
+        raise SettingsError.say(MESSAGES, "bad_criteria", value=criteria, choices=_CRITERIA)
     if criteria == "mabims1996" or (criteria == "auto" and hijri_year < _NEW_CRITERIA_FROM):
         return "mabims1996"
     return "mabims2021"
@@ -313,15 +320,7 @@ def predict_month_start(
     >>> predict_month_start(1446, 9).isoformat(), predict_month_start(1446, 10).isoformat()
     ('2025-03-01', '2025-03-31')
     """
-    if not (
-        isinstance(hijri_year, int)
-        and isinstance(hijri_month, int)
-        and not isinstance(hijri_year, bool)
-        and not isinstance(hijri_month, bool)
-        and 1300 <= hijri_year <= 1700
-        and 1 <= hijri_month <= 12
-    ):
-        raise SettingsError(tr(_MESSAGES, "bad_month", "id", year=hijri_year, month=hijri_month))
+    _check_month(hijri_year, hijri_month)
     chosen = _resolve(criteria, hijri_year)
     where = {
         "lat": _number("lat", lat, -90.0, 90.0),
@@ -333,20 +332,36 @@ def predict_month_start(
         py, pm = _previous(hijri_year, hijri_month)
         previous_start = _first_visible(py, pm, where, criteria)
     previous_start = _day("previous_start", previous_start)
-    day29 = previous_start + timedelta(days=28)
-    conj = _conjunction(hijri_year, hijri_month)
-    if abs((conj + timedelta(hours=where["tz_hours"])).date() - day29) > timedelta(days=2):
-        raise SettingsError(
-            tr(
-                _MESSAGES,
-                "bad_previous",
-                "id",
-                start=previous_start,
-                year=hijri_year,
-                month=hijri_month,
-                conj=conj,
-                day29=day29,
-            )
-        )
+    day29 = _day29(hijri_year, hijri_month, previous_start, where["tz_hours"])
     seen = hilal_at_sunset(day29, **where).meets(chosen)
     return day29 + timedelta(days=1 if seen else 2)
+
+
+def _check_month(hijri_year: Any, hijri_month: Any) -> None:
+    """Check a Hijri year (1300-1700) and month (1-12)."""
+    if not (
+        isinstance(hijri_year, int)
+        and isinstance(hijri_month, int)
+        and not isinstance(hijri_year, bool)
+        and not isinstance(hijri_month, bool)
+        and 1300 <= hijri_year <= 1700
+        and 1 <= hijri_month <= 12
+    ):
+        raise SettingsError.say(MESSAGES, "bad_month", year=hijri_year, month=hijri_month)
+
+
+def _day29(hijri_year: int, hijri_month: int, previous_start: date, tz_hours: float) -> date:
+    """Return the 29th of the previous month, checked against the month's conjunction."""
+    day29 = previous_start + timedelta(days=28)
+    conj = _conjunction(hijri_year, hijri_month)
+    if abs((conj + timedelta(hours=tz_hours)).date() - day29) > timedelta(days=2):
+        raise SettingsError.say(
+            MESSAGES,
+            "bad_previous",
+            start=previous_start,
+            year=hijri_year,
+            month=hijri_month,
+            conj=conj,
+            day29=day29,
+        )
+    return day29

@@ -193,9 +193,29 @@ def build_app(lang: Language = "id") -> typer.Typer:
     return app
 
 
-def _warning_printer(lang: str) -> Callable[..., None]:
-    """Return a ``warnings.showwarning`` that speaks to staff, not to developers."""
-    console = Console(stderr=True)
+def _warning_text(message: Warning | str, lang: str) -> str:
+    """One line for a warning, in words for staff (the provisional-date warning translated)."""
+    if isinstance(message, ProvisionalDateWarning):
+        text = tr(
+            MESSAGES,
+            "provisional",
+            lang,
+            year=message.hijri_year,
+            start=message.start,
+            end=message.idul_fitri,
+        )
+    else:
+        text = str(message)
+    return " ".join(text.split())
+
+
+def _collect_warnings(lang: str, into: list[str]) -> Callable[..., None]:
+    """Return a ``warnings.showwarning`` that keeps each distinct warning's text in ``into``.
+
+    The warnings are printed when the command has finished, after its own output; when it
+    fails, only the one line of the error is printed (a warning about dates does not help
+    someone whose file was not found).
+    """
 
     def show(
         message: Warning | str,
@@ -205,21 +225,18 @@ def _warning_printer(lang: str) -> Callable[..., None]:
         file: TextIO | None = None,
         line: str | None = None,
     ) -> None:
-        if isinstance(message, ProvisionalDateWarning):
-            text = tr(
-                MESSAGES,
-                "provisional",
-                lang,
-                year=message.hijri_year,
-                start=message.start,
-                end=message.idul_fitri,
-            )
-        else:
-            text = str(message)
-        label = (f"{tr(MESSAGES, 'warning', lang)}: ", "yellow")
-        console.print(Text.assemble(label, " ".join(text.split())), soft_wrap=True)
+        text = _warning_text(message, lang)
+        if text not in into:
+            into.append(text)
 
     return show
+
+
+def _print_warnings(texts: list[str], lang: str) -> None:
+    console = Console(stderr=True, markup=False)
+    label = (f"{tr(MESSAGES, 'warning', lang)}: ", "yellow")
+    for text in texts:
+        console.print(Text.assemble(label, text), soft_wrap=True)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -238,6 +255,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     internal error with one line naming the log file that holds the details, and code 1.
     """
     args = list(sys.argv[1:] if argv is None else argv)
+    told: list[str] = []
     lang: Language = "en" if os.environ.get("KAMTIBMAS_GEO_LANG", "").startswith("en") else "id"
     try:
         lang_text, args = parse_lang(args)
@@ -246,12 +264,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         app = build_app(lang)
         with warnings.catch_warnings():
             warnings.simplefilter("default")
-            warnings.showwarning = _warning_printer(lang)
+            warnings.showwarning = _collect_warnings(lang, told)
             code = app(args=args, prog_name="kamtibmas-geo", standalone_mode=False, obj=args)
     except BaseException as exc:  # every failure ends in one line, never a traceback
         if isinstance(exc, SystemExit):
             raise
         if type(exc).__name__ == "Exit":  # Click's normal end (after --help, say)
+            _print_warnings(told, lang)
             raise SystemExit(getattr(exc, "exit_code", 0)) from None
         if type(exc).__name__ == "NoArgsIsHelpError":  # the bare command: show its help
             ctx = getattr(exc, "ctx", None)
@@ -261,6 +280,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         label = (f"{tr(MESSAGES, 'error', lang)}: ", "bold red")
         Console(stderr=True, markup=False).print(Text.assemble(label, line), soft_wrap=True)
         raise SystemExit(code) from None
+    _print_warnings(told, lang)
     raise SystemExit(code if isinstance(code, int) else 0)
 
 

@@ -133,7 +133,7 @@ def register(app: typer.Typer, lang: Language) -> None:
         from kamtibmas_geo._tables import write_table
         from kamtibmas_geo._validate import check_choice
         from kamtibmas_geo.calendar._dates import overrides_from_dates
-        from kamtibmas_geo.evaluate._backtest import backtest
+        from kamtibmas_geo.evaluate._backtest import BacktestOptions, backtest
 
         st = state(ctx)
         lg = st.lang
@@ -165,8 +165,7 @@ def register(app: typer.Typer, lang: Language) -> None:
                 periods=period or None,
                 res=settings.res,
                 boundaries=polygons,
-                bandwidth_m=bandwidth,
-                overrides=overrides,
+                options=BacktestOptions(bandwidth_m=bandwidth, overrides=overrides),
                 settings=settings,
                 progress=_tick,
             )

@@ -119,6 +119,8 @@ def _summary(result: Any, rows_in: int, lang: Language) -> Table:
         table.add_row(tr(MESSAGES, f"st_{level}", lang), f"{n:,}")
     table.add_row(tr(MESSAGES, "rejected", lang), f"{len(rej):,}")
     if len(rej):
+        if "geocode_status" not in rej.columns:  # only rows rejected while reading
+            rej = rej.assign(geocode_status="invalid")
         status = rej["geocode_status"].fillna("invalid").astype(str)
         counts = (
             rej.assign(_s=status, _c=rej["reason_code"].astype(str))

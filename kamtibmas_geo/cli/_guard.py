@@ -311,7 +311,7 @@ def _usage_line(message: str, lang: str) -> str:
     match = re.match(r"^Option '(?P<name>.+)' requires (an argument|\d+ arguments)\.$", message)
     if match:
         return tr(MESSAGES, "needs_value", lang, name=match["name"])
-    match = re.match(r"^Got unexpected extra arguments? \((?P<args>.+)\)$", message)
+    match = re.match(r"^Got unexpected extra argument(s|\(s\))? \((?P<args>.+)\)$", message)
     if match:
         return tr(MESSAGES, "extra_args", lang, args=match["args"])
     return tr(MESSAGES, "usage", lang, msg=message)

@@ -44,6 +44,10 @@ MESSAGES = {
     "opt_png": {"id": "Simpan juga gambar PNG.", "en": "Also save a PNG picture."},
     "reading": {"id": "Membaca berkas…", "en": "Reading files…"},
     "drawing": {"id": "Menggambar peta…", "en": "Drawing the map…"},
+    "no_file": {
+        "id": "Berkas {path!r} tidak ada; periksa jalur dan nama berkasnya.",
+        "en": "The file {path!r} does not exist; check the path and the file name.",
+    },
     "bad_file": {
         "id": "Berkas {path!r} tidak bisa dibaca: {reason}. Gunakan .parquet, .gpkg, "
         ".geojson, .csv atau .xlsx.",
@@ -63,6 +67,8 @@ def _read(path: Path, lang: Language) -> object:
     import pandas as pd
 
     ext = path.suffix.lower()
+    if not path.is_file():
+        raise ScoreError(tr(MESSAGES, "no_file", lang, path=str(path)))
     try:
         if ext in (".parquet", ".geoparquet"):
             try:
@@ -126,7 +132,7 @@ def register(app: typer.Typer, lang: Language) -> None:
             Path | None, typer.Option("--png", help=tr(MESSAGES, "opt_png", lang))
         ] = None,
     ) -> None:
-        from kamtibmas_geo.render._map import render_map, save_png
+        from kamtibmas_geo.render._map import MapOptions, render_map, save_png
 
         st = state(ctx)
         with st.console.status(tr(MESSAGES, "reading", st.lang)):
@@ -148,11 +154,9 @@ def register(app: typer.Typer, lang: Language) -> None:
                 posts=frames["posts"],
                 proposed=frames["proposed"],
                 out=out,
-                offline=not online,
-                public=public,
                 lang=st.lang,
-                tiles=tiles,
                 boundaries=not no_boundaries,
+                options=MapOptions(offline=not online, public=public, tiles=tiles),
                 settings=st.settings,
             )
         n = len(frames["cells"])  # type: ignore[arg-type]

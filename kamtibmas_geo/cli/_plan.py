@@ -194,7 +194,7 @@ def register(app: typer.Typer, lang: Language) -> None:
         import pandas as pd
 
         from kamtibmas_geo._tables import write_table
-        from kamtibmas_geo.plan._poskamling import PoskamlingPlan
+        from kamtibmas_geo.plan._poskamling import PoskamlingOptions, PoskamlingPlan
 
         st = state(ctx)
         lg = st.lang
@@ -213,9 +213,9 @@ def register(app: typer.Typer, lang: Language) -> None:
                 radius=radius,
                 existing=existing,
                 candidates=candidates,
-                min_spacing=min_spacing,
-                budget_per_kecamatan=budget,
-                gap_weight=gap_weight,
+                options=PoskamlingOptions(
+                    min_spacing=min_spacing, budget_per_kecamatan=budget, gap_weight=gap_weight
+                ),
                 settings=st.settings,
             )
             progress.advance(task)

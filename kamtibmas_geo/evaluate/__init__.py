@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kamtibmas_geo.evaluate._backtest import BASELINES as BASELINES
+from kamtibmas_geo.evaluate._backtest import BacktestOptions as BacktestOptions
 from kamtibmas_geo.evaluate._backtest import BacktestResult as BacktestResult
 from kamtibmas_geo.evaluate._backtest import Forecaster as Forecaster
 from kamtibmas_geo.evaluate._backtest import backtest as backtest
@@ -12,6 +13,7 @@ from kamtibmas_geo.evaluate._backtest import score_forecaster as score_forecaste
 
 __all__ = [
     "BASELINES",
+    "BacktestOptions",
     "BacktestResult",
     "Forecaster",
     "backtest",

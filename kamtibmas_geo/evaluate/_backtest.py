@@ -43,19 +43,21 @@ from kamtibmas_geo._i18n import tr
 from kamtibmas_geo._validate import check_res
 from kamtibmas_geo.config import Language, Settings
 from kamtibmas_geo.evaluate._parts import (
-    _centres,
     _counts,
     _default_periods,
+    _History,
+    _history,
     _past_seasons,
+    _Period,
     _period_of,
-    _precise,
-    _prepare,
-    _study_cells,
-    _utm_crs,
+    _top_order,
+    kde_scores,
+    rank_metrics,
 )
 
 __all__ = [
     "BASELINES",
+    "BacktestOptions",
     "BacktestResult",
     "Forecaster",
     "backtest",
@@ -73,6 +75,14 @@ Forecaster = Callable[
 BASELINES: tuple[str, ...] = ("last_year", "all_time", "kde")
 
 MESSAGES = {
+    "period_after_data": {
+        "id": "Periode uji {label} dimulai {start}, setelah kejadian terakhir dalam data "
+        "({newest}); tidak ada kejadian untuk menguji ramalan. Pilih periode di dalam data, "
+        "mis. ramadhan-1447.",
+        "en": "The test period {label} starts on {start}, after the newest incident in the data "
+        "({newest}); there is nothing to test the forecast on. Choose a period inside the "
+        "data, e.g. ramadhan-1447.",
+    },
     "model": {"id": "Model", "en": "Model"},
     "share": {"id": "Luas", "en": "Area"},
     "hit_rate": {"id": "Tingkat tangkap", "en": "Hit rate"},
@@ -91,145 +101,55 @@ MESSAGES = {
         "id": "Tidak ada periode yang bisa diuji (perlu >= 1 tahun riwayat sebelum periode).",
         "en": "No period could be tested (needs >= 1 year of history before the period).",
     },
+    "err_score": {
+        "id": "Peramal bawaan memerlukan kamtibmas_geo.score._score.score_hotspots, yang tidak "
+        "dapat diimpor ({exc}); berikan fungsi sendiri sebagai forecaster=.",
+        "en": "The default forecaster needs kamtibmas_geo.score._score.score_hotspots, which "
+        "cannot be imported ({exc}); pass forecaster= a callable instead.",
+    },
+    "err_baselines": {
+        "id": "Pembanding tidak dikenal: {unknown!r}; pilih dari {choices}.",
+        "en": "Unknown baseline(s) {unknown!r}; choose from {choices}.",
+    },
 }
 
 
-# --------------------------------------------------------------------------- metrics
+@dataclass(frozen=True)
+class BacktestOptions:
+    """How :func:`backtest` compares and cuts periods, besides the records and the area.
 
+    Every field has the default used without it.
 
-def _top_order(scores: np.ndarray, hex_ids: np.ndarray) -> np.ndarray:
-    # Highest score first; ties by hex_id ascending. NaN scores count as 0.
-    s = np.nan_to_num(np.asarray(scores, dtype=float), nan=0.0)
-    return np.lexsort((hex_ids, -s))
-
-
-def rank_metrics(
-    scores: pd.Series,
-    observed: pd.Series,
-    *,
-    area_shares: Sequence[float] = (0.01, 0.05, 0.10),
-) -> pd.DataFrame:
-    """Hit rate, PAI and PEI of one forecast at several shares of the area.
-
-    Parameters
+    Attributes
     ----------
-    scores : Series
-        Forecast score per cell, indexed by ``hex_id``; defines the study area (``A`` cells).
-    observed : Series
-        Incident count per cell in the test period, indexed by ``hex_id``; cells missing
-        here count 0, cells outside ``scores`` are ignored.
+    baselines : sequence of str
+        Any of ``"last_year"``, ``"all_time"``, ``"kde"`` (all three by default).
     area_shares : sequence of float
-        Shares of the area to flag, each in (0, 1].
-
-    Returns
-    -------
-    DataFrame
-        One row per share: ``area_share``, ``n_cells`` (k), ``n_cells_total`` (A),
-        ``n_test`` (N), ``n_hits`` (n), ``n_hits_max``, ``hit_rate``, ``pai``, ``pai_max``,
-        ``pei`` (NaN where N = 0).
+        Shares of the area flagged (1%, 5%, 10% by default).
+    bandwidth_m : float
+        KDE bandwidth in metres.
+    window : (str, str)
+        First and last phase of a Ramadhan period (see :func:`kamtibmas_geo.calendar.phases`).
+    phase_options : mapping, optional
+        Keyword arguments of :func:`~kamtibmas_geo.calendar.phases` (``weeks_before``...).
+    overrides : mapping, optional
+        Ramadhan date overrides, as in :func:`~kamtibmas_geo.calendar.ramadhan_dates`.
+    min_history_days : int
+        History needed before a default period.
 
     Examples
     --------
-    >>> s = pd.Series([3.0, 2.0, 1.0, 0.0], index=["a", "b", "c", "d"])
-    >>> o = pd.Series({"b": 2, "d": 2})
-    >>> rank_metrics(s, o, area_shares=[0.25, 0.5])[["n_hits", "pai", "pei"]].values.tolist()
-    [[0.0, 0.0, 0.0], [2.0, 1.0, 0.5]]
+    >>> BacktestOptions(area_shares=(0.05,)).baselines
+    ('last_year', 'all_time', 'kde')
     """
-    for share in area_shares:
-        if not 0 < float(share) <= 1:
-            msg = f"area_shares must lie in (0, 1], got {share!r}; 5% is 0.05."
-            raise SettingsError(msg)
-    hex_ids = scores.index.astype(str).to_numpy()
-    counts = observed.reindex(scores.index).fillna(0).to_numpy(dtype=float)
-    order = _top_order(scores.to_numpy(dtype=float), hex_ids)
-    cum = np.concatenate([[0.0], np.cumsum(counts[order])])
-    cum_max = np.concatenate([[0.0], np.cumsum(np.sort(counts)[::-1])])
-    total_cells = len(hex_ids)
-    n_test = float(counts.sum())
-    rows = []
-    for share in area_shares:
-        k = min(total_cells, max(1, round(float(share) * total_cells)))
-        n, n_max = float(cum[k]), float(cum_max[k])
-        area = k / total_cells
-        hit = n / n_test if n_test > 0 else np.nan
-        hit_max = n_max / n_test if n_test > 0 else np.nan
-        pai, pai_max = hit / area, hit_max / area
-        pei = n / n_max if n_max > 0 else np.nan
-        rows.append((float(share), k, total_cells, n_test, n, n_max, hit, pai, pai_max, pei))
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "area_share",
-            "n_cells",
-            "n_cells_total",
-            "n_test",
-            "n_hits",
-            "n_hits_max",
-            "hit_rate",
-            "pai",
-            "pai_max",
-            "pei",
-        ],
-    )
 
-
-# --------------------------------------------------------------------------- baselines
-
-
-def kde_scores(
-    points: gpd.GeoSeries | gpd.GeoDataFrame,
-    cells: gpd.GeoDataFrame,
-    *,
-    bandwidth_m: float = 500.0,
-    cutoff: float = 4.0,
-    crs: Any = None,
-) -> pd.Series:
-    """Gaussian kernel density of points evaluated at cell centres.
-
-    ``score(c) = sum_i exp(-d(c, p_i)^2 / (2 h^2))`` over the points within
-    ``cutoff * h`` of the centre (a cKDTree neighbour search; beyond 4 h a point adds less
-    than 0.04% of its peak). The normalising constant is left out: only the ranking matters.
-
-    Parameters
-    ----------
-    points : GeoSeries or GeoDataFrame
-        Points, in any CRS.
-    cells : GeoDataFrame
-        ``hex_id`` and hexagons (EPSG:4326).
-    bandwidth_m : float
-        Bandwidth ``h`` in metres.
-    cutoff : float
-        Neighbour search radius in bandwidths.
-    crs : optional
-        Projected CRS in metres; by default the UTM zone of the cells' centre
-        (EPSG:32748, UTM 48S, for OKI and Palembang).
-
-    Returns
-    -------
-    Series
-        Density per cell, indexed by ``hex_id``.
-    """
-    from scipy.spatial import cKDTree
-
-    if not bandwidth_m > 0:
-        msg = f"bandwidth_m must be > 0 metres, got {bandwidth_m!r}."
-        raise SettingsError(msg)
-    c_lat, c_lon = _centres(cells)
-    crs = crs or _utm_crs(c_lat, c_lon)
-    geoms = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
-    geoms = geoms[~(geoms.is_empty | geoms.isna())]
-    out = np.zeros(len(cells))
-    if len(geoms):
-        pts = geoms.to_crs(crs)
-        xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
-        centres = gpd.GeoSeries.from_xy(c_lon, c_lat, crs=4326).to_crs(crs)
-        cxy = np.column_stack([centres.x.to_numpy(), centres.y.to_numpy()])
-        pair = cKDTree(cxy).sparse_distance_matrix(
-            cKDTree(xy), cutoff * bandwidth_m, output_type="coo_matrix"
-        )
-        weights = np.exp(-(pair.data**2) / (2 * bandwidth_m**2))
-        np.add.at(out, pair.row, weights)
-    return pd.Series(out, index=pd.Index(cells["hex_id"].astype(str), name="hex_id"))
+    baselines: Sequence[str] = BASELINES
+    area_shares: Sequence[float] = (0.01, 0.05, 0.10)
+    bandwidth_m: float = 500.0
+    window: tuple[str, str] = ("pra_ramadhan", "balik")
+    phase_options: Mapping[str, Any] | None = None
+    overrides: Mapping[int, tuple[Any, Any]] | None = None
+    min_history_days: int = 365
 
 
 def score_forecaster(
@@ -267,9 +187,16 @@ def score_forecaster(
     callable
         ``(train_records, (start, end), cells) -> Series`` of scores indexed by ``hex_id``.
     """
+    from dataclasses import fields
+
+    from kamtibmas_geo.score._options import ScoreOptions
+
     settings = settings or Settings()
     opts = dict(phase_options or {})
     options = {"gi": False, "emerging": False, **options}
+    named = {f.name for f in fields(ScoreOptions)}
+    score_options = ScoreOptions(**{k: v for k, v in options.items() if k in named})
+    options = {k: v for k, v in options.items() if k not in named}
 
     def forecast(
         train: gpd.GeoDataFrame,
@@ -279,11 +206,7 @@ def score_forecaster(
         try:
             from kamtibmas_geo.score._score import score_hotspots
         except ImportError as exc:  # pragma: no cover - score.py ships with the package
-            msg = (
-                "The default forecaster needs kamtibmas_geo.score._score.score_hotspots, which "
-                f"cannot be imported ({exc}); pass forecaster= a callable instead."
-            )
-            raise ScoreError(msg) from None
+            raise ScoreError.say(MESSAGES, "err_score", exc=exc) from None
         seasons = _past_seasons(period, window, opts, settings.calendar_method, overrides)
         with warnings.catch_warnings():
             # only the score is used: cells of own boundaries need no desa from the pack
@@ -292,8 +215,8 @@ def score_forecaster(
                 train,
                 target=(period[0], period[1]),
                 cells=list(cells["hex_id"].astype(str)),
-                seasons=seasons,
                 settings=settings,
+                options=score_options.replace(seasons=seasons),
                 **options,
             )
         return scored.set_index("hex_id")["score"].astype(float)
@@ -386,13 +309,7 @@ def backtest(
     res: int = 9,
     boundaries: gpd.GeoDataFrame | None = None,
     forecaster: Forecaster | None = None,
-    baselines: Sequence[str] = BASELINES,
-    area_shares: Sequence[float] = (0.01, 0.05, 0.10),
-    bandwidth_m: float = 500.0,
-    window: tuple[str, str] = ("pra_ramadhan", "balik"),
-    phase_options: Mapping[str, Any] | None = None,
-    overrides: Mapping[int, tuple[Any, Any]] | None = None,
-    min_history_days: int = 365,
+    options: BacktestOptions | None = None,
     settings: Settings | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> BacktestResult:
@@ -417,20 +334,9 @@ def backtest(
         ``(train_records, (start, end), cells) -> Series`` of scores indexed by ``hex_id``
         (missing cells score 0). By default :func:`score_forecaster`
         (:func:`kamtibmas_geo.score.score_hotspots`).
-    baselines : sequence of str
-        Any of ``"last_year"``, ``"all_time"``, ``"kde"``.
-    area_shares : sequence of float
-        Shares of the area flagged (1%, 5%, 10% by default).
-    bandwidth_m : float
-        KDE bandwidth in metres.
-    window : (str, str)
-        First and last phase of a Ramadhan period (see :func:`kamtibmas_geo.calendar.phases`).
-    phase_options : mapping, optional
-        Keyword arguments of :func:`~kamtibmas_geo.calendar.phases` (``weeks_before``...).
-    overrides : mapping, optional
-        Ramadhan date overrides, as in :func:`~kamtibmas_geo.calendar.ramadhan_dates`.
-    min_history_days : int
-        History needed before a default period.
+    options : BacktestOptions, optional
+        Baselines, area shares, KDE bandwidth, phase window, phase options, Ramadhan date
+        overrides and history needed (see :class:`BacktestOptions`; its defaults without it).
     settings : Settings, optional
         Calendar method, boundary pack location.
     progress : callable, optional
@@ -442,90 +348,131 @@ def backtest(
     """
     check_res(res)
     settings = settings or Settings()
-    unknown = sorted(set(baselines) - set(BASELINES))
+    opts = options or BacktestOptions()
+    unknown = sorted(set(opts.baselines) - set(BASELINES))
     if unknown:
-        msg = f"Unknown baseline(s) {unknown!r}; choose from {', '.join(BASELINES)}."
-        raise SettingsError(msg)
-    opts = dict(phase_options or {})
-    method = settings.calendar_method
-    gdf, times, hex_ids = _prepare(records, res)
-    cells = _study_cells(boundaries, res, settings)
-    index = pd.Index(cells["hex_id"].astype(str), name="hex_id")
-    inside = hex_ids.isin(index).to_numpy()
-    # a report placed only at its desa/kecamatan sits at the unit's inside point: the
-    # forecaster spreads it, but as an outcome (or a naive baseline's count) its cell would
-    # be an artefact, so outcomes and baselines use precisely located reports only
-    precise = _precise(gdf)
+        raise SettingsError.say(
+            MESSAGES, "err_baselines", unknown=unknown, choices=", ".join(BASELINES)
+        )
+    history = _history(records, res, boundaries, settings)
     forecast = forecaster or score_forecaster(
-        settings=settings, window=window, phase_options=opts, overrides=overrides, res=res
+        settings=settings,
+        window=opts.window,
+        phase_options=dict(opts.phase_options or {}),
+        overrides=opts.overrides,
+        res=res,
     )
-    if periods is None:
-        todo = (
-            _default_periods(
-                times[inside] if inside.any() else times,
-                window=window,
-                opts=opts,
-                method=method,
-                overrides=overrides,
-                min_history_days=min_history_days,
-            )
-            if len(times)
-            else []
-        )
-    else:
-        todo = [
-            _period_of(p, window=window, opts=opts, method=method, overrides=overrides)
-            for p in periods
-        ]
-    areas = cells["area_km2"].to_numpy(dtype=float)
-    rows, period_rows, all_scores = [], [], {}
+    todo = _periods_to_test(periods, history, opts, settings.calendar_method)
+    tables: list[pd.DataFrame] = []
+    period_rows, all_scores = [], {}
     for i, p in enumerate(todo):
-        train_mask = (times < p.start).to_numpy()
-        in_test = ((times >= p.start) & (times < p.end)).to_numpy() & inside
-        test_mask = in_test & precise
-        observed = _counts(hex_ids[test_mask], index)
-        models: dict[str, pd.Series] = {}
-        scores = forecast(gdf.iloc[np.flatnonzero(train_mask)].copy(), (p.start, p.end), cells)
-        models["method"] = pd.Series(scores, dtype=float).reindex(index).fillna(0.0)
-        train_in = train_mask & inside & precise
-        if "last_year" in baselines:
-            lo, hi = p.previous
-            prev = train_in & ((times >= lo) & (times < hi)).to_numpy()
-            models["last_year"] = _counts(hex_ids[prev], index)
-        if "all_time" in baselines:
-            models["all_time"] = _counts(hex_ids[train_in], index)
-        if "kde" in baselines:
-            pts = gdf.geometry.iloc[np.flatnonzero(train_mask & precise)]
-            models["kde"] = kde_scores(pts, cells, bandwidth_m=bandwidth_m)
-        for name, s in models.items():
-            m = rank_metrics(s, observed, area_shares=area_shares)
-            order = _top_order(s.to_numpy(), index.to_numpy())
-            cum_area = np.cumsum(areas[order])
-            m["area_km2"] = cum_area[m["n_cells"].to_numpy() - 1]
-            m.insert(0, "model", name)
-            m.insert(0, "n_train", int(train_mask.sum()))
-            m.insert(0, "end", p.end)
-            m.insert(0, "start", p.start)
-            m.insert(0, "period", p.label)
-            rows.append(m)
-        frame = pd.DataFrame(models)
-        frame["n_test"] = observed
+        metrics, row, frame = _test_period(p, history, forecast, opts)
+        tables.extend(metrics)
+        period_rows.append(row)
         all_scores[p.label] = frame
-        period_rows.append(
-            (
-                p.label,
-                p.start,
-                p.end,
-                int(train_mask.sum()),
-                int(observed.sum()),
-                int((in_test & ~precise).sum()),
-            )
-        )
         if progress is not None:
             progress(i + 1, len(todo), p.label)
-    table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
     periods_frame = pd.DataFrame(
         period_rows,
         columns=["period", "start", "end", "n_train", "n_test", "n_test_area_only"],
     )
-    return BacktestResult(table, periods_frame, all_scores, res=res, n_cells=len(index))
+    return BacktestResult(table, periods_frame, all_scores, res=res, n_cells=len(history.index))
+
+
+def _check_periods_in_data(chosen: list[_Period], history: _History) -> None:
+    """Refuse a test period that starts after the newest record: nothing to test it on."""
+    times = history.times.dropna()
+    if not len(times):
+        return
+    newest = times.max()
+    for p in chosen:
+        if p.start > newest:
+            raise SettingsError.say(
+                MESSAGES,
+                "period_after_data",
+                label=p.label,
+                start=p.start.date().isoformat(),
+                newest=newest.date().isoformat(),
+            )
+
+
+def _periods_to_test(
+    periods: Iterable[Any] | None, history: _History, opts: BacktestOptions, method: Any
+) -> list[_Period]:
+    """Return the periods given, or by default every Ramadhan with enough history."""
+    phase_opts = dict(opts.phase_options or {})
+    if periods is not None:
+        chosen = [
+            _period_of(
+                p, window=opts.window, opts=phase_opts, method=method, overrides=opts.overrides
+            )
+            for p in periods
+        ]
+        _check_periods_in_data(chosen, history)
+        return chosen
+    times = history.times
+    if not len(times):
+        return []
+    return _default_periods(
+        times[history.inside] if history.inside.any() else times,
+        window=opts.window,
+        opts=phase_opts,
+        method=method,
+        overrides=opts.overrides,
+        min_history_days=opts.min_history_days,
+    )
+
+
+def _test_period(
+    p: _Period, history: _History, forecast: Forecaster, opts: BacktestOptions
+) -> tuple[list[pd.DataFrame], tuple[Any, ...], pd.DataFrame]:
+    """Fit on the records before ``p``, score every model, compare with what happened."""
+    times = history.times
+    train_mask = (times < p.start).to_numpy()
+    in_test = ((times >= p.start) & (times < p.end)).to_numpy() & history.inside
+    observed = _counts(history.hex_ids[in_test & history.precise], history.index)
+    models = _models(p, history, forecast, train_mask, opts)
+    n_train = int(train_mask.sum())
+    metrics = []
+    for name, s in models.items():
+        m = rank_metrics(s, observed, area_shares=opts.area_shares)
+        order = _top_order(s.to_numpy(), history.index.to_numpy())
+        cum_area = np.cumsum(history.areas[order])
+        m["area_km2"] = cum_area[m["n_cells"].to_numpy() - 1]
+        m.insert(0, "model", name)
+        m.insert(0, "n_train", n_train)
+        m.insert(0, "end", p.end)
+        m.insert(0, "start", p.start)
+        m.insert(0, "period", p.label)
+        metrics.append(m)
+    frame = pd.DataFrame(models)
+    frame["n_test"] = observed
+    n_vague = int((in_test & ~history.precise).sum())
+    row = (p.label, p.start, p.end, n_train, int(observed.sum()), n_vague)
+    return metrics, row, frame
+
+
+def _models(
+    p: _Period,
+    history: _History,
+    forecast: Forecaster,
+    train_mask: np.ndarray,
+    opts: BacktestOptions,
+) -> dict[str, pd.Series]:
+    """Return the score per cell of the method and of each baseline, for period ``p``."""
+    h = history
+    train = h.gdf.iloc[np.flatnonzero(train_mask)].copy()
+    scores = forecast(train, (p.start, p.end), h.cells)
+    models = {"method": pd.Series(scores, dtype=float).reindex(h.index).fillna(0.0)}
+    train_in = train_mask & h.inside & h.precise
+    if "last_year" in opts.baselines:
+        lo, hi = p.previous
+        prev = train_in & ((h.times >= lo) & (h.times < hi)).to_numpy()
+        models["last_year"] = _counts(h.hex_ids[prev], h.index)
+    if "all_time" in opts.baselines:
+        models["all_time"] = _counts(h.hex_ids[train_in], h.index)
+    if "kde" in opts.baselines:
+        pts = h.gdf.geometry.iloc[np.flatnonzero(train_mask & h.precise)]
+        models["kde"] = kde_scores(pts, h.cells, bandwidth_m=opts.bandwidth_m)
+    return models

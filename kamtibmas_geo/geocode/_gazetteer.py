@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -40,6 +41,10 @@ MESSAGES = {
         "kolom nama, lintang, bujur.",
         "en": "Landmarks file {path} cannot be read ({err}). Use a UTF-8 CSV with columns "
         "name, lat, lon.",
+    },
+    "lm_missing": {
+        "id": "Berkas landmark {path} tidak ada; periksa nama berkas dan foldernya.",
+        "en": "Landmarks file {path} does not exist; check its name and folder.",
     },
     "lm_columns": {
         "id": "Berkas landmark tidak punya kolom {missing}. Kolom yang ada: {have}. "
@@ -196,8 +201,22 @@ def read_landmarks(
         The file cannot be read, a column is missing, or a row has no name, bad
         coordinates or lies outside OKI and Palembang (the message names the row).
     """
-    from kamtibmas_geo.grid._cells import assign_units
+    df, label = _landmark_table(landmarks, lang)
+    columns = _landmark_columns(df, lang)
+    if df.empty:
+        raise GeocodeError(tr(MESSAGES, "lm_empty", lang, path=label))
+    out = pd.DataFrame(
+        [_landmark_row(rec, i + 2, columns, lang) for i, rec in enumerate(df.to_dict("records"))],
+        columns=["name", "kind", "aliases", "lat", "lon", "row"],
+    )
+    gdf = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(out["lon"], out["lat"]), crs=4326)
+    return _landmark_units(gdf, settings, lang)
 
+
+def _landmark_table(
+    landmarks: str | os.PathLike[str] | pd.DataFrame, lang: str
+) -> tuple[pd.DataFrame, str]:
+    """Return the landmarks as a table with text column names, and its name for messages."""
     label = "<DataFrame>"
     if isinstance(landmarks, pd.DataFrame):
         df = landmarks.copy()
@@ -207,11 +226,29 @@ def read_landmarks(
             df = pd.read_csv(
                 Path(landmarks), sep=None, engine="python", dtype=str, encoding="utf-8-sig"
             )
+        except (FileNotFoundError, IsADirectoryError) as err:
+            raise GeocodeError(tr(MESSAGES, "lm_missing", lang, path=label)) from err
         except (OSError, UnicodeDecodeError, pd.errors.ParserError, ValueError) as err:
             msg = tr(MESSAGES, "lm_read", lang, path=label, err=err)
             raise GeocodeError(msg) from err
-    cols = [str(c) for c in df.columns]
-    df.columns = pd.Index(cols)
+    df.columns = pd.Index([str(c) for c in df.columns])
+    return df, label
+
+
+@dataclass(frozen=True, slots=True)
+class _LandmarkColumns:
+    """The columns of a landmarks table holding each field (kind and alias optional)."""
+
+    name: str
+    lat: str
+    lon: str
+    kind: str | None
+    alias: str | None
+
+
+def _landmark_columns(df: pd.DataFrame, lang: str) -> _LandmarkColumns:
+    """Find the name, lat and lon columns (refusing a table without them), kind and alias."""
+    cols = list(df.columns)
     name_c, lat_c, lon_c = (_pick(cols, c) for c in (_NAME_COLS, _LAT_COLS, _LON_COLS))
     missing = [
         want for want, got in (("nama", name_c), ("lintang", lat_c), ("bujur", lon_c)) if not got
@@ -219,29 +256,37 @@ def read_landmarks(
     if missing or name_c is None or lat_c is None or lon_c is None:
         msg = tr(MESSAGES, "lm_columns", lang, missing=", ".join(missing), have=", ".join(cols))
         raise GeocodeError(msg)
-    if df.empty:
-        raise GeocodeError(tr(MESSAGES, "lm_empty", lang, path=label))
-    kind_c, alias_c = _pick(cols, _KIND_COLS), _pick(cols, _ALIAS_COLS)
-    rows = []
-    for i, rec in enumerate(df.to_dict("records")):
-        row = i + 2
-        name = rec[name_c]
-        name = "" if name is None or (isinstance(name, float) and math.isnan(name)) else name
-        name = str(name).strip()
-        if not name or not compact(name):
-            raise GeocodeError(tr(MESSAGES, "lm_name", lang, row=row))
-        lat = _coord(rec[lat_c], -90.0, 90.0)
-        lon = _coord(rec[lon_c], -180.0, 180.0)
-        for col, value, num in ((lat_c, rec[lat_c], lat), (lon_c, rec[lon_c], lon)):
-            if num is None:
-                msg = tr(MESSAGES, "lm_coord", lang, row=row, name=name, col=col, value=value)
-                raise GeocodeError(msg)
-        kind = str(rec[kind_c]).strip() if kind_c and pd.notna(rec[kind_c]) else "landmark"
-        raw_alias = str(rec[alias_c]) if alias_c and pd.notna(rec[alias_c]) else ""
-        aliases = tuple(a.strip() for a in raw_alias.replace("|", ";").split(";") if a.strip())
-        rows.append((name, kind, aliases, lat, lon, row))
-    out = pd.DataFrame(rows, columns=["name", "kind", "aliases", "lat", "lon", "row"])
-    gdf = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(out["lon"], out["lat"]), crs=4326)
+    return _LandmarkColumns(name_c, lat_c, lon_c, _pick(cols, _KIND_COLS), _pick(cols, _ALIAS_COLS))
+
+
+def _landmark_row(
+    rec: Mapping[Hashable, Any], row: int, cols: _LandmarkColumns, lang: str
+) -> tuple[str, str, tuple[str, ...], float, float, int]:
+    """Check one landmark (sheet row ``row``): its name, kind, aliases, lat, lon and row."""
+    name = rec[cols.name]
+    name = "" if name is None or (isinstance(name, float) and math.isnan(name)) else name
+    name = str(name).strip()
+    if not name or not compact(name):
+        raise GeocodeError(tr(MESSAGES, "lm_name", lang, row=row))
+    lat = _coord(rec[cols.lat], -90.0, 90.0)
+    lon = _coord(rec[cols.lon], -180.0, 180.0)
+    if lat is None or lon is None:
+        col = cols.lat if lat is None else cols.lon
+        msg = tr(MESSAGES, "lm_coord", lang, row=row, name=name, col=col, value=rec[col])
+        raise GeocodeError(msg)
+    kind_c, alias_c = cols.kind, cols.alias
+    kind = str(rec[kind_c]).strip() if kind_c and pd.notna(rec[kind_c]) else "landmark"
+    raw_alias = str(rec[alias_c]) if alias_c and pd.notna(rec[alias_c]) else ""
+    aliases = tuple(a.strip() for a in raw_alias.replace("|", ";").split(";") if a.strip())
+    return name, kind, aliases, lat, lon, row
+
+
+def _landmark_units(
+    gdf: gpd.GeoDataFrame, settings: Settings | None, lang: str
+) -> gpd.GeoDataFrame:
+    """Add the desa, kecamatan and kabupaten of each landmark; refuse one outside the pack."""
+    from kamtibmas_geo.grid._cells import assign_units
+
     gdf = assign_units(gdf, settings=settings)
     outside = gdf["desa_code"].isna().to_numpy()
     if outside.any():
@@ -263,6 +308,10 @@ def _name_variants(name: str) -> set[str]:
         if low.startswith(prefix):
             out.add(name[len(prefix) :])
     return out
+
+
+#: A gazetteer entry and the names (before normalisation) it is found under.
+_Entry = tuple[Place, set[str]]
 
 
 def build_gazetteer(
@@ -291,20 +340,28 @@ def build_gazetteer(
     desa = load_boundaries("desa", settings=settings)
     kec = load_boundaries("kecamatan", settings=settings)
     kab = load_boundaries("kabupaten", settings=settings)
-    places: list[Place] = []
-    keys: list[set[str]] = []
+    entries = _unit_entries(kab, kec, desa)
+    if landmarks is not None:
+        lm = (
+            landmarks
+            if isinstance(landmarks, gpd.GeoDataFrame) and "desa_code" in landmarks
+            else read_landmarks(landmarks, settings=settings, lang=lang)
+        )
+        entries += _landmark_entries(lm)
+    entries += _outside_entries()
+    return _index(entries, kab, kec, desa)
 
-    def add(place: Place, names: set[str]) -> None:
-        places.append(place)
-        keys.append({compact(n) for n in names} - {""})
 
+def _unit_entries(
+    kab: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, desa: gpd.GeoDataFrame
+) -> list[_Entry]:
+    """Every kabupaten, kecamatan and desa/kelurahan of the pack, in that order."""
+    entries: list[_Entry] = []
     for r in kab.itertuples():
         pt = r.geometry.representative_point()
         variants = _name_variants(str(r.name)) | set(REGION_ALIASES.get(str(r.code), ()))
-        add(
-            Place(str(r.code), "kabupaten", str(r.name), pt.y, pt.x, None, None, str(r.code)),
-            variants,
-        )
+        place = Place(str(r.code), "kabupaten", str(r.name), pt.y, pt.x, None, None, str(r.code))
+        entries.append((place, variants))
     for r in kec.itertuples():
         place = Place(
             str(r.code),
@@ -316,7 +373,7 @@ def build_gazetteer(
             str(r.code),
             str(r.kabupaten_code),
         )
-        add(place, _name_variants(str(r.name)))
+        entries.append((place, _name_variants(str(r.name))))
     for r in desa.itertuples():
         place = Place(
             str(r.code),
@@ -329,50 +386,56 @@ def build_gazetteer(
             str(r.kabupaten_code),
             str(r.kind),
         )
-        add(place, {str(r.name), str(r.name_upstream)})
-    if landmarks is not None:
-        lm = (
-            landmarks
-            if isinstance(landmarks, gpd.GeoDataFrame) and "desa_code" in landmarks
-            else read_landmarks(landmarks, settings=settings, lang=lang)
-        )
-        for i, r in enumerate(lm.itertuples()):
-            place = Place(
-                f"LM{i + 1}",
-                "landmark",
-                str(r.name),
-                float(r.lat),
-                float(r.lon),
-                str(r.desa_code),
-                str(r.kecamatan_code),
-                str(r.kabupaten_code),
-                str(r.kind),
-            )
-            add(place, {str(r.name), *r.aliases})
-    for kind, outside in OUTSIDE_PLACES.items():
-        for name in outside:
-            add(
-                Place(f"OUT:{name}", "outside", name, np.nan, np.nan, None, None, None, kind),
-                {name},
-            )
+        entries.append((place, {str(r.name), str(r.name_upstream)}))
+    return entries
 
+
+def _landmark_entries(lm: gpd.GeoDataFrame) -> list[_Entry]:
+    """Return the entries of the user's landmarks, coded ``LM1``, ``LM2``..."""
+    entries: list[_Entry] = []
+    for i, r in enumerate(lm.itertuples()):
+        place = Place(
+            f"LM{i + 1}",
+            "landmark",
+            str(r.name),
+            float(r.lat),
+            float(r.lon),
+            str(r.desa_code),
+            str(r.kecamatan_code),
+            str(r.kabupaten_code),
+            str(r.kind),
+        )
+        entries.append((place, {str(r.name), *r.aliases}))
+    return entries
+
+
+def _outside_entries() -> list[_Entry]:
+    """Return the entries of the places outside OKI and Palembang an address may name."""
+    return [
+        (Place(f"OUT:{name}", "outside", name, np.nan, np.nan, None, None, None, kind), {name})
+        for kind, outside in OUTSIDE_PLACES.items()
+        for name in outside
+    ]
+
+
+def _index(
+    entries: list[_Entry], kab: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, desa: gpd.GeoDataFrame
+) -> Gazetteer:
+    """Build the look-up tables: exact and phonetic keys, kecamatan cover, unit names."""
+    places = [place for place, _ in entries]
     exact: dict[str, list[int]] = {}
     sound: dict[str, list[int]] = {}
-    max_tokens = 1
-    for i, ks in enumerate(keys):
-        for k in sorted(ks):
+    for i, (_, names) in enumerate(entries):
+        for k in sorted({compact(n) for n in names} - {""}):
             exact.setdefault(k, []).append(i)
             sound.setdefault(phonetic(k), []).append(i)
-    for p in places:
-        max_tokens = max(max_tokens, len(tokens(p.name)))
+    max_tokens = max([1, *(len(tokens(p.name)) for p in places)])
     cover: dict[str, frozenset[str]] = {
         str(c): frozenset({str(c), *OLD_KECAMATAN.get(str(c), ())}) for c in kec["code"]
     }
-    names: dict[str, str] = {
-        str(c): str(n) for c, n in zip(desa["code"], desa["name"], strict=True)
-    }
-    names |= {str(c): str(n) for c, n in zip(kec["code"], kec["name"], strict=True)}
-    names |= {str(c): str(n) for c, n in zip(kab["code"], kab["name"], strict=True)}
+    unit_names: dict[str, str] = {}
+    for frame in (desa, kec, kab):
+        unit_names |= {str(c): str(n) for c, n in zip(frame["code"], frame["name"], strict=True)}
     return Gazetteer(
         places=tuple(places),
         exact={k: tuple(v) for k, v in exact.items()},
@@ -384,5 +447,5 @@ def build_gazetteer(
         ),
         max_tokens=max(max_tokens + 1, 5),
         kec_cover=cover,
-        names=names,
+        names=unit_names,
     )

@@ -20,7 +20,9 @@ Examples
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, SupportsIndex
 
 import geopandas as gpd
 import numpy as np
@@ -79,6 +81,12 @@ MESSAGES = {
     "invalid": {
         "id": "Tidak ada koordinat yang sah dan alamat kosong; isi lintang/bujur atau alamat.",
         "en": "No valid coordinates and no address; fill in lat/lon or the address.",
+    },
+    "not_table": {
+        "id": "geocode() menerima GeoDataFrame, DataFrame atau RecordSet, bukan {type}; baca "
+        "berkas dengan read_records() lebih dulu.",
+        "en": "geocode() expects a GeoDataFrame, a DataFrame or a RecordSet, got {type}; read "
+        "files with read_records() first.",
     },
     "carried": {
         "id": "Ditolak saat membaca berkas.",
@@ -153,11 +161,68 @@ def _unpack(records: Any) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         return records.records, records.rejected
     if isinstance(records, pd.DataFrame):
         return records, None
-    msg = (
-        f"geocode() expects a GeoDataFrame, a DataFrame or a RecordSet, got "
-        f"{type(records).__name__}; read files with read_records() first."
-    )
-    raise GeocodeError(msg)
+    raise GeocodeError.say(MESSAGES, "not_table", type=type(records).__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """The input rows as the steps read them: where each came from, its point and its text."""
+
+    source: list[str]
+    row: list[Any]
+    lat: NDArray[np.float64]
+    lon: NDArray[np.float64]
+    text: list[str]
+    text_column: str
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, text_column: str) -> _Rows:
+        n = len(frame)
+        src = frame["source"].astype(str).tolist() if "source" in frame.columns else None
+        rows = (
+            pd.to_numeric(frame["row"], errors="coerce").tolist()
+            if "row" in frame.columns
+            else list(range(2, n + 2))
+        )
+        lat, lon = _coords(frame)
+        texts = _texts(frame, text_column)
+        return cls(src or ["<DataFrame>"] * n, rows, lat, lon, texts, text_column)
+
+
+@dataclass(slots=True)
+class _Placement:
+    """What the steps decided for each row: status, output columns, point, rejections."""
+
+    status: NDArray[np.object_]
+    out: dict[str, NDArray[np.object_]]
+    lat: NDArray[np.float64]
+    lon: NDArray[np.float64]
+    rejected: list[tuple[int, dict[str, Any]]]
+
+    @classmethod
+    def empty(cls, rows: _Rows) -> _Placement:
+        n = len(rows.text)
+        out = {c: np.full(n, None, dtype=object) for c in _OUT_COLUMNS}
+        status = np.full(n, "", dtype=object)
+        return cls(status, out, rows.lat.copy(), rows.lon.copy(), [])
+
+    def reject(self, rows: _Rows, i: SupportsIndex, status: str, **entry: Any) -> None:
+        """Record row ``i`` as rejected with ``status`` (entry: column, value, code, reason)."""
+        self.status[i] = status
+        self.rejected.append(
+            (
+                int(i),
+                dict(
+                    source=rows.source[i],
+                    row=rows.row[i],
+                    column=entry["column"],
+                    value=entry["value"],
+                    reason_code=entry["reason_code"],
+                    reason=entry["reason"],
+                    geocode_status=status,
+                ),
+            )
+        )
 
 
 def geocode(
@@ -215,161 +280,156 @@ def geocode(
     GeocodeError
         The input is not a table or the landmarks file is bad.
     """
-    from kamtibmas_geo.grid._cells import assign_units, points_to_cells
-
     res = check_res(res)
     frame, prior = _unpack(records)
     gaz = gazetteer or build_gazetteer(landmarks=landmarks, settings=settings, lang=lang)
     matcher = Matcher(gaz)
-    n = len(frame)
-    src = frame["source"].astype(str).tolist() if "source" in frame.columns else ["<DataFrame>"] * n
-    rows = (
-        pd.to_numeric(frame["row"], errors="coerce").tolist()
-        if "row" in frame.columns
-        else list(range(2, n + 2))
-    )
-    lat, lon = _coords(frame)
-    has_xy = ~np.isnan(lat)
-    texts = _texts(frame, text_column)
-    # coordinates: point in polygon
+    rows = _Rows.of(frame, text_column)
+    placement = _Placement.empty(rows)
+    _place_by_coordinates(rows, placement, matcher, settings=settings, lang=lang)
+    _place_by_text(rows, placement, matcher, lang=lang)
+    placement.rejected.sort(key=lambda item: item[0])
+    return RecordSet(_placed_records(frame, placement, res), _ledger(placement, prior))
+
+
+def _place_by_coordinates(
+    rows: _Rows, placement: _Placement, matcher: Matcher, *, settings: Settings | None, lang: str
+) -> None:
+    """Place rows with coordinates inside the pack as they are; reject the others (vectorised)."""
+    from kamtibmas_geo.grid._cells import assign_units
+
+    has_xy = ~np.isnan(rows.lat)
+    idx_xy = np.flatnonzero(has_xy)
     pts = gpd.GeoDataFrame(
-        {"_i": np.flatnonzero(has_xy)},
-        geometry=gpd.points_from_xy(lon[has_xy], lat[has_xy]),
+        {"_i": idx_xy},
+        geometry=gpd.points_from_xy(rows.lon[has_xy], rows.lat[has_xy]),
         crs=4326,
     )
     units = assign_units(pts, settings=settings) if len(pts) else pts.assign(desa_code=None)
-    status = np.full(n, "", dtype=object)
-    out: dict[str, NDArray[np.object_]] = {c: np.full(n, None, dtype=object) for c in _OUT_COLUMNS}
-    out_lat, out_lon = lat.copy(), lon.copy()
-    rejected: list[tuple[int, dict[str, Any]]] = []
-
-    # rows with coordinates, vectorised: inside the pack (desa found) or out of area
-    idx_xy = np.flatnonzero(has_xy)
     desa_of = units["desa_code"].to_numpy(dtype=object)
     inside = np.array([isinstance(c, str) for c in desa_of], dtype=bool)
     for i in idx_xy[~inside]:
-        status[i] = "out_of_area"
-        reason = tr(MESSAGES, "out_of_area", lang, lat=f"{lat[i]:.6f}", lon=f"{lon[i]:.6f}")
-        rejected.append(
-            (
-                int(i),
-                dict(
-                    source=src[i],
-                    row=rows[i],
-                    column="lat,lon",
-                    value=f"({lat[i]}, {lon[i]})",
-                    reason_code="out_of_area",
-                    reason=reason,
-                    geocode_status="out_of_area",
-                ),
-            )
+        lat, lon = rows.lat[i], rows.lon[i]
+        placement.reject(
+            rows,
+            i,
+            "out_of_area",
+            column="lat,lon",
+            value=f"({lat}, {lon})",
+            reason_code="out_of_area",
+            reason=tr(MESSAGES, "out_of_area", lang, lat=f"{lat:.6f}", lon=f"{lon:.6f}"),
         )
     ins = idx_xy[inside]
-    if len(ins):
-        u_in = units.iloc[np.flatnonzero(inside)]
-        desa_in = desa_of[inside]
-        kec_in = u_in["kecamatan_code"].to_numpy(dtype=object)
-        # a written address that names another desa/kecamatan than the point's is flagged
-        mismatch = np.zeros(len(ins), dtype=bool)
-        text_in = [texts[i] for i in ins]
-        found = {t: matcher.match(t).place for t in dict.fromkeys(t for t in text_in if t)}
-        for j, t in enumerate(text_in):
-            p = found.get(t) if t else None
-            if p is None:
-                continue
-            if p.level in {"desa", "landmark"}:
-                mismatch[j] = p.desa_code != desa_in[j]
-            elif p.level == "kecamatan":
-                mismatch[j] = kec_in[j] not in gaz.kec_cover[p.code]
-        status[ins] = "coordinates"
-        out["geocode_status"][ins] = "coordinates"
-        out["region_code"][ins] = desa_in
-        out["region_level"][ins] = "desa"
-        out["region_name"][ins] = u_in["desa_name"].to_numpy(dtype=object)
-        out["geocode_score"][ins] = np.where(mismatch, 75.0, 100.0)
-        out["coord_mismatch"][ins] = mismatch
-        for k in _OUT_COLUMNS:
-            if k.endswith(("_code", "_name")) and k in u_in.columns:
-                out[k][ins] = u_in[k].to_numpy(dtype=object)
+    if not len(ins):
+        return
+    u_in = units.iloc[np.flatnonzero(inside)]
+    desa_in = desa_of[inside]
+    mismatch = _mismatch(matcher, [rows.text[i] for i in ins], desa_in, u_in)
+    out = placement.out
+    placement.status[ins] = "coordinates"
+    out["geocode_status"][ins] = "coordinates"
+    out["region_code"][ins] = desa_in
+    out["region_level"][ins] = "desa"
+    out["region_name"][ins] = u_in["desa_name"].to_numpy(dtype=object)
+    out["geocode_score"][ins] = np.where(mismatch, 75.0, 100.0)
+    out["coord_mismatch"][ins] = mismatch
+    for k in _OUT_COLUMNS:
+        if k.endswith(("_code", "_name")) and k in u_in.columns:
+            out[k][ins] = u_in[k].to_numpy(dtype=object)
 
-    # rows without coordinates: matched by their address text
-    names = gaz.names
-    for i in np.flatnonzero(~has_xy):
-        text = texts[i]
+
+def _mismatch(
+    matcher: Matcher, texts: list[str], desa: NDArray[np.object_], units: pd.DataFrame
+) -> NDArray[np.bool_]:
+    """Flag points whose written address names another desa/kecamatan than the point's."""
+    kec = units["kecamatan_code"].to_numpy(dtype=object)
+    kec_cover = matcher.gazetteer.kec_cover
+    mismatch = np.zeros(len(texts), dtype=bool)
+    found = {t: matcher.match(t).place for t in dict.fromkeys(t for t in texts if t)}
+    for j, t in enumerate(texts):
+        p = found.get(t) if t else None
+        if p is None:
+            continue
+        if p.level in {"desa", "landmark"}:
+            mismatch[j] = p.desa_code != desa[j]
+        elif p.level == "kecamatan":
+            mismatch[j] = kec[j] not in kec_cover[p.code]
+    return mismatch
+
+
+def _place_by_text(rows: _Rows, placement: _Placement, matcher: Matcher, *, lang: str) -> None:
+    """Place rows without coordinates by their address text, or reject them with the reason."""
+    names = matcher.gazetteer.names
+    for i in np.flatnonzero(np.isnan(rows.lat)):
+        text = rows.text[i]
         if not text:
-            status[i] = "invalid"
-            rejected.append(
-                (
-                    int(i),
-                    dict(
-                        source=src[i],
-                        row=rows[i],
-                        column=f"lat,lon,{text_column}",
-                        value="",
-                        reason_code="invalid",
-                        reason=tr(MESSAGES, "invalid", lang),
-                        geocode_status="invalid",
-                    ),
-                )
+            placement.reject(
+                rows,
+                i,
+                "invalid",
+                column=f"lat,lon,{rows.text_column}",
+                value="",
+                reason_code="invalid",
+                reason=tr(MESSAGES, "invalid", lang),
             )
             continue
         m = matcher.match(text)
         if m.place is None:
-            st = "ambiguous" if m.status == "ambiguous" else "unmatched"
-            status[i] = st
             name, _, cands = m.detail.partition("|")
             key = m.reason_code or "no_place"
-            reason = tr(MESSAGES, key, lang, name=name, cands=cands.strip("[]").replace("'", ""))
-            rejected.append(
-                (
-                    int(i),
-                    dict(
-                        source=src[i],
-                        row=rows[i],
-                        column=text_column,
-                        value=text,
-                        reason_code=key,
-                        reason=reason,
-                        geocode_status=st,
-                    ),
-                )
+            placement.reject(
+                rows,
+                i,
+                "ambiguous" if m.status == "ambiguous" else "unmatched",
+                column=rows.text_column,
+                value=text,
+                reason_code=key,
+                reason=tr(MESSAGES, key, lang, name=name, cands=cands.strip("[]").replace("'", "")),
             )
             continue
-        p = m.place
-        status[i] = "matched"
-        out_lat[i], out_lon[i] = p.lat, p.lon
-        desa_code = p.desa_code
-        # a landmark is a point (the market itself): scores count it in its own cell
-        level = p.level if p.level in ("kecamatan", "landmark") else "desa"
-        region_code = p.code if level == "kecamatan" else desa_code
-        vals = {
-            "geocode_status": "matched",
-            "region_code": region_code,
-            "region_level": level,
-            "region_name": p.name if level == "landmark" else names.get(str(region_code), p.name),
-            "geocode_score": round(float(m.score), 1),
-            "coord_mismatch": False,
-            "desa_code": desa_code,
-            "desa_name": names.get(desa_code) if desa_code else None,
-            "kecamatan_code": p.kecamatan_code,
-            "kecamatan_name": names.get(str(p.kecamatan_code)),
-            "kabupaten_code": p.kabupaten_code,
-            "kabupaten_name": names.get(str(p.kabupaten_code)),
-        }
-        for k, v in vals.items():
-            out[k][i] = v
-    rejected.sort(key=lambda item: item[0])
-    placed = np.isin(status, ["coordinates", "matched"])
+        placement.status[i] = "matched"
+        placement.lat[i], placement.lon[i] = m.place.lat, m.place.lon
+        for k, v in _matched_values(m.place, m.score, names).items():
+            placement.out[k][i] = v
+
+
+def _matched_values(p: Place, score: float, names: Mapping[str, str]) -> dict[str, Any]:
+    """Return the output columns of a row placed by its address at ``p``."""
+    desa_code = p.desa_code
+    # a landmark is a point (the market itself): scores count it in its own cell
+    level = p.level if p.level in ("kecamatan", "landmark") else "desa"
+    region_code = p.code if level == "kecamatan" else desa_code
+    return {
+        "geocode_status": "matched",
+        "region_code": region_code,
+        "region_level": level,
+        "region_name": p.name if level == "landmark" else names.get(str(region_code), p.name),
+        "geocode_score": round(float(score), 1),
+        "coord_mismatch": False,
+        "desa_code": desa_code,
+        "desa_name": names.get(desa_code) if desa_code else None,
+        "kecamatan_code": p.kecamatan_code,
+        "kecamatan_name": names.get(str(p.kecamatan_code)),
+        "kabupaten_code": p.kabupaten_code,
+        "kabupaten_name": names.get(str(p.kabupaten_code)),
+    }
+
+
+def _placed_records(frame: pd.DataFrame, placement: _Placement, res: int) -> gpd.GeoDataFrame:
+    """Return the placed rows: input columns, point used, output columns, ``hex_id``."""
+    from kamtibmas_geo.grid._cells import index_points
+
+    placed = np.isin(placement.status, ["coordinates", "matched"])
     base = frame.drop(columns=[c for c in _OUT_COLUMNS if c in frame.columns])
     result = pd.DataFrame(
         base.drop(columns=[base.geometry.name]) if isinstance(base, gpd.GeoDataFrame) else base
     ).copy()
-    result["lat"], result["lon"] = out_lat, out_lon
+    result["lat"], result["lon"] = placement.lat, placement.lon
     for c in _OUT_COLUMNS:
-        result[c] = out[c]
+        result[c] = placement.out[c]
     result = result[placed]
-    plat, plon = out_lat[placed], out_lon[placed]
-    result["hex_id"] = points_to_cells(plat, plon, res) if len(result) else []
+    plat, plon = placement.lat[placed], placement.lon[placed]
+    result["hex_id"] = index_points(plat, plon, res) if len(result) else []
     str_cols = ["region_code", "region_level", "region_name", "hex_id"]
     str_cols += [k for k in _OUT_COLUMNS if k.endswith(("_code", "_name"))]
     for c in str_cols:
@@ -377,12 +437,15 @@ def geocode(
     result["geocode_score"] = result["geocode_score"].astype(float)
     result["coord_mismatch"] = result["coord_mismatch"].astype(bool)
     result["geocode_status"] = result["geocode_status"].astype("str")
-    placed_gdf = gpd.GeoDataFrame(result, geometry=gpd.points_from_xy(plon, plat), crs=4326)
-    rej = pd.DataFrame([r for _, r in rejected], columns=list(_REJECTED_COLUMNS))
+    return gpd.GeoDataFrame(result, geometry=gpd.points_from_xy(plon, plat), crs=4326)
+
+
+def _ledger(placement: _Placement, prior: pd.DataFrame | None) -> pd.DataFrame:
+    """Return the rejected rows, after those rejected earlier (when reading) carried over."""
+    rej = pd.DataFrame([r for _, r in placement.rejected], columns=list(_REJECTED_COLUMNS))
     if prior is not None and len(prior):
         carried = prior.copy()
         if "geocode_status" not in carried.columns:
             carried["geocode_status"] = "invalid"
         rej = pd.concat([carried, rej], ignore_index=True) if len(rej) else carried
-    rej = rej.reset_index(drop=True)
-    return RecordSet(placed_gdf, rej)
+    return rej.reset_index(drop=True)

@@ -336,7 +336,6 @@ class Matcher:
 
     def _decide(self, mentions: list[_Mention]) -> Match:
         places = self.gazetteer.places
-        cover = self.gazetteer.kec_cover
         inside = [m for m in mentions if places[m.idx[0]].level != "outside"]
         outside = [m for m in mentions if places[m.idx[0]].level == "outside"]
         kab_ctx = {
@@ -345,16 +344,38 @@ class Matcher:
             for k in m.idx
             if places[k].level == "kabupaten"
         }
-        if outside:
-            # an outside kabupaten, or any outside place after Kab./Kec./Desa, is decisive
-            # unless OKI/Palembang is named too and the outside name has no marker
-            decisive = [m for m in outside if m.hint or places[m.idx[0]].kind == "kabupaten"]
-            if decisive and not (kab_ctx and all(not m.hint for m in decisive)):
-                return Match("unmatched", None, 0.0, "outside", decisive[0].text)
-            marked = any(m.hint in {"desa", "kec"} for m in inside)
-            if not kab_ctx and not marked:
-                return Match("unmatched", None, 0.0, "outside", outside[0].text)
-        # split each mention's candidates by level, honouring the marker before it
+        verdict = self._outside(inside, outside, kab_ctx)
+        if verdict is not None:
+            return verdict
+        small, kecs = self._by_level(inside)
+        verdict = self._desa_level(inside, small, kecs, kab_ctx)
+        if verdict is None:
+            verdict = _kecamatan_level(inside, kecs, kab_ctx)
+        if verdict is None:
+            verdict = self._leftover(inside, outside, small, kab_ctx)
+        return verdict
+
+    def _outside(
+        self, inside: list[_Mention], outside: list[_Mention], kab_ctx: set[str | None]
+    ) -> Match | None:
+        """Return ``outside`` when a place outside OKI/Palembang decides the address."""
+        if not outside:
+            return None
+        places = self.gazetteer.places
+        # an outside kabupaten, or any outside place after Kab./Kec./Desa, is decisive
+        # unless OKI/Palembang is named too and the outside name has no marker
+        decisive = [m for m in outside if m.hint or places[m.idx[0]].kind == "kabupaten"]
+        if decisive and not (kab_ctx and all(not m.hint for m in decisive)):
+            return Match("unmatched", None, 0.0, "outside", decisive[0].text)
+        marked = any(m.hint in {"desa", "kec"} for m in inside)
+        if not kab_ctx and not marked:
+            return Match("unmatched", None, 0.0, "outside", outside[0].text)
+        return None
+
+    def _by_level(self, inside: list[_Mention]) -> tuple[list[list[Place]], list[list[Place]]]:
+        """Split each mention's candidates into desa/landmark and kecamatan, by its marker."""
+        places = self.gazetteer.places
+        cover = self.gazetteer.kec_cover
         small: list[list[Place]] = []
         kecs: list[list[Place]] = []
         for m in inside:
@@ -376,80 +397,115 @@ class Matcher:
                 others = [p for j in range(len(inside)) if j != i for p in small[j]]
                 if any(p.kecamatan_code in cov for p in others):
                     small[i] = []
+        return small, kecs
+
+    def _desa_level(
+        self,
+        inside: list[_Mention],
+        small: list[list[Place]],
+        kecs: list[list[Place]],
+        kab_ctx: set[str | None],
+    ) -> Match | None:
+        """Return the desa or landmark named, ``ambiguous`` among namesakes, or ``None``."""
+        cover = self.gazetteer.kec_cover
         ctx = [set().union(*(cover[p.code] for p in c)) if c else set() for c in kecs]
+        pool, penalty = _desa_pool(small, ctx, kab_ctx)
+        if not pool:
+            return None
+        by_mention: dict[int, list[Place]] = {}
+        for i, p in pool:
+            by_mention.setdefault(i, []).append(p)
+        chosen = list(by_mention)
+        hinted = [i for i in chosen if inside[i].hint == "desa"]
+        if hinted:
+            chosen = hinted
+        lms = [i for i in chosen if any(p.level == "landmark" for p in by_mention[i])]
+        if lms:
+            chosen = lms
+        resolved = [i for i in chosen if len({p.code for p in by_mention[i]}) == 1]
+        # a name that is also a kecamatan, with no other kecamatan named: kecamatan level
+        if len(chosen) == 1 and kecs[chosen[0]] and not hinted:
+            i = chosen[0]
+            own = [p for p in kecs[i] if not kab_ctx or p.kabupaten_code in kab_ctx]
+            if own and not _other_context(ctx, i):
+                return None
+        if resolved:
+            i = resolved[-1]
+            score = inside[i].quality - penalty
+            return Match("matched", by_mention[i][0], max(0.0, min(100.0, score)))
+        i = chosen[-1]
+        codes = sorted({p.code for p in by_mention[i]})
+        return Match("ambiguous", None, 0.0, "ambiguous", f"{inside[i].text}|{codes}")
 
-        def ctx_other(i: int) -> set[str]:
-            return set().union(*(ctx[j] for j in range(len(inside)) if j != i))
-
-        pool: list[tuple[int, Place]] = [(i, p) for i, d in enumerate(small) for p in d]
-        # a kabupaten named in the text keeps the units in it; if none is (a road named
-        # after a town, "Jl. Palembang-Kayuagung"), the kabupaten is ignored
-        in_kab = [(i, p) for i, p in pool if p.kabupaten_code in kab_ctx]
-        if in_kab:
-            pool = in_kab
-        penalty = _NO_CTX
-        if pool:
-            other_ctx = {i: ctx_other(i) for i, _ in pool}
-            consistent = [(i, p) for i, p in pool if p.kecamatan_code in other_ctx[i]]
-            if consistent:
-                pool, penalty = consistent, 0.0
-            elif any(other_ctx.values()):
-                # the desa is not in the kecamatan named: a typo'd or wrong desa name is
-                # likelier than a wrong kecamatan, so fall back to the kecamatan
-                pool = []
-            elif in_kab:
-                penalty = 2.0
-        if pool:
-            by_mention: dict[int, list[Place]] = {}
-            for i, p in pool:
-                by_mention.setdefault(i, []).append(p)
-            chosen = list(by_mention)
-            hinted = [i for i in chosen if inside[i].hint == "desa"]
-            if hinted:
-                chosen = hinted
-            lms = [i for i in chosen if any(p.level == "landmark" for p in by_mention[i])]
-            if lms:
-                chosen = lms
-            resolved = [i for i in chosen if len({p.code for p in by_mention[i]}) == 1]
-            # a name that is also a kecamatan, with no other kecamatan named: kecamatan level
-            if len(chosen) == 1 and kecs[chosen[0]] and not hinted:
-                i = chosen[0]
-                own = [p for p in kecs[i] if not kab_ctx or p.kabupaten_code in kab_ctx]
-                if own and not ctx_other(i):
-                    pool = []
-            if pool:
-                if resolved:
-                    i = resolved[-1]
-                    p = by_mention[i][0]
-                    score = inside[i].quality - penalty
-                    return Match("matched", p, max(0.0, min(100.0, score)))
-                i = chosen[-1]
-                codes = sorted({p.code for p in by_mention[i]})
-                return Match("ambiguous", None, 0.0, "ambiguous", f"{inside[i].text}|{codes}")
-        # kecamatan level
-        kpool = [(i, p) for i, c in enumerate(kecs) for p in c]
-        kpool = [(i, p) for i, p in kpool if p.kabupaten_code in kab_ctx] or kpool
-        if kpool:
-            kcodes = {p.code for _, p in kpool}
-            if len(kcodes) > 1:
-                hinted_k = [(i, p) for i, p in kpool if inside[i].hint == "kec"]
-                if len({p.code for _, p in hinted_k}) == 1:
-                    kpool = hinted_k
-                    kcodes = {p.code for _, p in kpool}
-            if len(kcodes) == 1:
-                i, p = kpool[-1]
-                score = inside[i].quality - _KEC_PENALTY
-                return Match("matched", p, max(0.0, min(100.0, score)))
-            i = kpool[-1][0]
-            return Match("ambiguous", None, 0.0, "ambiguous", f"{inside[i].text}|{sorted(kcodes)}")
+    def _leftover(
+        self,
+        inside: list[_Mention],
+        outside: list[_Mention],
+        small: list[list[Place]],
+        kab_ctx: set[str | None],
+    ) -> Match:
+        """Why nothing was placed: namesakes, only a kabupaten, a place outside, or nothing."""
         amb = [i for i, d in enumerate(small) if len({p.code for p in d}) > 1]
         if amb:
             i = amb[-1]
             codes = sorted({p.code for p in small[i]})
             return Match("ambiguous", None, 0.0, "ambiguous", f"{inside[i].text}|{codes}")
         if kab_ctx:
+            places = self.gazetteer.places
             name = next(m.text for m in inside if places[m.idx[0]].level == "kabupaten")
             return Match("unmatched", None, 0.0, "kabupaten_only", name)
         if outside:
             return Match("unmatched", None, 0.0, "outside", outside[0].text)
         return Match("unmatched", None, 0.0, "no_place")
+
+
+def _other_context(ctx: list[set[str]], i: int) -> set[str]:
+    """Return the kecamatan codes named by every mention but the ``i``-th."""
+    return set().union(*(ctx[j] for j in range(len(ctx)) if j != i))
+
+
+def _desa_pool(
+    small: list[list[Place]], ctx: list[set[str]], kab_ctx: set[str | None]
+) -> tuple[list[tuple[int, Place]], float]:
+    """Return the desa/landmark candidates the context allows, and its score penalty."""
+    pool: list[tuple[int, Place]] = [(i, p) for i, d in enumerate(small) for p in d]
+    # a kabupaten named in the text keeps the units in it; if none is (a road named
+    # after a town, "Jl. Palembang-Kayuagung"), the kabupaten is ignored
+    in_kab = [(i, p) for i, p in pool if p.kabupaten_code in kab_ctx]
+    if in_kab:
+        pool = in_kab
+    penalty = _NO_CTX
+    if pool:
+        other_ctx = {i: _other_context(ctx, i) for i, _ in pool}
+        consistent = [(i, p) for i, p in pool if p.kecamatan_code in other_ctx[i]]
+        if consistent:
+            pool, penalty = consistent, 0.0
+        elif any(other_ctx.values()):
+            # the desa is not in the kecamatan named: a typo'd or wrong desa name is
+            # likelier than a wrong kecamatan, so fall back to the kecamatan
+            pool = []
+        elif in_kab:
+            penalty = 2.0
+    return pool, penalty
+
+
+def _kecamatan_level(
+    inside: list[_Mention], kecs: list[list[Place]], kab_ctx: set[str | None]
+) -> Match | None:
+    """Return the kecamatan named (score lowered), ``ambiguous`` among several, or ``None``."""
+    kpool = [(i, p) for i, c in enumerate(kecs) for p in c]
+    kpool = [(i, p) for i, p in kpool if p.kabupaten_code in kab_ctx] or kpool
+    if not kpool:
+        return None
+    kcodes = {p.code for _, p in kpool}
+    if len(kcodes) > 1:
+        hinted_k = [(i, p) for i, p in kpool if inside[i].hint == "kec"]
+        if len({p.code for _, p in hinted_k}) == 1:
+            kpool = hinted_k
+            kcodes = {p.code for _, p in kpool}
+    if len(kcodes) == 1:
+        i, p = kpool[-1]
+        score = inside[i].quality - _KEC_PENALTY
+        return Match("matched", p, max(0.0, min(100.0, score)))
+    i = kpool[-1][0]
+    return Match("ambiguous", None, 0.0, "ambiguous", f"{inside[i].text}|{sorted(kcodes)}")

@@ -32,7 +32,7 @@ from numpy.typing import ArrayLike
 from kamtibmas_geo._errors import RegionError
 from kamtibmas_geo._validate import check_choice, check_crs_4326, check_geom_types, check_res
 from kamtibmas_geo.boundaries._integrity import load_derived, save_derived
-from kamtibmas_geo.boundaries._pack import EQUAL_AREA_CRS, build_pack, load_boundaries
+from kamtibmas_geo.boundaries._pack import EQUAL_AREA_CRS, PackInfo, build_pack, load_boundaries
 from kamtibmas_geo.config import Settings
 from kamtibmas_geo.grid._units import UNIT_COLUMNS, own_desa
 
@@ -42,12 +42,36 @@ __all__ = [
     "cell_units",
     "cells_to_gdf",
     "crosswalk",
+    "index_points",
     "points_to_cells",
     "region_cells",
     "to_cells",
 ]
 
 ContainMode = Literal["overlap", "center"]
+
+MESSAGES = {
+    "lengths": {
+        "id": "lat dan lng harus sama panjang; lat berisi {n_lat} nilai, lng {n_lng}.",
+        "en": "lat and lng must have the same length, got {n_lat} and {n_lng}.",
+    },
+    "unit_code": {
+        "id": "unit {unit!r} bukan kode Kemendagri kabupaten (16.02), kecamatan (16.02.02) "
+        "atau desa/kelurahan (16.02.02.2001); tulis kodenya lengkap dengan titik.",
+        "en": "unit {unit!r} is not a Kemendagri code of a kabupaten (16.02), kecamatan "
+        "(16.02.02) or desa/kelurahan (16.02.02.2001).",
+    },
+    "no_unit": {
+        "id": "Tidak ada {level} berkode {code!r} di wilayah {region!r}; periksa kodenya "
+        "(lihat load_boundaries('{level}')).",
+        "en": "No {level} with code {code!r} in region {region!r}.",
+    },
+    "bad_cells": {
+        "id": "Kode sel H3 tidak sah: {cells!r}. Kode sel H3 terdiri dari 15 karakter, "
+        "misalnya '898cab621d7ffff'.",
+        "en": "Not valid H3 cell ids: {cells!r}.",
+    },
+}
 
 #: Below this many points one thread does the indexing (thread start-up is not free).
 _THREAD_MIN = 200_000
@@ -83,12 +107,11 @@ def _index(lat: np.ndarray, lng: np.ndarray, res: int, threads: int) -> pa.Array
 
 
 def _cell_series(lat: ArrayLike, lng: ArrayLike, res: int, threads: int | None) -> pd.Series:
-    check_res(res)
+    """Return the cells of points as a string Series (NA where no valid point), trusting res."""
     lat_a = np.asarray(lat, dtype="float64").ravel()
     lng_a = np.asarray(lng, dtype="float64").ravel()
     if lat_a.shape != lng_a.shape:
-        msg = f"lat and lng must have the same length, got {lat_a.size} and {lng_a.size}."
-        raise ValueError(msg)
+        raise RegionError.say(MESSAGES, "lengths", n_lat=lat_a.size, n_lng=lng_a.size)
     n_threads = threads if threads is not None else min(2, os.cpu_count() or 1)
     valid = _valid_latlng(lat_a, lng_a)
     if valid.all():
@@ -127,6 +150,31 @@ def points_to_cells(
     >>> points_to_cells([float("nan")], [104.0], 9).tolist()
     [None]
     """
+    return index_points(lat, lng, check_res(res), threads=threads)
+
+
+def index_points(
+    lat: ArrayLike, lng: ArrayLike, res: int, *, threads: int | None = None
+) -> np.ndarray:
+    """Return the H3 cell of each point, trusting ``res`` (checked by the public entry).
+
+    The same as :func:`points_to_cells` without checking ``res`` again: for the steps of
+    other stages that checked it once at their own public entry.
+
+    Parameters
+    ----------
+    lat, lng : array-like of float
+        Latitudes and longitudes in degrees (WGS 84).
+    res : int
+        H3 resolution, 0-15, already checked.
+    threads : int, optional
+        As in :func:`points_to_cells`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of H3 ids, ``None`` where a coordinate is missing or out of range.
+    """
     series = _cell_series(lat, lng, res, threads)
     out = np.array(series.astype(object).to_numpy(), dtype=object)
     out[pd.isna(out)] = None
@@ -157,6 +205,7 @@ def to_cells(
     """
     check_geom_types(points, ("Point",), what="points")
     pts = check_crs_4326(points, what="points")
+    check_res(res)
     geom = pts.geometry.values
     missing = shapely.is_missing(geom) | shapely.is_empty(geom)
     x = np.where(missing, np.nan, shapely.get_x(np.where(missing, None, geom)))
@@ -180,16 +229,12 @@ def _region_geometry(
     code = str(unit).strip()
     level = {8: "kecamatan", 13: "desa", 5: "kabupaten"}.get(len(code))
     if level is None:
-        msg = (
-            f"unit {unit!r} is not a Kemendagri code of a kabupaten (16.02), kecamatan "
-            "(16.02.02) or desa/kelurahan (16.02.02.2001)."
-        )
-        raise RegionError(msg)
+        raise RegionError.say(MESSAGES, "unit_code", unit=unit)
     frame = load_boundaries(level, region, settings=settings)  # type: ignore[arg-type]
     hit = frame[frame["code"] == code]
     if hit.empty:
-        msg = f"No {level} with code {code!r} in region {region or 'OKI + Palembang'!r}."
-        raise RegionError(msg)
+        where = region or "OKI + Palembang"
+        raise RegionError.say(MESSAGES, "no_unit", level=level, code=code, region=where)
     return hit.geometry.iloc[0]
 
 
@@ -266,8 +311,19 @@ def region_cells(
     check_choice("contain", contain, ("overlap", "center"))
     settings = settings or Settings()
     pack = build_pack(settings=settings)
-    cached = _region_cells_cached(str(pack.path), pack.digest, region, unit, res, contain, settings)
-    return list(cached)
+    return list(_pack_region_cells(pack, region, unit, res, contain, settings))
+
+
+def _pack_region_cells(
+    pack: PackInfo,
+    region: str | None,
+    unit: str | None,
+    res: int,
+    contain: ContainMode,
+    settings: Settings,
+) -> tuple[str, ...]:
+    """Return the cells of a region or unit of ``pack`` (options checked by the caller)."""
+    return _region_cells_cached(str(pack.path), pack.digest, region, unit, res, contain, settings)
 
 
 def cells_to_gdf(cells: Iterable[str]) -> gpd.GeoDataFrame:
@@ -297,8 +353,7 @@ def cells_to_gdf(cells: Iterable[str]) -> gpd.GeoDataFrame:
     valid = pa.array(parsed).is_valid().to_numpy(zero_copy_only=False)
     if not valid.all():
         bad = [c for c, ok in zip(ids, valid, strict=True) if not ok]
-        msg = f"Not valid H3 cell ids: {bad[:5]!r}."
-        raise RegionError(msg)
+        raise RegionError.say(MESSAGES, "bad_cells", cells=bad[:5])
     wkb = np.asarray(pa.array(cells_to_wkb_polygons(parsed)).to_numpy(zero_copy_only=False))
     polys = shapely.from_wkb(wkb) if len(ids) else np.array([], dtype=object)
     return gpd.GeoDataFrame(
@@ -457,9 +512,9 @@ def _fill_border_cells(out: pd.DataFrame, rows: np.ndarray, desa: gpd.GeoDataFra
 # --------------------------------------------------------------------------- crosswalk
 
 
-def _build_crosswalk(res: int, level: str, settings: Settings) -> pd.DataFrame:
+def _build_crosswalk(pack: PackInfo, res: int, level: str, settings: Settings) -> pd.DataFrame:
     units = load_boundaries(level, settings=settings)  # type: ignore[arg-type]
-    cells = cells_to_gdf(region_cells(None, res, settings=settings))
+    cells = cells_to_gdf(_pack_region_cells(pack, None, None, res, "overlap", settings))
     pairs = gpd.sjoin(
         cells, units[["code", "name", "geometry"]], how="inner", predicate="intersects"
     )
@@ -530,7 +585,7 @@ def crosswalk(
     path = _crosswalk_path(pack.path, res, level)
     table = load_derived(path, pack.digest)  # None when missing or failing its SHA-256 check
     if table is None:
-        table = _build_crosswalk(res, level, settings)
+        table = _build_crosswalk(pack, res, level, settings)
         save_derived(path, table, pack.digest)
     if region is not None:
         from kamtibmas_geo.boundaries._pack import resolve_region

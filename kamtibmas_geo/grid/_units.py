@@ -31,6 +31,35 @@ UNIT_COLUMNS = {
 }
 _OPTIONAL = ("name", "kecamatan_code", "kecamatan_name", "kabupaten_code", "kabupaten_name")
 
+MESSAGES = {
+    "not_gdf": {
+        "id": "boundaries harus GeoDataFrame berisi poligon desa/kelurahan, bukan {type}; baca "
+        "berkasnya dengan geopandas.read_file(path).",
+        "en": "boundaries must be a GeoDataFrame of desa/kelurahan polygons, got {type}; read "
+        "a file with geopandas.read_file(path).",
+    },
+    "empty": {
+        "id": "boundaries tidak berisi poligon; berikan paling sedikit satu desa/kelurahan.",
+        "en": "boundaries hold no polygons; pass at least one desa/kelurahan.",
+    },
+    "no_polygon": {
+        "id": "Setiap desa perlu poligon; baris {row!r} dari boundaries tidak punya. Hapus "
+        "atau perbaiki baris itu.",
+        "en": "Every desa needs a polygon; row {row!r} of boundaries has none. Drop or fix it.",
+    },
+    "no_code": {
+        "id": "Setiap desa perlu kode; baris {row!r} dari boundaries tidak punya. Isi kolom "
+        "code baris itu.",
+        "en": "Every desa needs a code; row {row!r} of boundaries has none.",
+    },
+    "dup_code": {
+        "id": "Kode desa harus unik; {code!r} muncul lebih dari sekali. Gabungkan dulu bagian-"
+        "bagian satu desa: boundaries.dissolve('code', as_index=False).",
+        "en": "Desa codes must be unique; {code!r} appears more than once. Join the parts of "
+        "a desa first: boundaries.dissolve('code', as_index=False).",
+    },
+}
+
 
 def _text(values: pd.Series) -> pd.Series:
     """Return values as stripped text, missing (and blank) values as NA."""
@@ -58,39 +87,22 @@ def own_desa(boundaries: gpd.GeoDataFrame, *, error: type[KamtibmasGeoError]) ->
         geometry.
     """
     if not isinstance(boundaries, gpd.GeoDataFrame):
-        msg = (
-            "boundaries must be a GeoDataFrame of desa/kelurahan polygons, got "
-            f"{type(boundaries).__name__}; read a file with geopandas.read_file(path)."
-        )
-        raise error(msg)
+        raise error.say(MESSAGES, "not_gdf", type=type(boundaries).__name__)
     what = "boundaries (your desa/kelurahan polygons)"
     check_columns(boundaries, ["code"], what=what, error=error)
     if boundaries.empty:
-        msg = "boundaries hold no polygons; pass at least one desa/kelurahan."
-        raise error(msg)
+        raise error.say(MESSAGES, "empty")
     missing = boundaries.geometry.isna() | boundaries.geometry.is_empty
     if missing.any():
-        msg = (
-            f"Every desa needs a polygon; row {boundaries.index[missing.to_numpy()][0]!r} of "
-            "boundaries has none. Drop or fix it."
-        )
-        raise error(msg)
+        raise error.say(MESSAGES, "no_polygon", row=boundaries.index[missing.to_numpy()][0])
     check_geom_types(boundaries, ("Polygon", "MultiPolygon"), what=what, error=error)
     frame = check_crs_4326(boundaries, what=what, error=error)
     codes = _text(frame["code"])
     if codes.isna().any():
-        msg = (
-            f"Every desa needs a code; row {frame.index[codes.isna().to_numpy()][0]!r} of "
-            "boundaries has none."
-        )
-        raise error(msg)
+        raise error.say(MESSAGES, "no_code", row=frame.index[codes.isna().to_numpy()][0])
     dup = codes[codes.duplicated()]
     if len(dup):
-        msg = (
-            f"Desa codes must be unique; {dup.iloc[0]!r} appears more than once. Join the "
-            "parts of a desa first: boundaries.dissolve('code', as_index=False)."
-        )
-        raise error(msg)
+        raise error.say(MESSAGES, "dup_code", code=dup.iloc[0])
     data = {"code": codes}
     for col in _OPTIONAL:
         data[col] = _text(frame[col]) if col in frame.columns else pd.Series(pd.NA, frame.index)

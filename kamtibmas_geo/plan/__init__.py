@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from kamtibmas_geo.plan._poskamling import CoverModel as CoverModel
+from kamtibmas_geo.plan._poskamling import PoskamlingOptions as PoskamlingOptions
 from kamtibmas_geo.plan._poskamling import PoskamlingPlan as PoskamlingPlan
 from kamtibmas_geo.plan._poskamling import patrol_html as patrol_html
 from kamtibmas_geo.plan._poskamling import patrol_plan as patrol_plan
@@ -9,6 +11,8 @@ from kamtibmas_geo.plan._poskamling import plan_poskamling as plan_poskamling
 from kamtibmas_geo.plan._poskamling import read_places as read_places
 
 __all__ = [
+    "CoverModel",
+    "PoskamlingOptions",
     "PoskamlingPlan",
     "patrol_html",
     "patrol_plan",

@@ -1,6 +1,7 @@
 """The maximal covering location problem (MCLP): coverage, model reduction, HiGHS, greedy.
 
-This private module holds the numerical core behind :class:`kamtibmas_geo.plan.PoskamlingPlan`.
+This private module holds the numerical core behind :class:`kamtibmas_geo.plan.PoskamlingPlan`
+(the HiGHS model and solver are in :mod:`kamtibmas_geo.plan._milp`).
 It works on plain arrays: demand weights ``w`` (one per demand cell), a sparse 0/1 coverage
 matrix ``A`` (demand × candidate site, ``A[i, j] = 1`` when site ``j`` lies within the radius of
 demand ``i``), the number of posts ``p`` and optional side constraints (minimum spacing pairs,
@@ -10,32 +11,22 @@ a budget per group of sites). See ``docs/planning.md`` for the formulation (Chur
 
 from __future__ import annotations
 
-import contextlib
 import heapq
-import os
-import sys
-import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from kamtibmas_geo._errors import DependencyError
-
 __all__ = [
     "MclpInstance",
     "MclpResult",
     "coverage_matrix",
     "greedy",
+    "instance_value",
     "reduce_instance",
-    "solve_mclp",
     "spacing_pairs",
 ]
-
-#: Above this many non-zeros in the reduced model, ``method="auto"`` uses greedy + LP bound.
-AUTO_MAX_NNZ = 3_000_000
 
 
 def coverage_matrix(demand_xy: np.ndarray, site_xy: np.ndarray, radius: float) -> sp.csr_matrix:
@@ -209,60 +200,21 @@ def reduce_instance(
     w = np.asarray(weights, dtype=float)
     sites = np.arange(m) if allowed is None else np.flatnonzero(allowed)
     a = cover.tocsc()[:, sites].tocsr()
+    # 1. demand with no weight or no allowed site.
     keep_rows = (w > 0) & (np.diff(a.indptr) > 0)
-    a = a[keep_rows]
-    w = w[keep_rows]
-    side = (pairs is not None and len(pairs) > 0) or budgets is not None
-    # 2. sites covering nothing.
+    a, w = a[keep_rows], w[keep_rows]
+    # 2. sites covering nothing; 3. dominated sites (only without side constraints).
     csc = a.tocsc()
     useful = np.diff(csc.indptr) > 0
+    side = (pairs is not None and len(pairs) > 0) or budgets is not None
     if not side and useful.any():
-        # 3. dominated sites: |N(j) ∩ N(k)| == |N(j)|.
-        sub = csc[:, useful]
-        idx = np.flatnonzero(useful)
-        deg = np.diff(sub.indptr)
-        inter = (sub.T @ sub).tocoo()
-        mask = (inter.row != inter.col) & (inter.data == deg[inter.row])
-        r, c = inter.row[mask], inter.col[mask]
-        # j=r is covered by k=c; drop r unless the sets are equal and r < c.
-        equal = deg[r] == deg[c]
         prio = np.zeros(m) if priority is None else np.asarray(priority, dtype=float)
-        pr, pc = prio[sites[idx[r]]], prio[sites[idx[c]]]
-        worse = (pr < pc) | ((pr == pc) & (r > c))
-        drop_r = r[~equal | worse]
-        dominated = np.zeros(len(idx), dtype=bool)
-        dominated[drop_r] = True
-        useful[idx[dominated]] = False
+        useful = _undominated(csc, useful, prio[sites])
     sites = sites[useful]
     a = csc[:, useful].tocsr()
     a.sort_indices()
-    # 4. merge identical rows.
-    if a.shape[0]:
-        keys: dict[bytes, int] = {}
-        row_id = np.empty(a.shape[0], dtype=np.int64)
-        for i in range(a.shape[0]):
-            key = a.indices[a.indptr[i] : a.indptr[i + 1]].tobytes()
-            row_id[i] = keys.setdefault(key, len(keys))
-        first = np.full(len(keys), -1, dtype=np.int64)
-        first[row_id[::-1]] = np.arange(a.shape[0])[::-1]
-        merged_w = np.bincount(row_id, weights=w, minlength=len(keys))
-        a = a[first]
-        w = merged_w
-    # 5. rows covered by a single site.
-    deg_rows = np.diff(a.indptr)
-    single = deg_rows == 1
-    site_value = np.zeros(a.shape[1])
-    if single.any():
-        np.add.at(site_value, a.indices[a.indptr[:-1][single]], w[single])
-    a = a[~single]
-    w = w[~single]
-    new_pairs = np.zeros((0, 2), dtype=np.int64)
-    if pairs is not None and len(pairs):
-        pos = np.full(m, -1, dtype=np.int64)
-        pos[sites] = np.arange(len(sites))
-        pr = pos[np.asarray(pairs)]
-        new_pairs = pr[(pr >= 0).all(axis=1)]
-    new_groups = None if groups is None else np.asarray(groups)[sites]
+    a, w = _merge_identical_rows(a, w)
+    a, w, site_value = _fold_single_rows(a, w)
     prio_out = np.zeros(len(sites)) if priority is None else np.asarray(priority)[sites]
     return MclpInstance(
         weights=w,
@@ -270,13 +222,72 @@ def reduce_instance(
         site_value=site_value,
         sites=sites,
         p=int(p),
-        pairs=new_pairs,
-        groups=new_groups,
+        pairs=_reduced_pairs(pairs, sites, m),
+        groups=None if groups is None else np.asarray(groups)[sites],
         budgets=None if budgets is None else np.asarray(budgets),
         n_demand_in=n,
         n_sites_in=m,
         priority=prio_out.astype(float),
     )
+
+
+def _undominated(csc: sp.csc_matrix, useful: np.ndarray, prio: np.ndarray) -> np.ndarray:
+    """Drop sites whose coverage set is inside another's: |N(j) ∩ N(k)| == |N(j)|.
+
+    ``prio`` is the priority of each column of ``csc``; between equal sets the higher
+    priority is kept, then the lower index.
+    """
+    useful = useful.copy()
+    sub = csc[:, useful]
+    idx = np.flatnonzero(useful)
+    deg = np.diff(sub.indptr)
+    inter = (sub.T @ sub).tocoo()
+    mask = (inter.row != inter.col) & (inter.data == deg[inter.row])
+    r, c = inter.row[mask], inter.col[mask]
+    # j=r is covered by k=c; drop r unless the sets are equal and r < c.
+    equal = deg[r] == deg[c]
+    pr, pc = prio[idx[r]], prio[idx[c]]
+    worse = (pr < pc) | ((pr == pc) & (r > c))
+    drop_r = r[~equal | worse]
+    dominated = np.zeros(len(idx), dtype=bool)
+    dominated[drop_r] = True
+    useful[idx[dominated]] = False
+    return useful
+
+
+def _merge_identical_rows(a: sp.csr_matrix, w: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Merge demand rows with identical coverage sets (4.); their weights add up."""
+    if not a.shape[0]:
+        return a, w
+    keys: dict[bytes, int] = {}
+    row_id = np.empty(a.shape[0], dtype=np.int64)
+    for i in range(a.shape[0]):
+        key = a.indices[a.indptr[i] : a.indptr[i + 1]].tobytes()
+        row_id[i] = keys.setdefault(key, len(keys))
+    first = np.full(len(keys), -1, dtype=np.int64)
+    first[row_id[::-1]] = np.arange(a.shape[0])[::-1]
+    return a[first], np.bincount(row_id, weights=w, minlength=len(keys))
+
+
+def _fold_single_rows(
+    a: sp.csr_matrix, w: np.ndarray
+) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """Fold rows covered by a single site into that site's own value (5.)."""
+    single = np.diff(a.indptr) == 1
+    site_value = np.zeros(a.shape[1])
+    if single.any():
+        np.add.at(site_value, a.indices[a.indptr[:-1][single]], w[single])
+    return a[~single], w[~single], site_value
+
+
+def _reduced_pairs(pairs: np.ndarray | None, sites: np.ndarray, m: int) -> np.ndarray:
+    """Spacing conflicts in reduced site indices (pairs with a removed site drop out)."""
+    if pairs is None or not len(pairs):
+        return np.zeros((0, 2), dtype=np.int64)
+    pos = np.full(m, -1, dtype=np.int64)
+    pos[sites] = np.arange(len(sites))
+    pr = pos[np.asarray(pairs)]
+    return pr[(pr >= 0).all(axis=1)]
 
 
 @dataclass
@@ -317,7 +328,7 @@ class MclpResult:
         return max(0.0, (self.bound - self.objective) / self.bound)
 
 
-def _value(inst: MclpInstance, chosen: np.ndarray) -> float:
+def instance_value(inst: MclpInstance, chosen: np.ndarray) -> float:
     """Objective of a set of reduced site indices."""
     x = np.zeros(len(inst.sites))
     x[chosen] = 1
@@ -382,219 +393,3 @@ def greedy(inst: MclpInstance) -> list[int]:
                 if used[g] >= inst.budgets[g]:
                     forbidden[inst.groups == g] = True
     return chosen
-
-
-def _highs() -> Any:
-    try:
-        import highspy
-    except ImportError as exc:  # pragma: no cover - highspy is a hard dependency
-        msg = "Exact Poskamling plans need highspy: pip install highspy."
-        raise DependencyError(msg) from exc
-    return highspy
-
-
-def _build_lp(inst: MclpInstance, *, integer: bool) -> Any:
-    """Build the (reduced) MCLP as a HiGHS ``HighsLp`` from CSC arrays."""
-    highspy = _highs()
-    m, nr = len(inst.sites), inst.cover.shape[0]
-    # Columns: x_0..x_{m-1} (sites), then y_0..y_{nr-1} (demand rows).
-    # Rows: coverage  y_i - sum_{j in N_i} x_j <= 0  (nr rows), then sum x <= p,
-    # then spacing x_j + x_k <= 1, then budgets.
-    cov = inst.cover.tocsc()  # nr × m
-    npairs = len(inst.pairs)
-    r_card = nr
-    r_pair0 = nr + 1
-    r_bud0 = r_pair0 + npairs
-    if inst.budgets is not None and inst.groups is not None:
-        bud_groups = np.flatnonzero(np.isfinite(inst.budgets.astype(float)))
-    else:
-        bud_groups = np.zeros(0, dtype=np.int64)
-    nrows = r_bud0 + len(bud_groups)
-    # Entries of the x-columns, as (row, col, value) triplets.
-    xr = [cov.indices.astype(np.int64), np.full(m, r_card, dtype=np.int64)]
-    xc = [np.repeat(np.arange(m), np.diff(cov.indptr)), np.arange(m)]
-    xv = [-np.ones(cov.nnz), np.ones(m)]
-    if npairs:
-        prow = r_pair0 + np.arange(npairs)
-        xr += [prow, prow]
-        xc += [inst.pairs[:, 0], inst.pairs[:, 1]]
-        xv += [np.ones(npairs), np.ones(npairs)]
-    lower_b = []
-    if len(bud_groups) and inst.groups is not None and inst.budgets is not None:
-        gpos = np.full(len(inst.budgets), -1, dtype=np.int64)
-        gpos[bud_groups] = np.arange(len(bud_groups))
-        in_g = (inst.groups >= 0) & (gpos[np.maximum(inst.groups, 0)] >= 0)
-        sj = np.flatnonzero(in_g)
-        xr.append(r_bud0 + gpos[inst.groups[sj]])
-        xc.append(sj)
-        xv.append(np.ones(len(sj)))
-        lower_b = list(inst.budgets[bud_groups].astype(float))
-    yr, yc, yv = np.arange(nr), m + np.arange(nr), np.ones(nr)
-    rows = np.concatenate([*xr, yr])
-    cols = np.concatenate([*xc, yc])
-    vals = np.concatenate([*xv, yv])
-    mat = sp.csc_matrix((vals, (rows, cols)), shape=(nrows, m + nr))
-    mat.sort_indices()
-    lp = highspy.HighsLp()
-    lp.num_col_ = m + nr
-    lp.num_row_ = nrows
-    lp.col_cost_ = np.concatenate([inst.site_value, inst.weights]).astype(float)
-    lp.col_lower_ = np.zeros(m + nr)
-    lp.col_upper_ = np.ones(m + nr)
-    upper = np.concatenate([np.zeros(nr), [float(inst.p)], np.ones(npairs), lower_b])
-    lp.row_lower_ = np.full(nrows, -highspy.kHighsInf)
-    lp.row_upper_ = upper.astype(float)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = mat.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = mat.indices.astype(np.int32)
-    lp.a_matrix_.value_ = mat.data.astype(float)
-    lp.sense_ = highspy.ObjSense.kMaximize
-    if integer:
-        # y may stay continuous: for integral x its optimum is min(1, sum x) = 0 or 1.
-        lp.integrality_ = [highspy.HighsVarType.kInteger] * m + [
-            highspy.HighsVarType.kContinuous
-        ] * nr
-    return lp
-
-
-_BANNER_LOCK = threading.Lock()
-
-
-def _new_highs(highspy: Any) -> Any:
-    """Return a new ``Highs`` instance, keeping the solver's banner off the user's screen.
-
-    highspy prints its banner to the C-level stdout on the first construction in a
-    process, before any option can be set (ERGO-Code/HiGHS#1702, #2749); a CLI run for
-    staff should show only our own Indonesian messages, so construction runs with file
-    descriptor 1 pointed at the null device.
-    """
-    with _BANNER_LOCK:
-        sys.stdout.flush()
-        try:
-            saved = os.dup(1)
-        except OSError:  # pragma: no cover - no usable stdout
-            return highspy.Highs()
-        try:
-            with open(os.devnull, "wb") as null:
-                os.dup2(null.fileno(), 1)
-                try:
-                    return highspy.Highs()
-                finally:
-                    with contextlib.suppress(OSError):
-                        os.dup2(saved, 1)
-        finally:
-            os.close(saved)
-
-
-def _run(lp: Any, *, time_limit: float | None, mip_gap: float, start: np.ndarray | None) -> Any:
-    highspy = _highs()
-    h = _new_highs(highspy)
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("random_seed", 0)
-    h.setOptionValue("threads", 1)
-    if time_limit is not None:
-        h.setOptionValue("time_limit", float(time_limit))
-    h.setOptionValue("mip_rel_gap", float(mip_gap))
-    h.passModel(lp)
-    if start is not None:
-        sol = highspy.HighsSolution()
-        sol.col_value = list(start)
-        sol.value_valid = True
-        h.setSolution(sol)
-    h.run()
-    return h
-
-
-def lp_bound(inst: MclpInstance, *, time_limit: float | None = None) -> float:
-    """Upper bound on the optimum: the value of the LP relaxation (HiGHS).
-
-    Parameters
-    ----------
-    inst : MclpInstance
-        The reduced instance.
-    time_limit : float, optional
-        Seconds.
-
-    Returns
-    -------
-    float
-        The LP optimum, or ``inf`` if the LP did not finish.
-    """
-    highspy = _highs()
-    if len(inst.sites) == 0:
-        return 0.0
-    h = _run(_build_lp(inst, integer=False), time_limit=time_limit, mip_gap=0.0, start=None)
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return float("inf")
-    return float(h.getInfo().objective_function_value)
-
-
-def solve_mclp(
-    inst: MclpInstance,
-    *,
-    method: str = "auto",
-    time_limit: float | None = 120.0,
-    mip_gap: float = 0.0,
-) -> MclpResult:
-    """Solve a reduced instance exactly (HiGHS MILP) or greedily (with an LP bound).
-
-    Parameters
-    ----------
-    inst : MclpInstance
-        The reduced instance.
-    method : {"exact", "greedy", "auto"}
-        ``"auto"`` solves exactly unless the model is very large, and keeps the greedy
-        solution when the time limit stops HiGHS with a worse incumbent.
-    time_limit : float or None
-        Seconds for HiGHS.
-    mip_gap : float
-        Relative gap at which HiGHS may stop (0 = prove optimality).
-
-    Returns
-    -------
-    MclpResult
-    """
-    highspy = _highs()
-    t0 = time.perf_counter()
-    info: dict[str, Any] = dict(inst.size)
-    m = len(inst.sites)
-    if m == 0 or inst.p == 0:
-        return MclpResult(np.zeros(0, dtype=np.int64), 0.0, 0.0, "empty", method, 0.0, info)
-    g_sel = np.asarray(greedy(inst), dtype=np.int64)
-    g_val = _value(inst, g_sel)
-    info["greedy_objective"] = g_val
-    if method == "auto":
-        method = "greedy" if inst.cover.nnz + m > AUTO_MAX_NNZ else "exact"
-    if method == "greedy":
-        bound = lp_bound(inst, time_limit=time_limit)
-        # The greedy guarantee also bounds the optimum: OPT <= greedy / (1 - 1/e).
-        if inst.budgets is None and len(inst.pairs) == 0:
-            bound = min(bound, g_val / (1 - 1 / np.e))
-        bound = max(bound, g_val)
-        secs = time.perf_counter() - t0
-        return MclpResult(inst.sites[g_sel], g_val, bound, "greedy", "greedy", secs, info)
-    lp = _build_lp(inst, integer=True)
-    start = np.zeros(m + inst.cover.shape[0])
-    start[g_sel] = 1
-    if inst.cover.shape[0] and len(g_sel):
-        start[m:] = np.minimum(1.0, np.asarray(inst.cover[:, g_sel].sum(axis=1)).ravel())
-    h = _run(lp, time_limit=time_limit, mip_gap=mip_gap, start=start)
-    status = h.getModelStatus()
-    hinfo = h.getInfo()
-    info["mip_nodes"] = int(hinfo.mip_node_count)
-    secs = time.perf_counter() - t0
-    if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kTimeLimit):
-        info["highs_status"] = h.modelStatusToString(status)
-        bound = max(g_val, lp_bound(inst))
-        return MclpResult(inst.sites[g_sel], g_val, bound, "greedy", "greedy", secs, info)
-    x = np.asarray(h.getSolution().col_value[:m])
-    sel = np.flatnonzero(x > 0.5)
-    val = _value(inst, sel)
-    bound = float(hinfo.mip_dual_bound)
-    if not np.isfinite(bound):
-        bound = lp_bound(inst)
-    if g_val > val + 1e-9:
-        sel, val = g_sel, g_val
-    bound = max(bound, val)
-    state = "optimal" if status == highspy.HighsModelStatus.kOptimal else "time_limit"
-    return MclpResult(inst.sites[np.sort(sel)], val, bound, state, "exact", secs, info)

@@ -15,24 +15,21 @@ assignment (``scipy.optimize.linear_sum_assignment``).
 
 from __future__ import annotations
 
-import math
 import tomllib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from kamtibmas_geo._atomic import atomic_write
 from kamtibmas_geo._errors import PlanError
-from kamtibmas_geo._htmlsafe import escape_html
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.config import Settings
 from kamtibmas_geo.grid._metres import utm_crs
 
-__all__ = ["OFF_PEAK", "WINDOWS", "patrol_html", "patrol_plan", "window_affinity"]
+__all__ = ["OFF_PEAK", "WINDOWS", "calendar_hours", "patrol_plan", "window_affinity"]
 
 #: Every time window, in the order of the day (from the calendar module's contract).
 WINDOWS: tuple[str, ...] = ("sahur", "subuh", "siang", "ngabuburit", "tarawih", "malam")
@@ -87,10 +84,39 @@ MESSAGES = {
         "id": "Dibuat dengan kamtibmas_geo. Tim dibagi per Polsek dan per waktu patroli.",
         "en": "Made with kamtibmas_geo. Teams are allocated per Polsek and per patrol window.",
     },
+    "err_teams": {
+        "id": "teams (jumlah tim) harus bilangan bulat >= 1, bukan {teams!r}.",
+        "en": "teams must be a whole number >= 1, got {teams!r}.",
+    },
+    "err_top_n": {
+        "id": "top_n (sel per Polsek dan waktu) harus bilangan bulat >= 1, bukan {top_n!r}.",
+        "en": "top_n must be a whole number >= 1, got {top_n!r}.",
+    },
+    "err_quantile": {
+        "id": "high_risk_quantile harus di antara 0 dan 1, bukan {value!r}.",
+        "en": "high_risk_quantile must lie in [0, 1], got {value!r}.",
+    },
+    "err_windows": {
+        "id": "Waktu patroli tidak dikenal: {bad!r}; pilih dari {choices}.",
+        "en": "Unknown time window(s) {bad!r}; choose from {choices}.",
+    },
+    "err_cells": {
+        "id": "cells harus tabel skor sel dengan kolom 'hex_id' dan 'score' (hasil "
+        "score_hotspots).",
+        "en": "cells must be the table of cell scores with 'hex_id' and 'score' columns.",
+    },
+    "err_no_risk": {
+        "id": "Tidak ada sel dengan skor positif; tidak ada yang perlu dipatroli.",
+        "en": "No cell has a positive score; there is nothing to patrol.",
+    },
+    "err_plan_columns": {
+        "id": "Rencana patroli tidak punya kolom {missing!r}; berikan hasil patrol_plan.",
+        "en": "The patrol plan lacks column(s) {missing!r}; pass the output of patrol_plan.",
+    },
 }
 
 
-def _calendar_hours() -> dict[str, tuple[float, float]]:
+def calendar_hours() -> dict[str, tuple[float, float]]:
     try:
         from kamtibmas_geo.calendar import _dates as cal
     except ImportError:
@@ -278,62 +304,22 @@ def patrol_plan(
         Polsek and window), ``hex_id``, ``desa_code``, ``desa``, ``lon``, ``lat``, ``risk``,
         ``high_risk``, ``reason``.
     """
-    import h3
-    from pyproj import Transformer
-
-    if isinstance(teams, bool) or not isinstance(teams, int) or teams < 1:
-        msg = f"teams must be a whole number >= 1, got {teams!r}."
-        raise PlanError(msg)
-    if top_n is not None and (isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1):
-        msg = f"top_n must be a whole number >= 1, got {top_n!r}."
-        raise PlanError(msg)
-    if not 0 <= high_risk_quantile <= 1:
-        msg = f"high_risk_quantile must lie in [0, 1], got {high_risk_quantile!r}."
-        raise PlanError(msg)
+    _check_patrol_options(teams, top_n, high_risk_quantile)
     lang = lang if lang in ("id", "en") else (settings.lang if settings else "id")
-    wins = list(DEFAULT_WINDOWS if windows is None else windows)
-    bad = [w for w in wins if w not in WINDOWS]
-    if bad or not wins:
-        msg = f"Unknown time window(s) {bad!r}; choose from {', '.join(WINDOWS)}."
-        raise PlanError(msg)
+    wins = _check_windows(windows)
     if not isinstance(cells, pd.DataFrame) or "hex_id" not in cells or "score" not in cells:
-        msg = "cells must be the table of cell scores with 'hex_id' and 'score' columns."
-        raise PlanError(msg)
+        raise PlanError.say(MESSAGES, "err_cells")
     frame = cells.sort_values("hex_id", kind="stable").reset_index(drop=True)
-    risk, types, contrib = _risk(frame, wins)
+    risk, types, _ = _risk(frame, wins)
     if not (risk.to_numpy() > 0).any():
-        msg = "No cell has a positive score; there is nothing to patrol."
-        raise PlanError(msg)
-    tax = _taxonomy()
+        raise PlanError.say(MESSAGES, "err_no_risk")
+    stops = _stops(frame, types, lang)
+    unit, unit_names = _units(frame, per_kecamatan, lang)
     aff = window_affinity(types, wins)
-    counts = (
-        frame[[f"n_{t}" for t in types]].apply(pd.to_numeric, errors="coerce").fillna(0.0)
-    ).to_numpy(dtype=float)
-    labels = [_label(t, lang, tax) for t in types]
-    hex_ids = frame["hex_id"].astype(str).to_numpy()
-    desa_codes = frame["desa_code"].to_numpy() if "desa_code" in frame else [None] * len(frame)
-    desa_names = frame["desa_name"].to_numpy() if "desa_name" in frame else [None] * len(frame)
-    latlng = np.array([h3.cell_to_latlng(str(c)) for c in frame["hex_id"]])
-    xy = np.column_stack(
-        Transformer.from_crs(
-            "EPSG:4326", utm_crs(latlng[:, 1], latlng[:, 0]), always_xy=True
-        ).transform(latlng[:, 1], latlng[:, 0])
-    )
-    if per_kecamatan and "kecamatan_code" in frame.columns:
-        unit = frame["kecamatan_code"].astype("string").fillna("-")
-        names = (
-            frame["kecamatan_name"].astype("string") if "kecamatan_name" in frame.columns else unit
-        )
-    else:
-        unit = pd.Series("-", index=frame.index, dtype="string")
-        names = pd.Series(tr(MESSAGES, "all_units", lang), index=frame.index, dtype="string")
-    unit_names = names.to_numpy()
-    hours = _calendar_hours()
     k_default = top_n or 2 * teams
     rows: list[dict[str, Any]] = []
     for w in wins:
         r = risk[w].to_numpy()
-        aff_w = aff[w].to_numpy()
         pos = r[r > 0]
         threshold = float(np.quantile(pos, high_risk_quantile)) if len(pos) else np.inf
         for code in sorted(unit.unique()):
@@ -343,153 +329,138 @@ def patrol_plan(
             # Rows are sorted by hex_id, so a stable sort breaks ties by hex_id.
             order = idx[np.argsort(-r[idx], kind="stable")]
             n_high = int((r[idx] >= threshold).sum())
-            k = min(len(order), max(k_default, n_high))
-            pick = order[:k]
-            team = _allocate(xy[pick], teams)
-            stop_no: dict[int, int] = {}
-            for rank, (i, tm) in enumerate(zip(pick.tolist(), team.tolist(), strict=True), 1):
-                stop_no[tm] = stop_no.get(tm, 0) + 1
-                reason = _reason(counts[i], aff_w, labels, lang)
-                rows.append(
-                    {
-                        "target": target,
-                        "kecamatan_code": None if code == "-" else str(code),
-                        "kecamatan": str(unit_names[i]),
-                        "window": w,
-                        "window_label": tr(MESSAGES, f"win_{w}", lang),
-                        "team": tm,
-                        "stop": stop_no[tm],
-                        "rank": rank,
-                        "hex_id": hex_ids[i],
-                        "desa_code": desa_codes[i],
-                        "desa": desa_names[i],
-                        "lon": round(float(latlng[i, 1]), 6),
-                        "lat": round(float(latlng[i, 0]), 6),
-                        "risk": float(r[i]),
-                        "high_risk": bool(r[i] >= threshold),
-                        "reason": reason,
-                    }
-                )
-    out = pd.DataFrame(rows)
+            pick = order[: min(len(order), max(k_default, n_high))]
+            visit = _Visit(target, code, w, r, threshold, aff[w].to_numpy())
+            rows.extend(_visit_rows(visit, pick, teams, stops, unit_names, lang))
+    return _ordered(pd.DataFrame(rows), wins, teams)
+
+
+def _check_patrol_options(teams: int, top_n: int | None, high_risk_quantile: float) -> None:
+    if isinstance(teams, bool) or not isinstance(teams, int) or teams < 1:
+        raise PlanError.say(MESSAGES, "err_teams", teams=teams)
+    if top_n is not None and (isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1):
+        raise PlanError.say(MESSAGES, "err_top_n", top_n=top_n)
+    if not 0 <= high_risk_quantile <= 1:
+        raise PlanError.say(MESSAGES, "err_quantile", value=high_risk_quantile)
+
+
+def _check_windows(windows: Sequence[str] | None) -> list[str]:
+    wins = list(DEFAULT_WINDOWS if windows is None else windows)
+    bad = [w for w in wins if w not in WINDOWS]
+    if bad or not wins:
+        raise PlanError.say(MESSAGES, "err_windows", bad=bad, choices=", ".join(WINDOWS))
+    return wins
+
+
+@dataclass(frozen=True)
+class _Stops:
+    """What a visit to each cell shows: type counts and labels, ids, names, places."""
+
+    counts: np.ndarray
+    labels: list[str]
+    hex_ids: np.ndarray
+    desa_codes: Any
+    desa_names: Any
+    latlng: np.ndarray
+    xy: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Visit:
+    """One Polsek in one window: the risks, the high-risk threshold and type affinities."""
+
+    target: str | None
+    code: str
+    window: str
+    risk: np.ndarray
+    threshold: float
+    affinity: np.ndarray
+
+
+def _stops(frame: pd.DataFrame, types: list[str], lang: str) -> _Stops:
+    """Return the per-cell data of the visits, with the cell centres in metres (UTM)."""
+    import h3
+    from pyproj import Transformer
+
+    tax = _taxonomy()
+    counts = (
+        frame[[f"n_{t}" for t in types]].apply(pd.to_numeric, errors="coerce").fillna(0.0)
+    ).to_numpy(dtype=float)
+    latlng = np.array([h3.cell_to_latlng(str(c)) for c in frame["hex_id"]])
+    xy = np.column_stack(
+        Transformer.from_crs(
+            "EPSG:4326", utm_crs(latlng[:, 1], latlng[:, 0]), always_xy=True
+        ).transform(latlng[:, 1], latlng[:, 0])
+    )
+    return _Stops(
+        counts=counts,
+        labels=[_label(t, lang, tax) for t in types],
+        hex_ids=frame["hex_id"].astype(str).to_numpy(),
+        desa_codes=frame["desa_code"].to_numpy() if "desa_code" in frame else [None] * len(frame),
+        desa_names=frame["desa_name"].to_numpy() if "desa_name" in frame else [None] * len(frame),
+        latlng=latlng,
+        xy=xy,
+    )
+
+
+def _units(frame: pd.DataFrame, per_kecamatan: bool, lang: str) -> tuple[pd.Series, np.ndarray]:
+    """Return the planning unit (Polsek) code and name of each cell."""
+    if per_kecamatan and "kecamatan_code" in frame.columns:
+        unit = frame["kecamatan_code"].astype("string").fillna("-")
+        names = (
+            frame["kecamatan_name"].astype("string") if "kecamatan_name" in frame.columns else unit
+        )
+    else:
+        unit = pd.Series("-", index=frame.index, dtype="string")
+        names = pd.Series(tr(MESSAGES, "all_units", lang), index=frame.index, dtype="string")
+    return unit, names.to_numpy()
+
+
+def _visit_rows(
+    visit: _Visit,
+    pick: np.ndarray,
+    teams: int,
+    stops: _Stops,
+    unit_names: np.ndarray,
+    lang: str,
+) -> list[dict[str, Any]]:
+    """Return the rows of one Polsek and window: the picked cells, allocated to teams."""
+    team = _allocate(stops.xy[pick], teams)
+    stop_no: dict[int, int] = {}
+    rows = []
+    r = visit.risk
+    for rank, (i, tm) in enumerate(zip(pick.tolist(), team.tolist(), strict=True), 1):
+        stop_no[tm] = stop_no.get(tm, 0) + 1
+        rows.append(
+            {
+                "target": visit.target,
+                "kecamatan_code": None if visit.code == "-" else str(visit.code),
+                "kecamatan": str(unit_names[i]),
+                "window": visit.window,
+                "window_label": tr(MESSAGES, f"win_{visit.window}", lang),
+                "team": tm,
+                "stop": stop_no[tm],
+                "rank": rank,
+                "hex_id": stops.hex_ids[i],
+                "desa_code": stops.desa_codes[i],
+                "desa": stops.desa_names[i],
+                "lon": round(float(stops.latlng[i, 1]), 6),
+                "lat": round(float(stops.latlng[i, 0]), 6),
+                "risk": float(r[i]),
+                "high_risk": bool(r[i] >= visit.threshold),
+                "reason": _reason(stops.counts[i], visit.affinity, stops.labels, lang),
+            }
+        )
+    return rows
+
+
+def _ordered(out: pd.DataFrame, wins: list[str], teams: int) -> pd.DataFrame:
+    """Sort the visits by Polsek, window (in the order of the day) and rank; add the hours."""
     win_order = {w: i for i, w in enumerate(WINDOWS)}
     out["_w"] = out["window"].map(win_order)
     out = out.sort_values(["kecamatan_code", "_w", "rank"], kind="stable", na_position="first")
     out = out.drop(columns="_w").reset_index(drop=True)
+    hours = calendar_hours()
     out.attrs["hours"] = {w: hours[w] for w in wins}
     out.attrs["teams"] = teams
-    del contrib
     return out
-
-
-def _hhmm(h: float) -> str:
-    hh = math.floor(h) % 24
-    mm = round((h - math.floor(h)) * 60)
-    return f"{hh:02d}.{mm:02d}"
-
-
-_CSS = """
-body{font-family:"DejaVu Sans",Arial,sans-serif;font-size:10.5pt;margin:1.5cm;color:#111}
-h1{font-size:16pt;margin:0 0 .2em}
-h2{font-size:13pt;margin:1.2em 0 .3em;border-bottom:2px solid #333}
-h3{font-size:11pt;margin:.8em 0 .2em}
-table{border-collapse:collapse;width:100%;margin-bottom:.6em}
-th,td{border:1px solid #666;padding:2px 5px;text-align:left;vertical-align:top}
-th{background:#e8e8e8}
-td.num{text-align:right}
-tr.high td{font-weight:bold}
-.meta{color:#444;font-size:9pt}
-section.polsek{page-break-after:always;break-after:page}
-section.polsek:last-of-type{page-break-after:auto;break-after:auto}
-@media print{body{margin:0}thead{display:table-header-group}tr{page-break-inside:avoid}}
-@page{size:A4 landscape;margin:1.2cm}
-"""
-
-
-def patrol_html(
-    plan: pd.DataFrame, out: str | Path, *, lang: str = "id", title: str | None = None
-) -> Path:
-    """Write a printable HTML page of a patrol plan: one section (page) per Polsek.
-
-    Parameters
-    ----------
-    plan : DataFrame
-        Output of :func:`patrol_plan`.
-    out : str or Path
-        The HTML file to write.
-    lang : {"id", "en"}
-        Language of headings.
-    title : str, optional
-        Page title (default "Rencana Patroli").
-
-    Returns
-    -------
-    Path
-        The file written. Every text from the data and the title is escaped with
-        :func:`kamtibmas_geo._htmlsafe.escape_html` (HTML and template characters); the
-        page is built without any template engine, so the bytes depend only on the plan.
-    """
-    need = ["kecamatan", "window", "team", "stop", "rank", "hex_id", "desa", "lat", "lon"]
-    missing = [c for c in need if c not in plan.columns]
-    if missing:
-        msg = f"The patrol plan lacks column(s) {missing!r}; pass the output of patrol_plan."
-        raise PlanError(msg)
-    esc = escape_html
-    hours = plan.attrs.get("hours", _calendar_hours())
-    head = title or tr(MESSAGES, "title", lang)
-    target = (
-        plan["target"].dropna().iloc[0] if "target" in plan and plan["target"].notna().any() else ""
-    )
-    parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{esc(lang)}"><head><meta charset="utf-8">',
-        f"<title>{esc(head)}</title><style>{_CSS}</style></head><body>",
-    ]
-    cols = ["col_team", "col_stop", "col_rank", "col_desa", "col_cell", "col_coord"]
-    cols += ["col_risk", "col_reason"]
-    key = plan["kecamatan_code"].astype("string").fillna("-") if "kecamatan_code" in plan else None
-    groups = plan.groupby(key if key is not None else plan["kecamatan"], sort=True)
-    for _, unit in groups:
-        name = str(unit["kecamatan"].iloc[0])
-        code = str(unit["kecamatan_code"].iloc[0]) if "kecamatan_code" in unit else ""
-        parts.append('<section class="polsek">')
-        parts.append(f"<h1>{esc(head)}</h1>")
-        meta = f"{tr(MESSAGES, 'target', lang)}: {target}" if target else ""
-        parts.append(f'<p class="meta">{esc(meta)}</p>')
-        parts.append(f"<h2>{esc(tr(MESSAGES, 'polsek', lang))}: {esc(name)} ({esc(code)})</h2>")
-        order = {w: i for i, w in enumerate(WINDOWS)}
-        for w in sorted(unit["window"].unique(), key=lambda x: order.get(x, 99)):
-            sub = unit[unit["window"] == w].sort_values(["team", "stop"], kind="stable")
-            label = sub["window_label"].iloc[0] if "window_label" in sub else w
-            span = ""
-            if w in hours:
-                s, e = hours[w]
-                span = " · " + tr(MESSAGES, "hours", lang, start=_hhmm(s), end=_hhmm(e))
-            parts.append(f"<h3>{esc(str(label))}{esc(span)}</h3>")
-            parts.append("<table><thead><tr>")
-            parts.extend(f"<th>{esc(tr(MESSAGES, c, lang))}</th>" for c in cols)
-            parts.append("</tr></thead><tbody>")
-            for r in sub.itertuples(index=False):
-                high = bool(getattr(r, "high_risk", False))
-                cls = ' class="high"' if high else ""
-                risk = getattr(r, "risk", float("nan"))
-                reason = str(getattr(r, "reason", ""))
-                if high:
-                    reason = f"{tr(MESSAGES, 'high', lang)} · {reason}"
-                cells = [
-                    f'<td class="num">{esc(str(r.team))}</td>',
-                    f'<td class="num">{esc(str(r.stop))}</td>',
-                    f'<td class="num">{esc(str(r.rank))}</td>',
-                    f"<td>{esc(str(r.desa))}</td>",
-                    f"<td>{esc(str(r.hex_id))}</td>",
-                    f"<td>{esc(f'{float(r.lat):.5f}, {float(r.lon):.5f}')}</td>",
-                    f'<td class="num">{esc(f"{float(risk):.2f}")}</td>',
-                    f"<td>{esc(reason)}</td>",
-                ]
-                parts.append(f"<tr{cls}>{''.join(cells)}</tr>")
-            parts.append("</tbody></table>")
-        parts.append(f'<p class="meta">{esc(tr(MESSAGES, "footer", lang))}</p></section>')
-    parts.append("</body></html>")
-    path = Path(out)
-    with atomic_write(path) as tmp:
-        tmp.write_text("\n".join(parts), encoding="utf-8")
-    return path

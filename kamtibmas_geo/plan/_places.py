@@ -23,6 +23,35 @@ _LAT = ("lintang", "lat", "latitude", "y")
 _LON = ("bujur", "lon", "lng", "long", "longitude", "x")
 _NAME = ("nama", "name", "nama_pos", "nama_tempat", "id")
 _ACTIVE_WORDS = {"aktif", "active", "ya", "yes", "y", "1", "true", "benar"}
+#: How the places named by ``what=`` read in Indonesian messages (other names as given).
+_WHAT_ID = {
+    "places": "tempat",
+    "existing posts": "pos aktif",
+    "candidate places": "tempat calon pos",
+}
+
+MESSAGES = {
+    "no_file": {
+        "id": "Berkas {what_id} {path!r} tidak ada; periksa jalurnya.",
+        "en": "The {what} file {path!r} does not exist; check the path.",
+    },
+    "bad_source": {
+        "id": "Data {what_id} harus berupa jalur berkas atau (Geo)DataFrame, bukan {kind}.",
+        "en": "The {what} must be a file path or a (Geo)DataFrame, got {kind}.",
+    },
+    "no_crs": {
+        "id": "Data {what_id} tidak punya CRS; tetapkan, misalnya gdf.set_crs('EPSG:4326') "
+        "untuk derajat bujur/lintang.",
+        "en": "The {what} have no CRS; set it, for example gdf.set_crs('EPSG:4326') for "
+        "longitude/latitude degrees.",
+    },
+    "no_latlon": {
+        "id": "Data {what_id} perlu kolom lintang dan bujur (latitude, longitude); kolom yang "
+        "ada: {columns}.",
+        "en": "The {what} need latitude and longitude columns (lintang and bujur); "
+        "found {columns}.",
+    },
+}
 
 
 def _pick(columns: pd.Index, names: tuple[str, ...]) -> str | None:
@@ -31,6 +60,11 @@ def _pick(columns: pd.Index, names: tuple[str, ...]) -> str | None:
         if n in low:
             return str(low[n])
     return None
+
+
+def _say(key: str, what: str, **values: object) -> PlanError:
+    """Return the error ``key`` about the places called ``what``."""
+    return PlanError.say(MESSAGES, key, what=what, what_id=_WHAT_ID.get(what, what), **values)
 
 
 def read_places(
@@ -58,55 +92,12 @@ def read_places(
         EPSG:4326 points with ``nama``, ``lon``, ``lat``; rows without valid coordinates are
         left out (their number is in ``.attrs["skipped"]``).
     """
-    if isinstance(source, str | Path):
-        path = Path(source)
-        if not path.is_file():
-            msg = f"The {what} file {str(path)!r} does not exist; check the path."
-            raise PlanError(msg)
-        suffix = path.suffix.lower()
-        if suffix in {".csv", ".txt"}:
-            # Indonesian Excel exports often use ';': let the sniffer find the delimiter
-            frame: pd.DataFrame = pd.read_csv(
-                path, dtype=str, keep_default_na=False, sep=None, engine="python"
-            )
-        elif suffix in {".xlsx", ".xls"}:
-            frame = pd.read_excel(path, dtype=str).fillna("")
-        else:
-            frame = gpd.read_file(path)
-    elif isinstance(source, pd.DataFrame):
-        frame = source.copy()
-    else:
-        msg = f"The {what} must be a file path or a (Geo)DataFrame, got {type(source).__name__}."
-        raise PlanError(msg)
+    frame = _read_table(source, what)
     status_col = _pick(frame.columns, ("status", "aktif", "active"))
     if status_col is not None and active_only:
         words = frame[status_col].astype(str).str.strip().str.lower()
         frame = frame[words.isin(_ACTIVE_WORDS)]
-    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
-        if frame.crs is None:
-            msg = (
-                f"The {what} have no CRS; set it, for example gdf.set_crs('EPSG:4326') for "
-                "longitude/latitude degrees."
-            )
-            raise PlanError(msg)
-        geo = frame.to_crs(4326)
-        pts = geo.geometry.representative_point()
-        lon = np.where(geo.geometry.isna(), np.nan, pts.x)
-        lat = np.where(geo.geometry.isna(), np.nan, pts.y)
-    else:
-        lat_col, lon_col = _pick(frame.columns, _LAT), _pick(frame.columns, _LON)
-        if lat_col is None or lon_col is None:
-            msg = (
-                f"The {what} need latitude and longitude columns (lintang and bujur); "
-                f"found {', '.join(map(str, frame.columns))}."
-            )
-            raise PlanError(msg)
-        lat = pd.to_numeric(
-            frame[lat_col].astype(str).str.replace(",", ".", regex=False), errors="coerce"
-        ).to_numpy(dtype=float)
-        lon = pd.to_numeric(
-            frame[lon_col].astype(str).str.replace(",", ".", regex=False), errors="coerce"
-        ).to_numpy(dtype=float)
+    lat, lon = _coordinates(frame, what)
     ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
     name_col = _pick(frame.columns, _NAME)
     names = (
@@ -121,6 +112,45 @@ def read_places(
     )
     out.attrs["skipped"] = int((~ok).sum())
     return out.reset_index(drop=True)
+
+
+def _read_table(source: PointsLike, what: str) -> pd.DataFrame:
+    """Return the places as a table: a copy of a frame, or a file read as text."""
+    if isinstance(source, pd.DataFrame):
+        return source.copy()
+    if not isinstance(source, str | Path):
+        raise _say("bad_source", what, kind=type(source).__name__)
+    path = Path(source)
+    if not path.is_file():
+        raise _say("no_file", what, path=str(path))
+    suffix = path.suffix.lower()
+    if suffix in {".csv", ".txt"}:
+        # Indonesian Excel exports often use ';': let the sniffer find the delimiter
+        return pd.read_csv(path, dtype=str, keep_default_na=False, sep=None, engine="python")
+    if suffix in {".xlsx", ".xls"}:
+        return pd.read_excel(path, dtype=str).fillna("")
+    return gpd.read_file(path)
+
+
+def _coordinates(frame: pd.DataFrame, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return latitude and longitude of each row (NaN where missing or unreadable)."""
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
+        if frame.crs is None:
+            raise _say("no_crs", what)
+        geo = frame.to_crs(4326)
+        pts = geo.geometry.representative_point()
+        lon = np.where(geo.geometry.isna(), np.nan, pts.x)
+        lat = np.where(geo.geometry.isna(), np.nan, pts.y)
+        return lat, lon
+    lat_col, lon_col = _pick(frame.columns, _LAT), _pick(frame.columns, _LON)
+    if lat_col is None or lon_col is None:
+        raise _say("no_latlon", what, columns=", ".join(map(str, frame.columns)))
+
+    def number(col: str) -> np.ndarray:
+        text = frame[col].astype(str).str.replace(",", ".", regex=False)
+        return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+
+    return number(lat_col), number(lon_col)
 
 
 def locate_sites(

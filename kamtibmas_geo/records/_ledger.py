@@ -37,7 +37,8 @@ class RecordSet(NamedTuple):
         ``attrs["rows_in"]`` is the number of data rows read and ``attrs["read"]`` how
         the input was read (``format``; for text files ``encoding``,
         ``encoding_label``, ``bom``, ``bytes_replaced``, ``delimiter``; ``header_row``;
-        for workbooks ``sheet`` and ``merged_ranges``); ``rejected`` carries the same.
+        for workbooks ``sheet`` and ``merged_ranges``; ``own`` when the input was records
+        written by this library, read back as written); ``rejected`` carries the same.
     rejected : DataFrame
         One row per rejected input row: ``source``, ``row`` (as the user sees it in
         the sheet: header = 1, first data row = 2; for a DataFrame the position + 2),
@@ -300,13 +301,35 @@ def find_duplicates(
     -------
     ndarray
         int64 position of the first copy for every duplicate, -1 for the others.
-    """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
 
+    Examples
+    --------
+    >>> t = np.array([0, 60, 7200], dtype=np.int64) * 10**9
+    >>> find_duplicates(np.array(["a", "a", "a"]), t, np.array([-2.97, -2.97, -2.97]),
+    ...                 np.array([104.7, 104.7, 104.7]), np.array(["", "", ""])).tolist()
+    [-1, 0, -1]
+    """
     n = len(t_ns)
     if n < 2:
         return np.full(n, -1, dtype=np.int64)
+    a, b = _close_pairs(types, t_ns, lat, lon, place, minutes=minutes, metres=metres)
+    if not len(a):
+        return np.full(n, -1, dtype=np.int64)
+    return _first_of_groups(a, b, n)
+
+
+def _close_pairs(
+    types: np.ndarray,
+    t_ns: np.ndarray,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    place: np.ndarray,
+    *,
+    minutes: float,
+    metres: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the pairs of positions ``(a, b)`` that are copies of each other."""
+    n = len(t_ns)
     tcode = pd.factorize(types)[0]
     pcode = pd.factorize(place)[0]
     pcode[np.asarray(place, dtype=object) == ""] = -1
@@ -337,8 +360,14 @@ def find_duplicates(
         k += 1
     a = np.concatenate(pair_a) if pair_a else np.empty(0, dtype=np.int64)
     b = np.concatenate(pair_b) if pair_b else np.empty(0, dtype=np.int64)
-    if not len(a):
-        return np.full(n, -1, dtype=np.int64)
+    return a, b
+
+
+def _first_of_groups(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """Group the pairs transitively; return each copy's first record, -1 for the first."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     first = np.full(labels.max() + 1, n, dtype=np.int64)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -479,6 +479,14 @@ _FAST_FORMATS: tuple[tuple[str, bool], ...] = (
 )
 
 
+#: ISO 8601 date and time with a UTC offset, as written by this library (``time`` of CSV,
+#: XLSX and GeoJSON outputs): read exactly, fractions of a second included.
+_RE_ISO_OFFSET = (
+    r"^\s*\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:[zZ]|[+-]\d{2}:?\d{2})\s*$"
+)
+_NAT = np.iinfo(np.int64).min
+
+
 def dates_to_utc(values: pd.Series, timezone: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Parse a column of dates, vectorised for the common formats.
 
@@ -494,77 +502,139 @@ def dates_to_utc(values: pd.Series, timezone: str) -> tuple[np.ndarray, np.ndarr
     tuple of (ndarray, ndarray, ndarray)
         UTC nanoseconds as int64 (``iNaT`` where not parsed), a bool array ``time_known``
         and an object array of error codes (``None`` where parsed).
+
+    Examples
+    --------
+    >>> t, known, codes = dates_to_utc(pd.Series(["10/02/2026", "2026-02-10 21:30:00+07:00"]),
+    ...                                "Asia/Jakarta")
+    >>> pd.to_datetime(t, utc=True).tz_convert("Asia/Jakarta").strftime("%d/%m %H:%M").tolist()
+    ['10/02 00:00', '10/02 21:30']
+    >>> known.tolist(), codes.tolist()
+    ([False, True], [None, None])
     """
-    n = len(values)
-    nat = np.iinfo(np.int64).min
-    out = np.full(n, nat, dtype=np.int64)
-    known = np.zeros(n, dtype=bool)
-    codes = np.full(n, None, dtype=object)
-
-    def put_naive(pos: np.ndarray, stamps: pd.Series | pd.DatetimeIndex, kn: Any) -> None:
-        idx = pd.DatetimeIndex(stamps).as_unit("ns")
-        loc = idx.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
-        out[pos] = loc.asi8
-        known[pos] = kn
-
     if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(values):
-        idx = pd.DatetimeIndex(values)
-        local = idx.tz_convert(timezone).tz_localize(None) if idx.tz is not None else idx
-        missing = np.asarray(idx.isna(), dtype=bool)
-        years = np.asarray(local.year)
-        ok = ~missing & (years >= MIN_YEAR) & (years <= MAX_YEAR)
-        pos = np.flatnonzero(ok)
-        utc = idx.tz_convert("UTC").tz_localize(None) if idx.tz is not None else None
-        if utc is None:
-            put_naive(pos, local[pos], (local[pos] != local[pos].normalize()))
-        else:
-            out[pos] = utc[pos].as_unit("ns").asi8
-            known[pos] = local[pos] != local[pos].normalize()
-        codes[missing] = "date_missing"
-        codes[~missing & ~ok] = "date_out_of_range"
-        return out, known, codes
-    obj = values.astype(object)
-    todo = np.arange(n)
+        return _from_datetimes(values, timezone)
+    parsed = _Parsed.empty(len(values))
+    todo = np.arange(len(values))
     if not pd.api.types.is_numeric_dtype(values.dtype):
         if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
             strs = values
         else:
+            obj = values.astype(object)
             strs = obj.where(obj.map(lambda v: isinstance(v, str)).astype(bool))
-        for fmt, kn in _FAST_FORMATS:
-            if not len(todo):
-                break
-            sub = strs.iloc[todo]
-            parsed = pd.to_datetime(sub, format=fmt, errors="coerce")
-            good = parsed.notna().to_numpy()
-            if not good.any():
-                continue
-            parsed = parsed[good]
-            inrange = ((parsed.dt.year >= MIN_YEAR) & (parsed.dt.year <= MAX_YEAR)).to_numpy()
-            pos = todo[good][inrange]
-            put_naive(pos, parsed[inrange], kn)
-            todo = np.setdiff1d(todo, pos, assume_unique=True)
+        todo = _fast_offsets(strs, todo, parsed)
+        todo = _fast_formats(strs, todo, parsed, timezone)
     if len(todo):
+        _one_by_one(values.astype(object).iloc[todo].to_numpy(), todo, parsed, timezone)
+    bad = (parsed.t_ns == _NAT) & pd.isna(parsed.codes)
+    parsed.codes[bad] = "date_unparsed"
+    return parsed.t_ns, parsed.known, parsed.codes
 
-        def one(u: Any) -> tuple[int, bool, str | None]:
-            ts, kn, code = parse_datetime(u)
-            if ts is None:
-                return nat, False, code
-            aware = (
-                ts.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
-                if ts.tzinfo is None
-                else ts
-            )
-            if not isinstance(aware, pd.Timestamp):
-                return nat, False, "date_unparsed"
-            return int(aware.as_unit("ns").value), kn, None
 
-        res = _map_unique(obj.iloc[todo].to_numpy(), one)
-        out[todo] = np.array([r[0] for r in res], dtype=np.int64)
-        known[todo] = np.array([r[1] for r in res], dtype=bool)
-        codes[todo] = np.array([r[2] for r in res], dtype=object)
-    bad = (out == nat) & pd.isna(codes)
-    codes[bad] = "date_unparsed"
-    return out, known, codes
+class _Parsed(NamedTuple):
+    """Dates being parsed: UTC nanoseconds, whether a time of day was given, error codes."""
+
+    t_ns: np.ndarray
+    known: np.ndarray
+    codes: np.ndarray
+
+    @classmethod
+    def empty(cls, n: int) -> _Parsed:
+        return cls(
+            np.full(n, _NAT, dtype=np.int64),
+            np.zeros(n, dtype=bool),
+            np.full(n, None, dtype=object),
+        )
+
+    def put_local(
+        self, pos: np.ndarray, stamps: pd.Series | pd.DatetimeIndex, known: Any, timezone: str
+    ) -> None:
+        """Store naive local ``stamps`` (times in ``timezone``) at ``pos``."""
+        idx = pd.DatetimeIndex(stamps).as_unit("ns")
+        loc = idx.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
+        self.t_ns[pos] = loc.asi8
+        self.known[pos] = known
+
+
+def _from_datetimes(values: pd.Series, timezone: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Dates of a datetime column: naive ones are local times in ``timezone``."""
+    parsed = _Parsed.empty(len(values))
+    idx = pd.DatetimeIndex(values)
+    local = idx.tz_convert(timezone).tz_localize(None) if idx.tz is not None else idx
+    missing = np.asarray(idx.isna(), dtype=bool)
+    years = np.asarray(local.year)
+    ok = ~missing & (years >= MIN_YEAR) & (years <= MAX_YEAR)
+    pos = np.flatnonzero(ok)
+    if idx.tz is None:
+        parsed.put_local(pos, local[pos], (local[pos] != local[pos].normalize()), timezone)
+    else:
+        utc = idx.tz_convert("UTC").tz_localize(None)
+        parsed.t_ns[pos] = utc[pos].as_unit("ns").asi8
+        parsed.known[pos] = local[pos] != local[pos].normalize()
+    parsed.codes[missing] = "date_missing"
+    parsed.codes[~missing & ~ok] = "date_out_of_range"
+    return parsed.t_ns, parsed.known, parsed.codes
+
+
+def _fast_formats(strs: pd.Series, todo: np.ndarray, parsed: _Parsed, timezone: str) -> np.ndarray:
+    """Parse the texts in the common formats of :data:`_FAST_FORMATS`; return those left."""
+    for fmt, kn in _FAST_FORMATS:
+        if not len(todo):
+            break
+        sub = strs.iloc[todo]
+        stamps = pd.to_datetime(sub, format=fmt, errors="coerce")
+        good = stamps.notna().to_numpy()
+        if not good.any():
+            continue
+        stamps = stamps[good]
+        inrange = ((stamps.dt.year >= MIN_YEAR) & (stamps.dt.year <= MAX_YEAR)).to_numpy()
+        pos = todo[good][inrange]
+        parsed.put_local(pos, stamps[inrange], kn, timezone)
+        todo = np.setdiff1d(todo, pos, assume_unique=True)
+    return todo
+
+
+def _fast_offsets(strs: pd.Series, todo: np.ndarray, parsed: _Parsed) -> np.ndarray:
+    """Parse ISO 8601 texts with a UTC offset (:data:`_RE_ISO_OFFSET`); return those left.
+
+    The year is checked as written, as :func:`parse_datetime` does.
+    """
+    if not len(todo):
+        return todo
+    sub = strs.iloc[todo].astype("string")
+    iso = sub.str.match(_RE_ISO_OFFSET).fillna(False).to_numpy(dtype=bool)
+    if not iso.any():
+        return todo
+    texts = sub[iso].str.strip()
+    stamps = pd.to_datetime(texts, format="ISO8601", utc=True, errors="coerce")
+    years = pd.to_numeric(texts.str.slice(0, 4), errors="coerce").to_numpy(dtype=float)
+    good = (stamps.notna().to_numpy()) & (years >= MIN_YEAR) & (years <= MAX_YEAR)
+    pos = todo[iso][good]
+    parsed.t_ns[pos] = pd.DatetimeIndex(stamps[good]).as_unit("ns").asi8
+    parsed.known[pos] = True
+    return np.setdiff1d(todo, pos, assume_unique=True)
+
+
+def _one_by_one(raw: np.ndarray, todo: np.ndarray, parsed: _Parsed, timezone: str) -> None:
+    """Parse the values left with :func:`parse_datetime`, once per distinct value."""
+
+    def one(u: Any) -> tuple[int, bool, str | None]:
+        ts, kn, code = parse_datetime(u)
+        if ts is None:
+            return _NAT, False, code
+        aware = (
+            ts.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
+            if ts.tzinfo is None
+            else ts
+        )
+        if not isinstance(aware, pd.Timestamp):
+            return _NAT, False, "date_unparsed"
+        return int(aware.as_unit("ns").value), kn, None
+
+    res = _map_unique(raw, one)
+    parsed.t_ns[todo] = np.array([r[0] for r in res], dtype=np.int64)
+    parsed.known[todo] = np.array([r[1] for r in res], dtype=bool)
+    parsed.codes[todo] = np.array([r[2] for r in res], dtype=object)
 
 
 def times_to_seconds(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:

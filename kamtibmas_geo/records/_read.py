@@ -5,7 +5,14 @@ typed by Polsek staff, recognises its columns by their Indonesian or English nam
 parses coordinates and dates in the notations people use, maps each type to the
 taxonomy, flags duplicates, and returns a :class:`RecordSet`: the records and the
 rejected rows, each with the row, column, value and a reason a person can act on.
-``len(records) + len(rejected)`` is always the number of data rows read.
+``len(records) + len(rejected)`` is always the number of data rows read. Records this
+library wrote (``kamtibmas-geo geocode``'s output) are read back as they were written
+(:mod:`kamtibmas_geo.records._own`).
+
+The reading is a chain of steps, each on the whole table: open the input and map its
+columns (:func:`_open`), read the dates and times (:func:`_read_times`), read the places
+(:func:`_read_places`), then assemble the records (:func:`_assemble`) and the ledger of
+rejected rows (:class:`_Ledger`).
 
 Examples
 --------
@@ -27,8 +34,9 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -38,8 +46,12 @@ from kamtibmas_geo._errors import RecordError
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo._validate import check_choice
 from kamtibmas_geo.config import Settings
+from kamtibmas_geo.records import _own
+from kamtibmas_geo.records._cells import VALUE_CHARS, cell_text, string_array, text_cells
 from kamtibmas_geo.records._ledger import (
-    MESSAGES,
+    MESSAGES as NOTES,
+)
+from kamtibmas_geo.records._ledger import (
     RecordSet,
     encoding_label,
     find_duplicates,
@@ -52,11 +64,12 @@ from kamtibmas_geo.records._parse import (
     parse_coord_pair,
     times_to_seconds,
 )
-from kamtibmas_geo.records._readers import is_empty_row, read_table
+from kamtibmas_geo.records._readers import RawTable, is_empty_row, read_table
 from kamtibmas_geo.records._taxonomy import Taxonomy, load_taxonomy, normalise_text
 
 __all__ = [
     "ALIASES",
+    "MESSAGES",
     "RECORD_COLUMNS",
     "REJECTED_COLUMNS",
     "RecordSet",
@@ -70,6 +83,29 @@ __all__ = [
 ]
 
 Kind = Literal["disturbance", "activity"]
+
+#: Errors about the input as a whole (bad rows never raise; they go to the ledger).
+MESSAGES = {
+    "text_column": {
+        "id": "Kolom alamat text_column={name!r} tidak ada di masukan; kolomnya: {columns}. "
+        "Tulis nama kolom persis seperti judul kolomnya.",
+        "en": "text_column={name!r} is not a column of the input; its columns are {columns}.",
+    },
+    "no_date": {
+        "id": "{source!r} tidak punya kolom tanggal (tanggal/tgl/waktu/date); kolomnya: "
+        "{columns}. Ganti nama kolom tanggalnya (nama yang dikenali ada di docs/records.md).",
+        "en": "{source!r} has no date (tanggal/tgl/waktu/date) column; its columns are "
+        "{columns}. Rename the column (see docs/records.md for the accepted names).",
+    },
+    "no_location": {
+        "id": "{source!r} tidak punya kolom lokasi (lintang+bujur, koordinat, alamat, desa "
+        "atau kecamatan); kolomnya: {columns}. Ganti nama kolom lokasinya (nama yang dikenali "
+        "ada di docs/records.md).",
+        "en": "{source!r} has no location (lintang+bujur, koordinat, alamat, desa or "
+        "kecamatan) column; its columns are {columns}. Rename the column (see "
+        "docs/records.md for the accepted names).",
+    },
+}
 
 #: Column aliases, compared after lower-casing and turning punctuation into spaces.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -112,71 +148,7 @@ RECORD_COLUMNS = (
 )  # fmt: skip
 REJECTED_COLUMNS = ("source", "row", "column", "value", "reason_code", "reason")
 _TEXT_FIELDS = ("address", "kecamatan", "desa", "polsek", "keterangan")
-_VALUE_CHARS = 200
-
-
-def _known_aliases() -> set[str]:
-    return {a for names in ALIASES.values() for a in names}
-
-
-def _map_columns(columns: list[str], text_column: str | None) -> dict[str, str]:
-    """Map canonical fields to the user's column names (first alias in order wins)."""
-    norm = {c: normalise_text(c) for c in columns}
-    found: dict[str, str] = {}
-    used: set[str] = set()
-    if text_column is not None:
-        want = normalise_text(text_column)
-        match = [c for c in columns if c == text_column] or [c for c in columns if norm[c] == want]
-        if not match:
-            msg = (
-                f"text_column={text_column!r} is not a column of the input; "
-                f"its columns are {columns}."
-            )
-            raise RecordError(msg)
-        found["address"] = match[0]
-        used.add(match[0])
-    for field, aliases in ALIASES.items():
-        if field in found:
-            continue
-        for alias in aliases:
-            hit = next((c for c in columns if c not in used and norm[c] == alias), None)
-            if hit is not None:
-                found[field] = hit
-                used.add(hit)
-                break
-    for c in columns:
-        words = norm[c].split()
-        if c in used or not words:
-            continue
-        prefixed = _PREFIX_WORDS.get(words[0])
-        if prefixed is not None and prefixed not in found:
-            found[prefixed] = c
-            used.add(c)
-    return found
-
-
-def _text(series: pd.Series) -> pd.Series:
-    """Cells as stripped text, NA where empty."""
-    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
-        text = series.astype("string").str.strip()
-    else:
-        out = series.astype(object).where(series.notna(), None)
-        out = out.map(lambda v: v if v is None or isinstance(v, str) else str(v))
-        text = out.astype("string").str.strip()
-    return text.mask(text.eq("").fillna(False))
-
-
-def _str_array(values: np.ndarray) -> Any:
-    """Object array (str or None) as a ``string`` array, converting each distinct value once."""
-    keys, uniq = pd.factorize(values, use_na_sentinel=True)
-    base = pd.array([*uniq, None], dtype="string")
-    return base.take(keys)  # -1 (missing) takes the trailing None
-
-
-def _cell_text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return ""
-    return str(value)[:_VALUE_CHARS]
+_LOCATING = frozenset({"lat", "coords", "address", "kecamatan", "desa"})
 
 
 def read_records(
@@ -203,7 +175,12 @@ def read_records(
         (Geo)DataFrame. Columns are recognised by the aliases in :data:`ALIASES` (case,
         spaces and punctuation ignored). A title above the header row is skipped. Every
         data line of a text file is one row; lines merged by a stray quote are read again
-        one by one and noted in ``read_note``.
+        one by one and noted in ``read_note``. The ``'`` that a CSV written by this
+        library puts before text a spreadsheet would run (``'=1+1``) is taken off again.
+        Records this library wrote (the output of ``kamtibmas-geo geocode``, in any of
+        these formats) are read back as they were written: ``time``, ``lat``/``lon``,
+        ``type``, the notes, and ``source``/``row`` of the file first read (see
+        :mod:`kamtibmas_geo.records._own`).
     kind : {"disturbance", "activity"}
         Which taxonomy the ``jenis`` column is classified against.
     sheet : str or int, optional
@@ -236,149 +213,444 @@ def read_records(
     """
     check_choice("kind", kind, ("disturbance", "activity"))
     check_choice("lang", lang, ("id", "en"))
-    settings = settings or Settings()
-    tz = settings.timezone
+    tz = (settings or Settings()).timezone
     tax = load_taxonomy(taxonomy)
+    table = _open(source, sheet, text_column)
+    ledger = _Ledger.start(table.raw)
+    times = _read_times(table, tz, ledger, lang)
+    places = _read_places(table, ledger, lang)
+    typing = _Typing(tax, kind, lang)
+    records = _assemble(
+        table, ledger.kept(), times, places, typing, (duplicate_minutes, duplicate_metres)
+    )
+    return _finish(table.raw, records, ledger.frame(table.raw, lang))
+
+
+# -- opening the input -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Input:
+    """The table read, its columns, and which column holds each field.
+
+    Attributes
+    ----------
+    raw : RawTable
+        The cells as read, with row numbers and the rows broken while reading.
+    columns : list of str
+        Column names, as text.
+    cols : dict
+        ``{field: column}`` for the fields found (``date``, ``lat``, ``address`` ...).
+    own : bool
+        Records written by this library (read back as they were written).
+    consumed : frozenset of str
+        Columns read into the records' own columns; the others are carried along.
+    """
+
+    raw: RawTable
+    columns: list[str]
+    cols: dict[str, str]
+    own: bool
+    consumed: frozenset[str]
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The cells, one row per data row."""
+        return self.raw.frame
+
+    @property
+    def n(self) -> int:
+        """Number of data rows."""
+        return len(self.raw.frame)
+
+
+def _known_aliases() -> set[str]:
+    return {a for names in ALIASES.values() for a in names}
+
+
+def _open(
+    source: str | Path | pd.DataFrame, sheet: str | int | None, text_column: str | None
+) -> _Input:
+    """Read the table and find its columns; raise when no date or no place can be read."""
     raw = read_table(source, sheet=sheet, known=_known_aliases())
-    frame, n = raw.frame, len(raw.frame)
-    columns = [str(c) for c in frame.columns]
-    frame.columns = pd.Index(columns)
-    cols = _map_columns(columns, text_column)
-    has_geom = raw.lon is not None
-    locating = {"lat", "coords", "address", "kecamatan", "desa"} & set(cols)
-    if "date" not in cols or not (locating or has_geom):
-        need = (
-            "date (tanggal/tgl/waktu/date)"
-            if "date" not in cols
-            else ("location (lintang+bujur, koordinat, alamat, desa or kecamatan)")
-        )
-        msg = (
-            f"{raw.source!r} has no {need} column; its columns are {columns}. "
-            "Rename the column (see docs/records.md for the accepted names)."
-        )
-        raise RecordError(msg)
+    columns = [str(c) for c in raw.frame.columns]
+    raw.frame.columns = pd.Index(columns)
+    own = _own.is_own_table(columns)
+    cols = _map_columns(columns, text_column, own=own)
+    consumed = set(cols.values()) | (_own.own_consumed(columns) if own else set())
+    if own:
+        raw.meta["own"] = True
+    locating = _LOCATING & set(cols)
+    if "date" not in cols or not (locating or raw.lon is not None):
+        key = "no_date" if "date" not in cols else "no_location"
+        raise RecordError.say(MESSAGES, key, source=raw.source, columns=columns)
+    return _Input(raw, columns, cols, own, frozenset(consumed))
 
-    reason = np.full(n, None, dtype=object)
-    r_col = np.full(n, "", dtype=object)
-    r_val = np.full(n, "", dtype=object)
-    r_info: dict[int, dict[str, Any]] = {}
 
-    def reject(mask: np.ndarray, code: str | np.ndarray, col: str, values: Any) -> None:
-        take = mask & pd.isna(reason)
+def _map_columns(
+    columns: list[str], text_column: str | None, *, own: bool = False
+) -> dict[str, str]:
+    """Map canonical fields to the user's column names (first alias in order wins)."""
+    norm = {c: normalise_text(c) for c in columns}
+    found: dict[str, str] = {}
+    used: set[str] = set()
+    if text_column is not None:
+        want = normalise_text(text_column)
+        match = [c for c in columns if c == text_column] or [c for c in columns if norm[c] == want]
+        if not match:
+            raise RecordError.say(MESSAGES, "text_column", name=text_column, columns=columns)
+        found["address"] = match[0]
+        used.add(match[0])
+    if own:
+        for field, col in _own.own_columns(columns).items():
+            if field not in found and col not in used:
+                found[field] = col
+                used.add(col)
+        return found
+    for field, aliases in ALIASES.items():
+        if field in found:
+            continue
+        for alias in aliases:
+            hit = next((c for c in columns if c not in used and norm[c] == alias), None)
+            if hit is not None:
+                found[field] = hit
+                used.add(hit)
+                break
+    for c in columns:
+        words = norm[c].split()
+        if c in used or not words:
+            continue
+        prefixed = _PREFIX_WORDS.get(words[0])
+        if prefixed is not None and prefixed not in found:
+            found[prefixed] = c
+            used.add(c)
+    return found
+
+
+# -- the ledger of rejected rows -------------------------------------------------------
+
+
+class _Ledger:
+    """Per row: the first reason it is rejected for, with its column, value and details.
+
+    A row is rejected once: a later step never overwrites an earlier reason (the order is
+    the shape of the row, then its date, then its place).
+    """
+
+    def __init__(self, n: int) -> None:
+        self.reason = np.full(n, None, dtype=object)
+        self.column = np.full(n, "", dtype=object)
+        self.value = np.full(n, "", dtype=object)
+        self.info: dict[int, dict[str, Any]] = {}
+
+    @classmethod
+    def start(cls, raw: RawTable) -> _Ledger:
+        """Open the ledger with the rows that could not be read as rows of the table."""
+        ledger = cls(len(raw.frame))
+        for pos, issue in raw.broken.items():
+            ledger.reason[pos], ledger.column[pos] = issue.code, "*"
+            ledger.value[pos] = issue.value[:VALUE_CHARS]
+            ledger.info[pos] = dict(issue.info)
+        return ledger
+
+    def reject(
+        self, mask: np.ndarray, code: str | np.ndarray, column: str, values: Any = None
+    ) -> None:
+        """Reject the rows of ``mask`` not rejected yet, for ``code`` (one, or per row)."""
+        take = mask & pd.isna(self.reason)
         if not take.any():
             return
-        reason[take] = code[take] if isinstance(code, np.ndarray) else code
-        r_col[take] = col
+        self.reason[take] = code[take] if isinstance(code, np.ndarray) else code
+        self.column[take] = column
         vals = np.asarray(values, dtype=object) if values is not None else None
-        r_val[take] = [_cell_text(v) for v in vals[take]] if vals is not None else ""
+        self.value[take] = [cell_text(v) for v in vals[take]] if vals is not None else ""
 
-    for pos, issue in raw.broken.items():
-        reason[pos], r_col[pos], r_val[pos] = issue.code, "*", issue.value[:_VALUE_CHARS]
-        r_info[pos] = dict(issue.info)
+    def kept(self) -> np.ndarray:
+        """Return which rows are not rejected."""
+        return np.asarray(pd.isna(self.reason), dtype=bool)
 
-    # dates and times
-    date_raw = frame[cols["date"]]
-    t_ns, time_known, d_codes = dates_to_utc(date_raw, tz)
-    bad_date = ~pd.isna(d_codes)
+    def frame(self, raw: RawTable, lang: str) -> pd.DataFrame:
+        """Return the rejected rows (:data:`REJECTED_COLUMNS`), reasons in ``lang``."""
+        ridx = np.flatnonzero(~self.kept())
+        codes = self.reason[ridx]
+        cols, vals = self.column[ridx], self.value[ridx]
+        reasons = [
+            tr(NOTES, str(c), lang, column=col, value=val, **self.info.get(int(p), {}))
+            for p, c, col, val in zip(ridx, codes, cols, vals, strict=True)
+        ]
+        return pd.DataFrame(
+            {
+                "source": pd.array([raw.source] * len(ridx), dtype="string"),
+                "row": raw.rows[ridx].astype(np.int64),
+                "column": pd.array(cols, dtype="string"),
+                "value": pd.array(vals, dtype="string"),
+                "reason_code": pd.array(codes, dtype="string"),
+                "reason": pd.array(reasons, dtype="string"),
+            }
+        )
+
+
+# -- dates and times -------------------------------------------------------------------
+
+
+class _Times(NamedTuple):
+    """When each row happened: UTC nanoseconds, whether the time of day is known, a note.
+
+    ``zone`` is the time zone the records' times are shown in.
+    """
+
+    t_ns: np.ndarray
+    known: np.ndarray
+    note: np.ndarray
+    zone: str
+
+
+def _read_times(table: _Input, tz: str, ledger: _Ledger, lang: str) -> _Times:
+    """Read the date column (and the time column); reject the rows without a date."""
+    date_col = table.cols["date"]
+    date_raw = table.frame[date_col]
+    t_ns, known, codes = dates_to_utc(date_raw, tz)
+    bad_date = ~pd.isna(codes)
     if bad_date.any():
-        empty = np.zeros(n, dtype=bool)
-        empty[bad_date] = is_empty_row(frame.iloc[np.flatnonzero(bad_date)])
-        reject(empty, "empty_row", "*", None)
-        reject(bad_date, d_codes, cols["date"], date_raw.to_numpy())
-    time_note = np.full(n, None, dtype=object)
-    if "time" in cols:
-        secs, t_codes = times_to_seconds(frame[cols["time"]])
-        ok = ~np.isnan(secs) & ~bad_date
-        if ok.any():
-            local = pd.DatetimeIndex(pd.to_datetime(t_ns[ok], utc=True)).tz_convert(tz)
-            day = local.tz_localize(None).normalize() + pd.to_timedelta(secs[ok], unit="s")
-            t_ns[ok] = day.tz_localize(tz, ambiguous="NaT", nonexistent="NaT").as_unit("ns").asi8
-            time_known[ok] = True
-        bad_time = (t_codes == "time_invalid") & ~bad_date
-        if bad_time.any():
-            jam = frame[cols["time"]].to_numpy()
-            time_note[bad_time] = [
-                tr(MESSAGES, "note_time_invalid", lang, value=_cell_text(v)) for v in jam[bad_time]
-            ]
+        empty = np.zeros(table.n, dtype=bool)
+        empty[bad_date] = is_empty_row(table.frame.iloc[np.flatnonzero(bad_date)])
+        ledger.reject(empty, "empty_row", "*")
+        ledger.reject(bad_date, codes, date_col, date_raw.to_numpy())
+    times = _Times(t_ns, known, np.full(table.n, None, dtype=object), tz)
+    if "time" in table.cols:
+        _add_time_of_day(table.frame[table.cols["time"]], bad_date, times, lang)
+    if table.own and "time_known" in table.columns:
+        known = _own.written_time_known(table.frame["time_known"], times.known)
+        return times._replace(known=known)
+    return times
 
-    # coordinates
-    lat = np.full(n, np.nan)
-    lon = np.full(n, np.nan)
-    c_code = np.full(n, "coord_missing", dtype=object)
-    c_col = ""
-    c_val: np.ndarray = np.full(n, "", dtype=object)
+
+def _add_time_of_day(jam: pd.Series, bad_date: np.ndarray, times: _Times, lang: str) -> None:
+    """Put the time of a separate ``jam`` column on each date, in place; note bad times."""
+    secs, t_codes = times_to_seconds(jam)
+    ok = ~np.isnan(secs) & ~bad_date
+    if ok.any():
+        tz = times.zone
+        local = pd.DatetimeIndex(pd.to_datetime(times.t_ns[ok], utc=True)).tz_convert(tz)
+        day = local.tz_localize(None).normalize() + pd.to_timedelta(secs[ok], unit="s")
+        stamps = day.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+        times.t_ns[ok] = stamps.as_unit("ns").asi8
+        times.known[ok] = True
+    bad_time = (t_codes == "time_invalid") & ~bad_date
+    if bad_time.any():
+        values = jam.to_numpy()
+        times.note[bad_time] = [
+            tr(NOTES, "note_time_invalid", lang, value=cell_text(v)) for v in values[bad_time]
+        ]
+
+
+# -- places ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Coords:
+    """Coordinates per row while they are read, and why a row has none.
+
+    Attributes
+    ----------
+    lat, lon : ndarray
+        Degrees, NaN where none.
+    code : ndarray
+        ``None`` where the point is usable, else a reason code (``coord_missing`` ...).
+    column : str
+        The column(s) the coordinates came from, for the ledger.
+    value : ndarray
+        The cells as written, for the ledger and the notes.
+    """
+
+    lat: np.ndarray
+    lon: np.ndarray
+    code: np.ndarray
+    column: str
+    value: np.ndarray
+
+
+class _Places(NamedTuple):
+    """Where each row happened: its point (NaN where none), a note, and its address texts."""
+
+    lat: np.ndarray
+    lon: np.ndarray
+    note: np.ndarray
+    texts: dict[str, pd.Series]
+
+
+def _read_places(table: _Input, ledger: _Ledger, lang: str) -> _Places:
+    """Read the coordinates and the address texts; reject the rows that cannot be placed."""
+    xy = _coords_from_columns(table)
+    geom_bad = _coords_from_geometry(table.raw, xy, own=table.own)
+    if table.own:  # a unit's inside point is not the record's own point
+        area = _own.area_only(table.frame)
+        xy.lat[area], xy.lon[area], xy.code[area] = np.nan, np.nan, "coord_missing"
+    note = _check_coords(xy, lang)
+    texts = {f: text_cells(table.frame[table.cols[f]]) for f in _TEXT_FIELDS if f in table.cols}
+    has_text = np.zeros(table.n, dtype=bool)
+    for f in ("address", "desa", "kecamatan"):
+        if f in texts:
+            has_text |= texts[f].notna().to_numpy()
+    _reject_places(table, xy, geom_bad, has_text, note, ledger, lang)
+    unusable = ~pd.isna(xy.code)
+    xy.lat[unusable] = np.nan
+    xy.lon[unusable] = np.nan
+    return _Places(xy.lat, xy.lon, note, texts)
+
+
+def _coords_from_columns(table: _Input) -> _Coords:
+    """Parse the lintang/bujur columns, or the one koordinat column."""
+    n, cols, frame = table.n, table.cols, table.frame
+    xy = _Coords(
+        np.full(n, np.nan), np.full(n, np.nan), np.full(n, "coord_missing", dtype=object), "",
+        np.full(n, "", dtype=object),
+    )  # fmt: skip
     if "lat" in cols and "lon" in cols:
-        lat, la_code = coords_to_float(frame[cols["lat"]])
-        lon, lo_code = coords_to_float(frame[cols["lon"]])
+        xy.lat, la_code = coords_to_float(frame[cols["lat"]])
+        xy.lon, lo_code = coords_to_float(frame[cols["lon"]])
         la_miss, lo_miss = la_code == "coord_missing", lo_code == "coord_missing"
-        c_code = np.full(n, "coord_unparsed", dtype=object)
-        c_code[pd.isna(la_code) & pd.isna(lo_code)] = None
-        c_code[la_miss & lo_miss] = "coord_missing"
-        c_code[la_miss ^ lo_miss] = "coord_incomplete"
-        c_col = f"{cols['lat']}/{cols['lon']}"
+        xy.code = np.full(n, "coord_unparsed", dtype=object)
+        xy.code[pd.isna(la_code) & pd.isna(lo_code)] = None
+        xy.code[la_miss & lo_miss] = "coord_missing"
+        xy.code[la_miss ^ lo_miss] = "coord_incomplete"
+        xy.column = f"{cols['lat']}/{cols['lon']}"
     elif "coords" in cols:
         raw_pairs = frame[cols["coords"]].astype(object).to_numpy()
         keys, uniq = pd.factorize(raw_pairs, use_na_sentinel=True)
         parsed = [parse_coord_pair(u) for u in uniq] + [parse_coord_pair(None)]
-        lat = np.array([parsed[k][0] for k in keys], dtype=float)
-        lon = np.array([parsed[k][1] for k in keys], dtype=float)
-        c_code = np.array([parsed[k][2] for k in keys], dtype=object)
-        c_col, c_val = cols["coords"], raw_pairs
-    geom_bad = np.zeros(n, dtype=bool)
-    if has_geom and raw.lon is not None and raw.lat is not None:
-        fill = c_code == "coord_missing"
-        lon, lat = np.where(fill, raw.lon, lon), np.where(fill, raw.lat, lat)
-        c_code = c_code.copy()
-        c_code[fill & ~np.isnan(lat)] = None
-        if raw.geom_code is not None and raw.geom_value is not None:
-            geom_bad = fill & ~pd.isna(raw.geom_code)
-            c_code[geom_bad] = raw.geom_code[geom_bad]
-            c_val = np.asarray(c_val, dtype=object).copy()
-            c_val[geom_bad] = raw.geom_value[geom_bad]
-        c_col = c_col or "geometry"
-    coord_note = np.full(n, None, dtype=object)
-    parsed_ok = pd.isna(c_code)
-    swap = parsed_ok & (np.abs(lat) > 90) & (np.abs(lon) <= 90)
-    lat, lon = np.where(swap, lon, lat), np.where(swap, lat, lon)
-    coord_note[swap] = tr(MESSAGES, "note_coord_swapped", lang)
-    c_code[parsed_ok & (lat == 0) & (lon == 0)] = "coord_zero"
-    c_code[pd.isna(c_code) & ((np.abs(lat) > 90) | (np.abs(lon) > 180))] = "coord_out_of_range"
-    texts = {f: _text(frame[cols[f]]) for f in _TEXT_FIELDS if f in cols}
-    has_text = np.zeros(n, dtype=bool)
-    for f in ("address", "desa", "kecamatan"):
-        if f in texts:
-            has_text |= texts[f].notna().to_numpy()
-    c_bad = ~pd.isna(c_code) & (c_code != "coord_missing")
-    if "coords" not in cols and not ("lat" in cols and "lon" in cols) and not has_geom:
-        c_col = "lintang/bujur"
+        xy.lat = np.array([parsed[k][0] for k in keys], dtype=float)
+        xy.lon = np.array([parsed[k][1] for k in keys], dtype=float)
+        xy.code = np.array([parsed[k][2] for k in keys], dtype=object)
+        xy.column, xy.value = cols["coords"], raw_pairs
+    return xy
+
+
+def _coords_from_geometry(raw: RawTable, xy: _Coords, *, own: bool) -> np.ndarray:
+    """Fill the rows without coordinates from the point geometries; return the bad ones.
+
+    In an own table a record without a point was written with an empty geometry: that is
+    no error.
+    """
+    geom_bad = np.zeros(len(raw.frame), dtype=bool)
+    if raw.lon is None or raw.lat is None:
+        return geom_bad
+    fill = xy.code == "coord_missing"
+    xy.lon, xy.lat = np.where(fill, raw.lon, xy.lon), np.where(fill, raw.lat, xy.lat)
+    xy.code = xy.code.copy()
+    xy.code[fill & ~np.isnan(xy.lat)] = None
+    if raw.geom_code is not None and raw.geom_value is not None:
+        geom_bad = fill & ~pd.isna(raw.geom_code)
+        if own:
+            geom_bad &= raw.geom_code != "geometry_empty"
+        xy.code[geom_bad] = raw.geom_code[geom_bad]
+        xy.value = np.asarray(xy.value, dtype=object).copy()
+        xy.value[geom_bad] = raw.geom_value[geom_bad]
+    xy.column = xy.column or "geometry"
+    return geom_bad
+
+
+def _check_coords(xy: _Coords, lang: str) -> np.ndarray:
+    """Swap lat/lon written the wrong way round (noted); mark 0,0 and out-of-range points."""
+    note = np.full(len(xy.lat), None, dtype=object)
+    parsed_ok = pd.isna(xy.code)
+    swap = parsed_ok & (np.abs(xy.lat) > 90) & (np.abs(xy.lon) <= 90)
+    xy.lat, xy.lon = np.where(swap, xy.lon, xy.lat), np.where(swap, xy.lat, xy.lon)
+    note[swap] = tr(NOTES, "note_coord_swapped", lang)
+    xy.code[parsed_ok & (xy.lat == 0) & (xy.lon == 0)] = "coord_zero"
+    out_of_range = (np.abs(xy.lat) > 90) | (np.abs(xy.lon) > 180)
+    xy.code[pd.isna(xy.code) & out_of_range] = "coord_out_of_range"
+    return note
+
+
+def _reject_places(
+    table: _Input,
+    xy: _Coords,
+    geom_bad: np.ndarray,
+    has_text: np.ndarray,
+    note: np.ndarray,
+    ledger: _Ledger,
+    lang: str,
+) -> None:
+    """Reject rows with bad or no coordinates and no address; note the bad ones kept."""
+    cols, frame = table.cols, table.frame
+    c_bad = ~pd.isna(xy.code) & (xy.code != "coord_missing")
+    if "coords" not in cols and not ("lat" in cols and "lon" in cols) and table.raw.lon is None:
+        xy.column = "lintang/bujur"
     if "lat" in cols and "lon" in cols:
         bad_xy = np.flatnonzero(c_bad)  # the values are only needed for the ledger and notes
-        la_t = [_cell_text(v) for v in frame[cols["lat"]].to_numpy(dtype=object)[bad_xy]]
-        lo_t = [_cell_text(v) for v in frame[cols["lon"]].to_numpy(dtype=object)[bad_xy]]
-        c_val[bad_xy] = [f"{a}; {b}" if a else b for a, b in zip(la_t, lo_t, strict=True)]
-    reject(geom_bad & ~has_text, c_code, "geometry", c_val)
-    reject(c_bad & ~has_text, c_code, c_col, c_val)
-    reject((c_code == "coord_missing") & ~has_text, "no_location", c_col or "alamat", None)
+        la_t = [cell_text(v) for v in frame[cols["lat"]].to_numpy(dtype=object)[bad_xy]]
+        lo_t = [cell_text(v) for v in frame[cols["lon"]].to_numpy(dtype=object)[bad_xy]]
+        xy.value[bad_xy] = [f"{a}; {b}" if a else b for a, b in zip(la_t, lo_t, strict=True)]
+    ledger.reject(geom_bad & ~has_text, xy.code, "geometry", xy.value)
+    ledger.reject(c_bad & ~has_text, xy.code, xy.column, xy.value)
+    no_place = (xy.code == "coord_missing") & ~has_text
+    ledger.reject(no_place, "no_location", xy.column or "alamat")
     kept_bad = c_bad & has_text
     if kept_bad.any():
-        coord_note[kept_bad] = [
-            tr(MESSAGES, "note_coord_" + str(code), lang, value=_cell_text(v))
-            for code, v in zip(
-                c_code[kept_bad], np.asarray(c_val, dtype=object)[kept_bad], strict=True
-            )
+        codes, values = xy.code[kept_bad], np.asarray(xy.value, dtype=object)[kept_bad]
+        note[kept_bad] = [
+            tr(NOTES, "note_coord_" + str(code), lang, value=cell_text(v))
+            for code, v in zip(codes, values, strict=True)
         ]
-    lat[~pd.isna(c_code)] = np.nan
-    lon[~pd.isna(c_code)] = np.nan
 
-    # assemble
-    keep = pd.isna(reason)
+
+# -- the records -----------------------------------------------------------------------
+
+
+class _Typing(NamedTuple):
+    """How types are read: the taxonomy, the kind of records, the language of warnings."""
+
+    taxonomy: Taxonomy
+    kind: str
+    lang: str
+
+
+def _assemble(
+    table: _Input,
+    keep: np.ndarray,
+    times: _Times,
+    places: _Places,
+    typing: _Typing,
+    tolerances: tuple[float, float],
+) -> gpd.GeoDataFrame:
+    """Build the records (:data:`RECORD_COLUMNS`, the other columns, points) of kept rows."""
     idx = np.flatnonzero(keep)
-    rows = raw.rows
-    src = raw.source
-    out = pd.DataFrame(index=pd.RangeIndex(len(idx)))
+    out = _identity(table.raw, idx, typing.kind)
+    t_ok, kept_type = _add_types(out, table, idx, typing)
+    out["time"] = pd.to_datetime(times.t_ns[idx], utc=True).tz_convert(times.zone).as_unit("ns")
+    out["time_known"] = times.known[idx]
+    out["lat"] = places.lat[idx]
+    out["lon"] = places.lon[idx]
+    for f in _TEXT_FIELDS:
+        out[f] = (
+            places.texts[f].array.take(idx)
+            if f in places.texts
+            else string_array(np.full(len(idx), None, dtype=object))
+        )
+    if table.own and "duplicate_of" in table.columns:  # as written (see _own.keep_written)
+        out["duplicate_of"] = string_array(np.full(len(idx), None, dtype=object))
+    else:
+        out["duplicate_of"] = _duplicates(out, times.t_ns[idx], tolerances)
+    out["coord_note"] = string_array(places.note[idx])
+    out["type_warning"] = _type_warnings(out["type_raw"], t_ok, typing.lang)
+    out["time_note"] = string_array(times.note[idx])
+    out["read_note"] = string_array(_read_notes(table.raw, typing.lang)[idx])
+    if table.own:
+        _own.keep_written(out, table.frame, idx, kept_type)
+    _carry_other_columns(out, table, idx)
+    geom = gpd.points_from_xy(out["lon"], out["lat"], crs="EPSG:4326")
+    geom[np.isnan(out["lat"].to_numpy())] = None
+    return gpd.GeoDataFrame(out, geometry=geom, crs="EPSG:4326")
+
+
+def _identity(raw: RawTable, idx: np.ndarray, kind: str) -> pd.DataFrame:
+    """Start the records: ``record_id`` (``file:row``), ``source``, ``row``, ``kind``."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    rows, src = raw.rows, raw.source
+    out = pd.DataFrame(index=pd.RangeIndex(len(idx)))
     row_str = pc.cast(pa.array(rows[idx]), pa.string())
     out["record_id"] = pd.array(
         pc.binary_join_element_wise(pa.scalar(f"{src}:"), row_str, ""), dtype="string"
@@ -386,29 +658,63 @@ def read_records(
     out["source"] = pd.Series(src, index=out.index, dtype="string")
     out["row"] = rows[idx].astype(np.int64)
     out["kind"] = pd.Series(kind, index=out.index, dtype="string")
+    return out
+
+
+def _add_types(
+    out: pd.DataFrame, table: _Input, idx: np.ndarray, typing: _Typing
+) -> tuple[np.ndarray, np.ndarray]:
+    """Add ``type``, ``type_raw`` and ``severity``.
+
+    Returns
+    -------
+    tuple of (ndarray, ndarray)
+        Which rows have a recognised type, and which kept the type an own table wrote.
+    """
+    tax, kind = typing.taxonomy, typing.kind
     type_raw = (
-        _text(frame[cols["type"]]).iloc[idx].reset_index(drop=True)
-        if "type" in cols
+        text_cells(table.frame[table.cols["type"]]).iloc[idx].reset_index(drop=True)
+        if "type" in table.cols
         else pd.Series(pd.NA, index=range(len(idx)), dtype="string")
     )
     keys, uniq = pd.factorize(type_raw.to_numpy(dtype=object), use_na_sentinel=True)
     classified = [tax.classify(u, kind) for u in uniq] + [("lainnya", False)]
     t_ok = np.array([c[1] for c in classified], dtype=bool)[keys]
-    out["type"] = pd.array([c[0] for c in classified], dtype="string").take(keys)
-    out["type_raw"] = type_raw.array
-    sev = np.array([tax.info(kind, c[0]).severity for c in classified], dtype=float)
-    out["severity"] = sev[keys]
-    out["time"] = pd.to_datetime(t_ns[idx], utc=True).tz_convert(tz).as_unit("ns")
-    out["time_known"] = time_known[idx]
-    out["lat"] = lat[idx]
-    out["lon"] = lon[idx]
-    for f in _TEXT_FIELDS:
-        out[f] = (
-            texts[f].array.take(idx)
-            if f in texts
-            else _str_array(np.full(len(idx), None, dtype=object))
+    types = pd.array([c[0] for c in classified], dtype="string").take(keys)
+    kept_type = np.zeros(len(idx), dtype=bool)
+    if table.own and "type" in table.columns:
+        written = _own.written_types(table.frame["type"].iloc[idx], tax.keys(kind))
+        kept_type = np.array([w is not None for w in written], dtype=bool)
+        types = pd.array(
+            np.where(kept_type, written, np.asarray(types, dtype=object)), dtype="string"
         )
-    place = np.full(len(idx), "", dtype=object)
+        t_ok = t_ok | kept_type
+    out["type"] = types
+    out["type_raw"] = type_raw.array
+    t_keys, t_uniq = pd.factorize(np.asarray(types, dtype=object))
+    out["severity"] = np.array([tax.info(kind, k).severity for k in t_uniq], dtype=float)[t_keys]
+    return t_ok, kept_type
+
+
+def _type_warnings(type_raw: pd.Series, t_ok: np.ndarray, lang: str) -> Any:
+    """Warn of each type that fell back to ``lainnya`` (unknown or empty)."""
+    warn = np.full(len(type_raw), None, dtype=object)
+    unknown = ~t_ok
+    if unknown.any():
+        tr_raw = type_raw.to_numpy(dtype=object)
+        warn[unknown] = [
+            tr(NOTES, "note_type_empty", lang)
+            if v is None or v is pd.NA
+            else tr(NOTES, "note_type_unknown", lang, value=cell_text(v))
+            for v in tr_raw[unknown]
+        ]
+    return string_array(warn)
+
+
+def _duplicates(out: pd.DataFrame, t_ns: np.ndarray, tolerances: tuple[float, float]) -> Any:
+    """Return ``duplicate_of``: the id of the first report of each copy, else NA."""
+    n = len(out)
+    place = np.full(n, "", dtype=object)
     if out["lat"].isna().any():  # the address text only matters for records lacking a point
         addr_key = (
             out["address"].fillna("") + "|" + out["desa"].fillna("") + "|"
@@ -416,66 +722,46 @@ def read_records(
         )  # fmt: skip
         a_keys, a_uniq = pd.factorize(addr_key.to_numpy(dtype=object))
         place = np.array([normalise_text(u).replace(" ", "") for u in a_uniq], dtype=object)[a_keys]
+    minutes, metres = tolerances
     dup = find_duplicates(
         out["type"].to_numpy(dtype=object),
-        t_ns[idx],
+        t_ns,
         out["lat"].to_numpy(),
         out["lon"].to_numpy(),
         place,
-        minutes=duplicate_minutes,
-        metres=duplicate_metres,
+        minutes=minutes,
+        metres=metres,
     )
     ids = out["record_id"].to_numpy(dtype=object)
-    dup_ids = np.full(len(idx), None, dtype=object)
+    dup_ids = np.full(n, None, dtype=object)
     dup_ids[dup >= 0] = ids[dup[dup >= 0]]
-    out["duplicate_of"] = _str_array(dup_ids)
-    out["coord_note"] = _str_array(coord_note[idx])
-    warn = np.full(len(idx), None, dtype=object)
-    unknown = ~t_ok
-    if unknown.any():
-        tr_raw = out["type_raw"].to_numpy(dtype=object)
-        warn[unknown] = [
-            tr(MESSAGES, "note_type_empty", lang)
-            if v is None or v is pd.NA
-            else tr(MESSAGES, "note_type_unknown", lang, value=_cell_text(v))
-            for v in tr_raw[unknown]
-        ]
-    out["type_warning"] = _str_array(warn)
-    out["time_note"] = _str_array(time_note[idx])
-    read_note = np.full(n, None, dtype=object)
+    return string_array(dup_ids)
+
+
+def _read_notes(raw: RawTable, lang: str) -> np.ndarray:
+    """Return per row the notes of reading it in an unusual way (None where none)."""
+    read_note = np.full(len(raw.frame), None, dtype=object)
     for pos, issues in raw.notes.items():
         read_note[pos] = "; ".join(
-            tr(MESSAGES, f"note_read_{i.code}", lang, **dict(i.info)) for i in issues
+            tr(NOTES, f"note_read_{i.code}", lang, **dict(i.info)) for i in issues
         )
-    out["read_note"] = _str_array(read_note[idx])
-    mapped = set(cols.values())
-    for c in columns:
-        if c in mapped:
+    return read_note
+
+
+def _carry_other_columns(out: pd.DataFrame, table: _Input, idx: np.ndarray) -> None:
+    """Add the user's other columns unchanged (``name_input`` when the name is taken)."""
+    text_file = table.raw.meta.get("format") in {"csv", "xlsx"}
+    for c in table.columns:
+        if c in table.consumed:
             continue
         name = c if c not in out.columns and c != "geometry" else f"{c}_input"
-        out[name] = frame[c].iloc[idx].to_numpy()
-    geom = gpd.points_from_xy(out["lon"], out["lat"], crs="EPSG:4326")
-    geom[np.isnan(out["lat"].to_numpy())] = None
-    records = gpd.GeoDataFrame(out, geometry=geom, crs="EPSG:4326")
+        values = table.frame[c].iloc[idx]
+        out[name] = _own.written_other(values, c, text_file) if table.own else values.to_numpy()
 
-    ridx = np.flatnonzero(~keep)
-    codes = reason[ridx]
-    rejected = pd.DataFrame(
-        {
-            "source": pd.array([src] * len(ridx), dtype="string"),
-            "row": rows[ridx].astype(np.int64),
-            "column": pd.array(r_col[ridx], dtype="string"),
-            "value": pd.array(r_val[ridx], dtype="string"),
-            "reason_code": pd.array(codes, dtype="string"),
-            "reason": pd.array(
-                [
-                    tr(MESSAGES, str(c), lang, column=col, value=val, **r_info.get(int(p), {}))
-                    for p, c, col, val in zip(ridx, codes, r_col[ridx], r_val[ridx], strict=True)
-                ],
-                dtype="string",
-            ),
-        }
-    )
+
+def _finish(raw: RawTable, records: gpd.GeoDataFrame, rejected: pd.DataFrame) -> RecordSet:
+    """Note on both tables how many rows were read, and how."""
+    n = len(raw.frame)
     read = {**raw.meta, "rows_in": n}
     for frame_out in (records, rejected):
         frame_out.attrs["rows_in"] = n

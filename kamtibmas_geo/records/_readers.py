@@ -35,7 +35,15 @@ from kamtibmas_geo.records._csv_lines import (
 )
 from kamtibmas_geo.records._encoding import decode_bytes
 
-__all__ = ["CSV_EXTENSIONS", "RawTable", "RowIssue", "is_empty_row", "read_table"]
+__all__ = [
+    "CSV_EXTENSIONS",
+    "MESSAGES",
+    "RawTable",
+    "RowIssue",
+    "is_empty_row",
+    "read_table",
+    "unneutralise",
+]
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
@@ -47,6 +55,59 @@ _RE_MERGE_CELL = re.compile(
     rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"'
 )
 _ZIP_CHUNK = 1 << 20
+#: A ``'`` that the CSV writer put before text a spreadsheet would run (at the start of the
+#: cell, or after a separator inside it): :func:`unneutralise` takes it off again.
+_RE_QUOTED_FORMULA = re.compile(r"(?:^|[,;\t\r\n])'[ \"\xa0]*[=+\-@\t\r]")
+_PIECE_BREAK = re.compile(r"([,;\t\r\n])")
+_SPACES = ' "\xa0'
+
+#: Errors about a whole file (bad rows never raise; they go to the ledger).
+MESSAGES = {
+    "not_found": {
+        "id": "Berkas catatan {path!r} tidak ada; periksa jalur dan nama berkasnya.",
+        "en": "Records file {path!r} not found; check the path and the file name.",
+    },
+    "empty_file": {
+        "id": "Berkas {name!r} kosong; ekspor ulang lembarnya bersama baris judul kolom.",
+        "en": "File {name!r} is empty; export the sheet again with its header row.",
+    },
+    "not_workbook": {
+        "id": "Berkas {name!r} tidak dapat dibuka sebagai buku kerja Excel (rusak, atau "
+        "isinya bukan .xlsx). Buka di Excel lalu simpan ulang sebagai .xlsx.",
+        "en": "File {name!r} cannot be opened as an Excel workbook: {exc}.",
+    },
+    "sheet_index": {
+        "id": "{name!r} punya {n} lembar {names}; sheet={sheet} tidak ada (lembar pertama = 0).",
+        "en": "{name!r} has {n} sheet(s) {names}; sheet={sheet} is not one.",
+    },
+    "no_sheet": {
+        "id": "{name!r} tidak punya lembar {sheet!r}; lembarnya: {names}.",
+        "en": "{name!r} has no sheet {sheet!r}; its sheets are {names}.",
+    },
+    "sheet_empty": {
+        "id": "Lembar {sheet!r} di {name!r} kosong; letakkan judul kolom di baris 1.",
+        "en": "Sheet {sheet!r} of {name!r} is empty; put the header in row 1.",
+    },
+    "bad_extension": {
+        "id": "Berkas {name!r} berekstensi {ext!r}, yang tidak didukung. Simpan sebagai "
+        ".csv, .xlsx, .geojson, .gpkg atau .parquet.",
+        "en": "File {name!r} has extension {ext!r}, which is not supported. Save it as .csv, "
+        ".xlsx, .geojson, .gpkg or .parquet.",
+    },
+    "bad_extension_xls": {
+        "id": "Berkas {name!r} berekstensi {ext!r}, yang tidak didukung. Simpan sebagai "
+        ".csv, .xlsx, .geojson, .gpkg atau .parquet. (Buku kerja .xls lama: buka di Excel "
+        "lalu 'Save As' .xlsx.)",
+        "en": "File {name!r} has extension {ext!r}, which is not supported. Save it as .csv, "
+        ".xlsx, .geojson, .gpkg or .parquet. (Old .xls workbooks: open in Excel and 'Save "
+        "As' .xlsx.)",
+    },
+    "unreadable": {
+        "id": "Berkas {name!r} tidak dapat dibaca; periksa bahwa isinya berkas {ext} yang "
+        "utuh (simpan ulang atau ekspor ulang).",
+        "en": "File {name!r} cannot be read: {exc}. Check that it is a valid {ext} file.",
+    },
+}
 
 
 @dataclass
@@ -77,7 +138,8 @@ class RawTable:
         How the input was read: ``format`` (``csv``, ``xlsx``, ``geo``, ``parquet``,
         ``dataframe``), and for text files ``encoding``, ``encoding_label``, ``bom``,
         ``bytes_replaced``, ``delimiter``; ``header_row``; for workbooks ``sheet`` and
-        ``merged_ranges``.
+        ``merged_ranges``; ``own`` when :func:`~kamtibmas_geo.records.read_records` finds
+        records written by this library.
     """
 
     frame: pd.DataFrame
@@ -187,13 +249,13 @@ def _read_csv(path: Path, known: Iterable[str]) -> RawTable:
     decoded = decode_bytes(path.read_bytes())
     text = decoded.text.replace("\x00", "")
     if not text.strip():
-        msg = f"File {path.name!r} is empty; export the sheet again with its header row."
-        raise RecordError(msg)
+        raise RecordError.say(MESSAGES, "empty_file", name=path.name)
     head_lines = [line.rstrip("\r\n") for line in split_lines(text[:65536])]
     head_lines = head_lines[: _HEADER_SCAN_ROWS + 5]
     tsv = path.suffix.lower() == ".tsv"
     delim, skip = _sniff_delimiter(head_lines, known, ("\t",) if tsv else _DELIMITERS)
     frame, broken, notes = parse_delimited(text, delim, skip)
+    frame = _unneutralise_frame(frame)
     if decoded.replaced:
         for pos, extra in _replaced_byte_notes(frame, decoded.label).items():
             notes.setdefault(pos, []).extend(extra)
@@ -289,22 +351,21 @@ def _read_excel(path: Path, sheet: str | int | None, known: Iterable[str]) -> Ra
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:
-        msg = f"File {path.name!r} cannot be opened as an Excel workbook: {exc}."
-        raise RecordError(msg) from exc
+        raise RecordError.say(MESSAGES, "not_workbook", name=path.name, exc=exc) from exc
     try:
         names = book.sheetnames
         if sheet is None:
             name = names[0]
         elif isinstance(sheet, int) and not isinstance(sheet, bool):
             if not 0 <= sheet < len(names):
-                msg = f"{path.name!r} has {len(names)} sheet(s) {names}; sheet={sheet} is not one."
-                raise RecordError(msg)
+                raise RecordError.say(
+                    MESSAGES, "sheet_index", name=path.name, n=len(names), names=names, sheet=sheet
+                )
             name = names[sheet]
         elif sheet in names:
             name = str(sheet)
         else:
-            msg = f"{path.name!r} has no sheet {sheet!r}; its sheets are {names}."
-            raise RecordError(msg)
+            raise RecordError.say(MESSAGES, "no_sheet", name=path.name, sheet=sheet, names=names)
         ws = book[name]
         ws.reset_dimensions()  # a wrong <dimension> record would silently cut rows off
         cells = [list(r) for r in ws.iter_rows(values_only=True)]
@@ -312,8 +373,7 @@ def _read_excel(path: Path, sheet: str | int | None, known: Iterable[str]) -> Ra
     finally:
         book.close()
     if not any(any(c is not None for c in r) for r in cells):
-        msg = f"Sheet {name!r} of {path.name!r} is empty; put the header in row 1."
-        raise RecordError(msg)
+        raise RecordError.say(MESSAGES, "sheet_empty", sheet=name, name=path.name)
     _fill_merged(cells, merged)
     skip = _header_index(cells, known)
     header = _excel_header(cells[skip])
@@ -427,41 +487,94 @@ def read_table(
         return _from_frame(source, name)
     path = Path(source)
     if not path.is_file():
-        msg = f"Records file {str(path)!r} not found; check the path and the file name."
-        raise RecordError(msg)
+        raise RecordError.say(MESSAGES, "not_found", path=str(path))
     ext = path.suffix.lower()
     try:
-        if ext in CSV_EXTENSIONS:
-            table = _read_csv(path, known)
-        elif ext in EXCEL_EXTENSIONS:
-            table = _read_excel(path, sheet, known)
-        elif ext in OGR_EXTENSIONS:
-            import pyogrio
-
-            gdf = pyogrio.read_dataframe(path, layer=sheet)
-            table = _from_frame(gdf, path.name, "geo")
-        elif ext in PARQUET_EXTENSIONS:
-            import geopandas as gpd
-
-            try:
-                frame: pd.DataFrame = gpd.read_parquet(path)
-            except (ValueError, KeyError):
-                frame = pd.read_parquet(path)
-            table = _from_frame(frame, path.name, "parquet")
-        else:
-            msg = (
-                f"File {path.name!r} has extension {ext!r}, which is not supported. "
-                "Save it as .csv, .xlsx, .geojson, .gpkg or .parquet."
-                + (
-                    " (Old .xls workbooks: open in Excel and 'Save As' .xlsx.)"
-                    if ext == ".xls"
-                    else ""
-                )
-            )
-            raise RecordError(msg)
+        table = _read_file(path, ext, sheet, known)
     except RecordError:
         raise
     except Exception as exc:
-        msg = f"File {path.name!r} cannot be read: {exc}. Check that it is a valid {ext} file."
-        raise RecordError(msg) from exc
+        raise RecordError.say(MESSAGES, "unreadable", name=path.name, exc=exc, ext=ext) from exc
     return _drop_trailing_empty(table)
+
+
+def _read_file(path: Path, ext: str, sheet: str | int | None, known: list[str]) -> RawTable:
+    """Read ``path`` with the reader of its extension ``ext``."""
+    if ext in CSV_EXTENSIONS:
+        return _read_csv(path, known)
+    if ext in EXCEL_EXTENSIONS:
+        return _read_excel(path, sheet, known)
+    if ext in OGR_EXTENSIONS:
+        import pyogrio
+
+        return _from_frame(pyogrio.read_dataframe(path, layer=sheet), path.name, "geo")
+    if ext in PARQUET_EXTENSIONS:
+        import geopandas as gpd
+
+        try:
+            frame: pd.DataFrame = gpd.read_parquet(path)
+        except (ValueError, KeyError):
+            frame = pd.read_parquet(path)
+        return _from_frame(frame, path.name, "parquet")
+    key = "bad_extension_xls" if ext == ".xls" else "bad_extension"
+    raise RecordError.say(MESSAGES, key, name=path.name, ext=ext)
+
+
+def unneutralise(text: str) -> str:
+    r"""Take off the ``'`` that the CSV writer put before text a spreadsheet would run.
+
+    The writer (:func:`kamtibmas_geo._tables.neutralise`) puts a ``'`` before a cell that
+    starts with ``= + - @``, tab or CR (also after spaces or ``"``), and after every
+    ``,`` ``;`` tab or line break inside it that such text follows. Those quotes are taken
+    off when the text is exactly what the writer makes of the text without them; else only
+    a ``'`` at the start, right before such text, is taken off.
+
+    Parameters
+    ----------
+    text : str
+        A cell of a CSV file.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> unneutralise("'=1+1"), unneutralise("Jl. Merdeka;'=1+1"), unneutralise("'  =1")
+    ('=1+1', 'Jl. Merdeka;=1+1', '  =1')
+    >>> unneutralise("'-2.97"), unneutralise("Toko 'Maju'"), unneutralise("-3,12")
+    ('-2.97', "Toko 'Maju'", '-3,12')
+    """
+    from kamtibmas_geo._tables import TRIGGERS, neutralise
+
+    def quoted(piece: str) -> bool:
+        return piece.startswith("'") and piece[1:].lstrip(_SPACES).startswith(TRIGGERS)
+
+    if "'" not in text:
+        return text
+    lead = quoted(text)
+    parts = _PIECE_BREAK.split(text[1:] if lead else text)
+    for i in range(2, len(parts), 2):
+        if quoted(parts[i]):
+            parts[i] = parts[i][1:]
+    candidate = "".join(parts)
+    if candidate != text and neutralise(candidate) == text:
+        return candidate
+    return text[1:] if lead else text
+
+
+def _unneutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Apply :func:`unneutralise` to the header and to every cell that may need it."""
+    header = header_names([unneutralise(str(c)) for c in frame.columns])
+    frame.columns = pd.Index(header)
+    for pos in range(frame.shape[1]):
+        col = frame.iloc[:, pos]
+        hit = col.astype("string").str.contains(_RE_QUOTED_FORMULA).fillna(False)
+        mask = hit.to_numpy(dtype=bool)
+        if not mask.any():
+            continue
+        values = col.to_numpy(dtype=object).copy()
+        keys, uniq = pd.factorize(values[mask])
+        values[mask] = np.array([unneutralise(str(u)) for u in uniq], dtype=object)[keys]
+        frame.iloc[:, pos] = pd.Series(values, index=frame.index, dtype=col.dtype)
+    return frame

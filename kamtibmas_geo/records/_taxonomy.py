@@ -28,13 +28,89 @@ from typing import Any
 
 from kamtibmas_geo._errors import RecordError
 
-__all__ = ["KINDS", "WINDOWS", "Taxonomy", "TypeInfo", "load_taxonomy", "normalise_text"]
+__all__ = [
+    "KINDS",
+    "MESSAGES",
+    "WINDOWS",
+    "Taxonomy",
+    "TypeInfo",
+    "load_taxonomy",
+    "normalise_text",
+]
 
 KINDS = ("disturbance", "activity")
 WINDOWS = ("sahur", "subuh", "siang", "ngabuburit", "tarawih", "malam")
 FALLBACK = "lainnya"
 _RE_NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _RE_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+_RE_TOML_AT = re.compile(r"at line (\d+), column (\d+)")
+
+#: Errors in a taxonomy given by the user.
+MESSAGES = {
+    "file_missing": {
+        "id": "Berkas taksonomi {path!r} tidak ada; berikan jalur berkas TOML atau sebuah dict.",
+        "en": "Taxonomy file {path!r} not found; give the path of a TOML file or a dict.",
+    },
+    "bad_toml": {
+        "id": "Berkas taksonomi {path!r} bukan TOML yang sah. Periksa tanda kutip, '=' dan "
+        "[judul bagian] di berkas itu.",
+        "en": "Taxonomy file {path!r} is not valid TOML: {exc}. Fix the line it names.",
+    },
+    "bad_toml_at": {
+        "id": "Berkas taksonomi {path!r} bukan TOML yang sah di baris {line}, kolom {col}. "
+        "Perbaiki baris itu.",
+        "en": "Taxonomy file {path!r} is not valid TOML: {exc}. Fix the line it names.",
+    },
+    "bad_toml_end": {
+        "id": "Berkas taksonomi {path!r} bukan TOML yang sah: berkasnya berakhir sebelum "
+        "isiannya selesai (kurung '[' atau tanda kutip belum ditutup?).",
+        "en": "Taxonomy file {path!r} is not valid TOML: {exc}. Fix the line it names.",
+    },
+    "kind": {
+        "id": "Jenis catatan {kind!r} di taksonomi tidak dikenal; gunakan salah satu dari {kinds}.",
+        "en": "Taxonomy kind {kind!r} is unknown; use one of {kinds}.",
+    },
+    "section": {
+        "id": "Bagian taksonomi {kind!r} harus berupa tabel jenis, bukan {value!r}.",
+        "en": "Taxonomy section {kind!r} must be a table of types, got {value!r}.",
+    },
+    "type_table": {
+        "id": "Jenis taksonomi {kind}.{key} harus berupa tabel, bukan {value!r}.",
+        "en": "Taxonomy type {kind}.{key} must be a table, got {value!r}.",
+    },
+    "key": {
+        "id": "Kunci jenis taksonomi {kind}.{key} hanya boleh berisi huruf kecil, angka dan "
+        "'_', diawali huruf.",
+        "en": "The key of taxonomy type {kind}.{key} must be lower-case letters, digits and '_'.",
+    },
+    "severity_number": {
+        "id": "Jenis taksonomi {kind}.{key}: severity harus angka, bukan {value!r}.",
+        "en": "Taxonomy type {kind}.{key}: severity must be a number, got {value!r}.",
+    },
+    "severity_negative": {
+        "id": "Jenis taksonomi {kind}.{key}: severity harus 0 atau lebih, bukan {value!r}.",
+        "en": "Taxonomy type {kind}.{key}: severity must be 0 or more, got {value!r}.",
+    },
+    "peak_windows": {
+        "id": "Jenis taksonomi {kind}.{key}: peak_windows {bad} tidak dikenal; pilih dari "
+        "{windows}.",
+        "en": "Taxonomy type {kind}.{key}: unknown peak_windows {bad}; use a subset of {windows}.",
+    },
+    "colour": {
+        "id": "Jenis taksonomi {kind}.{key}: colour harus warna heksadesimal seperti "
+        "'#e6550d', bukan {value!r}.",
+        "en": "Taxonomy type {kind}.{key}: colour must be a hex colour like '#e6550d', got "
+        "{value!r}.",
+    },
+    "synonyms": {
+        "id": "Jenis taksonomi {kind}.{key}: synonyms harus daftar teks, bukan {value!r}.",
+        "en": "Taxonomy type {kind}.{key}: synonyms must be a list of texts, got {value!r}.",
+    },
+    "fallback": {
+        "id": "Taksonomi jenis {kind!r} perlu jenis {fallback!r} untuk jenis yang tidak dikenal.",
+        "en": "The taxonomy of kind {kind!r} needs a {fallback!r} type for unknown types.",
+    },
+}
 
 
 def normalise_text(text: str) -> str:
@@ -224,28 +300,31 @@ def _read_source(taxonomy: str | Path | Mapping[str, Any]) -> dict[str, Any]:
         return copy.deepcopy(dict(taxonomy))
     path = Path(taxonomy)
     if not path.is_file():
-        msg = f"Taxonomy file {str(path)!r} not found; give the path of a TOML file or a dict."
-        raise RecordError(msg)
+        raise RecordError.say(MESSAGES, "file_missing", path=str(path))
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        msg = f"Taxonomy file {str(path)!r} is not valid TOML: {exc}. Fix the line it names."
-        raise RecordError(msg) from exc
+        at = _RE_TOML_AT.search(str(exc))
+        if at is None:
+            key = "bad_toml_end" if "end of document" in str(exc) else "bad_toml"
+            raise RecordError.say(MESSAGES, key, path=str(path), exc=exc) from exc
+        line, col = int(at.group(1)), int(at.group(2))
+        raise RecordError.say(
+            MESSAGES, "bad_toml_at", path=str(path), exc=exc, line=line, col=col
+        ) from exc
 
 
 def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
     for kind, types in extra.items():
         if kind not in KINDS:
-            msg = f"Taxonomy kind {kind!r} is unknown; use {' or '.join(map(repr, KINDS))}."
-            raise RecordError(msg)
+            kinds = ", ".join(map(repr, KINDS))
+            raise RecordError.say(MESSAGES, "kind", kind=kind, kinds=kinds)
         if not isinstance(types, Mapping):
-            msg = f"Taxonomy section {kind!r} must be a table of types, got {types!r}."
-            raise RecordError(msg)
+            raise RecordError.say(MESSAGES, "section", kind=kind, value=types)
         target = base.setdefault(kind, {})
         for key, spec in types.items():
             if not isinstance(spec, Mapping):
-                msg = f"Taxonomy type {kind}.{key} must be a table, got {spec!r}."
-                raise RecordError(msg)
+                raise RecordError.say(MESSAGES, "type_table", kind=kind, key=key, value=spec)
             merged = dict(target.get(key, {}))
             syns = list(merged.get("synonyms", []))
             merged.update(spec)
@@ -255,31 +334,26 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _type_info(kind: str, key: str, spec: Mapping[str, Any]) -> TypeInfo:
-    where = f"taxonomy type {kind}.{key}"
+    where = {"kind": kind, "key": key}
     if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
-        msg = f"The key of {where} must be lower-case letters, digits and '_'."
-        raise RecordError(msg)
+        raise RecordError.say(MESSAGES, "key", **where)
     try:
         severity = float(spec.get("severity", 1.0))
     except (TypeError, ValueError):
-        msg = f"{where}: severity must be a number, got {spec.get('severity')!r}."
-        raise RecordError(msg) from None
+        value = spec.get("severity")
+        raise RecordError.say(MESSAGES, "severity_number", **where, value=value) from None
     if not severity >= 0:
-        msg = f"{where}: severity must be 0 or more, got {severity!r}."
-        raise RecordError(msg)
+        raise RecordError.say(MESSAGES, "severity_negative", **where, value=severity)
     windows = tuple(spec.get("peak_windows", ()))
     bad = [w for w in windows if w not in WINDOWS]
     if bad:
-        msg = f"{where}: unknown peak_windows {bad}; use a subset of {list(WINDOWS)}."
-        raise RecordError(msg)
+        raise RecordError.say(MESSAGES, "peak_windows", **where, bad=bad, windows=list(WINDOWS))
     colour = str(spec.get("colour", "#969696"))
     if not _RE_HEX.match(colour):
-        msg = f"{where}: colour must be a hex colour like '#e6550d', got {colour!r}."
-        raise RecordError(msg)
+        raise RecordError.say(MESSAGES, "colour", **where, value=colour)
     synonyms = spec.get("synonyms", [])
     if isinstance(synonyms, str) or not all(isinstance(s, str) for s in synonyms):
-        msg = f"{where}: synonyms must be a list of texts, got {synonyms!r}."
-        raise RecordError(msg)
+        raise RecordError.say(MESSAGES, "synonyms", **where, value=synonyms)
     label_id = str(spec.get("label_id", key.replace("_", " ").capitalize()))
     return TypeInfo(
         key=key,
@@ -330,7 +404,6 @@ def load_taxonomy(
     for kind in KINDS:
         specs = data.get(kind, {})
         if FALLBACK not in specs:
-            msg = f"The taxonomy of kind {kind!r} needs a {FALLBACK!r} type for unknown types."
-            raise RecordError(msg)
+            raise RecordError.say(MESSAGES, "fallback", kind=kind, fallback=FALLBACK)
         types[kind] = {key: _type_info(kind, key, spec) for key, spec in specs.items()}
     return Taxonomy(types=types)

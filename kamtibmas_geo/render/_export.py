@@ -30,6 +30,19 @@ _FORMATS = {
     ".xlsx": "xlsx",
     ".geojson": "geojson",
 }
+MESSAGES = {
+    "suffix": {
+        "id": "Sel tidak dapat diekspor ke {path!r}: akhiran {suffix!r} tidak dikenal; "
+        "gunakan salah satu dari {known}.",
+        "en": "Cannot export cells to {path!r}: unknown suffix {suffix!r}; use one of {known}.",
+    },
+    "no_hex": {
+        "id": "export_cells memerlukan kolom 'hex_id' (id sel H3); tambahkan kolom itu atau "
+        "buat selnya dengan grid.to_cells.",
+        "en": "export_cells needs a 'hex_id' column (the H3 cell id); add it or use grid.to_cells.",
+    },
+}
+
 #: Count columns that public outputs show whole (the others are blanked below the minimum).
 _WHOLE_COUNTS = ("n_incidents", "n_activities")
 
@@ -71,14 +84,10 @@ def export_cells(
     out = Path(path)
     fmt = _FORMATS.get(out.suffix.lower())
     if fmt is None:
-        msg = (
-            f"Cannot export cells to {str(out)!r}: unknown suffix {out.suffix!r}; "
-            f"use one of {', '.join(sorted(_FORMATS))}."
-        )
-        raise ScoreError(msg)
+        known = ", ".join(sorted(_FORMATS))
+        raise ScoreError.say(MESSAGES, "suffix", path=str(out), suffix=out.suffix, known=known)
     if "hex_id" not in cells.columns:
-        msg = "export_cells needs a 'hex_id' column (the H3 cell id); add it or use grid.to_cells."
-        raise ScoreError(msg)
+        raise ScoreError.say(MESSAGES, "no_hex")
     frame = cells.copy()
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
         from shapely.geometry import Polygon

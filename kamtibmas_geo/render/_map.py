@@ -30,6 +30,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -51,7 +52,7 @@ from kamtibmas_geo.render._export import export_cells
 if TYPE_CHECKING:
     import folium
 
-__all__ = ["CHROMIUM_ARGS", "export_cells", "page_html", "render_map", "save_png"]
+__all__ = ["CHROMIUM_ARGS", "MapOptions", "export_cells", "page_html", "render_map", "save_png"]
 
 #: Flags for headless Debian Chromium (no sandbox in containers, no background traffic).
 CHROMIUM_ARGS = [
@@ -81,6 +82,34 @@ MESSAGES = {
         "en": "Base map {tiles!r} needs an API key; choose another provider "
         "(e.g. OpenStreetMap) or give the full URL with the key.",
     },
+    "no_folium": {
+        "id": "render_map memerlukan paket folium; pasang dengan `pip install folium`.",
+        "en": "render_map needs folium; install it with `pip install folium`.",
+    },
+    "not_cells": {
+        "id": "{what} harus berupa (Geo)DataFrame hasil score_hotspots, bukan {got}.",
+        "en": "{what} must be a (Geo)DataFrame from score_hotspots, got {got}.",
+    },
+    "no_hex": {
+        "id": "{what} memerlukan kolom 'hex_id' atau geometri heksagon; kolom yang ada: "
+        "{columns}. Beri tabel sel hasil score_hotspots.",
+        "en": "{what} needs a 'hex_id' column or hexagon geometries; found {columns}.",
+    },
+    "not_points": {
+        "id": "{what} harus berupa GeoDataFrame titik atau tabel dengan kolom lat/lon "
+        "(atau lintang/bujur); bukan {got}.",
+        "en": "{what} must be a GeoDataFrame of points or a table with lat/lon columns; got {got}.",
+    },
+    "no_chromium": {
+        "id": "Chromium tidak ditemukan di {path!r}; pasang Chromium (Debian: "
+        "`apt-get install chromium`) atau beri executable=...",
+        "en": "Chromium not found at {path!r}; install it (Debian: `apt-get install chromium`) "
+        "or pass executable=...",
+    },
+    "no_playwright": {
+        "id": "save_png memerlukan paket playwright; pasang dengan `pip install playwright`.",
+        "en": "save_png needs playwright; install it with `pip install playwright`.",
+    },
 }
 
 
@@ -88,19 +117,16 @@ def _import_folium() -> Any:
     try:
         import folium
     except ImportError:  # pragma: no cover - folium is a dependency
-        msg = "render_map needs folium; install it with `pip install folium`."
-        raise DependencyError(msg) from None
+        raise DependencyError.say(MESSAGES, "no_folium") from None
     return folium
 
 
 def _as_cells(frame: Any, what: str) -> gpd.GeoDataFrame:
     if not isinstance(frame, pd.DataFrame):
-        msg = f"{what} must be a (Geo)DataFrame from score_hotspots, got {type(frame).__name__}."
-        raise ScoreError(msg)
+        raise ScoreError.say(MESSAGES, "not_cells", what=what, got=type(frame).__name__)
     has_geometry = isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame
     if "hex_id" not in frame.columns and not has_geometry:
-        msg = f"{what} needs a 'hex_id' column or hexagon geometries; found {list(frame.columns)}."
-        raise ScoreError(msg)
+        raise ScoreError.say(MESSAGES, "no_hex", what=what, columns=list(frame.columns))
     if not has_geometry:
         geoms = [
             _hex_polygon(c) if isinstance(c, str) and h3.is_valid_cell(c) else None
@@ -130,11 +156,7 @@ def _as_points(frame: Any, what: str) -> gpd.GeoDataFrame:
                     pd.to_numeric(frame[lat], errors="coerce"),
                 )
                 return gpd.GeoDataFrame(frame.copy(), geometry=xy, crs=4326)
-    msg = (
-        f"{what} must be a GeoDataFrame of points or a table with lat/lon columns; "
-        f"got {type(frame).__name__}."
-    )
-    raise ScoreError(msg)
+    raise ScoreError.say(MESSAGES, "not_points", what=what, got=type(frame).__name__)
 
 
 def _boundaries(
@@ -211,6 +233,35 @@ def _search_index(
     return rows
 
 
+@dataclass(frozen=True, slots=True)
+class MapOptions:
+    """How :func:`render_map` builds the page and who may see it.
+
+    Attributes
+    ----------
+    offline : bool
+        Inline every script, style and image into the page (no request leaves it; the
+        default). ``False`` links the same pinned versions on the jsDelivr CDN.
+    public : bool
+        Public mode: no individual points or activities, no personal/free-text columns,
+        cells with fewer than ``Settings.public_min_count`` incidents left out, per-type
+        counts below that shown as "< k", heat from cell aggregates only.
+    tiles : str, optional
+        Base map (needs a connection): an xyzservices provider name such as
+        ``"OpenStreetMap"`` or ``"OpenTopoMap"``, or an http(s) tile URL with
+        ``{z}``, ``{x}`` and ``{y}``; without tiles the boundaries are the base map.
+
+    Examples
+    --------
+    >>> MapOptions(public=True).offline
+    True
+    """
+
+    offline: bool = True
+    public: bool = False
+    tiles: str | None = None
+
+
 def render_map(
     cells: gpd.GeoDataFrame | Mapping[str, gpd.GeoDataFrame],
     *,
@@ -219,11 +270,9 @@ def render_map(
     posts: gpd.GeoDataFrame | None = None,
     proposed: gpd.GeoDataFrame | None = None,
     out: str | os.PathLike[str] | None = None,
-    offline: bool = True,
-    public: bool = False,
     lang: Language = "id",
-    tiles: str | None = None,
     boundaries: bool | Mapping[str, gpd.GeoDataFrame] = True,
+    options: MapOptions | None = None,
     settings: Settings | None = None,
 ) -> folium.Map:
     """Build the patrol-planning map of scored hotspot cells, and write it when ``out`` is given.
@@ -239,30 +288,22 @@ def render_map(
         one switchable layer per period (only one period shows at a time).
     records : GeoDataFrame, optional
         Disturbance points (``type``, ``time``, ``address``, ``keterangan``): clustered
-        markers coloured per type, and a heat layer. Not drawn when ``public``.
+        markers coloured per type, and a heat layer. Not drawn in public mode.
     activities : GeoDataFrame, optional
-        Binmas activity points (``type``, ``time``, ``address``). Not drawn when ``public``.
+        Binmas activity points (``type``, ``time``, ``address``). Not drawn in public mode.
     posts, proposed : GeoDataFrame, optional
         Existing and proposed Poskamling points (name from ``name``/``nama_pos``/``label``,
         radius from ``radius_m`` or ``Settings.radius_m``) with their coverage circle.
     out : path, optional
         Write the HTML page there.
-    offline : bool
-        Inline every script, style and image into the page (no request leaves it).
-        ``False`` links the same pinned versions on the jsDelivr CDN.
-    public : bool
-        Public mode: no individual points or activities, no personal/free-text columns,
-        cells with fewer than ``Settings.public_min_count`` incidents left out, per-type
-        counts below that shown as "< k", heat from cell aggregates only.
     lang : {"id", "en"}
         Language of layer names, legend and tooltips.
-    tiles : str, optional
-        Base map (needs a connection): an xyzservices provider name such as
-        ``"OpenStreetMap"`` or ``"OpenTopoMap"``, or an http(s) tile URL with
-        ``{z}``, ``{x}`` and ``{y}``; without tiles the boundaries are the base map.
     boundaries : bool or mapping of level -> GeoDataFrame
         Draw the kabupaten/kecamatan/desa boundaries around the cells (loaded from the
         boundary pack when ``True``; pass frames to use your own; ``False`` for none).
+    options : MapOptions, optional
+        Offline page, public mode and base map (:class:`MapOptions`; by default offline,
+        not public, no base map).
     settings : Settings, optional
         Pipeline settings (radius, public minimum count, boundary pack location).
 
@@ -284,17 +325,70 @@ def render_map(
     """
     folium = _import_folium()
     settings = settings or Settings()
+    options = options or MapOptions()
     check_choice("lang", lang, ("id", "en"))
-    k = settings.public_min_count
+    sets = _cell_sets(cells, options.public, settings.public_min_count)
+    extent = _extent(sets)
+    bounds = _boundaries(boundaries, extent, settings)
+    layers = {"records": records, "activities": activities, "posts": posts, "proposed": proposed}
+    data = _page_data(sets, bounds, layers, lang, options, settings)
+    m = _folium_map(folium, data, extent, options.offline)
+    if out is not None:
+        page = page_html(m, offline=options.offline)
+        with atomic_write(out) as tmp:
+            tmp.write_text(page, encoding="utf-8")
+    return m
+
+
+def _page_data(
+    sets: list[tuple[str | None, gpd.GeoDataFrame]],
+    bounds: Mapping[str, gpd.GeoDataFrame],
+    layers: Mapping[str, gpd.GeoDataFrame | None],
+    lang: str,
+    options: MapOptions,
+    settings: Settings,
+) -> dict[str, Any]:
+    """Gather everything the page draws into the data block (keys in page order)."""
+    main, public, k = sets[0][1], options.public, settings.public_min_count
+    data = _map_data(sets, bounds, lang, public, k)
+    shown_types = _point_layers(data, main, layers["records"], layers["activities"], public=public)
+    _post_layers(data, layers["posts"], layers["proposed"], settings.radius_m, public=public)
+    data["search"] = _search_index(bounds, main)
+    data["legend_html"] = _legend(
+        lang, "gi_bin" in main.columns, shown_types, k if public else None
+    )
+    base = _tile_layer(options.tiles, lang)
+    if base is not None:
+        data["tiles"] = base
+    return data
+
+
+def _cell_sets(
+    cells: gpd.GeoDataFrame | Mapping[str, gpd.GeoDataFrame], public: bool, k: int
+) -> list[tuple[str | None, gpd.GeoDataFrame]]:
+    """Return the cells of each period as hexagons in EPSG:4326 (suppressed when public)."""
     sets = [(p, _as_cells(f, "cells")) for p, f in md.split_periods(cells)]
     if public:
         sets = [(p, md.suppress_cells(md.drop_personal(f), k)) for p, f in sets]
-    main = sets[0][1]
+    return sets
+
+
+def _extent(
+    sets: list[tuple[str | None, gpd.GeoDataFrame]],
+) -> tuple[float, float, float, float] | None:
+    """Return the bounds of every cell with a geometry, or None when there is none."""
     valid = [f for _, f in sets if len(f) and f.geometry.notna().any()]
-    extent = tuple(pd.concat(valid).total_bounds) if valid else None
-    bounds = _boundaries(boundaries, extent, settings)
-    ptypes = md.load_types("disturbance", lang)
-    atypes = md.load_types("activity", lang)
+    return tuple(pd.concat(valid).total_bounds) if valid else None
+
+
+def _map_data(
+    sets: list[tuple[str | None, gpd.GeoDataFrame]],
+    bounds: Mapping[str, gpd.GeoDataFrame],
+    lang: str,
+    public: bool,
+    k: int,
+) -> dict[str, Any]:
+    """Start the data block: texts, colours, types, a hexagon layer per period, boundaries."""
     text = {key: tr(md.MESSAGES, key, lang) for key in md.MESSAGES}
     text["cls"] = text["class"]
     data: dict[str, Any] = {
@@ -302,8 +396,8 @@ def render_map(
         "k": k,
         "score_colours": md.SCORE_COLOURS,
         "gi_colours": {str(b): c for b, c in md.GI_COLOURS.items()},
-        "ptypes": ptypes,
-        "atypes": atypes,
+        "ptypes": md.load_types("disturbance", lang),
+        "atypes": md.load_types("activity", lang),
         "hexsets": [],
     }
     for n, (period, frame) in enumerate(sets):
@@ -322,7 +416,21 @@ def render_map(
             for level, frame in bounds.items()
             if len(frame)
         }
-    shown_types: dict[str, Any] | None = None
+    return data
+
+
+def _point_layers(
+    data: dict[str, Any],
+    main: gpd.GeoDataFrame,
+    records: gpd.GeoDataFrame | None,
+    activities: gpd.GeoDataFrame | None,
+    *,
+    public: bool,
+) -> dict[str, Any] | None:
+    """Add the incident and activity points (or, in public mode, the cell heat) to ``data``.
+
+    Returns the incident types drawn, for the legend (None in public mode).
+    """
     if public:
         if "n_incidents" in main.columns and len(main):
             centres = [h3.cell_to_latlng(c) for c in main["hex_id"].astype(str)]
@@ -332,28 +440,44 @@ def render_map(
                 "lon": [round(c[1], 5) for c in centres],
                 "w": np.round(w / max(w.max(), 1.0), 3).tolist(),
             }
-    else:
-        if records is not None and len(records):
-            data["points"] = md.points_payload(_as_points(records, "records"), ptypes, notes=True)
-            used = {data["points"]["keys"][t] for t in set(data["points"]["t"])}
-            shown_types = {key: v for key, v in ptypes.items() if key in used}
-        if activities is not None and len(activities):
-            acts = _as_points(activities, "activities")
-            data["activities"] = md.points_payload(acts, atypes, notes=False)
+        return None
+    shown_types: dict[str, Any] | None = None
+    ptypes = data["ptypes"]
+    if records is not None and len(records):
+        data["points"] = md.points_payload(_as_points(records, "records"), ptypes, notes=True)
+        used = {data["points"]["keys"][t] for t in set(data["points"]["t"])}
+        shown_types = {key: v for key, v in ptypes.items() if key in used}
+    if activities is not None and len(activities):
+        acts = _as_points(activities, "activities")
+        data["activities"] = md.points_payload(acts, data["atypes"], notes=False)
+    return shown_types
+
+
+def _post_layers(
+    data: dict[str, Any],
+    posts: gpd.GeoDataFrame | None,
+    proposed: gpd.GeoDataFrame | None,
+    radius_m: float,
+    *,
+    public: bool,
+) -> None:
+    """Add the existing and proposed Poskamling with their coverage radius to ``data``."""
     for key, frame in (("posts", posts), ("proposed", proposed)):
         if frame is not None and len(frame):
             pts = md.drop_personal(_as_points(frame, key)) if public else _as_points(frame, key)
-            data[key] = md.posts_payload(pts, settings.radius_m, public=public)
-    data["search"] = _search_index(bounds, main)
-    data["legend_html"] = _legend(
-        lang, "gi_bin" in main.columns, shown_types, k if public else None
-    )
+            data[key] = md.posts_payload(pts, radius_m, public=public)
+
+
+def _folium_map(
+    folium: Any,
+    data: dict[str, Any],
+    extent: tuple[float, float, float, float] | None,
+    offline: bool,
+) -> folium.Map:
+    """Make the folium map around ``extent`` carrying the data block, ids deterministic."""
     centre = [-3.0, 104.75]
     if extent is not None:
         centre = [(extent[1] + extent[3]) / 2, (extent[0] + extent[2]) / 2]
-    base = _tile_layer(tiles, lang)
-    if base is not None:
-        data["tiles"] = base
     m = folium.Map(
         location=centre, zoom_start=11, tiles=None, control_scale=True, prefer_canvas=False
     )
@@ -368,10 +492,6 @@ def render_map(
     digest = hashlib.sha256(data_json.encode("utf-8")).hexdigest()
     number_elements(m.get_root(), f"kg{digest[:8]}")
     m.kg_offline = offline
-    if out is not None:
-        page = page_html(m, offline=offline)
-        with atomic_write(out) as tmp:
-            tmp.write_text(page, encoding="utf-8")
     return m
 
 
@@ -441,11 +561,7 @@ def page_html(m: folium.Map, *, offline: bool = True) -> str:
 def _chromium(executable: str | None) -> str:
     path = executable or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(path).exists():
-        msg = (
-            f"Chromium not found at {path!r}; install it (Debian: `apt-get install chromium`) "
-            "or pass executable=..."
-        )
-        raise DependencyError(msg)
+        raise DependencyError.say(MESSAGES, "no_chromium", path=path)
     return path
 
 
@@ -495,8 +611,7 @@ def save_png(
         try:
             from playwright.sync_api import sync_playwright
         except ImportError:
-            msg = "save_png needs playwright; install it with `pip install playwright`."
-            raise DependencyError(msg) from None
+            raise DependencyError.say(MESSAGES, "no_playwright") from None
         chromium = _chromium(executable)
         with sync_playwright() as pw:
             own = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)

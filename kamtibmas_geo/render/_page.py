@@ -25,6 +25,13 @@ from kamtibmas_geo._errors import ScoreError
 
 __all__ = ["DataLayers", "RawHtml", "number_elements"]
 
+MESSAGES = {
+    "no_page": {
+        "id": "Lapisan peta hanya dapat digambar pada peta folium di dalam sebuah halaman.",
+        "en": "The map layers can only be rendered on a folium map inside a page.",
+    },
+}
+
 #: Tokens of :data:`kamtibmas_geo.render._mapjs.SCRIPT` filled in at render time.
 DATA_ID_TOKEN = "__KG_DATA_ID__"
 MAP_TOKEN = "__KG_MAP__"
@@ -95,8 +102,7 @@ class DataLayers(MacroElement):
         """
         figure = self.get_root()
         if not isinstance(figure, Figure) or self._parent is None:
-            msg = "The map layers can only be rendered on a folium map inside a page."
-            raise ScoreError(msg)
+            raise ScoreError.say(MESSAGES, "no_page")
         name = self.get_name()
         data_id = f"kg-data-{name}"
         code = self.script.replace(DATA_ID_TOKEN, json.dumps(data_id))

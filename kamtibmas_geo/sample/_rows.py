@@ -7,11 +7,13 @@ address-only ("messy") rows, the invalid rows and the duplicates.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from kamtibmas_geo._errors import RegionError, SettingsError
 from kamtibmas_geo.sample._space import DesaIndex, Place
 from kamtibmas_geo.sample._text import (
     dms,
@@ -101,6 +103,21 @@ _STREETS_OKI = (
 _BY = {"operasi": "tim gabungan", "patroli": "Sabhara dan Bhabinkamtibmas"}
 _REASONS = ("no_place", "bad_date", "zero_coords")
 
+MESSAGES = {
+    "too_short": {
+        "id": "Periode sampel terlalu pendek untuk skala ini: tidak ada satu pun {what_id}. "
+        "Perpanjang periode (--start/--end) atau perbesar --scale.",
+        "en": "The sample period is too short for this scale: not a single {what_en}. Make the "
+        "period longer (--start/--end) or raise --scale.",
+    },
+    "outside": {
+        "id": "Sebuah titik data contoh jatuh di luar semua desa paket batas wilayah; data "
+        "contoh memerlukan paket batas OKI dan Palembang.",
+        "en": "A sample point lies outside every desa of the boundary pack; the sample "
+        "needs the OKI and Palembang boundary pack.",
+    },
+}
+
 
 class _Units:
     """Per-point desa attributes (official and people's spellings)."""
@@ -108,8 +125,7 @@ class _Units:
     def __init__(self, index: DesaIndex, x: np.ndarray, y: np.ndarray) -> None:
         rows = index.locate(x, y)
         if (rows < 0).any():  # pragma: no cover - every point is drawn inside a desa
-            msg = "a sample point lies outside every desa"
-            raise ValueError(msg)
+            raise RegionError.say(MESSAGES, "outside")
         d = index.desa.iloc[rows]
         self.code = d["code"].to_numpy()
         self.name = d["name"].to_numpy()
@@ -235,6 +251,120 @@ def _invalidate(
     row["lintang"], row["bujur"] = (0.0, 0.0) if reason == "zero_coords" else ("", "")
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """Events in the order of the table, with the columns and the mess both tables share.
+
+    ``order`` maps table rows to the rows of the events given; ``messy`` marks the
+    address-only rows, ``bad`` the reason of each row made invalid (``""`` for the others).
+    """
+
+    events: pd.DataFrame
+    order: np.ndarray
+    units: _Units
+    types: np.ndarray
+    day: np.ndarray
+    place: np.ndarray
+    tanggal: list[str]
+    jam: list[str]
+    times: list[Any]
+    lat: list[Any]
+    lon: list[Any]
+    messy: np.ndarray
+    bad: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of events."""
+        return len(self.events)
+
+
+def _batch(
+    ev: pd.DataFrame,
+    days: pd.DatetimeIndex,
+    index: DesaIndex,
+    type_names: tuple[str, ...],
+    messy_share: float,
+    rng: np.random.Generator,
+) -> _Batch:
+    """Sort the events by day and minute and draw their date, time and coordinate text.
+
+    A share ``messy_share`` of the rows is made address-only and ``max(3, 0.2 %)`` invalid.
+    """
+    order = np.lexsort((np.arange(len(ev)), ev["minute"].to_numpy(), ev["day"].to_numpy()))
+    ev = ev.iloc[order].reset_index(drop=True)
+    n = len(ev)
+    x, y = ev["x"].to_numpy(), ev["y"].to_numpy()
+    units = _Units(index, x, y)
+    types = np.asarray(type_names, dtype=object)[ev["type"].to_numpy()]
+    day, place = ev["day"].to_numpy(), ev["place"].to_numpy()
+    tanggal, jam, times = _common(days, day, ev["minute"].to_numpy(), rng)
+    lat, lon = _coords(x, y, rng)
+    messy = rng.random(n) < messy_share
+    bad = np.full(n, "", dtype=object)
+    bad_idx = rng.choice(n, size=min(max(3, round(0.002 * n)), n), replace=False)
+    bad[np.sort(bad_idx)] = [_REASONS[k % 3] for k in range(len(bad_idx))]
+    return _Batch(ev, order, units, types, day, place, tanggal, jam, times, lat, lon, messy, bad)
+
+
+def _labels(
+    types: np.ndarray, table: dict[str, tuple[str, ...]], p0: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Draw how each row names its type (the first label of ``table`` with probability ``p0``)."""
+    out = np.empty(len(types), dtype=object)
+    for t, labels in table.items():
+        mask = types == t
+        out[mask] = _pick(rng, labels, int(mask.sum()), p0)
+    return out
+
+
+def _mess_up(
+    row: dict[str, Any],
+    b: _Batch,
+    i: int,
+    head: str,
+    days: pd.DatetimeIndex,
+    place_cols: tuple[str, ...],
+    rng: np.random.Generator,
+) -> None:
+    """Turn row ``i`` into an address-only row or an invalid one, as ``b`` says."""
+    if b.messy[i] and not b.bad[i]:
+        row[place_cols[0]], row["desa"], row["kecamatan"] = _messy_place(b.units, i, rng, head)
+        row["lintang"], row["bujur"] = "", ""
+    if b.bad[i]:
+        _invalidate(row, b.bad[i], days[int(b.day[i])], place_cols)
+
+
+def _truth(
+    b: _Batch,
+    take: np.ndarray,
+    places: list[Place],
+    no: np.ndarray,
+    duplicate_of: np.ndarray,
+    parent: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Return the truth table of the rows ``take`` (event positions) numbered ``no``."""
+    u, place = b.units, b.place
+    x, y = b.events["x"].to_numpy(), b.events["y"].to_numpy()
+    columns: dict[str, Any] = {
+        "no": no,
+        "time": pd.DatetimeIndex([b.times[k] for k in take]).tz_localize("Asia/Jakarta"),
+        "type": b.types[take],
+        "lon": x[take],
+        "lat": y[take],
+        "desa_code": u.code[take],
+        "kecamatan_code": u.kec_code[take],
+        "kabupaten_code": u.kab[take],
+        "place": [places[p].key if p >= 0 else "" for p in place[take]],
+    }
+    if parent is not None:
+        columns["parent"] = parent
+    columns["messy"] = b.messy[take] & (b.bad[take] == "")
+    columns["invalid"] = b.bad[take]
+    columns["duplicate_of"] = duplicate_of
+    return pd.DataFrame(columns)
+
+
 def disturbance_rows(
     ev: pd.DataFrame,
     days: pd.DatetimeIndex,
@@ -264,87 +394,92 @@ def disturbance_rows(
     -------
     rows, truth : DataFrame
     """
-    order = np.lexsort((np.arange(len(ev)), ev["minute"].to_numpy(), ev["day"].to_numpy()))
-    ev = ev.iloc[order].reset_index(drop=True)
-    new_pos = np.empty(len(order), dtype=np.int64)
-    new_pos[order] = np.arange(len(order))
-    n = len(ev)
-    x, y = ev["x"].to_numpy(), ev["y"].to_numpy()
-    u = _Units(index, x, y)
-    types = np.asarray(DISTURBANCE_TYPES, dtype=object)[ev["type"].to_numpy()]
-    day = ev["day"].to_numpy()
-    tanggal, jam, times = _common(days, day, ev["minute"].to_numpy(), rng)
-    lat, lon = _coords(x, y, rng)
-    messy = rng.random(n) < 0.18
-    n_bad = max(3, round(0.002 * n))
-    bad = np.full(n, "", dtype=object)
-    bad_idx = rng.choice(n, size=min(n_bad, n), replace=False)
-    bad[np.sort(bad_idx)] = [_REASONS[k % 3] for k in range(len(bad_idx))]
+    if not len(ev):
+        raise SettingsError.say(MESSAGES, "too_short", what_id="kejadian", what_en="incident")
+    b = _batch(ev, days, index, DISTURBANCE_TYPES, 0.18, rng)
+    reporters = _reporters(b.n, rng)
+    polsek_of = _polsek_names(b.units, polsek)
+    jenis = _labels(b.types, _JENIS, 0.7, rng)
+    ket_idx = rng.integers(0, 6, b.n).tolist()
+    rows: list[dict[str, Any]] = []
+    for i in range(b.n):
+        at = b.place[i]
+        head = places[at].name if at >= 0 and rng.random() < 0.7 else _street(b.units, i, rng)
+        row = _disturbance_row(b, i, head, jenis[i], ket_idx[i], polsek_of[i], reporters, rng)
+        _mess_up(row, b, i, head, days, ("alamat", "desa", "kecamatan", "polsek"), rng)
+        rows.append(row)
+    out, take, is_dup = _with_duplicates(rows, b.bad, rng)
+    no = out["no"].to_numpy()
+    duplicate_of = np.where(is_dup, np.r_[0, no[:-1]], 0)
+    parent = _parent_numbers(b, no, take, is_dup)
+    return out, _truth(b, take, places, no, duplicate_of, parent=parent[take])
+
+
+def _reporters(n: int, rng: np.random.Generator) -> tuple[list[Any], list[Any]]:
+    """Draw reporter names (85 % given) and phone numbers (70 % given), ``""`` if missing."""
     names = fake_name(rng, n)
     phones = fake_phone(rng, n)
     has_name, has_phone = rng.random(n) < 0.85, rng.random(n) < 0.7
-    place = ev["place"].to_numpy()
-    polsek_of = _polsek_names(u, polsek)
-    jenis_all = np.empty(n, dtype=object)
-    for t, labels in _JENIS.items():
-        mask = types == t
-        jenis_all[mask] = _pick(rng, labels, int(mask.sum()), 0.7)
-    ket_idx = rng.integers(0, 6, n).tolist()
-    rows: list[dict[str, Any]] = []
-    for i in range(n):
-        t = types[i]
-        head = places[place[i]].name if place[i] >= 0 and rng.random() < 0.7 else _street(u, i, rng)
-        jenis = jenis_all[i]
-        ket = _KETERANGAN[t][ket_idx[i] % len(_KETERANGAN[t])]
-        row: dict[str, Any] = {
-            "no": 0,
-            "tanggal": tanggal[i],
-            "jam": jam[i],
-            "jenis": jenis,
-            "alamat": head,
-            "desa": u.name[i] if rng.random() < 0.85 else u.people[i],
-            "kecamatan": u.kec[i],
-            "polsek": polsek_of[i],
-            "lintang": lat[i],
-            "bujur": lon[i],
-            "keterangan": ket,
-            "nama_pelapor": names[i] if has_name[i] else "",
-            "no_hp": phones[i] if has_phone[i] else "",
-        }
-        if messy[i] and not bad[i]:
-            row["alamat"], row["desa"], row["kecamatan"] = _messy_place(u, i, rng, head)
-            row["lintang"], row["bujur"] = "", ""
-        if bad[i]:
-            _invalidate(row, bad[i], days[int(day[i])], ("alamat", "desa", "kecamatan", "polsek"))
-        rows.append(row)
-    # re-entered duplicates: a copy of a valid row right after it
+    return (
+        [names[i] if has_name[i] else "" for i in range(n)],
+        [phones[i] if has_phone[i] else "" for i in range(n)],
+    )
+
+
+def _disturbance_row(
+    b: _Batch,
+    i: int,
+    head: str,
+    jenis: str,
+    ket: int,
+    polsek: str,
+    reporters: tuple[list[Any], list[Any]],
+    rng: np.random.Generator,
+) -> dict[str, Any]:
+    """Write row ``i`` of the disturbance table (numbered later)."""
+    u, t = b.units, b.types[i]
+    return {
+        "no": 0,
+        "tanggal": b.tanggal[i],
+        "jam": b.jam[i],
+        "jenis": jenis,
+        "alamat": head,
+        "desa": u.name[i] if rng.random() < 0.85 else u.people[i],
+        "kecamatan": u.kec[i],
+        "polsek": polsek,
+        "lintang": b.lat[i],
+        "bujur": b.lon[i],
+        "keterangan": _KETERANGAN[t][ket % len(_KETERANGAN[t])],
+        "nama_pelapor": reporters[0][i],
+        "no_hp": reporters[1][i],
+    }
+
+
+def _with_duplicates(
+    rows: list[dict[str, Any]], bad: np.ndarray, rng: np.random.Generator
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Re-enter 0.3 % of the valid rows right after themselves and number every row.
+
+    Returns the table, the row of ``rows`` behind each table row, and the re-entered mask.
+    """
+    n = len(rows)
     dup = (rng.random(n) < 0.003) & (bad == "")
     take = np.repeat(np.arange(n), 1 + dup.astype(int))
-    is_dup = np.r_[False, take[1:] == take[:-1]]
+    is_dup = np.zeros(len(take), dtype=bool)  # also right for a period with no rows at all
+    is_dup[1:] = take[1:] == take[:-1]
     out = pd.DataFrame([rows[k] for k in take])
     out["no"] = np.arange(1, len(take) + 1)
-    first_no = np.empty(n, dtype=np.int64)
-    first_no[take[~is_dup]] = out["no"].to_numpy()[~is_dup]
-    parent_old = ev["parent"].to_numpy()
-    parent_no = np.where(parent_old >= 0, first_no[new_pos[np.maximum(parent_old, 0)]], 0)
-    truth = pd.DataFrame(
-        {
-            "no": out["no"].to_numpy(),
-            "time": pd.DatetimeIndex([times[k] for k in take]).tz_localize("Asia/Jakarta"),
-            "type": types[take],
-            "lon": x[take],
-            "lat": y[take],
-            "desa_code": u.code[take],
-            "kecamatan_code": u.kec_code[take],
-            "kabupaten_code": u.kab[take],
-            "place": [places[p].key if p >= 0 else "" for p in place[take]],
-            "parent": parent_no[take],
-            "messy": messy[take] & (bad[take] == ""),
-            "invalid": bad[take],
-            "duplicate_of": np.where(is_dup, np.r_[0, out["no"].to_numpy()[:-1]], 0),
-        }
-    )
-    return out, truth
+    return out, take, is_dup
+
+
+def _parent_numbers(b: _Batch, no: np.ndarray, take: np.ndarray, is_dup: np.ndarray) -> np.ndarray:
+    """Return the ``no`` of each event's near-repeat parent (its first entry), else 0."""
+    new_pos = np.empty(len(b.order), dtype=np.int64)
+    new_pos[b.order] = np.arange(len(b.order))
+    first_no = np.empty(b.n, dtype=np.int64)
+    first_no[take[~is_dup]] = no[~is_dup]
+    parent_old = b.events["parent"].to_numpy()
+    return np.where(parent_old >= 0, first_no[new_pos[np.maximum(parent_old, 0)]], 0)
 
 
 def activity_rows(
@@ -360,97 +495,68 @@ def activity_rows(
     Parameters
     ----------
     ev : DataFrame
-        Events: ``day``, ``minute``, ``type``, ``x``, ``y``, ``place``.
-    days : DatetimeIndex
-        The days of the period.
-    index : DesaIndex
-        The desa polygons.
-    places : list of Place
-        The planted places.
-    polsek : dict
-        Kecamatan code → Polsek name overrides.
-    rng : numpy.random.Generator
-        Random source.
+        Events: ``day``, ``minute``, ``type``, ``x``, ``y``, ``place`` (no ``parent``).
+    days, index, places, polsek, rng
+        As in :func:`disturbance_rows`.
 
     Returns
     -------
     rows, truth : DataFrame
+        The activity table and its truth table (no ``parent`` column, no duplicates).
     """
-    order = np.lexsort((np.arange(len(ev)), ev["minute"].to_numpy(), ev["day"].to_numpy()))
-    ev = ev.iloc[order].reset_index(drop=True)
-    n = len(ev)
-    x, y = ev["x"].to_numpy(), ev["y"].to_numpy()
-    u = _Units(index, x, y)
-    types = np.asarray(ACTIVITY_TYPES, dtype=object)[ev["type"].to_numpy()]
-    day = ev["day"].to_numpy()
-    tanggal, jam, times = _common(days, day, ev["minute"].to_numpy(), rng)
-    lat, lon = _coords(x, y, rng)
-    messy = rng.random(n) < 0.10
-    bad = np.full(n, "", dtype=object)
-    bad_idx = rng.choice(n, size=min(max(3, round(0.002 * n)), n), replace=False)
-    bad[np.sort(bad_idx)] = [_REASONS[k % 3] for k in range(len(bad_idx))]
-    place = ev["place"].to_numpy()
-    polsek_of = _polsek_names(u, polsek)
-    label_all = np.empty(n, dtype=object)
-    for t, labels in _KEGIATAN.items():
-        mask = types == t
-        label_all[mask] = _pick(rng, labels, int(mask.sum()), 0.6)
+    if not len(ev):
+        raise SettingsError.say(MESSAGES, "too_short", what_id="kegiatan", what_en="activity")
+    b = _batch(ev, days, index, ACTIVITY_TYPES, 0.10, rng)
+    polsek_of = _polsek_names(b.units, polsek)
+    labels = _labels(b.types, _KEGIATAN, 0.6, rng)
     rows: list[dict[str, Any]] = []
-    for i in range(n):
-        t = types[i]
-        unit = "Kelurahan" if u.kind[i] == "kelurahan" else "Desa"
-        if place[i] >= 0:
-            lokasi = places[place[i]].name
-        elif t in ("sambang", "sosialisasi"):
-            lokasi = (
-                f"Balai {unit} {u.name[i]}",
-                "Masjid Al-Ikhlas",
-                f"Rumah Ketua RT {int(rng.integers(1, 20)):02d}",
-            )[int(rng.integers(0, 3))]
-        elif t == "poskamling":
-            lokasi = f"Poskamling RT {int(rng.integers(1, 20)):02d}"
-        else:
-            lokasi = _street(u, i, rng)
-        lo, hi = _PESERTA[t]
-        kegiatan = label_all[i]
-        row: dict[str, Any] = {
-            "no": i + 1,
-            "tanggal": tanggal[i],
-            "jam": jam[i],
-            "kegiatan": kegiatan,
-            "lokasi": lokasi,
-            "desa": u.name[i],
-            "kecamatan": u.kec[i],
-            "polsek": polsek_of[i],
-            "lintang": lat[i],
-            "bujur": lon[i],
-            "peserta": int(rng.integers(lo, hi + 1)),
-            "keterangan": f"{kegiatan} oleh {_BY.get(t, 'Bhabinkamtibmas')}",
-        }
-        if messy[i] and not bad[i]:
-            row["lokasi"], row["desa"], row["kecamatan"] = _messy_place(u, i, rng, lokasi)
-            row["lintang"], row["bujur"] = "", ""
-        if bad[i]:
-            _invalidate(row, bad[i], days[int(day[i])], ("lokasi", "desa", "kecamatan", "polsek"))
+    for i in range(b.n):
+        lokasi = _activity_place(b, i, places, rng)
+        row = _activity_row(b, i, lokasi, labels[i], polsek_of[i], rng)
+        _mess_up(row, b, i, lokasi, days, ("lokasi", "desa", "kecamatan", "polsek"), rng)
         rows.append(row)
     out = pd.DataFrame(rows)
-    truth = pd.DataFrame(
-        {
-            "no": out["no"].to_numpy(),
-            "time": pd.DatetimeIndex(times).tz_localize("Asia/Jakarta"),
-            "type": types,
-            "lon": x,
-            "lat": y,
-            "desa_code": u.code,
-            "kecamatan_code": u.kec_code,
-            "kabupaten_code": u.kab,
-            "place": [places[p].key if p >= 0 else "" for p in place],
-            "messy": messy & (bad == ""),
-            "invalid": bad,
-            "duplicate_of": np.zeros(n, dtype=np.int64),
-        }
-    )
-    return out, truth
+    no = out["no"].to_numpy()
+    return out, _truth(b, np.arange(b.n), places, no, np.zeros(b.n, dtype=np.int64))
+
+
+def _activity_place(b: _Batch, i: int, places: list[Place], rng: np.random.Generator) -> str:
+    """Name the place of activity ``i`` as the report does."""
+    u, t, place = b.units, b.types[i], b.place[i]
+    if place >= 0:
+        return places[place].name
+    if t in ("sambang", "sosialisasi"):
+        unit = "Kelurahan" if u.kind[i] == "kelurahan" else "Desa"
+        return (
+            f"Balai {unit} {u.name[i]}",
+            "Masjid Al-Ikhlas",
+            f"Rumah Ketua RT {int(rng.integers(1, 20)):02d}",
+        )[int(rng.integers(0, 3))]
+    if t == "poskamling":
+        return f"Poskamling RT {int(rng.integers(1, 20)):02d}"
+    return _street(u, i, rng)
+
+
+def _activity_row(
+    b: _Batch, i: int, lokasi: str, kegiatan: str, polsek: str, rng: np.random.Generator
+) -> dict[str, Any]:
+    """Write row ``i`` of the activity table."""
+    t = b.types[i]
+    lo, hi = _PESERTA[t]
+    return {
+        "no": i + 1,
+        "tanggal": b.tanggal[i],
+        "jam": b.jam[i],
+        "kegiatan": kegiatan,
+        "lokasi": lokasi,
+        "desa": b.units.name[i],
+        "kecamatan": b.units.kec[i],
+        "polsek": polsek,
+        "lintang": b.lat[i],
+        "bujur": b.lon[i],
+        "peserta": int(rng.integers(lo, hi + 1)),
+        "keterangan": f"{kegiatan} oleh {_BY.get(t, 'Bhabinkamtibmas')}",
+    }
 
 
 def post_rows(

@@ -104,6 +104,29 @@ _ACTIVITIES_PER_DAY = 6_000 / 1461
 
 Format = Literal["csv", "xlsx"]
 
+MESSAGES = {
+    "not_date": {
+        "id": "{name}={value!r} bukan tanggal; tulis sebagai 'YYYY-MM-DD', misalnya '2023-01-01'.",
+        "en": "{name}={value!r} is not a date; write it as 'YYYY-MM-DD', e.g. '2023-01-01'.",
+    },
+    "end_before_start": {
+        "id": "end={end!r} jatuh sebelum start={start!r}; tukar kedua tanggal itu.",
+        "en": "end={end!r} lies before start={start!r}; swap them.",
+    },
+    "scale": {
+        "id": "scale harus angka > 0, bukan {scale!r}.",
+        "en": "scale must be a number > 0, got {scale!r}.",
+    },
+    "seed": {
+        "id": "seed harus bilangan bulat >= 0, bukan {seed!r}.",
+        "en": "seed must be a whole number >= 0, got {seed!r}.",
+    },
+    "formats": {
+        "id": "Format keluaran {formats} tidak dikenal atau kosong; gunakan 'csv' dan/atau 'xlsx'.",
+        "en": "Unknown or no output format(s) {formats}; use 'csv', 'xlsx'.",
+    },
+}
+
 
 @dataclass(frozen=True, slots=True)
 class SampleData:
@@ -217,9 +240,42 @@ def _as_day(value: str | date | pd.Timestamp, name: str) -> pd.Timestamp:
     except (ValueError, TypeError):
         ok = False
     if not ok:
-        msg = f"{name}={value!r} is not a date; write it as 'YYYY-MM-DD', e.g. '2023-01-01'."
-        raise SettingsError(msg)
+        raise SettingsError.say(MESSAGES, "not_date", name=name, value=value)
     return ts.normalize().tz_localize(None)
+
+
+def _check_request(
+    start: str | date | pd.Timestamp,
+    end: str | date | pd.Timestamp,
+    scale: float,
+    seed: int,
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Check the arguments of :func:`make_sample`; return the first and last day."""
+    first, last = _as_day(start, "start"), _as_day(end, "end")
+    if last < first:
+        raise SettingsError.say(MESSAGES, "end_before_start", start=start, end=end)
+    if not isinstance(scale, int | float) or isinstance(scale, bool) or not scale > 0:
+        raise SettingsError.say(MESSAGES, "scale", scale=scale)
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise SettingsError.say(MESSAGES, "seed", seed=seed)
+    return first, last
+
+
+@dataclass(frozen=True, slots=True)
+class _World:
+    """Where the sample happens: the desa, the planted places and the Polsek names."""
+
+    index: DesaIndex
+    places: list[Place]
+    polsek: dict[str, str]
+
+
+def _world(settings: Settings | None) -> _World:
+    from kamtibmas_geo.boundaries._pack import load_boundaries
+
+    desa = load_boundaries("desa", settings=settings)
+    places, centres, polsek = load_places()
+    return _World(DesaIndex(desa, centres), places, polsek)
 
 
 def make_sample(
@@ -260,30 +316,42 @@ def make_sample(
     >>> list(s.disturbances.columns[:5])
     ['no', 'tanggal', 'jam', 'jenis', 'alamat']
     """
-    from kamtibmas_geo.boundaries._pack import load_boundaries
-
-    first, last = _as_day(start, "start"), _as_day(end, "end")
-    if last < first:
-        msg = f"end={end!r} lies before start={start!r}; swap them."
-        raise SettingsError(msg)
-    if not isinstance(scale, int | float) or isinstance(scale, bool) or not scale > 0:
-        msg = f"scale must be a number > 0, got {scale!r}."
-        raise SettingsError(msg)
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        msg = f"seed must be a whole number >= 0, got {seed!r}."
-        raise SettingsError(msg)
-
-    desa = load_boundaries("desa", settings=settings)
-    places, centres, polsek = load_places()
-    index = DesaIndex(desa, centres)
+    first, last = _check_request(start, end, scale, seed)
+    world = _world(settings)
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
     days = pd.date_range(first, last, freq="D")
     flags = day_flags(days)
+    ev = _disturbance_events(days, flags, world, scale, streams[0], streams[1])
+    dist_rows, truth = disturbance_rows(
+        ev, days, world.index, world.places, world.polsek, streams[2]
+    )
+    aev = _activity_events(days, flags, world, scale, streams[3])
+    act_rows, act_truth = activity_rows(
+        aev, days, world.index, world.places, world.polsek, streams[4]
+    )
+    posts = post_rows(world.index, world.places, max(10, round(160 * scale)), streams[5])
+    return SampleData(
+        disturbances=dist_rows,
+        activities=act_rows,
+        posts=posts,
+        truth=truth,
+        activity_truth=act_truth,
+        counts=MappingProxyType(_counts(dist_rows, act_rows, posts, truth, act_truth)),
+        invalid=_invalid_rows(truth, act_truth),
+    )
 
-    # ---- disturbances: parents, then near-repeat offspring
-    rng = streams[0]
+
+def _disturbance_events(
+    days: pd.DatetimeIndex,
+    flags: dict[str, np.ndarray],
+    world: _World,
+    scale: float,
+    rng: np.random.Generator,
+    minute_rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Draw the disturbances: parents by day, type and place, then near-repeat offspring."""
     lam = rates(days, flags, DISTURBANCE_TYPES, _TYPE_SHARE, UPLIFT, WEEKEND)
-    aff, ptime = _place_weights(places, DISTURBANCE_TYPES, days)
+    aff, ptime = _place_weights(world.places, DISTURBANCE_TYPES, days)
     # the planted places add to the background rather than take share from it: a day on
     # which the emerging places pull harder has more events, so that the persistent places
     # and the background keep their intensity (an event picks its place in proportion)
@@ -297,11 +365,32 @@ def make_sample(
         type_idx,
         aff.T[type_idx] * ptime[day_idx],
         _BACKGROUND_PULL,
-        index.intensity,
-        index,
-        places,
+        world.index.intensity,
+        world.index,
+        world.places,
         rng,
     )
+    ev = _with_near_repeats(day_idx, type_idx, x, y, place, len(days), world.index, rng)
+    profiles = disturbance_profiles(DISTURBANCE_TYPES)
+    ev["minute"] = draw_minutes(profiles, ev["type"].to_numpy(), modes(flags, ev), minute_rng)
+    return ev
+
+
+def _with_near_repeats(
+    day_idx: np.ndarray,
+    type_idx: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    place: np.ndarray,
+    n_days: int,
+    index: DesaIndex,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Add near-repeat offspring a few hundred metres and days from their parent.
+
+    Offspring after the last day or outside every desa are dropped. Returns the events
+    (``day``, ``type``, ``x``, ``y``, ``place``, ``parent``: row of the parent or -1).
+    """
     n_kids = rng.poisson(_NEAR_REPEAT[type_idx])
     parent = np.repeat(np.arange(len(day_idx)), n_kids)
     dist = rng.gamma(2.0, 125.0, len(parent)) / 111_320.0
@@ -309,9 +398,9 @@ def make_sample(
     kx = x[parent] + dist * np.cos(angle)
     ky = y[parent] + dist * np.sin(angle)
     kday = day_idx[parent] + 1 + np.minimum(rng.exponential(4.0, len(parent)), 20).astype(int)
-    keep = (kday < len(days)) & (index.locate(kx, ky) >= 0)
+    keep = (kday < n_days) & (index.locate(kx, ky) >= 0)
     parent, kx, ky, kday = parent[keep], kx[keep], ky[keep], kday[keep]
-    ev = pd.DataFrame(
+    return pd.DataFrame(
         {
             "day": np.r_[day_idx, kday],
             "type": np.r_[type_idx, type_idx[parent]],
@@ -321,15 +410,30 @@ def make_sample(
             "parent": np.r_[np.full(len(x), -1), parent],
         }
     )
-    ev["minute"] = draw_minutes(
-        disturbance_profiles(DISTURBANCE_TYPES), ev["type"].to_numpy(), modes(flags, ev), streams[1]
-    )
-    dist_rows, truth = disturbance_rows(ev, days, index, places, polsek, streams[2])
 
-    # ---- activities
-    rng = streams[3]
+
+def _activity_events(
+    days: pd.DatetimeIndex,
+    flags: dict[str, np.ndarray],
+    world: _World,
+    scale: float,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Draw the Binmas activities: at covered places, or in busy desa away from the others."""
     alam = rates(days, flags, ACTIVITY_TYPES, _ACT_SHARE, ACT_UPLIFT, {"sosialisasi": 0.4})
     a_day, a_type = _events(days, alam, _ACTIVITIES_PER_DAY * len(days) * scale, rng)
+    ax, ay, place = _locate_activities(a_type, world, rng)
+    aev = pd.DataFrame({"day": a_day, "type": a_type, "x": ax, "y": ay, "place": place})
+    ram = flags["ramadhan"][a_day].astype(int)
+    aev["minute"] = draw_minutes(activity_profiles(ACTIVITY_TYPES), a_type, ram, rng)
+    return aev
+
+
+def _locate_activities(
+    a_type: np.ndarray, world: _World, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Place each activity at a covered place or in a desa away from the uncovered ones."""
+    places, index = world.places, world.index
     covered = np.array([p.covered for p in places], dtype=float)
     market = np.array([p.kind == "pasar" for p in places], dtype=float)
     a_aff = np.column_stack(
@@ -337,46 +441,44 @@ def make_sample(
     )
     a_w = a_aff.T[a_type] * np.array([p.weight for p in places])
     bg = np.where(a_type == ACTIVITY_TYPES.index("operasi"), 0.5, 20.0)
-    w = np.column_stack([a_w, bg])
-    choice = _choose(w, rng)
+    choice = _choose(np.column_stack([a_w, bg]), rng)
     at_place = choice < len(places)
-    ax = np.empty(len(a_day))
-    ay = np.empty(len(a_day))
+    ax = np.empty(len(a_type))
+    ay = np.empty(len(a_type))
     ax[at_place], ay[at_place] = index.draw_near(choice[at_place], places, rng)
     follow = index.intensity**0.7 / (index.intensity**0.7).sum()
     ax[~at_place], ay[~at_place] = index.draw_avoiding(
         int((~at_place).sum()), follow, [p for p in places if not p.covered], rng
     )
-    aev = pd.DataFrame(
-        {"day": a_day, "type": a_type, "x": ax, "y": ay, "place": np.where(at_place, choice, -1)}
-    )
-    ram = flags["ramadhan"][a_day].astype(int)
-    aev["minute"] = draw_minutes(activity_profiles(ACTIVITY_TYPES), a_type, ram, rng)
-    act_rows, act_truth = activity_rows(aev, days, index, places, polsek, streams[4])
+    return ax, ay, np.where(at_place, choice, -1)
 
-    # ---- Poskamling
-    posts = post_rows(index, places, max(10, round(160 * scale)), streams[5])
 
-    inv = pd.concat(
+def _invalid_rows(truth: pd.DataFrame, act_truth: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows made invalid on purpose, of both tables."""
+    return pd.concat(
         [
             pd.DataFrame(
                 {
-                    "table": "gangguan",
-                    "no": truth.loc[truth.invalid != "", "no"],
-                    "reason": truth.loc[truth.invalid != "", "invalid"],
+                    "table": table,
+                    "no": t.loc[t.invalid != "", "no"],
+                    "reason": t.loc[t.invalid != "", "invalid"],
                 }
-            ),
-            pd.DataFrame(
-                {
-                    "table": "kegiatan",
-                    "no": act_truth.loc[act_truth.invalid != "", "no"],
-                    "reason": act_truth.loc[act_truth.invalid != "", "invalid"],
-                }
-            ),
+            )
+            for table, t in (("gangguan", truth), ("kegiatan", act_truth))
         ],
         ignore_index=True,
     )
-    counts = {
+
+
+def _counts(
+    dist_rows: pd.DataFrame,
+    act_rows: pd.DataFrame,
+    posts: pd.DataFrame,
+    truth: pd.DataFrame,
+    act_truth: pd.DataFrame,
+) -> dict[str, int]:
+    """Count the rows of the sample (:attr:`SampleData.counts`)."""
+    return {
         "disturbances": len(dist_rows),
         "activities": len(act_rows),
         "posts": len(posts),
@@ -388,22 +490,12 @@ def make_sample(
         "duplicates": int((truth["duplicate_of"] > 0).sum()),
         "near_repeats": int((truth["parent"] > 0).sum()),
     }
-    return SampleData(
-        disturbances=dist_rows,
-        activities=act_rows,
-        posts=posts,
-        truth=truth,
-        activity_truth=act_truth,
-        counts=MappingProxyType(counts),
-        invalid=inv,
-    )
 
 
 def _check_formats(formats: Sequence[str]) -> None:
     unknown = sorted(set(formats) - {"csv", "xlsx"})
     if unknown or not formats:
-        msg = f"Unknown or no output format(s) {unknown or list(formats)}; use 'csv', 'xlsx'."
-        raise SettingsError(msg)
+        raise SettingsError.say(MESSAGES, "formats", formats=unknown or list(formats))
 
 
 def write_tables(

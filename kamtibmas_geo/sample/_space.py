@@ -16,9 +16,20 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from kamtibmas_geo._errors import RegionError
+
 __all__ = ["DesaIndex", "Place", "load_places"]
 
 M_PER_DEG = 111_320.0
+
+MESSAGES = {
+    "place_outside": {
+        "id": "Tempat contoh {key!r} berada di luar paket batas wilayah; data contoh "
+        "memerlukan paket batas OKI dan Palembang.",
+        "en": "Planted place {key!r} lies outside the boundary pack; the sample needs the "
+        "OKI and Palembang boundary pack.",
+    },
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,45 +190,34 @@ class DesaIndex:
         for i in np.flatnonzero(counts):
             n = int(counts[i])
             target = order[starts[i] : starts[i] + n]
-            geom = self.geoms[i]
-            minx, miny, maxx, maxy = self.bounds[i]
             n_near = int(rng.binomial(n, settle)) if self.kind[i] == "desa" else 0
-            px, py = [], []
-            if n_near:
-                sigma = min(0.25 * np.sqrt(self.area[i]), 1.5) * 1000 / M_PER_DEG
-                cx, cy = self.inside[i]
-                got = 0
-                for _ in range(20):
-                    cand_x = rng.normal(cx, sigma, 4 * n_near)
-                    cand_y = rng.normal(cy, sigma, 4 * n_near)
-                    ok = shapely.contains_xy(geom, cand_x, cand_y)
-                    px.append(cand_x[ok])
-                    py.append(cand_y[ok])
-                    got += int(ok.sum())
-                    if got >= n_near:
-                        break
-                n_near = min(got, n_near)
-            n_uni = n - n_near
-            got_u = 0
-            ux, uy = [], []
-            fill = max(geom.area / max((maxx - minx) * (maxy - miny), 1e-12), 0.05)
-            while got_u < n_uni:
-                m = int(np.ceil(1.5 * (n_uni - got_u) / fill)) + 8
-                cand_x = rng.uniform(minx, maxx, m)
-                cand_y = rng.uniform(miny, maxy, m)
-                ok = shapely.contains_xy(geom, cand_x, cand_y)
-                ux.append(cand_x[ok])
-                uy.append(cand_y[ok])
-                got_u += int(ok.sum())
-            near_x = np.concatenate(px)[:n_near] if px else np.empty(0)
-            near_y = np.concatenate(py)[:n_near] if py else np.empty(0)
-            uni_x = np.concatenate(ux)[:n_uni] if ux else np.empty(0)
-            uni_y = np.concatenate(uy)[:n_uni] if uy else np.empty(0)
-            allx = np.r_[near_x, uni_x]
-            ally = np.r_[near_y, uni_y]
-            x[target] = allx[:n]
-            y[target] = ally[:n]
+            near_x, near_y = self._near_settlement(int(i), n_near, rng)
+            uni_x, uni_y = _uniform_in(self.geoms[i], self.bounds[i], n - len(near_x), rng)
+            x[target] = np.r_[near_x, uni_x][:n]
+            y[target] = np.r_[near_y, uni_y][:n]
         return x, y
+
+    def _near_settlement(
+        self, i: int, n_near: int, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Draw up to ``n_near`` points of desa ``i`` around its settlement (Gaussian)."""
+        if not n_near:
+            return np.empty(0), np.empty(0)
+        geom = self.geoms[i]
+        sigma = min(0.25 * np.sqrt(self.area[i]), 1.5) * 1000 / M_PER_DEG
+        cx, cy = self.inside[i]
+        px, py, got = [], [], 0
+        for _ in range(20):
+            cand_x = rng.normal(cx, sigma, 4 * n_near)
+            cand_y = rng.normal(cy, sigma, 4 * n_near)
+            ok = shapely.contains_xy(geom, cand_x, cand_y)
+            px.append(cand_x[ok])
+            py.append(cand_y[ok])
+            got += int(ok.sum())
+            if got >= n_near:
+                break
+        n_near = min(got, n_near)
+        return np.concatenate(px)[:n_near], np.concatenate(py)[:n_near]
 
     def draw_avoiding(
         self, n: int, weights: np.ndarray, avoid: list[Place], rng: np.random.Generator
@@ -306,9 +306,28 @@ class DesaIndex:
                 y[todo[ok]] = cy[ok]
                 todo = todo[~ok]
             if len(todo):  # pragma: no cover - places are checked to lie inside a desa
-                msg = f"Planted place {place.key!r} lies outside the boundary pack."
-                raise ValueError(msg)
+                raise RegionError.say(MESSAGES, "place_outside", key=place.key)
         return x, y
+
+
+def _uniform_in(
+    geom: Any, bounds: np.ndarray, n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw ``n`` points uniformly inside ``geom`` (candidates in its bounding box)."""
+    minx, miny, maxx, maxy = bounds
+    fill = max(geom.area / max((maxx - minx) * (maxy - miny), 1e-12), 0.05)
+    ux, uy, got = [], [], 0
+    while got < n:
+        m = int(np.ceil(1.5 * (n - got) / fill)) + 8
+        cand_x = rng.uniform(minx, maxx, m)
+        cand_y = rng.uniform(miny, maxy, m)
+        ok = shapely.contains_xy(geom, cand_x, cand_y)
+        ux.append(cand_x[ok])
+        uy.append(cand_y[ok])
+        got += int(ok.sum())
+    if not ux:
+        return np.empty(0), np.empty(0)
+    return np.concatenate(ux)[:n], np.concatenate(uy)[:n]
 
 
 def _base_points(place: Place, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -6,6 +6,7 @@ from kamtibmas_geo.score._score import TREND_CLASSES as TREND_CLASSES
 from kamtibmas_geo.score._score import GiStarResult as GiStarResult
 from kamtibmas_geo.score._score import MannKendall as MannKendall
 from kamtibmas_geo.score._score import RollupLevel as RollupLevel
+from kamtibmas_geo.score._score import ScoreOptions as ScoreOptions
 from kamtibmas_geo.score._score import Season as Season
 from kamtibmas_geo.score._score import emerging_classes as emerging_classes
 from kamtibmas_geo.score._score import emerging_hotspots as emerging_hotspots
@@ -24,6 +25,7 @@ __all__ = [
     "GiStarResult",
     "MannKendall",
     "RollupLevel",
+    "ScoreOptions",
     "Season",
     "emerging_classes",
     "emerging_hotspots",

@@ -29,6 +29,15 @@ __all__ = ["Placement", "apportion", "place_records"]
 
 _SPREAD_LEVELS = ("desa", "kecamatan")
 
+MESSAGES = {
+    "no_latlon": {
+        "id": "Catatan tidak punya kolom 'lat'/'lon' (lintang/bujur); geokode dulu dengan "
+        "kg.geocode(), atau tambahkan koordinatnya.",
+        "en": "The records lack 'lat'/'lon' columns; geocode them first "
+        "(kamtibmas_geo.geocode._geocode) or add coordinates.",
+    },
+}
+
 
 @dataclass(frozen=True)
 class Placement:
@@ -78,6 +87,10 @@ def _point_cells(frame: pd.DataFrame, res: int) -> NDArray[np.object_]:
     return out
 
 
+#: One piece of a placement: record positions, cell positions, weights, units.
+_Piece = tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.object_]]
+
+
 def place_records(
     frame: pd.DataFrame,
     cells: Sequence[str],
@@ -102,8 +115,36 @@ def place_records(
     Returns
     -------
     Placement
+
+    Raises
+    ------
+    ScoreError
+        If some records are points but the table has neither ``lat``/``lon`` nor a
+        geometry.
     """
-    index = {c: i for i, c in enumerate(cells)}
+    spread, vague = _spread_and_vague(frame)
+    pieces: list[_Piece] = []
+    points = np.flatnonzero(~spread & ~vague)
+    n_outside = 0
+    if len(points):
+        if not {"lat", "lon"} <= set(frame.columns) and not isinstance(frame, gpd.GeoDataFrame):
+            raise ScoreError.say(MESSAGES, "no_latlon")
+        piece, n_outside = _place_points(frame, points, cells, res)
+        pieces.append(piece)
+    if spread.any():
+        spread_pieces, n_off = _place_spread(frame, spread, cells, res, settings)
+        pieces += spread_pieces
+        n_outside += n_off
+    n_vague = int(vague.sum())
+    if pieces:
+        rec, cel, wgt, unit = (np.concatenate(part) for part in zip(*pieces, strict=True))
+        return Placement(rec, cel, wgt, unit, n_outside=n_outside, n_vague=n_vague)
+    empty_i = np.zeros(0, dtype=np.int64)
+    return Placement(empty_i, empty_i, np.zeros(0), np.zeros(0, dtype=object), n_outside, n_vague)
+
+
+def _spread_and_vague(frame: pd.DataFrame) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Return which records are spread over a desa/kecamatan, and which are kabupaten-only."""
     n = len(frame)
     spread = np.zeros(n, dtype=bool)
     vague = np.zeros(n, dtype=bool)
@@ -113,68 +154,65 @@ def place_records(
         matched = status == "matched"
         spread = matched & np.isin(level, _SPREAD_LEVELS)
         vague = matched & ~spread & (level != "landmark")  # a landmark is a point
-    rec: list[NDArray[np.int64]] = []
-    cel: list[NDArray[np.int64]] = []
-    wgt: list[NDArray[np.float64]] = []
-    unit: list[NDArray[np.object_]] = []
-    points = np.flatnonzero(~spread & ~vague)
-    n_outside = 0
-    if len(points):
-        if not {"lat", "lon"} <= set(frame.columns) and not isinstance(frame, gpd.GeoDataFrame):
-            msg = (
-                "The records lack 'lat'/'lon' columns; geocode them first "
-                "(kamtibmas_geo.geocode._geocode) or add coordinates."
-            )
-            raise ScoreError(msg)
-        hexes = _point_cells(frame.iloc[points], res)
-        pos = pd.Index(list(cells)).get_indexer(pd.Index(pd.Series(hexes, dtype=object).fillna("")))
-        pos = np.asarray(pos, dtype=np.int64)
-        n_outside = int((pos < 0).sum())
-        keep = pos >= 0
-        rec.append(points[keep])
-        cel.append(pos[keep])
-        wgt.append(np.ones(int(keep.sum())))
-        unit.append(np.full(int(keep.sum()), "", dtype=object))
-    if spread.any():
-        from kamtibmas_geo.grid._cells import crosswalk
+    return spread, vague
 
-        codes = frame["region_code"].astype("string").fillna("").to_numpy()
-        levels = frame["region_level"].astype("string").to_numpy()
-        for lev in _SPREAD_LEVELS:
-            rows = np.flatnonzero(spread & (levels == lev))
-            if not len(rows):
+
+def _place_points(
+    frame: pd.DataFrame, points: NDArray[np.int64], cells: Sequence[str], res: int
+) -> tuple[_Piece, int]:
+    """Place the point records (rows ``points``) in the cells holding them.
+
+    Returns the piece and the number of points outside the cells.
+    """
+    hexes = _point_cells(frame.iloc[points], res)
+    pos = pd.Index(list(cells)).get_indexer(pd.Index(pd.Series(hexes, dtype=object).fillna("")))
+    pos = np.asarray(pos, dtype=np.int64)
+    keep = pos >= 0
+    n_in = int(keep.sum())
+    piece = (points[keep], pos[keep], np.ones(n_in), np.full(n_in, "", dtype=object))
+    return piece, int((pos < 0).sum())
+
+
+def _place_spread(
+    frame: pd.DataFrame,
+    spread: NDArray[np.bool_],
+    cells: Sequence[str],
+    res: int,
+    settings: Settings,
+) -> tuple[list[_Piece], int]:
+    """Spread the desa/kecamatan records over their unit's cells by the area crosswalk.
+
+    Returns one piece per record, desa records first, and the number of records whose
+    unit has no cell among ``cells``.
+    """
+    from kamtibmas_geo.grid._cells import crosswalk
+
+    index = {c: i for i, c in enumerate(cells)}
+    codes = frame["region_code"].astype("string").fillna("").to_numpy()
+    levels = frame["region_level"].astype("string").to_numpy()
+    pieces: list[_Piece] = []
+    n_outside = 0
+    for lev in _SPREAD_LEVELS:
+        rows = np.flatnonzero(spread & (levels == lev))
+        if not len(rows):
+            continue
+        cw = crosswalk(res, level=lev, settings=settings)  # type: ignore[arg-type]
+        cw = cw[cw["hex_id"].isin(index)]
+        shares = {
+            code: (
+                np.array([index[h] for h in grp["hex_id"]], dtype=np.int64),
+                grp["share_of_unit"].to_numpy(dtype=np.float64) / grp["share_of_unit"].sum(),
+            )
+            for code, grp in cw.groupby("code", sort=False)
+        }
+        for r in rows:
+            got = shares.get(codes[r])
+            if got is None:
+                n_outside += 1
                 continue
-            cw = crosswalk(res, level=lev, settings=settings)  # type: ignore[arg-type]
-            cw = cw[cw["hex_id"].isin(index)]
-            pieces = {
-                code: (
-                    np.array([index[h] for h in grp["hex_id"]], dtype=np.int64),
-                    grp["share_of_unit"].to_numpy(dtype=np.float64) / grp["share_of_unit"].sum(),
-                )
-                for code, grp in cw.groupby("code", sort=False)
-            }
-            for r in rows:
-                got = pieces.get(codes[r])
-                if got is None:
-                    n_outside += 1
-                    continue
-                rec.append(np.full(len(got[0]), r, dtype=np.int64))
-                cel.append(got[0])
-                wgt.append(got[1])
-                unit.append(np.full(len(got[0]), f"{lev}:{codes[r]}", dtype=object))
-    if rec:
-        return Placement(
-            record=np.concatenate(rec),
-            cell=np.concatenate(cel),
-            weight=np.concatenate(wgt),
-            unit=np.concatenate(unit),
-            n_outside=n_outside,
-            n_vague=int(vague.sum()),
-        )
-    empty_i = np.zeros(0, dtype=np.int64)
-    return Placement(
-        empty_i, empty_i, np.zeros(0), np.zeros(0, dtype=object), n_outside, int(vague.sum())
-    )
+            unit = np.full(len(got[0]), f"{lev}:{codes[r]}", dtype=object)
+            pieces.append((np.full(len(got[0]), r, dtype=np.int64), got[0], got[1], unit))
+    return pieces, n_outside
 
 
 def apportion(

@@ -68,6 +68,46 @@ MESSAGES = {
     "bin_-1": {"id": "Titik dingin 90%", "en": "Cold spot, 90% confidence"},
     "bin_-2": {"id": "Titik dingin 95%", "en": "Cold spot, 95% confidence"},
     "bin_-3": {"id": "Titik dingin 99%", "en": "Cold spot, 99% confidence"},
+    "duplicate": {
+        "id": "Daftar sel memuat id H3 yang sama lebih dari sekali; berikan setiap sel satu "
+        "kali saja.",
+        "en": "The cell list holds duplicate H3 ids; pass each cell once.",
+    },
+    "shape": {
+        "id": "Lingkungan tetangga berisi {cells} sel, tetapi y berisi {n} nilai; samakan "
+        "jumlah dan urutannya (satu nilai per sel).",
+        "en": "The neighbourhood has {cells} cells but y has {n} values; align them.",
+    },
+    "not_finite": {
+        "id": "Gi* memerlukan nilai terhingga >= 0 untuk setiap sel; ada NaN, tak hingga, atau "
+        "nilai negatif.",
+        "en": "Gi* needs finite values >= 0 for every cell; found NaN, inf or negatives.",
+    },
+    "inference": {
+        "id": "inference harus 'count' atau 'permutation', bukan {inference!r}.",
+        "en": "inference must be 'count' or 'permutation', got {inference!r}.",
+    },
+    "too_few": {
+        "id": "{permutations} {kind_id} terlalu sedikit untuk {n} sel pada FDR {alpha}: "
+        "p-value terkecil yang mungkin {floor}, sehingga tidak satu pun titik panas "
+        "selebar satu lingkungan tetangga bisa lolos koreksi. Pakai minimal {need} "
+        "(permutations=...), kurangi jumlah sel, atau pakai inferensi hitungan eksak "
+        "(inference='count', count_method='exact').",
+        "en": "{permutations} {kind_en} are too few for {n} cells at FDR {alpha}: the "
+        "smallest p-value would be {floor}, so no hotspot of one neighbourhood could "
+        "pass the correction. Use at least {need} (permutations=...), fewer cells, or the "
+        "exact count inference (inference='count', count_method='exact').",
+    },
+    "not_whole": {
+        "id": "Inferensi hitungan (inference='count') memerlukan jumlah kejadian bulat per "
+        "sel; ada nilai pecahan. Bulatkan jumlahnya, atau pakai inference='permutation'.",
+        "en": "The count inference needs whole incident counts per cell; got fractional "
+        "values. Round the counts, or use inference='permutation'.",
+    },
+    "exposure": {
+        "id": "exposure harus berisi satu nilai >= 0 untuk setiap sel, dengan jumlah positif.",
+        "en": "exposure must hold one value >= 0 per cell with a positive sum.",
+    },
 }
 
 
@@ -166,8 +206,7 @@ def disk_pairs(
     order = np.argsort(ints, kind="stable")
     srt = ints[order]
     if len(srt) > 1 and (srt[1:] == srt[:-1]).any():
-        msg = "The cell list holds duplicate H3 ids; pass each cell once."
-        raise ScoreError(msg)
+        raise ScoreError.say(MESSAGES, "duplicate")
     if len(ints) == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
@@ -417,6 +456,105 @@ def _permutation_p(
     return p, (larger + 1) / (draws + 1), (smaller + 1) / (draws + 1)
 
 
+def _neighbourhood(
+    cells: Sequence[str] | sp.csr_array | sp.spmatrix, k: int
+) -> tuple[sp.csr_array, list[str] | None]:
+    """Return the neighbourhood matrix, and the H3 ids when ``cells`` are ids."""
+    if isinstance(cells, sp.sparray | sp.spmatrix):
+        return sp.csr_array(cells, dtype=np.float64), None
+    ids = list(cells)
+    return neighbour_matrix(ids, k), ids
+
+
+def _check_values(y: NDArray[np.float64], a: sp.csr_array, inference: str) -> None:
+    """Refuse values that do not fit the neighbourhood or are not counts >= 0."""
+    n = y.size
+    if a.shape != (n, n):
+        raise ScoreError.say(MESSAGES, "shape", cells=a.shape[0], n=n)
+    if not np.isfinite(y).all() or (y < 0).any():
+        raise ScoreError.say(MESSAGES, "not_finite")
+    if inference not in ("count", "permutation"):
+        raise ScoreError.say(MESSAGES, "inference", inference=inference)
+
+
+def _check_draws(n: int, permutations: int, fdr_alpha: float, k: int, inference: str) -> None:
+    """Refuse too few Monte Carlo draws for any hotspot to pass the FDR correction."""
+    need = min_permutations(n, fdr_alpha, k=k, two_sided=inference == "count")
+    if permutations < need:
+        perm = inference == "permutation"
+        raise ScoreError.say(
+            MESSAGES,
+            "too_few",
+            permutations=permutations,
+            kind_en="permutations" if perm else "Monte Carlo draws",
+            kind_id="permutasi" if perm else "undian Monte Carlo",
+            n=n,
+            alpha=fdr_alpha,
+            floor=f"{1 / (permutations + 1):.2g}",
+            need=need,
+        )
+
+
+def _exposure_share(
+    exposure: ArrayLike | None, ids: list[str] | None, n: int
+) -> NDArray[np.float64]:
+    """Return each cell's share of the exposure (area by default for H3 ids, else equal)."""
+    if exposure is None:
+        if ids is not None:
+            expo = np.array([h3.cell_area(c, unit="km^2") for c in ids])
+        else:
+            expo = np.ones(n)
+    else:
+        expo = np.asarray(exposure, dtype=np.float64).ravel()
+        if expo.shape != (n,) or (expo < 0).any() or expo.sum() <= 0:
+            raise ScoreError.say(MESSAGES, "exposure")
+    return np.asarray(expo / expo.sum(), dtype=np.float64)
+
+
+#: p, p_hot, p_cold, side of the spot, draws made.
+_PValues = tuple[
+    NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], int
+]
+
+
+def _count_inference(
+    y: NDArray[np.float64],
+    a: sp.csr_array,
+    share: NDArray[np.float64],
+    count_method: CountMethod,
+    permutations: int,
+    rng: np.random.Generator,
+) -> _PValues:
+    """Return the two-sided p-values of the count null (exact or Monte Carlo), side, draws."""
+    n = y.size
+    if y.sum() == 0:
+        p_hot = np.ones(n)
+        p_cold = np.ones(n)
+    elif count_method == "monte_carlo":
+        p_hot, p_cold = _mc_count_p(y, a, share, permutations, rng)
+    else:
+        p_hot, p_cold = _exact_count_p(y, a, share)
+    p = np.minimum(1.0, 2 * np.minimum(p_hot, p_cold))
+    side = np.where(p_hot <= p_cold, 1.0, -1.0)
+    side[p >= 1.0] = 0.0
+    return p, p_hot, p_cold, side, permutations if count_method == "monte_carlo" else 0
+
+
+def _permutation_inference(
+    y: NDArray[np.float64],
+    a: sp.csr_array,
+    z: NDArray[np.float64],
+    permutations: int,
+    rng: np.random.Generator,
+) -> _PValues:
+    """Return the conditional permutation p-values of esda; the side is the sign of z."""
+    if y.sum() == 0:
+        p = p_hot = p_cold = np.ones(y.size)
+    else:
+        p, p_hot, p_cold = _permutation_p(y, a, permutations, rng)
+    return p, p_hot, p_cold, np.sign(z), permutations
+
+
 def gi_star(
     y: ArrayLike,
     cells: Sequence[str] | sp.csr_array | sp.spmatrix,
@@ -465,76 +603,31 @@ def gi_star(
     Returns
     -------
     GiStarResult
+
+    Raises
+    ------
+    ScoreError
+        If ``y`` does not fit the neighbourhood or holds NaN, infinite or negative values,
+        ``inference`` is unknown, the Monte Carlo draws are too few, the count inference
+        gets fractional counts, or ``exposure`` is unusable.
     """
     yv = np.asarray(y, dtype=np.float64).ravel()
-    if isinstance(cells, sp.sparray | sp.spmatrix):
-        a = sp.csr_array(cells, dtype=np.float64)
-        ids: Sequence[str] | None = None
-    else:
-        ids = list(cells)
-        a = neighbour_matrix(ids, k)
-    n = yv.size
-    if a.shape != (n, n):
-        msg = f"The neighbourhood has {a.shape[0]} cells but y has {n} values; align them."
-        raise ScoreError(msg)
-    if not np.isfinite(yv).all() or (yv < 0).any():
-        msg = "Gi* needs finite values >= 0 for every cell; found NaN, inf or negatives."
-        raise ScoreError(msg)
-    if inference not in ("count", "permutation"):
-        msg = f"inference must be 'count' or 'permutation', got {inference!r}."
-        raise ScoreError(msg)
+    a, ids = _neighbourhood(cells, k)
+    _check_values(yv, a, inference)
     g, z = _z_scores(yv, a, weights)
     rng = np.random.default_rng(seed)
     monte_carlo = inference == "permutation" or count_method == "monte_carlo"
     if monte_carlo and check_draws:
-        need = min_permutations(n, fdr_alpha, k=k, two_sided=inference == "count")
-        if permutations < need:
-            kind = "permutations" if inference == "permutation" else "Monte Carlo draws"
-            msg = (
-                f"{permutations} {kind} are too few for {n} cells at FDR {fdr_alpha}: the "
-                f"smallest p-value would be {1 / (permutations + 1):.2g}, so no hotspot of "
-                f"one neighbourhood could pass the correction. Use at least {need} "
-                "(permutations=...), fewer cells, or the exact count inference "
-                "(inference='count', count_method='exact')."
-            )
-            raise ScoreError(msg)
-    total = yv.sum()
+        _check_draws(yv.size, permutations, fdr_alpha, k, inference)
     if inference == "count":
         if not np.allclose(yv, np.rint(yv)):
-            msg = (
-                "The count inference needs whole incident counts per cell; got fractional "
-                "values. Round the counts, or use inference='permutation'."
-            )
-            raise ScoreError(msg)
-        if exposure is None:
-            if ids is not None:
-                expo = np.array([h3.cell_area(c, unit="km^2") for c in ids])
-            else:
-                expo = np.ones(n)
-        else:
-            expo = np.asarray(exposure, dtype=np.float64).ravel()
-            if expo.shape != (n,) or (expo < 0).any() or expo.sum() <= 0:
-                msg = "exposure must hold one value >= 0 per cell with a positive sum."
-                raise ScoreError(msg)
-        share = expo / expo.sum()
-        if total == 0:
-            p_hot = np.ones(n)
-            p_cold = np.ones(n)
-        elif count_method == "monte_carlo":
-            p_hot, p_cold = _mc_count_p(yv, a, share, permutations, rng)
-        else:
-            p_hot, p_cold = _exact_count_p(yv, a, share)
-        p = np.minimum(1.0, 2 * np.minimum(p_hot, p_cold))
-        side = np.where(p_hot <= p_cold, 1.0, -1.0)
-        side[p >= 1.0] = 0.0
-        draws = permutations if count_method == "monte_carlo" else 0
+            raise ScoreError.say(MESSAGES, "not_whole")
+        share = _exposure_share(exposure, ids, yv.size)
+        p, p_hot, p_cold, side, draws = _count_inference(
+            yv, a, share, count_method, permutations, rng
+        )
     else:
-        if total == 0:
-            p = p_hot = p_cold = np.ones(n)
-        else:
-            p, p_hot, p_cold = _permutation_p(yv, a, permutations, rng)
-        side = np.sign(z)
-        draws = permutations
+        p, p_hot, p_cold, side, draws = _permutation_inference(yv, a, z, permutations, rng)
     q = fdr_bh(p)
     return GiStarResult(
         g=g,

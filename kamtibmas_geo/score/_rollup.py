@@ -12,11 +12,53 @@ import pandas as pd
 from kamtibmas_geo._errors import ScoreError
 from kamtibmas_geo._validate import check_choice, check_columns
 from kamtibmas_geo.config import Settings
+from kamtibmas_geo.grid._units import own_desa
 
 __all__ = ["RollupLevel", "rollup"]
 
 
 RollupLevel = Literal["desa", "kecamatan", "polsek", "kabupaten"]
+#: The level of the units a roll-up sums to (a Polsek is a union of kecamatan).
+_UnitLevel = Literal["desa", "kecamatan", "kabupaten"]
+
+MESSAGES = {
+    "polsek_columns": {
+        "id": "Tabel pemetaan Polsek memerlukan kolom 'kecamatan_code' (atau nama di kolom "
+        "'kecamatan') dan 'polsek'; kolomnya: {have}.",
+        "en": "The Polsek mapping needs columns 'kecamatan_code' (or 'kecamatan' names) and "
+        "'polsek'; it has {have}.",
+    },
+    "polsek_names": {
+        "id": "Nama kecamatan di pemetaan Polsek tidak dikenal: {names}. Periksa ejaannya, "
+        "atau pakai kolom 'kecamatan_code'.",
+        "en": "Unknown kecamatan name(s) in the Polsek mapping: {names}.",
+    },
+    "empty_pack": {
+        "id": "Tidak bisa merangkum ke tingkat {base}: {col} kosong di semua {n} sel. Apakah "
+        "selnya di luar OKI dan Palembang (paket batas wilayah)? Untuk wilayah lain berikan "
+        "poligon desa Anda sendiri: rollup(cells, level=..., boundaries=desa), dan "
+        "score_hotspots(..., boundaries=desa) untuk mengisi kolom unit sel.",
+        "en": "Cannot roll up to {base}: {col} is empty in all {n} cells. Are the "
+        "cells outside OKI and Palembang (the boundary pack)? For another region pass "
+        "your own desa polygons: rollup(cells, level=..., boundaries=desa), and "
+        "score_hotspots(..., boundaries=desa) to fill the cells' unit columns.",
+    },
+    "empty_no_code": {
+        "id": "Tidak bisa merangkum ke tingkat {base}: batas wilayah tidak punya kolom "
+        "{base}_code; tambahkan kolom itu ke poligon desa Anda (atau rangkum ke "
+        "level='desa').",
+        "en": "Cannot roll up to {base}: the boundaries have no {base}_code; add that "
+        "column to your desa polygons (or roll up to level='desa').",
+    },
+    "empty_elsewhere": {
+        "id": "Tidak bisa merangkum ke tingkat {base}: tidak satu pun dari {n} sel menyentuh "
+        "desa pada batas wilayah. Apakah sel dan batas wilayahnya dari wilayah yang sama "
+        "(dan CRS batas wilayahnya benar)?",
+        "en": "Cannot roll up to {base}: none of the {n} cells touches the boundaries' "
+        "desa. Are the cells and the boundaries of the same region (and the boundaries' "
+        "CRS right)?",
+    },
+}
 
 
 def _polsek_table(polsek_map: Any, kec: pd.DataFrame) -> pd.Series:
@@ -39,42 +81,28 @@ def _polsek_table(polsek_map: Any, kec: pd.DataFrame) -> pd.Series:
     key = cols.get("kecamatan_code") or cols.get("kode_kecamatan") or cols.get("kecamatan")
     val = cols.get("polsek")
     if key is None or val is None:
-        msg = (
-            "The Polsek mapping needs columns 'kecamatan_code' (or 'kecamatan' names) and "
-            f"'polsek'; it has {', '.join(map(str, table.columns))}."
-        )
-        raise ScoreError(msg)
+        raise ScoreError.say(MESSAGES, "polsek_columns", have=", ".join(map(str, table.columns)))
     keys = table[key].astype(str).str.strip()
     if key != cols.get("kecamatan_code") and key != cols.get("kode_kecamatan"):
         named = kec[kec["name"].notna()]
         by_name = dict(zip(named["name"].str.upper(), named["code"].astype(str), strict=False))
         unknown = sorted(set(keys.str.upper()) - set(by_name))
         if unknown:
-            msg = f"Unknown kecamatan name(s) in the Polsek mapping: {', '.join(unknown[:5])}."
-            raise ScoreError(msg)
+            raise ScoreError.say(MESSAGES, "polsek_names", names=", ".join(unknown[:5]))
         keys = keys.str.upper().map(by_name)
     mapping = pd.Series(table[val].astype(str).str.strip().to_numpy(), index=keys.to_numpy())
     return mapping.combine_first(default)
 
 
-def _empty_level_message(col: str, n_cells: int, own: gpd.GeoDataFrame | None, base: str) -> str:
+def _empty_level_error(
+    col: str, n_cells: int, own: gpd.GeoDataFrame | None, base: str
+) -> ScoreError:
+    """Return the error of a roll-up in which no cell lies in any unit, with its likely cause."""
     if own is None:
-        return (
-            f"Cannot roll up to {base}: {col} is empty in all {n_cells} cells. Are the "
-            "cells outside OKI and Palembang (the boundary pack)? For another region pass "
-            "your own desa polygons: rollup(cells, level=..., boundaries=desa), and "
-            "score_hotspots(..., boundaries=desa) to fill the cells' unit columns."
-        )
+        return ScoreError.say(MESSAGES, "empty_pack", base=base, col=col, n=n_cells)
     if base != "desa" and own[col].isna().all():
-        return (
-            f"Cannot roll up to {base}: the boundaries have no {base}_code; add that "
-            "column to your desa polygons (or roll up to level='desa')."
-        )
-    return (
-        f"Cannot roll up to {base}: none of the {n_cells} cells touches the boundaries' "
-        "desa. Are the cells and the boundaries of the same region (and the boundaries' "
-        "CRS right)?"
-    )
+        return ScoreError.say(MESSAGES, "empty_no_code", base=base)
+    return ScoreError.say(MESSAGES, "empty_elsewhere", base=base, n=n_cells)
 
 
 def rollup(
@@ -137,30 +165,21 @@ def rollup(
         level (for example cells of another region rolled up without ``boundaries``):
         an empty table would silently lose every cell.
     """
-    from kamtibmas_geo.boundaries._pack import load_boundaries
-
     check_choice("level", level, ("desa", "kecamatan", "polsek", "kabupaten"))
     settings = settings or Settings()
-    base = "kecamatan" if level == "polsek" else level
+    base: _UnitLevel = "kecamatan" if level == "polsek" else level
     col = f"{base}_code"
-    frame = pd.DataFrame(cells.drop(columns="geometry", errors="ignore"))
     own = None
     if boundaries is None:
         check_columns(cells, [col, "score"], what="cell table", error=ScoreError)
-        units = load_boundaries(base, settings=settings)
     else:
-        from kamtibmas_geo.grid._cells import cell_units
-        from kamtibmas_geo.grid._units import own_desa, own_level
-
         check_columns(cells, ["hex_id", "score"], what="cell table", error=ScoreError)
         own = own_desa(boundaries, error=ScoreError)
-        units = own_level(own, base)
-        got = cell_units(frame["hex_id"].astype(str), boundaries=own, settings=settings)
-        frame[col] = got[col].to_numpy()
+    frame, units = _cells_and_units(cells, base, own, settings)
     n_all = len(frame)
     frame = frame[frame[col].notna()].copy()
     if n_all and frame.empty:
-        raise ScoreError(_empty_level_message(col, n_all, own, base))
+        raise _empty_level_error(col, n_all, own, base)
     frame["code"] = frame[col].astype(str)
     area = pd.Series(units["area_km2"].to_numpy(), index=units["code"].astype(str).to_numpy())
     names = pd.Series(units["name"].to_numpy(), index=units["code"].astype(str).to_numpy())
@@ -169,6 +188,43 @@ def rollup(
         frame["code"] = frame["code"].map(pol)
         area = area.groupby(pol.reindex(area.index).to_numpy()).sum()
         names = pd.Series(area.index, index=area.index)
+    out = _sum_by_unit(frame, area, names)
+    if level == "kabupaten":
+        _add_population(out, units, own)
+    out = out.reset_index().sort_values("score", ascending=False, kind="stable")
+    out = out.reset_index(drop=True)
+    out.attrs["rollup"] = {
+        "level": level,
+        "units": "pack" if own is None else "boundaries",
+        "n_cells_no_unit": n_all - len(frame),
+    }
+    return out
+
+
+def _cells_and_units(
+    cells: pd.DataFrame, base: _UnitLevel, own: gpd.GeoDataFrame | None, settings: Settings
+) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
+    """Return the cell table without geometry, its ``<base>_code`` filled, and the units.
+
+    Without own boundaries the units are the pack's and the cells keep their unit
+    columns; with them each cell is assigned afresh from its ``hex_id``.
+    """
+    frame = pd.DataFrame(cells.drop(columns="geometry", errors="ignore"))
+    if own is None:
+        from kamtibmas_geo.boundaries._pack import load_boundaries
+
+        return frame, load_boundaries(base, settings=settings)
+    from kamtibmas_geo.grid._cells import cell_units
+    from kamtibmas_geo.grid._units import own_level
+
+    units = own_level(own, base)
+    got = cell_units(frame["hex_id"].astype(str), boundaries=own, settings=settings)
+    frame[f"{base}_code"] = got[f"{base}_code"].to_numpy()
+    return frame, units
+
+
+def _sum_by_unit(frame: pd.DataFrame, area: pd.Series, names: pd.Series) -> pd.DataFrame:
+    """Sum the cells of each unit (``code``) and add the unit's means and rates per km²."""
     sums = [c for c in frame.columns if c.startswith("n_") and c != "n_cells"]
     sums += ["score", "coverage_gap"]
     frame["n_hot"] = (frame["gi_bin"] > 0).astype(int) if "gi_bin" in frame else 0
@@ -183,19 +239,18 @@ def rollup(
         if "n_incidents" in out:
             out["incidents_per_km2"] = out["n_incidents"] / out["area_km2"]
         out["score_per_km2"] = out["score"] / out["area_km2"]
-        if level == "kabupaten":
-            pop = pd.Series(
-                units["population"].to_numpy() if own is None else np.nan,
-                index=units["code"].astype(str).to_numpy(),
-            )
-            out["population"] = pop.reindex(out.index).to_numpy()
-            if "n_incidents" in out:
-                out["incidents_per_10k"] = out["n_incidents"] / out["population"] * 1e4
-    out = out.reset_index().sort_values("score", ascending=False, kind="stable")
-    out = out.reset_index(drop=True)
-    out.attrs["rollup"] = {
-        "level": level,
-        "units": "pack" if own is None else "boundaries",
-        "n_cells_no_unit": n_all - len(frame),
-    }
     return out
+
+
+def _add_population(
+    out: pd.DataFrame, units: gpd.GeoDataFrame, own: gpd.GeoDataFrame | None
+) -> None:
+    """Add each kabupaten's population (none with own boundaries) and incidents per 10,000."""
+    pop = pd.Series(
+        units["population"].to_numpy() if own is None else np.nan,
+        index=units["code"].astype(str).to_numpy(),
+    )
+    out["population"] = pop.reindex(out.index).to_numpy()
+    if "n_incidents" in out:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["incidents_per_10k"] = out["n_incidents"] / out["population"] * 1e4

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import h3
@@ -31,8 +32,8 @@ import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from kamtibmas_geo._errors import NoUnitWarning, ScoreError
-from kamtibmas_geo._validate import check_choice, check_columns, check_res
+from kamtibmas_geo._errors import NoUnitWarning, ScoreError, SettingsError
+from kamtibmas_geo._validate import check_columns, check_res
 from kamtibmas_geo.config import Settings
 from kamtibmas_geo.grid._units import UNIT_COLUMNS, own_desa
 from kamtibmas_geo.score._counts import Placement, apportion, cell_exposure, place_records
@@ -53,6 +54,7 @@ from kamtibmas_geo.score._gistar import (
     min_permutations,
     neighbour_matrix,
 )
+from kamtibmas_geo.score._options import ScoreOptions
 from kamtibmas_geo.score._rollup import RollupLevel, rollup
 
 __all__ = [
@@ -60,6 +62,7 @@ __all__ = [
     "GiStarResult",
     "MannKendall",
     "RollupLevel",
+    "ScoreOptions",
     "Season",
     "emerging_classes",
     "emerging_hotspots",
@@ -82,6 +85,42 @@ TZ = "Asia/Jakarta"
 _STEP_DAYS = {"month": 365.25 / 12, "week": 7.0}
 #: Upper quantile of smoothed activity taken as full coverage.
 _COVERAGE_Q = 0.9
+
+MESSAGES = {
+    "target_far": {
+        "id": "Target {target} dimulai {start}, {years} tahun setelah kejadian terakhir "
+        "({newest}); skor titik rawan hanya bermakna untuk periode yang dekat (paling lama 3 "
+        "tahun). Periksa --target, mis. ramadhan-1448.",
+        "en": "The target {target} starts on {start}, {years} years after the newest incident "
+        "({newest}); hotspot scores only make sense for a near period (at most 3 years). "
+        "Check --target, e.g. ramadhan-1448.",
+    },
+    "not_table": {
+        "id": "{what} harus berupa tabel (DataFrame atau GeoDataFrame) atau RecordSet hasil "
+        "read_records()/geocode(), bukan {got}.",
+        "en": "{what} must be a (Geo)DataFrame or a RecordSet, got {got}.",
+    },
+    "region_and_boundaries": {
+        "id": "Pakai salah satu saja: region= ({region!r}, paket batas wilayah OKI dan "
+        "Palembang) atau boundaries= (poligon desa Anda sendiri), jangan keduanya.",
+        "en": "Pass either region= ({region!r}, the boundary pack) or boundaries= (your "
+        "own polygons), not both.",
+    },
+    "no_cells_given": {
+        "id": "cells= kosong: berikan minimal satu sel H3, atau hapus argumen cells=.",
+        "en": "cells= is empty: pass at least one H3 cell, or leave it out.",
+    },
+    "no_cells": {
+        "id": "Tidak ada sel H3 pada resolusi {res} untuk wilayah {region!r}.",
+        "en": "No H3 cells at resolution {res} for region {region!r}.",
+    },
+    "options": {
+        "id": "options= harus berupa ScoreOptions, misalnya options=ScoreOptions(gi=False); "
+        "bukan {got}.",
+        "en": "options= must be a ScoreOptions, for example options=ScoreOptions(gi=False); "
+        "got {got}.",
+    },
+}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -239,13 +278,13 @@ def _hexagons(cells: Sequence[str]) -> NDArray[np.object_]:
 def _records_frame(records: Any, what: str) -> pd.DataFrame:
     frame = getattr(records, "records", records)
     if not isinstance(frame, pd.DataFrame):
-        msg = f"{what} must be a (Geo)DataFrame or a RecordSet, got {type(records).__name__}."
-        raise ScoreError(msg)
+        raise ScoreError.say(MESSAGES, "not_table", what=what, got=type(records).__name__)
     check_columns(frame, ["time", "type"], what=what, error=ScoreError)
     return frame
 
 
 def _severity(frame: pd.DataFrame, weights: Mapping[str, float] | None) -> NDArray[np.float64]:
+    """Severity of every record: ``weights``, else its ``severity``, else the taxonomy's."""
     types = frame["type"].astype(str)
     if "severity" in frame.columns:
         sev = pd.to_numeric(frame["severity"], errors="coerce")
@@ -260,11 +299,7 @@ def _severity(frame: pd.DataFrame, weights: Mapping[str, float] | None) -> NDArr
             lambda t: tax.info("disturbance", t).severity if t in known else 1.0
         ).astype(float)
         sev = sev.fillna(default)
-    if weights:
-        bad = [k for k, v in weights.items() if not np.isfinite(v) or v < 0]
-        if bad:
-            msg = f"Severity weights must be numbers >= 0; check {bad!r}."
-            raise ScoreError(msg)
+    if weights:  # checked by ScoreOptions
         sev = types.map(lambda t: weights.get(t, np.nan)).astype(float).fillna(sev)
     return sev.to_numpy(dtype=np.float64)
 
@@ -312,7 +347,220 @@ def _units_of(cells: list[str], own: gpd.GeoDataFrame | None, settings: Settings
     return units
 
 
-# --------------------------------------------------------------------------- main
+# --------------------------------------------------------------------------- steps
+
+
+@dataclass(frozen=True)
+class _History:
+    """The records of a run placed on the cells, and which of them are history.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        The records.
+    times : Series
+        Their times in Asia/Jakarta.
+    types : Series
+        Their types, as text.
+    keep : ndarray of bool
+        Records with a time before the target start: the history used.
+    place : Placement
+        Every record on the cells.
+    used : Placement
+        The pieces of the records kept.
+    weight : ndarray
+        Each record's total weight on the cells (0 when not kept or off the cells).
+    """
+
+    frame: pd.DataFrame
+    times: pd.Series
+    types: pd.Series
+    keep: NDArray[np.bool_]
+    place: Placement
+    used: Placement
+    weight: NDArray[np.float64]
+
+
+#: A target this long after the newest record is refused: scores forecast the near future.
+MAX_LEAD = pd.Timedelta(days=3 * 365)
+
+
+def _check_target_near(frame: pd.DataFrame, t_start: pd.Timestamp, label: str) -> None:
+    """Refuse a target that starts years after the newest record (``ramadhan-1500``)."""
+    newest = _as_wib(frame["time"]).max()
+    if pd.notna(newest) and t_start - newest > MAX_LEAD:
+        raise ScoreError.say(
+            MESSAGES,
+            "target_far",
+            target=label,
+            start=t_start.date().isoformat(),
+            newest=newest.date().isoformat(),
+            years=int((t_start - newest).days // 365),
+        )
+
+
+def _kept_times(frame: pd.DataFrame, t_start: pd.Timestamp) -> tuple[pd.Series, NDArray[np.bool_]]:
+    """Return the record times (Asia/Jakarta) and which of them come before ``t_start``."""
+    times = _as_wib(frame["time"])
+    return times, (times < t_start).to_numpy() & times.notna().to_numpy()
+
+
+def _own_boundaries(
+    boundaries: Any, region: str | None, cells: Sequence[str] | None
+) -> gpd.GeoDataFrame | None:
+    """Return the user's desa polygons, checked, or ``None`` to use the boundary pack.
+
+    A ``region`` that will be used must be known: it fails here, before any work.
+    """
+    if boundaries is None:
+        if region is not None and cells is None:
+            from kamtibmas_geo.boundaries._pack import resolve_region
+
+            resolve_region(region)
+        return None
+    if region is not None:
+        raise ScoreError.say(MESSAGES, "region_and_boundaries", region=region)
+    return own_desa(boundaries, error=ScoreError)
+
+
+def _cells_to_score(
+    cells: Sequence[str] | None,
+    own: gpd.GeoDataFrame | None,
+    region: str | None,
+    res: int,
+    settings: Settings,
+) -> list[str]:
+    """Return the sorted cells: those given, those of own boundaries, or the region's."""
+    if cells is not None:
+        cell_list = sorted(set(cells))
+    elif own is not None:
+        from kamtibmas_geo.grid._cells import _polygon_cells
+
+        cell_list = _polygon_cells(own, res)
+    else:
+        from kamtibmas_geo.grid._cells import region_cells
+
+        cell_list = sorted(region_cells(region, res, settings=settings))
+    if not cell_list:
+        if cells is not None:
+            raise ScoreError.say(MESSAGES, "no_cells_given")
+        raise ScoreError.say(MESSAGES, "no_cells", res=res, region=region)
+    return cell_list
+
+
+def _history(
+    frame: pd.DataFrame, cells: list[str], res: int, t_start: pd.Timestamp, settings: Settings
+) -> _History:
+    """Place the records on the cells and keep those before the target start."""
+    times, keep = _kept_times(frame, t_start)
+    place = place_records(frame, cells, res, settings=settings)
+    use = keep[place.record]
+    used = Placement(place.record[use], place.cell[use], place.weight[use], place.unit[use], 0, 0)
+    weight = np.zeros(len(frame))
+    np.add.at(weight, used.record, used.weight)
+    return _History(frame, times, frame["type"].astype(str), keep, place, used, weight)
+
+
+def _count_columns(hist: _History, m: int) -> dict[str, NDArray[np.float64]]:
+    """``n_incidents`` and ``n_<type>`` of every cell (spread records by their share)."""
+    out = {"n_incidents": _cell_sum(hist.used, np.ones(len(hist.frame)), m)}
+    for t in _type_columns(hist.types):
+        is_t = np.asarray((hist.types == t).to_numpy(), dtype=np.float64)
+        out[f"n_{t}"] = _cell_sum(hist.used, is_t, m)
+    return out
+
+
+def _decay(
+    times: pd.Series,
+    keep: NDArray[np.bool_],
+    t_start: pd.Timestamp,
+    half_life: float,
+    on: bool,
+) -> NDArray[np.float64]:
+    """Return each record's age weight ``0.5 ** (age / half_life)`` (1 when off; 0 if not kept)."""
+    if not (on and half_life > 0):
+        return np.where(keep, 1.0, 0.0)
+    age = (t_start - times).dt.total_seconds().to_numpy() / 86400.0
+    return np.where(keep, 0.5 ** (np.nan_to_num(age) / half_life), 0.0)
+
+
+def _risk_columns(
+    hist: _History,
+    cells: list[str],
+    t_start: pd.Timestamp,
+    past: Sequence[Season],
+    settings: Settings,
+    options: ScoreOptions,
+) -> tuple[dict[str, Any], dict[str, float]]:
+    """Return the score in its visible steps (base, decay, seasonal, smoothed), rank, class.
+
+    Also returns the seasonal uplift of each type.
+    """
+    m = len(cells)
+    sev = _severity(hist.frame, options.weights)
+    dec = _decay(hist.times, hist.keep, t_start, settings.half_life_days, options.decay)
+    uplift: dict[str, float] = {}
+    if options.seasonal:
+        h = hist.keep & (hist.weight > 0)
+        prior = settings.seasonal_prior
+        uplift = seasonal_uplift(
+            hist.times[h], hist.types[h], hist.weight[h], past, t_start, prior=prior
+        )
+    up = hist.types.map(uplift).astype(float).fillna(1.0).to_numpy(dtype=np.float64)
+    seasonal = _cell_sum(hist.used, sev * dec * up, m)
+    smoothed = smooth(seasonal, cells, settings.smoothing_k if options.smoothing else 0)
+    score = np.clip(smoothed, 0.0, None)
+    columns = {
+        "score_base": _cell_sum(hist.used, sev, m),
+        "score_decay": _cell_sum(hist.used, sev * dec, m),
+        "score_seasonal": seasonal,
+        "score_smoothed": smoothed,
+        "score": score,
+        "score_rank": pd.Series(-score).rank(method="min").astype(np.int64).to_numpy(),
+        "score_class": _score_classes(score),
+    }
+    return columns, uplift
+
+
+def _neighbourhood(
+    cells: list[str], settings: Settings, exposure: pd.Series | None
+) -> tuple[sp.csr_array, NDArray[np.float64]]:
+    """Return the Gi* neighbourhood matrix and the exposure of every cell (area by default)."""
+    a = neighbour_matrix(cells, settings.gi_k)
+    if exposure is not None:
+        return a, exposure.reindex(cells).fillna(0.0).to_numpy(dtype=np.float64)
+    return a, cell_exposure(cells)
+
+
+def _gi_columns(
+    hist: _History,
+    a: sp.csr_array,
+    expo: NDArray[np.float64],
+    settings: Settings,
+    on: bool,
+    lang: str,
+) -> dict[str, Any]:
+    """Gi* on whole incident counts (spread records apportioned), or neutral values."""
+    m = a.shape[0]
+    if not on:
+        out: dict[str, Any] = {"gi_z": np.zeros(m), "gi_p": np.ones(m), "gi_p_fdr": np.ones(m)}
+        out["gi_bin"] = np.zeros(m, dtype=np.int8)
+    else:
+        counts = apportion(hist.used, m, hist.keep, np.zeros(len(hist.frame), dtype=np.int64))
+        res_gi = gi_star(
+            counts[:, 0],
+            a,
+            k=settings.gi_k,
+            weights=settings.gi_weights,
+            inference=settings.gi_inference,
+            permutations=settings.permutations,
+            exposure=expo,
+            fdr_alpha=settings.fdr_alpha,
+            seed=settings.seed,
+        )
+        out = {"gi_z": res_gi.z, "gi_p": res_gi.p, "gi_p_fdr": res_gi.p_fdr, "gi_bin": res_gi.bin}
+    out["gi_label"] = gi_labels(out["gi_bin"], lang)
+    return out
 
 
 def _trend_end(times: pd.Series, keep: NDArray[np.bool_], t_start: pd.Timestamp) -> pd.Timestamp:
@@ -327,6 +575,87 @@ def _trend_end(times: pd.Series, keep: NDArray[np.bool_], t_start: pd.Timestamp)
     return min(t_start, last.normalize() + pd.Timedelta(days=1))
 
 
+def _trend_series(
+    hist: _History, m: int, t_end: pd.Timestamp, step: str, steps: int
+) -> NDArray[np.float64] | None:
+    """Whole incident counts per cell and step, oldest first; ``None`` if no record is in it."""
+    age = (t_end - hist.times).dt.total_seconds().to_numpy() / 86400.0
+    back = np.floor(np.nan_to_num(age, nan=-1.0) / _STEP_DAYS[step]).astype(np.int64)
+    in_window = hist.keep & (back >= 0) & (back < steps)
+    if not in_window.any():
+        return None
+    series = apportion(hist.used, m, in_window, np.where(in_window, steps - 1 - back, 0))
+    return np.pad(series, ((0, 0), (0, steps - series.shape[1])))
+
+
+def _trend_columns(
+    hist: _History,
+    a: sp.csr_array,
+    expo: NDArray[np.float64],
+    t_end: pd.Timestamp,
+    settings: Settings,
+    options: ScoreOptions,
+    lang: str,
+) -> dict[str, Any]:
+    """Return the emerging-hotspot class of each cell's Gi* series before ``t_end``."""
+    m = a.shape[0]
+    trend = np.full(m, "no_pattern", dtype=object)
+    mk_z = np.zeros(m)
+    if options.emerging and options.gi and options.trend_steps >= 2:
+        series = _trend_series(hist, m, t_end, options.trend_step, options.trend_steps)
+        if series is not None:
+            z = np.zeros(series.shape)
+            bins = np.zeros(series.shape, dtype=np.int8)
+            for s in range(series.shape[1]):
+                r = gi_star(series[:, s], a, exposure=expo, fdr_alpha=settings.fdr_alpha)
+                z[:, s], bins[:, s] = r.z, r.bin
+            mk = mann_kendall(z)
+            trend, mk_z = emerging_classes(bins, z, mk=mk), mk.z
+    return {"trend_class": trend, "trend_label": trend_labels(trend, lang), "trend_z": mk_z}
+
+
+def _coverage_columns(
+    acts: pd.DataFrame | None,
+    cells: list[str],
+    res: int,
+    t_start: pd.Timestamp,
+    score: NDArray[np.float64],
+    settings: Settings,
+    decay: bool,
+) -> dict[str, NDArray[np.float64]]:
+    """Binmas activities per cell, their smoothed coverage and the coverage gap."""
+    m = len(cells)
+    n_act = np.zeros(m)
+    coverage = np.zeros(m)
+    if acts is not None:
+        times, keep = _kept_times(acts, t_start)
+        place = place_records(acts, cells, res, settings=settings)
+        dec = _decay(times, keep, t_start, settings.half_life_days, decay)
+        n_act = _cell_sum(place, keep.astype(np.float64), m)
+        smoothed = smooth(_cell_sum(place, dec, m), cells, max(settings.smoothing_k, 1))
+        pos = smoothed[smoothed > 0]
+        if pos.size:
+            coverage = np.clip(smoothed / np.quantile(pos, _COVERAGE_Q), 0.0, 1.0)
+    top = float(score.max())
+    score_norm = score / top if top > 0 else np.zeros(m)
+    return {
+        "n_activities": n_act,
+        "activity_coverage": coverage,
+        "coverage_gap": score_norm * (1.0 - coverage),
+    }
+
+
+def _cell_table(out: dict[str, Any], units: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Return the cells as a GeoDataFrame: unit columns after ``hex_id``, hexagons (EPSG:4326)."""
+    table = pd.DataFrame(out)
+    for i, col in enumerate(UNIT_COLUMNS):
+        table.insert(1 + i, col, units[col].to_numpy())
+    return gpd.GeoDataFrame(table, geometry=_hexagons(out["hex_id"]), crs=4326)
+
+
+# --------------------------------------------------------------------------- main
+
+
 def score_hotspots(
     records: Any,
     *,
@@ -336,18 +665,9 @@ def score_hotspots(
     region: str | None = None,
     settings: Settings | None = None,
     cells: Sequence[str] | None = None,
-    weights: Mapping[str, float] | None = None,
-    decay: bool = True,
-    seasonal: bool = True,
-    smoothing: bool = True,
-    gi: bool = True,
-    emerging: bool = True,
-    seasons: Sequence[tuple[Any, Any]] | None = None,
-    exposure: pd.Series | None = None,
-    trend_step: Literal["month", "week"] = "month",
-    trend_steps: int = 24,
-    lang: str | None = None,
     boundaries: gpd.GeoDataFrame | None = None,
+    lang: str | None = None,
+    options: ScoreOptions | None = None,
 ) -> gpd.GeoDataFrame:
     """Score every H3 cell of a region ahead of a target period.
 
@@ -370,25 +690,6 @@ def score_hotspots(
         Half-life, seasonal prior, smoothing rings, Gi* options, seed, language.
     cells : sequence of str, optional
         Score these cells instead of all cells of ``region`` (or of ``boundaries``).
-    weights : dict, optional
-        Severity weight per type, overriding the records' ``severity``.
-    decay, seasonal, smoothing, gi, emerging : bool
-        Switch each part off (``False``): the part's column then repeats the previous
-        one (decay, seasonal, smoothing) or holds neutral values (Gi*, trend).
-    seasons : sequence of (start, end), optional
-        Past target seasons for the uplift; by default the same phases in the 30
-        previous Hijri years (only those inside the history count).
-    exposure : Series, optional
-        Exposure per ``hex_id`` for the count null of Gi* (cell area by default).
-    trend_step : {"month", "week"}
-        Time step of the emerging-hotspot series, counted back from the target start,
-        or from midnight after the last record used when the data end earlier (a
-        forecast made in December for a Ramadhan in February would otherwise end its
-        series with empty months and call every current hotspot historical).
-    trend_steps : int
-        Number of steps (ESRI asks for at least 10).
-    lang : {"id", "en"}, optional
-        Language of labels (``settings.lang`` by default).
     boundaries : GeoDataFrame, optional
         Your own desa/kelurahan polygons for a region outside OKI and Palembang (any
         CRS; ``code`` and optionally ``name``, ``kecamatan_code``, ``kecamatan_name``,
@@ -396,6 +697,14 @@ def score_hotspots(
         :func:`~kamtibmas_geo.grid.assign_units`). The cells' unit columns then come
         from these polygons, and without ``cells`` the cells scored are the H3 cells
         overlapping them (as in :func:`~kamtibmas_geo.evaluate.backtest`).
+    lang : {"id", "en"}, optional
+        Language of labels (``settings.lang`` by default).
+    options : ScoreOptions, optional
+        Severity ``weights``; switches of the parts of the score (``decay``,
+        ``seasonal``, ``smoothing``, ``gi``, ``emerging``); the past ``seasons`` of the
+        uplift; the ``exposure`` of Gi*; the ``trend_step`` and ``trend_steps`` of the
+        emerging-hotspot series (:class:`~kamtibmas_geo.score.ScoreOptions`, its
+        defaults when not given).
 
     Returns
     -------
@@ -413,6 +722,8 @@ def score_hotspots(
         If the input cannot be scored, or ``boundaries`` are not usable desa polygons
         (not a GeoDataFrame, no CRS, no ``code``, missing or repeated codes, other
         geometries than polygons), or are given together with ``region``.
+    SettingsError
+        If ``res`` is not an H3 resolution or ``options`` is not a ``ScoreOptions``.
 
     Warns
     -----
@@ -420,169 +731,42 @@ def score_hotspots(
         If some cells touch no desa (with the boundary pack: cells outside OKI and
         Palembang), so that their ``desa_*``, ``kecamatan_*`` and ``kabupaten_*``
         columns are empty and :func:`rollup` leaves them out.
+
+    Examples
+    --------
+    Switch parts of the score off to see what each adds::
+
+        off = ScoreOptions(seasonal=False, gi=False, emerging=False)
+        cells = score_hotspots(records, target="ramadhan-1448", options=off)
     """
     settings = settings or Settings()
+    options = ScoreOptions() if options is None else options
+    if not isinstance(options, ScoreOptions):
+        raise SettingsError.say(MESSAGES, "options", got=type(options).__name__)
     lang = lang or settings.lang
     check_res(res)
-    check_choice("trend_step", trend_step, ("month", "week"))
     frame = _records_frame(records, "records")
+    acts = None if activities is None else _records_frame(activities, "activities")
+    own = _own_boundaries(boundaries, region, cells)
     (t_start, t_end), past, label = _target_season(target, settings)
-    if seasons is not None:
-        past = [(_wib(a), _wib(b)) for a, b in seasons]
-    own = None
-    if boundaries is not None:
-        if region is not None:
-            msg = (
-                f"Pass either region= ({region!r}, the boundary pack) or boundaries= (your "
-                "own polygons), not both."
-            )
-            raise ScoreError(msg)
-        own = own_desa(boundaries, error=ScoreError)
-    if cells is not None:
-        cell_list = sorted(set(cells))
-    elif own is not None:
-        from kamtibmas_geo.grid._cells import _polygon_cells
+    _check_target_near(frame, t_start, label)
+    if options.seasons is not None:
+        past = [(_wib(a), _wib(b)) for a, b in options.seasons]
+    cell_list = _cells_to_score(cells, own, region, res, settings)
 
-        cell_list = _polygon_cells(own, res)
-    else:
-        from kamtibmas_geo.grid._cells import region_cells
+    hist = _history(frame, cell_list, res, t_start, settings)
+    out: dict[str, Any] = {"hex_id": cell_list, **_count_columns(hist, len(cell_list))}
+    risk, uplift = _risk_columns(hist, cell_list, t_start, past, settings, options)
+    out.update(risk)
+    a, expo = _neighbourhood(cell_list, settings, options.exposure)
+    out.update(_gi_columns(hist, a, expo, settings, options.gi, lang))
+    t_trend = _trend_end(hist.times, hist.keep, t_start)
+    out.update(_trend_columns(hist, a, expo, t_trend, settings, options, lang))
+    score = risk["score"]
+    out.update(_coverage_columns(acts, cell_list, res, t_start, score, settings, options.decay))
 
-        cell_list = sorted(region_cells(region, res, settings=settings))
-    if not cell_list:
-        if cells is not None:
-            msg = "cells= is empty: pass at least one H3 cell, or leave it out."
-        else:
-            msg = f"No H3 cells at resolution {res} for region {region!r}."
-        raise ScoreError(msg)
-    m = len(cell_list)
-
-    times = _as_wib(frame["time"])
-    keep = (times < t_start).to_numpy() & times.notna().to_numpy()
-    place = place_records(frame, cell_list, res, settings=settings)
-    types = frame["type"].astype(str)
-    type_cols = _type_columns(types)
-    sev = _severity(frame, weights)
-    used = keep[place.record]
-    p_used = Placement(
-        place.record[used], place.cell[used], place.weight[used], place.unit[used], 0, 0
-    )
-    rec_w = np.zeros(len(frame))
-    np.add.at(rec_w, p_used.record, p_used.weight)
-
-    out: dict[str, Any] = {"hex_id": cell_list}
-    n_type = {}
-    for t in type_cols:
-        is_t = np.asarray((types == t).to_numpy(), dtype=np.float64)
-        n_type[t] = _cell_sum(p_used, is_t, m)
-    out["n_incidents"] = _cell_sum(p_used, np.ones(len(frame)), m)
-    for t in type_cols:
-        out[f"n_{t}"] = n_type[t]
-
-    age = (t_start - times).dt.total_seconds().to_numpy() / 86400.0
-    hl = settings.half_life_days
-    dec = np.where(keep, 0.5 ** (np.nan_to_num(age) / hl), 0.0) if decay and hl > 0 else 1.0
-    hist = keep & (rec_w > 0)
-    uplift = (
-        seasonal_uplift(
-            times[hist], types[hist], rec_w[hist], past, t_start, prior=settings.seasonal_prior
-        )
-        if seasonal
-        else {}
-    )
-    up = types.map(uplift).astype(float).fillna(1.0).to_numpy(dtype=np.float64)
-    base = _cell_sum(p_used, sev, m)
-    dec_arr = _cell_sum(p_used, sev * dec, m)
-    seas = _cell_sum(p_used, sev * dec * up, m)
-    k_s = settings.smoothing_k if smoothing else 0
-    smoothed = smooth(seas, cell_list, k_s)
-    out.update(
-        score_base=base,
-        score_decay=dec_arr,
-        score_seasonal=seas,
-        score_smoothed=smoothed,
-        score=np.clip(smoothed, 0.0, None),
-    )
-    score = out["score"]
-    out["score_rank"] = pd.Series(-score).rank(method="min").astype(np.int64).to_numpy()
-    out["score_class"] = _score_classes(score)
-
-    # Gi* on whole incident counts (spread records apportioned)
-    a = neighbour_matrix(cell_list, settings.gi_k)
-    expo = (
-        exposure.reindex(cell_list).fillna(0.0).to_numpy(dtype=np.float64)
-        if exposure is not None
-        else cell_exposure(cell_list)
-    )
-    if gi:
-        counts = apportion(p_used, m, keep, np.zeros(len(frame), dtype=np.int64))[:, 0]
-        res_gi = gi_star(
-            counts,
-            a,
-            k=settings.gi_k,
-            weights=settings.gi_weights,
-            inference=settings.gi_inference,
-            permutations=settings.permutations,
-            exposure=expo,
-            fdr_alpha=settings.fdr_alpha,
-            seed=settings.seed,
-        )
-        out.update(gi_z=res_gi.z, gi_p=res_gi.p, gi_p_fdr=res_gi.p_fdr, gi_bin=res_gi.bin)
-    else:
-        out.update(gi_z=np.zeros(m), gi_p=np.ones(m), gi_p_fdr=np.ones(m))
-        out["gi_bin"] = np.zeros(m, dtype=np.int8)
-    out["gi_label"] = gi_labels(out["gi_bin"], lang)
-
-    # emerging hotspots over trend_steps steps before the target
-    trend = np.full(m, "no_pattern", dtype=object)
-    mk_z = np.zeros(m)
-    t_trend = _trend_end(times, keep, t_start)
-    if emerging and gi and trend_steps >= 2:
-        step_len = _STEP_DAYS[trend_step]
-        age_trend = (t_trend - times).dt.total_seconds().to_numpy() / 86400.0
-        back = np.floor(np.nan_to_num(age_trend, nan=-1.0) / step_len).astype(np.int64)
-        in_window = keep & (back >= 0) & (back < trend_steps)
-        step = np.where(in_window, trend_steps - 1 - back, 0)
-        if in_window.any():
-            series = apportion(p_used, m, in_window, step)
-            series = np.pad(series, ((0, 0), (0, trend_steps - series.shape[1])))
-            z = np.zeros((m, trend_steps))
-            bins = np.zeros((m, trend_steps), dtype=np.int8)
-            for s in range(trend_steps):
-                r = gi_star(series[:, s], a, exposure=expo, fdr_alpha=settings.fdr_alpha)
-                z[:, s], bins[:, s] = r.z, r.bin
-            mk = mann_kendall(z)
-            trend = emerging_classes(bins, z, mk=mk)
-            mk_z = mk.z
-    out["trend_class"] = trend
-    out["trend_label"] = trend_labels(trend, lang)
-    out["trend_z"] = mk_z
-
-    # activity coverage gap
-    n_act = np.zeros(m)
-    coverage = np.zeros(m)
-    if activities is not None:
-        acts = _records_frame(activities, "activities")
-        a_times = _as_wib(acts["time"])
-        a_keep = (a_times < t_start).to_numpy() & a_times.notna().to_numpy()
-        a_place = place_records(acts, cell_list, res, settings=settings)
-        a_age = (t_start - a_times).dt.total_seconds().to_numpy() / 86400.0
-        a_dec = np.where(a_keep, 0.5 ** (np.nan_to_num(a_age) / hl) if decay and hl > 0 else 1.0, 0)
-        n_act = _cell_sum(a_place, a_keep.astype(np.float64), m)
-        a_s = smooth(_cell_sum(a_place, a_dec, m), cell_list, max(settings.smoothing_k, 1))
-        pos = a_s[a_s > 0]
-        if pos.size:
-            coverage = np.clip(a_s / np.quantile(pos, _COVERAGE_Q), 0.0, 1.0)
-    top = float(score.max())
-    score_norm = score / top if top > 0 else np.zeros(m)
-    out["n_activities"] = n_act
-    out["activity_coverage"] = coverage
-    out["coverage_gap"] = score_norm * (1.0 - coverage)
-
-    table = pd.DataFrame(out)
     units = _units_of(cell_list, own, settings)
-    for i, col in enumerate(UNIT_COLUMNS):
-        table.insert(1 + i, col, units[col].to_numpy())
-    result = gpd.GeoDataFrame(table, geometry=_hexagons(cell_list), crs=4326)
+    result = _cell_table(out, units)
     result.attrs["score"] = {
         "target": label,
         "target_start": t_start.isoformat(),
@@ -590,12 +774,12 @@ def score_hotspots(
         "res": res,
         "uplift": {k: float(v) for k, v in uplift.items()},
         "n_records": len(frame),
-        "n_used": int(keep.sum()),
-        "n_outside": place.n_outside,
-        "n_kabupaten_only": place.n_vague,
+        "n_used": int(hist.keep.sum()),
+        "n_outside": hist.place.n_outside,
+        "n_kabupaten_only": hist.place.n_vague,
         "past_seasons": len(past),
         "trend_end": t_trend.isoformat(),
-        "gi_inference": settings.gi_inference if gi else "off",
+        "gi_inference": settings.gi_inference if options.gi else "off",
         "units": "pack" if own is None else "boundaries",
         "n_cells_no_unit": int(units["desa_code"].isna().sum()),
     }
