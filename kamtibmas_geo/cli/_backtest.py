@@ -6,6 +6,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from kamtibmas_geo._errors import OutputError, SettingsError
 from kamtibmas_geo._i18n import tr
@@ -152,7 +153,7 @@ def register(app: typer.Typer, lang: Language) -> None:
         polygons = read_polygons(boundaries, lg) if boundaries is not None else None
 
         with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
             console=st.console, transient=True,
         ) as bar:  # fmt: skip
             task = bar.add_task(tr(MESSAGES, "testing", lg), total=None)
@@ -177,7 +178,7 @@ def register(app: typer.Typer, lang: Language) -> None:
 
 
 def _read(st: Any, path: Path, kind: str, settings: Any, *, own: bool) -> tuple[Any, int]:
-    with st.console.status(tr(MESSAGES, "reading", st.lang, path=path)):
+    with st.console.status(Text(tr(MESSAGES, "reading", st.lang, path=path))):
         return read_placed(path, kind, settings, st.lang, own=own)
 
 

@@ -1,11 +1,12 @@
 """``kamtibmas-geo demo``: the whole job on the built-in sample data."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.cli import state
@@ -93,76 +94,99 @@ def register(app: typer.Typer, lang: Language) -> None:
         st = state(ctx)
         lg = st.lang
         _output_folder(out, lg)  # refuse a file before the progress bar starts
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            console=st.console,
-            transient=False,
-        ) as bar:
-            task = bar.add_task("…", total=7)
-
-            def report(done: int, total: int, label: str) -> None:
-                bar.update(task, completed=done, total=total, description=label or "✓")
-
-            result = run_demo(
-                out,
-                seed=seed,
-                res=res,
-                target=target,
-                png=png,
-                settings=st.settings,
-                lang=lg,
-                progress=report,
-            )
-
-        table = Table(title=tr(MESSAGES, "ledger", lg))
-        table.add_column(tr(MESSAGES, "col_item", lg))
-        for kind in ("disturbance", "activity"):
-            table.add_column(tr(MESSAGES, f"kind_{kind}", lg), justify="right")
-        led = result.ledger
-        for code in dict.fromkeys(led["code"]):
-            rows = led[led["code"] == code]
-            counts = [
-                rows.loc[rows["kind"] == k, "count"].sum() for k in ("disturbance", "activity")
-            ]
-            if code != "rows_in" and not any(counts):
-                continue
-            table.add_row(str(rows["description"].iloc[0]), *(f"{int(c):,}" for c in counts))
-        st.console.print(table)
-
-        top = Table(title=tr(MESSAGES, "top", lg, target=result.target))
-        for key in ("col_kec", "col_desa", "col_score", "col_gi"):
-            top.add_column(tr(MESSAGES, key, lg))
-        for row in result.top_cells.itertuples():
-            top.add_row(
-                str(row.kecamatan_name), str(row.desa_name), f"{row.score:.2f}", str(row.gi_label)
-            )
-        st.console.print(top)
-
-        bt = Table(title=tr(MESSAGES, "backtest", lg))
-        for col in result.backtest.columns:
-            bt.add_column(str(col))
-        for values in result.backtest.itertuples(index=False):
-            bt.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in values))
-        st.console.print(bt)
-
-        plans = Table(title=tr(MESSAGES, "plans", lg))
-        for key in ("col_polres", "col_posts", "col_before", "col_after", "col_status"):
-            plans.add_column(tr(MESSAGES, key, lg))
-        for row in result.plans.itertuples():
-            plans.add_row(
-                str(row.polres),
-                str(row.n_posts),
-                f"{row.coverage_before:.1%}",
-                f"{row.coverage_after:.1%}",
-                f"{row.status} ({row.gap:.2%})",
-            )
-        st.console.print(plans)
-
-        st.console.print(f"[bold]{tr(MESSAGES, 'written', lg)}:[/]")
+        result = _run_with_progress(run_demo, out, seed, res, target, png, st)
+        for table in (
+            _ledger_table(result, lg),
+            _top_table(result, lg),
+            _backtest_table(result, lg),
+            _plans_table(result, lg),
+        ):
+            st.console.print(table)
+        st.console.print(Text(f"{tr(MESSAGES, 'written', lg)}:", style="bold"))
         for key, path in result.files.items():
             label = tr(FILE_LABELS, key, lg) if key in FILE_LABELS else key
             st.console.print(f"  {label:<28} {path}", soft_wrap=True)
         st.console.print(tr(MESSAGES, "done", lg, seconds=result.total_seconds))
+
+
+def _run_with_progress(
+    run_demo: Any, out: Path, seed: int, res: int, target: str, png: bool, st: Any
+) -> Any:
+    """Run the demo with a progress bar of its seven steps."""
+    with Progress(
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=st.console,
+        transient=False,
+    ) as bar:
+        task = bar.add_task("…", total=7)
+
+        def report(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, description=label or "✓")
+
+        return run_demo(
+            out,
+            seed=seed,
+            res=res,
+            target=target,
+            png=png,
+            settings=st.settings,
+            lang=st.lang,
+            progress=report,
+        )
+
+
+def _ledger_table(result: Any, lg: Language) -> Table:
+    """Return the ledger: rows read, accepted and rejected by reason, for both kinds."""
+    table = Table(title=tr(MESSAGES, "ledger", lg))
+    table.add_column(tr(MESSAGES, "col_item", lg))
+    for kind in ("disturbance", "activity"):
+        table.add_column(tr(MESSAGES, f"kind_{kind}", lg), justify="right")
+    led = result.ledger
+    for code in dict.fromkeys(led["code"]):
+        rows = led[led["code"] == code]
+        counts = [rows.loc[rows["kind"] == k, "count"].sum() for k in ("disturbance", "activity")]
+        if code != "rows_in" and not any(counts):
+            continue
+        table.add_row(str(rows["description"].iloc[0]), *(f"{int(c):,}" for c in counts))
+    return table
+
+
+def _top_table(result: Any, lg: Language) -> Table:
+    """Return the table of the riskiest cells ahead of the target."""
+    top = Table(title=tr(MESSAGES, "top", lg, target=result.target))
+    for key in ("col_kec", "col_desa", "col_score", "col_gi"):
+        top.add_column(tr(MESSAGES, key, lg))
+    for row in result.top_cells.itertuples():
+        top.add_row(
+            str(row.kecamatan_name), str(row.desa_name), f"{row.score:.2f}", str(row.gi_label)
+        )
+    return top
+
+
+def _backtest_table(result: Any, lg: Language) -> Table:
+    """Return the backtest's metrics as they were computed."""
+    bt = Table(title=tr(MESSAGES, "backtest", lg))
+    for col in result.backtest.columns:
+        bt.add_column(str(col))
+    for values in result.backtest.itertuples(index=False):
+        bt.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in values))
+    return bt
+
+
+def _plans_table(result: Any, lg: Language) -> Table:
+    """Return the Poskamling plans per Polres: posts, coverage before and after, status."""
+    plans = Table(title=tr(MESSAGES, "plans", lg))
+    for key in ("col_polres", "col_posts", "col_before", "col_after", "col_status"):
+        plans.add_column(tr(MESSAGES, key, lg))
+    for row in result.plans.itertuples():
+        plans.add_row(
+            str(row.polres),
+            str(row.n_posts),
+            f"{row.coverage_before:.1%}",
+            f"{row.coverage_after:.1%}",
+            f"{row.status} ({row.gap:.2%})",
+        )
+    return plans

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from kamtibmas_geo._errors import GeocodeError
 from kamtibmas_geo._i18n import tr
@@ -179,7 +180,7 @@ def register(app: typer.Typer, lang: Language) -> None:
         if kind not in {"disturbance", "activity"}:
             raise GeocodeError(tr(MESSAGES, "bad_kind", st.lang, kind=kind))
         res = check_res(res)
-        with st.console.status(tr(MESSAGES, "reading", st.lang, path=input_path)):
+        with st.console.status(Text(tr(MESSAGES, "reading", st.lang, path=input_path))):
             rs = read_records(
                 input_path,
                 kind,  # type: ignore[arg-type]
@@ -197,7 +198,7 @@ def register(app: typer.Typer, lang: Language) -> None:
             raise GeocodeError(tr(MESSAGES, "no_rows", st.lang, path=str(input_path)))
         parts, rejected = [], [rs.rejected]
         progress = Progress(
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),

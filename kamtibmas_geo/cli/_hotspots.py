@@ -1,7 +1,7 @@
 """``kamtibmas-geo hotspots``: score every H3 cell ahead of a target period."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -126,7 +126,7 @@ def register(app: typer.Typer, lang: Language) -> None:
         settings = st.settings.replace(res=res)
         steps = 3 + (2 if activities is not None else 0) + 1
         progress = Progress(
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
             TimeElapsedColumn(),
             console=st.console,
@@ -134,28 +134,10 @@ def register(app: typer.Typer, lang: Language) -> None:
         )
         with progress:
             task = progress.add_task(tr(MESSAGES, "reading", lg, path=records.name), total=steps)
-            own = boundaries is not None
             polygons = read_polygons(boundaries, lg) if boundaries is not None else None
-            recs, bad = read_placed(records, "disturbance", settings, lg, own=own)
-            progress.advance(task, 2)
-            read_msgs = [
-                tr(MESSAGES, "read", lg, kind=tr(MESSAGES, "kind_dist", lg), n=len(recs), bad=bad)
-            ]
-            acts = None
-            if activities is not None:
-                progress.update(task, description=tr(MESSAGES, "reading", lg, path=activities.name))
-                acts, bad_a = read_placed(activities, "activity", settings, lg, own=own)
-                progress.advance(task, 2)
-                read_msgs.append(
-                    tr(
-                        MESSAGES,
-                        "read",
-                        lg,
-                        kind=tr(MESSAGES, "kind_act", lg),
-                        n=len(acts),
-                        bad=bad_a,
-                    )
-                )
+            recs, acts, read_msgs = _read_inputs(
+                records, activities, settings, lg, progress, task, own=boundaries is not None
+            )
             progress.update(task, description=tr(MESSAGES, "scoring", lg))
             cells = score_hotspots(
                 recs,
@@ -171,40 +153,70 @@ def register(app: typer.Typer, lang: Language) -> None:
             meta = cells.attrs.pop("score", {})
             export_cells(cells, out, settings=settings, inputs=st.inputs)
             progress.advance(task)
-        for msg in read_msgs:
+        for msg in [*read_msgs, _summary(cells, meta, lg)]:
             st.console.print(msg, soft_wrap=True)
-        st.console.print(
-            tr(
-                MESSAGES,
-                "summary",
-                lg,
-                cells=f"{len(cells):,}",
-                used=f"{meta.get('n_used', 0):,}",
-                start=str(meta.get("target_start", ""))[:10],
-                hot=int((cells["gi_bin"] > 0).sum()),
-                cold=int((cells["gi_bin"] < 0).sum()),
-            ),
-            soft_wrap=True,
-        )
-        table = Table(title=tr(MESSAGES, "top", lg))
-        for key in ("col_rank", "col_cell", "col_place", "col_n", "col_score", "col_gi"):
-            table.add_column(tr(MESSAGES, key, lg))
-        table.add_column(tr(MESSAGES, "col_trend", lg))
-        table.add_column(tr(MESSAGES, "col_gap", lg))
-        best = cells[cells["score"] > 0].sort_values("score_rank").head(top)
-        for row in best.itertuples():
-            place = " / ".join(
-                str(x) for x in (row.desa_name, row.kecamatan_name) if isinstance(x, str)
-            )
-            table.add_row(
-                str(row.score_rank),
-                str(row.hex_id),
-                place or "-",
-                f"{row.n_incidents:,.1f}",
-                f"{row.score:,.2f}",
-                str(row.gi_label),
-                str(row.trend_label),
-                f"{row.coverage_gap:.2f}",
-            )
-        st.console.print(table)
+        st.console.print(_top_table(cells, top, lg))
         st.console.print(tr(MESSAGES, "written", lg, path=str(out)), soft_wrap=True)
+
+
+def _read_inputs(
+    records: Path,
+    activities: Path | None,
+    settings: Any,
+    lg: Language,
+    progress: Progress,
+    task: Any,
+    *,
+    own: bool,
+) -> tuple[Any, Any, list[str]]:
+    """Read and place the records and activities; one summary line for each file."""
+    recs, bad = read_placed(records, "disturbance", settings, lg, own=own)
+    progress.advance(task, 2)
+    msgs = [tr(MESSAGES, "read", lg, kind=tr(MESSAGES, "kind_dist", lg), n=len(recs), bad=bad)]
+    acts = None
+    if activities is not None:
+        progress.update(task, description=tr(MESSAGES, "reading", lg, path=activities.name))
+        acts, bad_a = read_placed(activities, "activity", settings, lg, own=own)
+        progress.advance(task, 2)
+        kind = tr(MESSAGES, "kind_act", lg)
+        msgs.append(tr(MESSAGES, "read", lg, kind=kind, n=len(acts), bad=bad_a))
+    return recs, acts, msgs
+
+
+def _summary(cells: Any, meta: dict[str, Any], lg: Language) -> str:
+    """One line: cells scored, incidents used, the target start, hot and cold spots."""
+    return tr(
+        MESSAGES,
+        "summary",
+        lg,
+        cells=f"{len(cells):,}",
+        used=f"{meta.get('n_used', 0):,}",
+        start=str(meta.get("target_start", ""))[:10],
+        hot=int((cells["gi_bin"] > 0).sum()),
+        cold=int((cells["gi_bin"] < 0).sum()),
+    )
+
+
+def _top_table(cells: Any, top: int, lg: Language) -> Table:
+    """Return the table of the ``top`` cells: place, counts, Gi* class, trend, coverage gap."""
+    table = Table(title=tr(MESSAGES, "top", lg))
+    for key in ("col_rank", "col_cell", "col_place", "col_n", "col_score", "col_gi"):
+        table.add_column(tr(MESSAGES, key, lg))
+    table.add_column(tr(MESSAGES, "col_trend", lg))
+    table.add_column(tr(MESSAGES, "col_gap", lg))
+    best = cells[cells["score"] > 0].sort_values("score_rank").head(top)
+    for row in best.itertuples():
+        place = " / ".join(
+            str(x) for x in (row.desa_name, row.kecamatan_name) if isinstance(x, str)
+        )
+        table.add_row(
+            str(row.score_rank),
+            str(row.hex_id),
+            place or "-",
+            f"{row.n_incidents:,.1f}",
+            f"{row.score:,.2f}",
+            str(row.gi_label),
+            str(row.trend_label),
+            f"{row.coverage_gap:.2f}",
+        )
+    return table

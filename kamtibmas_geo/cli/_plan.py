@@ -140,7 +140,7 @@ def _read_cells(path: Path, lang: str) -> Any:
 
 def _progress(console: Any) -> Progress:
     return Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         TimeElapsedColumn(),
         console=console,
@@ -228,42 +228,8 @@ def register(app: typer.Typer, lang: Language) -> None:
                 posts = pd.DataFrame(posts.drop(columns="geometry"))
             write_table(posts, out, inputs=st.inputs, lang=lg)
             progress.advance(task)
-        table = Table(title=tr(MESSAGES, "posts_title", lg))
-        for key in ("col_rank", "col_site", "col_place", "col_gain", "col_cells"):
-            table.add_column(tr(MESSAGES, key, lg))
-        for row in plan.posts.head(30).itertuples():
-            place = " / ".join(
-                str(x) for x in (row.desa_name, row.kecamatan_name) if isinstance(x, str)
-            )
-            table.add_row(
-                str(row.rank),
-                str(row.nama),
-                place or "-",
-                f"{row.marginal_gain:,.2f}",
-                str(row.n_cells),
-            )
-        st.console.print(table)
-        s = plan.summary()
-        st.console.print(
-            tr(
-                MESSAGES,
-                "posk_summary",
-                lg,
-                n=s["n_posts"],
-                radius=s["radius_m"],
-                method=s["method"],
-                status=s["status"],
-                before=s["coverage_before"],
-                n_ex=s["n_existing"],
-                after=s["coverage_after"],
-                obj=s["objective"],
-                bound=s["bound"],
-                gap=s["gap"],
-                unc=s["n_uncovered"],
-                secs=s["solve_seconds"],
-            ),
-            soft_wrap=True,
-        )
+        st.console.print(_posts_table(plan.posts, lg))
+        st.console.print(_plan_summary(plan.summary(), lg), soft_wrap=True)
 
     @app.command("patrol", help=tr(MESSAGES, "cmd_patrol", lang))
     def _patrol(
@@ -328,3 +294,42 @@ def register(app: typer.Typer, lang: Language) -> None:
         )
         if html_out is not None:
             st.console.print(tr(MESSAGES, "html_written", lg, path=str(html_out)), soft_wrap=True)
+
+
+def _posts_table(posts: Any, lg: Language) -> Table:
+    """Return the table of the first 30 proposed posts: rank, site, place, gain, cells."""
+    table = Table(title=tr(MESSAGES, "posts_title", lg))
+    for key in ("col_rank", "col_site", "col_place", "col_gain", "col_cells"):
+        table.add_column(tr(MESSAGES, key, lg))
+    for row in posts.head(30).itertuples():
+        names = (row.desa_name, row.kecamatan_name)
+        place = " / ".join(str(x) for x in names if isinstance(x, str))
+        table.add_row(
+            str(row.rank),
+            str(row.nama),
+            place or "-",
+            f"{row.marginal_gain:,.2f}",
+            str(row.n_cells),
+        )
+    return table
+
+
+def _plan_summary(s: dict[str, Any], lg: Language) -> str:
+    """One line: posts, radius, method and status, coverage before and after, gap, time."""
+    return tr(
+        MESSAGES,
+        "posk_summary",
+        lg,
+        n=s["n_posts"],
+        radius=s["radius_m"],
+        method=s["method"],
+        status=s["status"],
+        before=s["coverage_before"],
+        n_ex=s["n_existing"],
+        after=s["coverage_after"],
+        obj=s["objective"],
+        bound=s["bound"],
+        gap=s["gap"],
+        unc=s["n_uncovered"],
+        secs=s["solve_seconds"],
+    )
