@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kamtibmas_geo.boundaries._names import display_name as display_name
 from kamtibmas_geo.boundaries._pack import AREA_TOLERANCE as AREA_TOLERANCE
 from kamtibmas_geo.boundaries._pack import BUILDER_VERSION as BUILDER_VERSION
 from kamtibmas_geo.boundaries._pack import EQUAL_AREA_CRS as EQUAL_AREA_CRS
@@ -31,6 +32,7 @@ __all__ = [
     "PackInfo",
     "build_pack",
     "check_pack",
+    "display_name",
     "load_boundaries",
     "pack_info",
     "resolve_region",
