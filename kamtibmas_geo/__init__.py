@@ -30,6 +30,8 @@ from kamtibmas_geo._errors import (
 )
 from kamtibmas_geo.boundaries._pack import build_pack as build_pack
 from kamtibmas_geo.boundaries._pack import load_boundaries as load_boundaries
+from kamtibmas_geo.boundaries._polsek import add_polsek as add_polsek
+from kamtibmas_geo.boundaries._polsek import polsek_table as polsek_table
 from kamtibmas_geo.calendar._dates import RamadhanDates as RamadhanDates
 from kamtibmas_geo.calendar._dates import label_phases as label_phases
 from kamtibmas_geo.calendar._dates import parse_target as parse_target
@@ -101,6 +103,7 @@ __all__ = [
     "Settings",
     "SettingsError",
     "__version__",
+    "add_polsek",
     "assign_units",
     "backtest",
     "build_gazetteer",
@@ -121,6 +124,7 @@ __all__ = [
     "phases",
     "plan_poskamling",
     "points_to_cells",
+    "polsek_table",
     "ramadhan_dates",
     "read_landmarks",
     "read_records",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kamtibmas_geo.boundaries._names import display_name as display_name
+from kamtibmas_geo.boundaries._names import kecamatan_display_name as kecamatan_display_name
 from kamtibmas_geo.boundaries._pack import AREA_TOLERANCE as AREA_TOLERANCE
 from kamtibmas_geo.boundaries._pack import BUILDER_VERSION as BUILDER_VERSION
 from kamtibmas_geo.boundaries._pack import EQUAL_AREA_CRS as EQUAL_AREA_CRS
@@ -18,6 +19,10 @@ from kamtibmas_geo.boundaries._pack import check_pack as check_pack
 from kamtibmas_geo.boundaries._pack import load_boundaries as load_boundaries
 from kamtibmas_geo.boundaries._pack import pack_info as pack_info
 from kamtibmas_geo.boundaries._pack import resolve_region as resolve_region
+from kamtibmas_geo.boundaries._polsek import POLSEK_COLUMNS as POLSEK_COLUMNS
+from kamtibmas_geo.boundaries._polsek import PolsekMapping as PolsekMapping
+from kamtibmas_geo.boundaries._polsek import add_polsek as add_polsek
+from kamtibmas_geo.boundaries._polsek import polsek_table as polsek_table
 
 __all__ = [
     "AREA_TOLERANCE",
@@ -26,14 +31,19 @@ __all__ = [
     "EXPECTED_COUNTS",
     "OVERLAP_TOLERANCE_M2",
     "PACK_FILES",
+    "POLSEK_COLUMNS",
     "REGIONS",
     "Level",
     "PackCheck",
     "PackInfo",
+    "PolsekMapping",
+    "add_polsek",
     "build_pack",
     "check_pack",
     "display_name",
+    "kecamatan_display_name",
     "load_boundaries",
     "pack_info",
+    "polsek_table",
     "resolve_region",
 ]

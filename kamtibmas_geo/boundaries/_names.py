@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["display_name"]
+__all__ = ["display_name", "kecamatan_display_name"]
 
 _UNITS = {
     "satu": 1,
@@ -47,6 +47,7 @@ _PREFIXES = (
     "Tuan",
     "Sako",
     "Sila",
+    "Sematang",
 )
 
 
@@ -122,3 +123,38 @@ def display_name(name: str) -> str:
         if flat.startswith(prefix) and len(flat) > len(prefix) + 2 and flat[len(prefix)] != " ":
             return f"{prefix} {flat[len(prefix)].upper()}{flat[len(prefix) + 1 :]}"
     return flat
+
+
+def kecamatan_display_name(name: str) -> str:
+    """Write a Kemendagri kecamatan name the way staff and Polsek signboards do.
+
+    A trailing number word becomes a Roman numeral (``"Ilir Timur Satu"`` →
+    ``"Ilir Timur I"``, as in *Polsek Ilir Timur I*); other names are written as by
+    :func:`display_name`.
+
+    Parameters
+    ----------
+    name : str
+        The official kecamatan name.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> kecamatan_display_name("Seberang Ulu Dua")
+    'Seberang Ulu II'
+    >>> kecamatan_display_name("Sematangborang")
+    'Sematang Borang'
+    >>> kecamatan_display_name("Alang-alang Lebar")
+    'Alang-Alang Lebar'
+    """
+    words = name.split()
+    if len(words) >= 2:
+        number = _UNITS.get(words[-1].lower())
+        if number is not None and number in _ROMAN:
+            return " ".join([*words[:-1], _ROMAN[number]])
+    if "-" in name:  # "Alang-alang Lebar" is written "Alang-Alang Lebar"
+        return "-".join(part[:1].upper() + part[1:] for part in name.split("-"))
+    return display_name(name)

@@ -144,7 +144,11 @@ MESSAGES = {
 # --------------------------------------------------------------------------- regions
 
 
-def resolve_region(region: str | None) -> list[str]:
+#: A region argument: one kabupaten/kota (code, name or alias), several, or ``None``.
+RegionArg = str | Sequence[str] | None
+
+
+def resolve_region(region: RegionArg) -> list[str]:
     """Turn a region name or code into the list of kabupaten codes it stands for.
 
     Parameters
@@ -167,6 +171,8 @@ def resolve_region(region: str | None) -> list[str]:
     """
     if region is None:
         return [code for code, _ in REGIONS.values()]
+    if not isinstance(region, str):
+        return sorted({code for one in region for code in resolve_region(one)})
     key = re.sub(r"[^a-z0-9]", "", str(region).lower())
     if key in ("all", "semua"):
         return [code for code, _ in REGIONS.values()]
@@ -469,7 +475,7 @@ def _read_level(path: str, sha256: str) -> gpd.GeoDataFrame:
 
 def load_boundaries(
     level: Level = "desa",
-    region: str | None = None,
+    region: RegionArg = None,
     *,
     source: str | os.PathLike[str] | None = None,
     settings: Settings | None = None,
