@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import tomllib
 from dataclasses import dataclass, fields
@@ -24,7 +25,7 @@ from typing import Any, Literal
 
 from kamtibmas_geo._errors import SettingsError
 
-__all__ = ["Language", "Settings"]
+__all__ = ["Language", "Settings", "env_folder"]
 
 MESSAGES = {
     "number": {
@@ -59,6 +60,51 @@ MESSAGES = {
 }
 
 Language = Literal["id", "en"]
+
+
+def _working_folder() -> Path | None:
+    try:
+        return Path.cwd()
+    except OSError:  # the folder was deleted under the process
+        return None
+
+
+#: The working folder when this module was first imported. A relative folder in
+#: ``KAMTIBMAS_GEO_SOURCE`` or ``KAMTIBMAS_GEO_CACHE`` means a folder relative to where the
+#: program was started (as the shell meant it), whatever folder it changes to later.
+_STARTED_IN = _working_folder()
+
+
+def env_folder(name: str) -> Path | None:
+    """Return the folder an environment variable names, a relative one resolved once.
+
+    A relative value (``KAMTIBMAS_GEO_SOURCE=../shared/data``) is taken relative to the
+    folder the program was started in (when :mod:`kamtibmas_geo.config` was imported),
+    not to the folder it is in when the variable is read, so a script or test that
+    changes folder still finds the data.
+
+    Parameters
+    ----------
+    name : str
+        The variable (``KAMTIBMAS_GEO_SOURCE`` or ``KAMTIBMAS_GEO_CACHE``).
+
+    Returns
+    -------
+    Path or None
+        An absolute path, or ``None`` when the variable is unset or empty.
+
+    Examples
+    --------
+    >>> env_folder("KAMTIBMAS_GEO_NO_SUCH_VARIABLE") is None
+    True
+    """
+    value = os.environ.get(name) or None
+    if value is None:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_absolute() and _STARTED_IN is not None:
+        path = _STARTED_IN / path
+    return Path(os.path.normpath(path))
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from kamtibmas_geo.config import Settings
+from kamtibmas_geo.config import Settings, env_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 # CI runs the same property-test examples every time (a red CI must mean a change broke
@@ -24,7 +24,12 @@ hypothesis_settings.register_profile("ci", derandomize=True, database=None)
 hypothesis_settings.register_profile("explore", max_examples=2000)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-SHARED_DATA = Path(os.environ.get("KAMTIBMAS_GEO_SOURCE", ROOT.parent / "shared" / "data"))
+SHARED_DATA = env_folder("KAMTIBMAS_GEO_SOURCE") or ROOT.parent / "shared" / "data"
+# The README runs the tests with a relative KAMTIBMAS_GEO_SOURCE; commands the tests start in
+# other folders get the folder resolved once, where the tests were started.
+for _name in ("KAMTIBMAS_GEO_SOURCE", "KAMTIBMAS_GEO_CACHE"):
+    if (_folder := env_folder(_name)) is not None:
+        os.environ[_name] = str(_folder)
 
 
 @pytest.fixture(scope="session")
@@ -38,8 +43,8 @@ def source_dir() -> Path:
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Cache folder of the built pack, shared by the whole session."""
-    env = os.environ.get("KAMTIBMAS_GEO_CACHE")
-    return Path(env) if env else tmp_path_factory.getbasetemp().parent / "kg-cache"
+    env = env_folder("KAMTIBMAS_GEO_CACHE")
+    return env if env is not None else tmp_path_factory.getbasetemp().parent / "kg-cache"
 
 
 @pytest.fixture(scope="session")

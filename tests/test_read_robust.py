@@ -317,7 +317,11 @@ def test_merged_excel_cells_fill_down_and_across(tmp_path: Path) -> None:
         "header_row": 2,
         "merged_ranges": 4,
         "rows_in": 4,
-    }
+        "columns": {
+            "lat": "Lintang", "lon": "Bujur", "date": "Tanggal", "address": "Alamat",
+            "type": "Jenis",
+        },
+    }  # fmt: skip
     assert encoding_label(rs) is None
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kamtibmas_geo._errors import BoundaryError, ChecksumError
 from kamtibmas_geo._i18n import tr
-from kamtibmas_geo.config import Settings
+from kamtibmas_geo.config import Settings, env_folder
 
 __all__ = ["Source", "cache_root", "manifest", "obtain", "sha256_of", "source_dir"]
 
@@ -111,9 +111,9 @@ def cache_root(settings: Settings) -> Path:
     """Return the cache folder: settings, then ``KAMTIBMAS_GEO_CACHE``, then platformdirs."""
     if settings.cache_dir:
         return Path(settings.cache_dir)
-    env = os.environ.get("KAMTIBMAS_GEO_CACHE")
-    if env:
-        return Path(env)
+    env = env_folder("KAMTIBMAS_GEO_CACHE")
+    if env is not None:
+        return env
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("kamtibmas_geo"))
@@ -123,7 +123,7 @@ def source_dir(source: str | os.PathLike[str] | None, settings: Settings) -> Pat
     """Return the local source copy: ``source``, settings, then ``KAMTIBMAS_GEO_SOURCE``."""
     chosen = source if source is not None else settings.source
     if chosen is None:
-        chosen = os.environ.get("KAMTIBMAS_GEO_SOURCE") or None
+        return env_folder("KAMTIBMAS_GEO_SOURCE")
     return None if chosen is None else Path(chosen)
 
 

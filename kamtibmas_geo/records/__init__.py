@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from kamtibmas_geo.records._headers import PLACE_ALIASES as PLACE_ALIASES
+from kamtibmas_geo.records._headers import describe_columns as describe_columns
+from kamtibmas_geo.records._headers import parse_columns as parse_columns
+from kamtibmas_geo.records._places import read_places as read_places
 from kamtibmas_geo.records._read import ALIASES as ALIASES
 from kamtibmas_geo.records._read import RECORD_COLUMNS as RECORD_COLUMNS
 from kamtibmas_geo.records._read import REJECTED_COLUMNS as REJECTED_COLUMNS
@@ -16,14 +20,18 @@ from kamtibmas_geo.records._read import sanitize_for_export as sanitize_for_expo
 
 __all__ = [
     "ALIASES",
+    "PLACE_ALIASES",
     "RECORD_COLUMNS",
     "REJECTED_COLUMNS",
     "RecordSet",
     "Taxonomy",
+    "describe_columns",
     "encoding_label",
     "find_duplicates",
     "ledger_summary",
     "load_taxonomy",
+    "parse_columns",
+    "read_places",
     "read_records",
     "sanitize_for_export",
 ]

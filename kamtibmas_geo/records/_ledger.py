@@ -241,7 +241,7 @@ MESSAGES = {
     "lbl_wrong_field_count": {"id": "Jumlah kolom salah", "en": "Wrong number of fields"},
     "lbl_date_missing": {"id": "Tanggal kosong", "en": "Date missing"},
     "lbl_date_unparsed": {"id": "Tanggal tidak terbaca", "en": "Date unreadable"},
-    "lbl_date_impossible": {"id": "Tanggal tidak ada", "en": "Date impossible"},
+    "lbl_date_impossible": {"id": "Tanggal mustahil", "en": "Date impossible"},
     "lbl_date_out_of_range": {"id": "Tahun di luar 2000-2100", "en": "Year outside 2000-2100"},
     "lbl_time_invalid": {"id": "Jam tidak mungkin", "en": "Time impossible"},
     "lbl_coord_unparsed": {"id": "Koordinat tidak terbaca", "en": "Coordinates unreadable"},

@@ -35,6 +35,7 @@ __all__ = [
     "MONTHS",
     "coords_to_float",
     "dates_to_utc",
+    "looks_like_time_of_day",
     "parse_coord",
     "parse_coord_pair",
     "parse_datetime",
@@ -78,6 +79,9 @@ _RE_MON_D_Y = re.compile(r"\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d
 _RE_YMD8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _RE_TIME = re.compile(r"(?<!\d)(\d{1,2})\s*[:.]\s*(\d{2})(?:\s*[:.]\s*(\d{2})(?:[.,]\d+)?)?(?!\d)")
 _RE_TIME_WORDS = re.compile(r"\b(?:pukul|pkl|jam|pk)\b\.?")
+_RE_TIME_SPAN = re.compile(
+    r"(\d{1,2})\s*[:.]\s*(\d{2})()\s*(?:-|–|s\.?\s*d\.?|sd|sampai|hingga|s/d|wib|selesai|$)"
+)
 _RE_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
@@ -460,6 +464,8 @@ def parse_time(value: Any) -> tuple[int | None, str | None]:
     m = re.fullmatch(r"(\d{1,2})(?:\s*[:.]\s*(\d{2})(?:\s*[:.]\s*(\d{2}))?)?", text)
     if m is None:
         m = re.fullmatch(r"(\d{2})(\d{2})()", text)
+    if m is None:  # a span ("22.00 s.d. selesai", "19.30-21.00"): its start
+        m = _RE_TIME_SPAN.match(text)
     if m is None:
         return None, "time_invalid"
     hh, mm, ss = int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
@@ -656,3 +662,42 @@ def times_to_seconds(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     secs = np.array([np.nan if r[0] is None else r[0] for r in res], dtype=float)[keys]
     codes = np.array([r[1] for r in res], dtype=object)[keys]
     return secs, codes
+
+
+def looks_like_time_of_day(values: pd.Series, sample: int = 200) -> bool:
+    """Return whether a column holds times of day rather than dates.
+
+    Looks at the first ``sample`` cells that are not empty: most read as a time
+    (``"22.00 s.d. selesai"``, ``"19.30 WIB"``, a ``datetime.time``) and none as a date.
+
+    Parameters
+    ----------
+    values : Series
+        The column as read.
+    sample : int
+        How many non-empty cells to look at.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> looks_like_time_of_day(pd.Series(["22.00 s.d. selesai", "19.30 WIB", None]))
+    True
+    >>> looks_like_time_of_day(pd.Series(["12 Maret 2025", "19.30 WIB"]))
+    False
+    """
+    cells = [v for v in values.head(sample * 4).tolist() if not _is_missing(v)][:sample]
+    if not cells:
+        return False
+    dates = sum(parse_datetime(v)[0] is not None for v in cells if not isinstance(v, dt.time))
+    if dates:
+        return False
+    times = sum(
+        isinstance(v, dt.time)
+        or (isinstance(v, float) and 0 <= v < 1)
+        or (isinstance(v, str) and parse_time(v)[1] is None)
+        for v in cells
+    )
+    return times >= 0.5 * len(cells)

@@ -48,6 +48,8 @@ from kamtibmas_geo._validate import check_choice
 from kamtibmas_geo.config import Settings
 from kamtibmas_geo.records import _own
 from kamtibmas_geo.records._cells import VALUE_CHARS, cell_text, string_array, text_cells
+from kamtibmas_geo.records._headers import ALIASES, FIELD_NAMES, known_names, map_columns
+from kamtibmas_geo.records._headers import MESSAGES as HEADER_MESSAGES
 from kamtibmas_geo.records._ledger import (
     MESSAGES as NOTES,
 )
@@ -61,6 +63,7 @@ from kamtibmas_geo.records._ledger import (
 from kamtibmas_geo.records._parse import (
     coords_to_float,
     dates_to_utc,
+    looks_like_time_of_day,
     parse_coord_pair,
     times_to_seconds,
 )
@@ -107,40 +110,6 @@ MESSAGES = {
     },
 }
 
-#: Column aliases, compared after lower-casing and turning punctuation into spaces.
-ALIASES: dict[str, tuple[str, ...]] = {
-    "lat": ("lintang", "lat", "latitude", "y", "lintang selatan", "garis lintang", "koordinat y",
-            "koord y", "lat dd"),
-    "lon": ("bujur", "lon", "lng", "long", "longitude", "x", "bujur timur", "garis bujur",
-            "koordinat x", "koord x", "lon dd"),
-    "coords": ("koordinat", "lokasi koordinat", "titik koordinat", "koordinat tkp",
-               "koordinat lokasi", "coordinates", "coordinate", "latlon", "lat lon", "lat long",
-               "latlong", "lat lng", "titik lokasi", "gps", "titik gps", "lintang bujur"),
-    "date": ("tanggal", "tgl", "waktu", "date", "tanggal kejadian", "tgl kejadian",
-             "waktu kejadian", "hari tanggal", "hari tgl", "datetime", "tanggal kegiatan",
-             "tgl kegiatan", "hari tanggal kejadian", "tanggal waktu"),
-    "time": ("jam", "time", "pukul", "jam kejadian", "pukul kejadian", "jam kegiatan", "pkl",
-             "jam wib", "waktu jam"),
-    "address": ("alamat", "lokasi", "tkp", "tempat kejadian", "alamat kejadian",
-                "lokasi kejadian", "tempat", "address", "location", "alamat tkp",
-                "lokasi kegiatan", "tempat kegiatan", "tempat kejadian perkara", "lokasi tkp"),
-    "type": ("jenis", "kategori", "type", "jenis kejadian", "jenis gangguan", "jenis kegiatan",
-             "kategori kejadian", "kejadian", "kegiatan", "jenis giat", "giat", "category",
-             "jenis kasus", "kasus", "jenis gangguan kamtibmas"),
-    "kecamatan": ("kecamatan", "kec", "district", "nama kecamatan"),
-    "desa": ("desa", "kelurahan", "kel", "desa kelurahan", "desa kel", "kelurahan desa",
-             "village", "ds", "nama desa", "kel desa"),
-    "polsek": ("polsek", "polsek jajaran", "satuan", "polsek polres", "kesatuan"),
-    "keterangan": ("keterangan", "ket", "uraian", "uraian singkat", "deskripsi", "catatan",
-                   "description", "notes", "kronologi", "uraian kejadian", "keterangan kejadian"),
-}  # fmt: skip
-_PREFIX_WORDS = {
-    "lintang": "lat", "latitude": "lat", "bujur": "lon", "longitude": "lon",
-    "koordinat": "coords", "tanggal": "date", "tgl": "date", "jam": "time", "pukul": "time",
-    "alamat": "address", "jenis": "type", "kecamatan": "kecamatan", "desa": "desa",
-    "kelurahan": "desa", "polsek": "polsek", "keterangan": "keterangan", "uraian": "keterangan",
-}  # fmt: skip
-
 RECORD_COLUMNS = (
     "record_id", "source", "row", "kind", "type", "type_raw", "severity", "time",
     "time_known", "lat", "lon", "address", "kecamatan", "desa", "polsek", "keterangan",
@@ -157,6 +126,7 @@ def read_records(
     *,
     sheet: str | int | None = None,
     text_column: str | None = None,
+    columns: Mapping[str, str] | None = None,
     taxonomy: str | Path | Mapping[str, Any] | Taxonomy | None = None,
     settings: Settings | None = None,
     lang: str = "id",
@@ -188,6 +158,12 @@ def read_records(
         a GeoPackage.
     text_column : str, optional
         Column holding the address text, when it is not one of the aliases.
+    columns : mapping, optional
+        ``{field: column}`` for columns whose names are not among the aliases, fields
+        named as in :data:`~kamtibmas_geo.records._headers.FIELD_NAMES`
+        (``{"tanggal": "Hari/Tanggal", "alamat": "TKP / Alamat"}``); the CLI's
+        ``--columns``. Which column was used for what is in
+        ``records.attrs["read"]["columns"]``.
     taxonomy : str, Path, dict or Taxonomy, optional
         Extra or overriding types (see :func:`load_taxonomy`).
     settings : Settings, optional
@@ -215,7 +191,7 @@ def read_records(
     check_choice("lang", lang, ("id", "en"))
     tz = (settings or Settings()).timezone
     tax = load_taxonomy(taxonomy)
-    table = _open(source, sheet, text_column)
+    table = _open(source, sheet, text_column, columns)
     ledger = _Ledger.start(table.raw)
     times = _read_times(table, tz, ledger, lang)
     places = _read_places(table, ledger, lang)
@@ -264,22 +240,22 @@ class _Input:
         return len(self.raw.frame)
 
 
-def _known_aliases() -> set[str]:
-    return {a for names in ALIASES.values() for a in names}
-
-
 def _open(
-    source: str | Path | pd.DataFrame, sheet: str | int | None, text_column: str | None
+    source: str | Path | pd.DataFrame,
+    sheet: str | int | None,
+    text_column: str | None,
+    given: Mapping[str, str] | None = None,
 ) -> _Input:
     """Read the table and find its columns; raise when no date or no place can be read."""
-    raw = read_table(source, sheet=sheet, known=_known_aliases())
+    raw = read_table(source, sheet=sheet, known=known_names(ALIASES))
     columns = [str(c) for c in raw.frame.columns]
     raw.frame.columns = pd.Index(columns)
     own = _own.is_own_table(columns)
-    cols = _map_columns(columns, text_column, own=own)
+    cols = _map_columns(raw, columns, text_column, own=own, given=given)
     consumed = set(cols.values()) | (_own.own_consumed(columns) if own else set())
     if own:
         raw.meta["own"] = True
+    raw.meta["columns"] = dict(cols)
     locating = _LOCATING & set(cols)
     if "date" not in cols or not (locating or raw.lon is not None):
         key = "no_date" if "date" not in cols else "no_location"
@@ -288,43 +264,88 @@ def _open(
 
 
 def _map_columns(
-    columns: list[str], text_column: str | None, *, own: bool = False
+    raw: RawTable,
+    columns: list[str],
+    text_column: str | None,
+    *,
+    own: bool = False,
+    given: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """Map canonical fields to the user's column names (first alias in order wins)."""
-    norm = {c: normalise_text(c) for c in columns}
-    found: dict[str, str] = {}
-    used: set[str] = set()
+    """Map canonical fields to the user's column names (see :func:`map_columns`)."""
+    named = parse_given(given)
     if text_column is not None:
-        want = normalise_text(text_column)
-        match = [c for c in columns if c == text_column] or [c for c in columns if norm[c] == want]
-        if not match:
+        if _find_column(columns, text_column) is None:
             raise RecordError.say(MESSAGES, "text_column", name=text_column, columns=columns)
-        found["address"] = match[0]
-        used.add(match[0])
+        named["address"] = text_column
     if own:
+        found = map_columns(columns, {}, given=named, source=raw.source)
+        used = set(found.values())
         for field, col in _own.own_columns(columns).items():
             if field not in found and col not in used:
                 found[field] = col
                 used.add(col)
         return found
-    for field, aliases in ALIASES.items():
-        if field in found:
-            continue
-        for alias in aliases:
-            hit = next((c for c in columns if c not in used and norm[c] == alias), None)
-            if hit is not None:
-                found[field] = hit
-                used.add(hit)
-                break
-    for c in columns:
-        words = norm[c].split()
-        if c in used or not words:
-            continue
-        prefixed = _PREFIX_WORDS.get(words[0])
-        if prefixed is not None and prefixed not in found:
-            found[prefixed] = c
-            used.add(c)
-    return found
+    found = map_columns(columns, ALIASES, given=named, source=raw.source)
+    return _settle_date_time(raw.frame, found, named)
+
+
+def parse_given(given: Mapping[str, str] | None) -> dict[str, str]:
+    """Return ``{field: column}`` of columns a person named, fields by any of their names.
+
+    Parameters
+    ----------
+    given : mapping or None
+        ``{"tanggal": "Hari/Tanggal"}`` or ``{"date": "Hari/Tanggal"}``.
+
+    Returns
+    -------
+    dict
+    """
+    out: dict[str, str] = {}
+    for name, column in (given or {}).items():
+        field = FIELD_NAMES.get(normalise_text(name).replace(" ", ""))
+        if field is None:
+            known = ", ".join(sorted(FIELD_NAMES))
+            raise RecordError.say(HEADER_MESSAGES, "columns_field", name=name, known=known)
+        out[field] = column
+    return out
+
+
+def _find_column(columns: list[str], wanted: str) -> str | None:
+    want = normalise_text(wanted)
+    return next((c for c in columns if c == wanted), None) or next(
+        (c for c in columns if normalise_text(c) == want), None
+    )
+
+
+_DATE_WORDS = frozenset({"tanggal", "tgl", "hari", "date", "waktu", "datetime"})
+
+
+def _settle_date_time(
+    frame: pd.DataFrame, found: dict[str, str], named: Mapping[str, str]
+) -> dict[str, str]:
+    """Never take a time-of-day column for the date; pair a date column with a time column.
+
+    A column named like a date (``Waktu``) that holds times of day (``"22.00 s.d.
+    selesai"``) becomes the time column, and the date is taken from another column whose
+    name speaks of a date (``Hari/Tanggal``) and that holds dates. Columns the person named
+    stay as named.
+    """
+    date_col = found.get("date")
+    if date_col is None or "date" in named or not looks_like_time_of_day(frame[date_col]):
+        return found
+    used = set(found.values())
+    others = [
+        c for c in frame.columns
+        if c not in used and _DATE_WORDS & set(normalise_text(str(c)).split())
+    ]  # fmt: skip
+    better = next((c for c in others if not looks_like_time_of_day(frame[c])), None)
+    out = {k: v for k, v in found.items() if k != "date"}
+    if better is not None:
+        out["date"] = better
+    if "time" not in out or out["time"] == better:
+        out["time"] = date_col
+    return out
 
 
 # -- the ledger of rejected rows -------------------------------------------------------
