@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kamtibmas_geo._errors import SettingsError
+from kamtibmas_geo._errors import ProvisionalDateWarning, SettingsError
 from kamtibmas_geo.calendar._dates import (
     PHASE_PRIORITY,
     PHASES,
@@ -72,9 +72,35 @@ def test_fallback_1448_warns_and_is_plausible() -> None:
     with pytest.warns(UserWarning, match="may differ by a day"):
         d = ramadhan_dates(1448)
     assert not d.official
-    assert d.method == "ummalqura"
-    assert abs((d.start - _d("2027-02-08")).days) <= 2
+    assert d.method == "mabims"  # Kemenag's criteria, not Umm al-Qura
+    assert (d.start, d.idul_fitri) == (_d("2027-02-08"), _d("2027-03-10"))
+    assert "MABIMS" in d.source
     assert d.n_days in (29, 30)
+    # Muhammadiyah has no MABIMS: it keeps the Umm al-Qura fallback
+    with pytest.warns(ProvisionalDateWarning, match="Umm al-Qura"):
+        assert ramadhan_dates(1448, method="muhammadiyah").method == "ummalqura"
+
+
+def test_mabims_fallback_reproduces_the_official_kemenag_dates() -> None:
+    """Issue 16: 1441-1447 H, the years of the official table, predicted without it.
+
+    The MABIMS prediction (the fallback for years not in the table) gives all 14 official
+    dates; the Umm al-Qura calendar, the fallback before, is a day early in 6 of them.
+    """
+    from kamtibmas_geo.calendar._dates import _mabims
+    from kamtibmas_geo.calendar._hijri import _table, _ummalqura
+
+    table = _table()["kemenag"]
+    official = {y: (table[y]["ramadhan"], table[y]["idul_fitri"]) for y in range(1441, 1448)}
+    predicted = {y: _mabims(y) for y in official}
+    assert predicted == official
+    uq = {y: _ummalqura(y) for y in official}
+    early = [(y, i) for y in official for i in (0, 1) if (official[y][i] - uq[y][i]).days == 1]
+    assert len(early) == 6
+    # with the table gone for a year, ramadhan_dates predicts it the same way
+    with pytest.warns(ProvisionalDateWarning, match="MABIMS"):
+        d = ramadhan_dates(1449)
+    assert (d.start, d.idul_fitri) == _mabims(1449)
 
 
 def test_overrides_win_and_are_checked() -> None:

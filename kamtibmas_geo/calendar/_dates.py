@@ -6,8 +6,12 @@ Dates come from, in this order:
    the ``--ramadhan-start``/``--idul-fitri`` CLI flags);
 2. the official table in ``kamtibmas_geo/data/ramadhan.toml`` for the chosen ``method``
    (``"kemenag"``: Government sidang isbat; ``"muhammadiyah"``: PP Muhammadiyah maklumat);
-3. the Umm al-Qura calendar (:mod:`hijridate`), with a :class:`UserWarning` that the official
-   Indonesian date may differ by a day, and ``official=False`` on the result.
+3. for ``"kemenag"``, a prediction with the MABIMS criteria the government applies (moon
+   altitude >= 3 deg and elongation >= 6.4 deg at sunset on the 29th, computed offline with
+   :mod:`ephem`, see :func:`~kamtibmas_geo.calendar._hilal.predict_month_start`);
+   otherwise, or without :mod:`ephem`, the Umm al-Qura calendar (:mod:`hijridate`). Both
+   come with a :class:`~kamtibmas_geo.ProvisionalDateWarning` that the official Indonesian
+   date may differ by a day, and ``official=False`` on the result.
 
 Examples
 --------
@@ -195,10 +199,11 @@ class RamadhanDates:
     source : str
         Where the dates come from.
     official : bool
-        True for dates from the official table or given by the user; False for the
-        Umm al-Qura fallback, which may differ from the Indonesian date by a day.
+        True for dates from the official table or given by the user; False for a
+        prediction (MABIMS or Umm al-Qura), which may differ from the official date by a day.
     method : str
-        ``"kemenag"``, ``"muhammadiyah"``, ``"ummalqura"`` or ``"override"``.
+        ``"kemenag"``, ``"muhammadiyah"``, ``"ummalqura"``, ``"override"`` or ``"mabims"``
+        (the Kemenag date predicted with the MABIMS criteria).
     """
 
     hijri_year: int
@@ -235,7 +240,9 @@ def ramadhan_dates(
     hijri_year : int
         The Hijri year, such as 1448.
     method : {"kemenag", "muhammadiyah", "ummalqura"}
-        Whose dates to use. Years missing from the official table fall back to Umm al-Qura.
+        Whose dates to use. Years missing from the official table are predicted: with the
+        MABIMS criteria for ``"kemenag"`` (Umm al-Qura without :mod:`ephem`), with Umm
+        al-Qura for ``"muhammadiyah"``.
     overrides : mapping, optional
         ``{hijri_year: (1 Ramadhan, 1 Syawal)}`` with dates or ``"YYYY-MM-DD"`` strings;
         they win over every other source.
@@ -246,9 +253,9 @@ def ramadhan_dates(
 
     Warns
     -----
-    UserWarning
-        When a ``kemenag``/``muhammadiyah`` year is not in the table and the Umm al-Qura
-        date is used instead.
+    ProvisionalDateWarning
+        When a ``kemenag``/``muhammadiyah`` year is not in the table and a predicted date
+        is used instead.
 
     Examples
     --------
@@ -268,10 +275,40 @@ def ramadhan_dates(
         if row is not None:
             src = f"{row['source']} [confidence: {row.get('confidence', 'unknown')}]"
             return RamadhanDates(hijri_year, row["ramadhan"], row["idul_fitri"], src, True, method)
+    if method == "kemenag":
+        predicted = _mabims(hijri_year)
+        if predicted is not None:
+            start, end = predicted
+            _warn_provisional(hijri_year, method, start, end, source="mabims")
+            return RamadhanDates(hijri_year, start, end, MABIMS_SOURCE, False, "mabims")
     start, end = _ummalqura(hijri_year)
     if method != "ummalqura":
         _warn_provisional(hijri_year, method, start, end)
     return RamadhanDates(hijri_year, start, end, "Umm al-Qura (hijridate)", False, "ummalqura")
+
+
+#: Source of a Kemenag date predicted by the MABIMS criteria.
+MABIMS_SOURCE = (
+    "MABIMS imkanur rukyat prediction (moon altitude >= 3 deg, elongation >= 6.4 deg at "
+    "sunset on the 29th, ephem; markaz Lhoknga, Aceh)"
+)
+
+
+def _mabims(hijri_year: int) -> tuple[date, date] | None:
+    """Predict 1 Ramadhan and 1 Syawal as Kemenag's sidang isbat would set them.
+
+    1 Syawal is counted from the predicted 1 Ramadhan. ``None`` without :mod:`ephem` or
+    for a year outside the ephemeris (the caller then uses Umm al-Qura).
+    """
+    from kamtibmas_geo._errors import DependencyError
+    from kamtibmas_geo.calendar._hilal import predict_month_start
+
+    try:
+        start = predict_month_start(hijri_year, 9)
+        end = predict_month_start(hijri_year, 10, previous_start=start)
+    except (DependencyError, SettingsError, ValueError, OverflowError):
+        return None
+    return start, end
 
 
 def _from_override(hijri_year: int, pair: Any) -> RamadhanDates:
@@ -284,13 +321,24 @@ def _from_override(hijri_year: int, pair: Any) -> RamadhanDates:
     return RamadhanDates(hijri_year, start, end, "user override", True, "override")
 
 
-def _warn_provisional(hijri_year: int, method: str, start: date, end: date) -> None:
+def _warn_provisional(
+    hijri_year: int, method: str, start: date, end: date, *, source: str = "ummalqura"
+) -> None:
     """Warn that the official ``method`` table has no date for ``hijri_year`` yet."""
     known = sorted(_table()[method])
+    if source == "mabims":
+        uq_start, uq_end = _ummalqura(hijri_year)
+        how = (
+            "predicting them with the MABIMS criteria Kemenag applies (moon altitude >= 3 "
+            "deg, elongation >= 6.4 deg at sunset on the 29th; the Umm al-Qura calendar "
+            f"says {uq_start} and {uq_end})"
+        )
+    else:
+        how = "using the Umm al-Qura calendar"
     warnings.warn(
         ProvisionalDateWarning(
             f"No official {method} dates for Ramadhan {hijri_year} H (table holds "
-            f"{known[0]}-{known[-1]} H); using the Umm al-Qura calendar: 1 Ramadhan "
+            f"{known[0]}-{known[-1]} H); {how}: 1 Ramadhan "
             f"{start}, 1 Syawal {end}. The official Indonesian date may differ by a day; "
             f"pass overrides={{{hijri_year}: (start, idul_fitri)}} or "
             "--ramadhan-start/--idul-fitri once it is announced.",

@@ -53,11 +53,13 @@ MESSAGES = {
     "warning": {"id": "Peringatan", "en": "Warning"},
     "provisional": {
         "id": "Tanggal resmi Kemenag untuk Ramadhan {year} H belum ada di tabel; dipakai "
-        "kalender Umm al-Qura: 1 Ramadhan {start}, 1 Syawal {end}. Tanggal resmi bisa "
-        "berbeda satu hari; setelah sidang isbat, berikan --ramadhan-start dan --idul-fitri.",
+        "perkiraan (kriteria MABIMS, atau kalender Umm al-Qura): 1 Ramadhan {start}, "
+        "1 Syawal {end}. Tanggal resmi bisa berbeda satu hari; setelah sidang isbat, berikan "
+        "--ramadhan-start dan --idul-fitri.",
         "en": "The official Kemenag dates of Ramadhan {year} H are not in the table yet; "
-        "using the Umm al-Qura calendar: 1 Ramadhan {start}, 1 Syawal {end}. The official "
-        "date may differ by a day; once announced, pass --ramadhan-start and --idul-fitri.",
+        "using a prediction (MABIMS criteria, or the Umm al-Qura calendar): 1 Ramadhan "
+        "{start}, 1 Syawal {end}. The official date may differ by a day; once announced, "
+        "pass --ramadhan-start and --idul-fitri.",
     },
     "app": {
         "id": "Analisis titik rawan kamtibmas dan perencanaan patroli untuk Binmas "
