@@ -332,3 +332,95 @@ def test_errors_are_indonesian_with_english_on_request(own_desa):
 def test_index_points_is_points_to_cells_without_the_check():
     lat, lng = [-2.9911, float("nan"), -3.2], [104.7567, 104.0, 105.0]
     assert index_points(lat, lng, 9).tolist() == points_to_cells(lat, lng, 9).tolist()
+
+
+# --------------------------------------------------------------------------- fast paths
+
+
+def _mixed_points(desa: gpd.GeoDataFrame, tiles) -> np.ndarray:
+    """Random points, points on desa borders (vertices) and points on tile edges."""
+    rng = np.random.default_rng(3)
+    x0, y0, x1, y1 = shapely.total_bounds(desa.geometry.values)
+    lon = rng.uniform(x0 - 0.05, x1 + 0.05, 20_000)
+    lat = rng.uniform(y0 - 0.05, y1 + 0.05, 20_000)
+    verts = shapely.get_coordinates(desa.geometry.boundary.values)
+    verts = verts[rng.choice(len(verts), 6_000, replace=False)]
+    gx = rng.integers(0, tiles.nx, 4_000)
+    gy = rng.integers(0, tiles.ny, 4_000)
+    edge_lon = tiles.x0 + gx * tiles.size  # exactly on a tile's west edge
+    edge_lat = tiles.y0 + (gy + rng.uniform(0, 1, 4_000)) * tiles.size
+    return shapely.points(
+        np.concatenate([lon, verts[:, 0], edge_lon]), np.concatenate([lat, verts[:, 1], edge_lat])
+    )
+
+
+def test_assign_units_through_tiles_equals_polygons(settings, desa):
+    from kamtibmas_geo.grid._cells import _INDEX_MIN, _assign, _pack_tile_index
+
+    tiles = _pack_tile_index(settings)
+    pts = gpd.GeoDataFrame(geometry=_mixed_points(desa, tiles), crs=4326)
+    assert len(pts) >= _INDEX_MIN  # the tile path is taken
+    fast = assign_units(pts, settings=settings)
+    slow = _assign(pts, desa)  # every point tested against the polygons
+    assert_geodataframe_equal(fast, slow)
+    assert fast["desa_code"].notna().mean() > 0.5
+    # the tiles hold most of the area
+    assert (tiles.desa >= 0).sum() > 1_000_000
+
+
+def test_pure_tiles_touch_one_desa_only(settings, desa):
+    from kamtibmas_geo.grid._cells import _pack_tile_index
+    from kamtibmas_geo.grid._units import _tile_desa
+
+    tiles = _pack_tile_index(settings)
+    pts = _mixed_points(desa, tiles)
+    lon, lat = shapely.get_x(pts), shapely.get_y(pts)
+    hit = _tile_desa(lon, lat, tiles)
+    rows = np.flatnonzero(hit >= 0)[:3000]
+    assert len(rows) > 1000
+    pos, unit = shapely.STRtree(pts[rows]).query(desa.geometry.values, predicate="intersects")[::-1]
+    touching = pd.Series(unit).groupby(pos).agg(list)
+    assert len(touching) == len(rows)
+    assert all(touching.iloc[i] == [hit[rows[i]]] for i in range(len(rows)))
+
+
+def test_tile_index_overlapping_and_shared_borders():
+    from kamtibmas_geo.grid._units import build_tile_index, desa_positions
+
+    geoms = np.array(
+        [
+            shapely.box(0.0, 0.0, 0.05, 0.05),
+            shapely.box(0.05, 0.0, 0.1, 0.05),  # shares the border x = 0.05
+            shapely.box(0.02, 0.02, 0.03, 0.03),  # inside the first (bad data)
+            shapely.Polygon([(0.06, 0.0), (0.1, 0.04), (0.1, 0.0)]),  # overlaps the second
+        ]
+    )
+    index = build_tile_index(geoms)
+    assert (index.desa >= 0).any()
+    assert not (index.desa >= 2).any()  # overlapped tiles are never pure... of the later ones
+    grid = np.linspace(-0.001, 0.101, 205)
+    lon, lat = (a.ravel() for a in np.meshgrid(grid, grid[:110]))
+    lon = np.concatenate([lon, [0.05, 0.025, 0.08, np.nan]])
+    lat = np.concatenate([lat, [0.01, 0.025, 0.01, 0.0]])
+    fast = desa_positions(lon, lat, geoms, index=index)
+    slow = desa_positions(lon, lat, geoms)
+    assert (fast == slow).all()
+    assert fast[-4:].tolist() == [0, 0, 1, -1]  # border: smallest; overlaps: smallest
+
+
+def test_cells_u64_and_strings_at_the_edge():
+    from kamtibmas_geo.grid._cells import cell_strings, cells_u64
+
+    lat = np.array([-2.9911, np.nan, -3.2, 95.0])
+    lng = np.array([104.7567, 104.0, 105.1, 104.0])
+    got = cells_u64(lat, lng, 9)
+    assert got.dtype == np.uint64
+    want = [h3.str_to_int(h3.latlng_to_cell(-2.9911, 104.7567, 9)), 0]
+    assert got[:2].tolist() == want
+    assert got[3] == 0
+    assert cell_strings(got).tolist() == [
+        "898cab621d7ffff",
+        None,
+        h3.latlng_to_cell(-3.2, 105.1, 9),
+        None,
+    ]

@@ -1,14 +1,20 @@
 """The H3 grid over OKI and Palembang: points to cells, region cells, cell ↔ unit crosswalk.
 
 H3 ids are the 15-character strings kepler.gl, ArcGIS and QGIS plug-ins read, in a column
-named ``hex_id``. Points are indexed with the array functions of *h3ronpy* (the H3 C
-library behind a vectorised interface), split over threads; the results are identical to
-``h3.latlng_to_cell`` called point by point (``benchmarks/bench_grid.py`` checks this).
+named ``hex_id``. Points are indexed with the array functions of *h3ronpy* (the H3 library
+behind a vectorised interface), split over threads, as ``uint64`` ids (:func:`cells_u64`);
+strings are made only at the edge, once per distinct cell (:func:`cell_strings`). The
+results are identical to ``h3.latlng_to_cell`` called point by point
+(``benchmarks/bench_grid.py`` checks this).
 
-Assigning a point to a desa/kelurahan uses :func:`geopandas.sjoin` with the
-``intersects`` predicate. A point on a border shared by two units intersects both; it
-goes to **the unit with the smallest Kemendagri code**, so every point of a kabupaten
-lands in exactly one desa, one kecamatan and one kabupaten.
+A point lies in the desa/kelurahan it *intersects*. A point on a border shared by two units
+intersects both; it goes to **the unit with the smallest Kemendagri code**, so every point
+of a kabupaten lands in exactly one desa, one kecamatan and one kabupaten. Many points of
+the pack are placed through a grid of small square tiles (about 110 m) over the desa,
+cached beside the pack: a point in a tile lying wholly inside one desa and touching no
+other takes that desa by a look-up; only the points of the other tiles (about 4 %) are
+tested against the polygons, so the answer is the same as testing every point
+(:mod:`kamtibmas_geo.grid._units`).
 """
 
 from __future__ import annotations
@@ -34,7 +40,15 @@ from kamtibmas_geo._validate import check_choice, check_crs_4326, check_geom_typ
 from kamtibmas_geo.boundaries._integrity import load_derived, save_derived
 from kamtibmas_geo.boundaries._pack import EQUAL_AREA_CRS, PackInfo, build_pack, load_boundaries
 from kamtibmas_geo.config import Settings
-from kamtibmas_geo.grid._units import UNIT_COLUMNS, own_desa
+from kamtibmas_geo.grid._units import (
+    UNIT_COLUMNS,
+    TileIndex,
+    build_tile_index,
+    desa_positions,
+    index_from_table,
+    index_table,
+    own_desa,
+)
 
 __all__ = [
     "ContainMode",
@@ -75,6 +89,8 @@ MESSAGES = {
 
 #: Below this many points one thread does the indexing (thread start-up is not free).
 _THREAD_MIN = 200_000
+#: From this many points :func:`assign_units` places them through the pack's pure cells.
+_INDEX_MIN = 20_000
 
 
 # --------------------------------------------------------------------------- points → cells
@@ -85,42 +101,89 @@ def _valid_latlng(lat: np.ndarray, lng: np.ndarray) -> np.ndarray:
         return np.isfinite(lat) & np.isfinite(lng) & (np.abs(lat) <= 90) & (np.abs(lng) <= 180)
 
 
-def _index(lat: np.ndarray, lng: np.ndarray, res: int, threads: int) -> pa.Array:
-    """Return an Arrow string array of cell ids of valid points (no nulls in input)."""
-    import h3ronpy
+def _index_u64(lat: np.ndarray, lng: np.ndarray, res: int, threads: int) -> np.ndarray:
+    """Return the ``uint64`` cell ids of valid points (no NaN in input), over threads."""
     from h3ronpy.vector import coordinates_to_cells
 
-    def run(sl: slice) -> pa.Array:
-        cells = coordinates_to_cells(lat[sl], lng[sl], res)
-        return pa.array(h3ronpy.cells_to_string(cells))
+    out = np.empty(len(lat), dtype=np.uint64)
 
-    n = len(lat)
-    if n == 0:
-        return pa.array([], type=pa.string())
-    if threads <= 1 or n < _THREAD_MIN:
-        return run(slice(0, n))
-    bounds = np.linspace(0, n, threads + 1).astype(int)
-    slices = [slice(int(a), int(b)) for a, b in itertools.pairwise(bounds)]
+    def run(sl: slice) -> None:
+        out[sl] = np.asarray(coordinates_to_cells(lat[sl], lng[sl], res))
+
+    if threads <= 1 or len(lat) < _THREAD_MIN:
+        run(slice(0, len(lat)))
+        return out
+    bounds = np.linspace(0, len(lat), threads + 1).astype(int)
     with ThreadPoolExecutor(threads) as pool:
-        parts = list(pool.map(run, slices))
-    return pa.concat_arrays(parts)
+        list(pool.map(run, [slice(int(a), int(b)) for a, b in itertools.pairwise(bounds)]))
+    return out
 
 
-def _cell_series(lat: ArrayLike, lng: ArrayLike, res: int, threads: int | None) -> pd.Series:
-    """Return the cells of points as a string Series (NA where no valid point), trusting res."""
+def _latlng_arrays(lat: ArrayLike, lng: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     lat_a = np.asarray(lat, dtype="float64").ravel()
     lng_a = np.asarray(lng, dtype="float64").ravel()
     if lat_a.shape != lng_a.shape:
         raise RegionError.say(MESSAGES, "lengths", n_lat=lat_a.size, n_lng=lng_a.size)
+    return lat_a, lng_a
+
+
+def cells_u64(
+    lat: ArrayLike, lng: ArrayLike, res: int, *, threads: int | None = None
+) -> np.ndarray:
+    """Return the H3 cell of each point as a ``uint64`` id, 0 where no valid point.
+
+    The form every step works in; strings are made only at the edge
+    (:func:`cell_strings`). ``res`` is trusted (checked at the public entry).
+
+    Parameters
+    ----------
+    lat, lng : array-like of float
+        Latitudes and longitudes in degrees (WGS 84).
+    res : int
+        H3 resolution, 0-15.
+    threads : int, optional
+        As in :func:`points_to_cells`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``uint64`` H3 ids (0 is never a valid H3 id).
+    """
+    lat_a, lng_a = _latlng_arrays(lat, lng)
     n_threads = threads if threads is not None else min(2, os.cpu_count() or 1)
     valid = _valid_latlng(lat_a, lng_a)
     if valid.all():
-        return _index(lat_a, lng_a, res, n_threads).to_pandas()
-    out = pd.Series(pd.NA, index=range(lat_a.size), dtype="str")
-    if valid.any():
-        cells = _index(lat_a[valid], lng_a[valid], res, n_threads).to_pandas()
-        out.iloc[np.flatnonzero(valid)] = cells.to_numpy()
+        return _index_u64(lat_a, lng_a, res, n_threads)
+    out = np.zeros(lat_a.size, dtype=np.uint64)
+    out[valid] = _index_u64(lat_a[valid], lng_a[valid], res, n_threads)
     return out
+
+
+def cell_strings(cells: np.ndarray) -> np.ndarray:
+    """Return ``uint64`` H3 ids as an object array of 15-character strings (None for 0).
+
+    Each distinct cell is formatted once and shared by its points.
+
+    Parameters
+    ----------
+    cells : numpy.ndarray
+        ``uint64`` H3 ids, 0 for none.
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    import h3ronpy
+
+    codes, uniq = pd.factorize(np.asarray(cells, dtype=np.uint64))
+    ids = pa.array(uniq, type=pa.uint64(), mask=np.asarray(uniq) == 0)  # 0: no cell (null)
+    text = pa.array(h3ronpy.cells_to_string(ids)).to_numpy(zero_copy_only=False)
+    return np.asarray(text, dtype=object)[codes]
+
+
+def _cell_series(lat: ArrayLike, lng: ArrayLike, res: int, threads: int | None) -> pd.Series:
+    """Return the cells of points as a string Series (NA where no valid point), trusting res."""
+    return pd.Series(cell_strings(cells_u64(lat, lng, res, threads=threads)), dtype="str")
 
 
 def points_to_cells(
@@ -175,10 +238,7 @@ def index_points(
     numpy.ndarray
         Object array of H3 ids, ``None`` where a coordinate is missing or out of range.
     """
-    series = _cell_series(lat, lng, res, threads)
-    out = np.array(series.astype(object).to_numpy(), dtype=object)
-    out[pd.isna(out)] = None
-    return out
+    return cell_strings(cells_u64(lat, lng, res, threads=threads))
 
 
 def to_cells(
@@ -421,25 +481,47 @@ def assign_units(
     ['Barat', 'Barat']
     """
     check_geom_types(points, ("Point",), what="points")
-    return _assign(points, _unit_polygons(boundaries, settings))
+    desa = _unit_polygons(boundaries, settings)
+    index = None
+    if boundaries is None and len(points) >= _INDEX_MIN:
+        index = _pack_tile_index(settings or Settings())
+    return _assign(points, desa, index=index)
 
 
-def _assign(points: gpd.GeoDataFrame, desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Add the unit columns of the desa (sorted by code) each point intersects."""
+def _pack_tile_index(settings: Settings) -> TileIndex:
+    """Return the pure tiles of the pack's desa (built once, cached beside the pack)."""
+    pack = build_pack(settings=settings)
+    return _pack_tile_index_cached(str(pack.path), pack.digest, settings)
+
+
+@lru_cache(maxsize=2)
+def _pack_tile_index_cached(pack: str, digest: str, settings: Settings) -> TileIndex:
+    desa = load_boundaries("desa", settings=settings)
+    geoms, codes = desa.geometry.to_numpy(), desa["code"].to_numpy(dtype=object)
+    path = Path(pack) / "desa-tiles.parquet"
+    table = load_derived(path, digest)
+    index = None if table is None else index_from_table(table, geoms, codes)
+    if index is None:
+        index = build_tile_index(geoms)
+        save_derived(path, index_table(index, codes), digest)
+    return index
+
+
+def _assign(
+    points: gpd.GeoDataFrame, desa: gpd.GeoDataFrame, *, index: TileIndex | None = None
+) -> gpd.GeoDataFrame:
+    """Add the unit columns of the desa (sorted by code) each point intersects.
+
+    With an ``index`` of pure tiles (wholly inside one desa, touching no other) a point
+    in such a tile takes its desa by a look-up; the others are tested against the
+    polygons, the smallest code winning on a shared border.
+    """
     pts = check_crs_4326(points, what="points")
-    left = gpd.GeoDataFrame(geometry=pts.geometry.values, crs=4326)
-    # The spatial index is built on the points (the right frame) and queried with each
-    # polygon, which prepares every polygon once: about 2.5x faster than a points-left
-    # "intersects" join, as fast as a points-left "within" join (benchmarks/bench_grid.py),
-    # and unlike "within" it keeps points on a shared border (the smallest code wins).
-    joined = gpd.sjoin(desa[["geometry"]], left, how="inner", predicate="intersects")
-    unit_pos = np.asarray(joined.index, dtype=np.int64)
-    point_pos = joined["index_right"].to_numpy(dtype=np.int64)
-    # the smallest code wins on shared borders: desa rows are sorted by code
-    best = np.full(len(pts), np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(best, point_pos, unit_pos)
-    found = best < len(desa)
-    take = np.where(found, best, -1)
+    geom = pts.geometry.values
+    missing = shapely.is_missing(geom) | shapely.is_empty(geom)
+    lon = np.where(missing, np.nan, shapely.get_x(np.where(missing, None, geom))).astype(float)
+    lat = np.where(missing, np.nan, shapely.get_y(np.where(missing, None, geom))).astype(float)
+    take = desa_positions(lon, lat, desa.geometry.to_numpy(), index=index, points=np.asarray(geom))
     out = points.copy()
     for col, from_col in UNIT_COLUMNS.items():
         values = desa[from_col].astype("str").array.take(take, allow_fill=True)

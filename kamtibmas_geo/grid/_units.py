@@ -8,9 +8,11 @@ are checked and normalised here once, so every stage reads them the same way.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -18,7 +20,25 @@ from kamtibmas_geo._errors import KamtibmasGeoError
 from kamtibmas_geo._validate import check_columns, check_crs_4326, check_geom_types
 from kamtibmas_geo.boundaries._pack import EQUAL_AREA_CRS
 
-__all__ = ["UNIT_COLUMNS", "own_desa", "own_level"]
+__all__ = [
+    "TILE_DEG",
+    "UNIT_COLUMNS",
+    "TileIndex",
+    "build_tile_index",
+    "desa_positions",
+    "index_from_table",
+    "index_table",
+    "own_desa",
+    "own_level",
+]
+
+#: Side in degrees (about 110 m) of the tiles of the index that places many points at once.
+TILE_DEG = 0.001
+#: At most this many tiles (the side grows for a larger region): 4 bytes each.
+_MAX_TILES = 4_000_000
+#: Tiles are grown by this many degrees (about 11 cm) before the test, so that a point on a
+#: tile's edge, however the division rounds, still lies in the tested square.
+_MARGIN_DEG = 1e-6
 
 #: Unit column of a point or cell → column of a desa-level frame it is read from.
 UNIT_COLUMNS = {
@@ -152,3 +172,192 @@ def own_level(
         )
     out["area_km2"] = out.geometry.to_crs(EQUAL_AREA_CRS).area.to_numpy() / 1e6
     return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- tile → desa index
+
+
+@dataclass(frozen=True)
+class TileIndex:
+    """A regular grid of square tiles over the desa, each tile's desa when it is pure.
+
+    A tile is *pure* when the square grown by a small margin lies in the interior of one
+    desa and touches no other: every point in it is in that desa and no other.
+
+    Attributes
+    ----------
+    x0, y0 : float
+        South-west corner of the grid (degrees).
+    size : float
+        Side of a tile (degrees).
+    nx, ny : int
+        Tiles across and up.
+    desa : numpy.ndarray
+        ``int32`` row of the desa frame for each tile (``iy * nx + ix``), -1 when the
+        tile is not pure (its points are tested against the polygons).
+    """
+
+    x0: float
+    y0: float
+    size: float
+    nx: int
+    ny: int
+    desa: np.ndarray
+
+
+def _grid(geoms: np.ndarray) -> tuple[float, float, float, int, int]:
+    """Return the grid (x0, y0, size, nx, ny) over polygons: fine, at most _MAX_TILES."""
+    x0, y0, x1, y1 = (float(v) for v in shapely.total_bounds(geoms))
+    size = max(TILE_DEG, float(np.sqrt((x1 - x0) * (y1 - y0) / _MAX_TILES)))
+    return x0, y0, size, int((x1 - x0) // size) + 1, int((y1 - y0) // size) + 1
+
+
+def _centre_tiles(geoms: np.ndarray, grid: tuple[float, float, float, int, int]) -> np.ndarray:
+    """Return (tile, row) pairs of tiles whose centre lies in each polygon, by row."""
+    x0, y0, size, nx, _ = grid
+    bounds = shapely.bounds(geoms)
+    parts = []
+    for row, geom in enumerate(geoms):
+        ix = np.arange(int((bounds[row, 0] - x0) // size), int((bounds[row, 2] - x0) // size) + 1)
+        iy = np.arange(int((bounds[row, 1] - y0) // size), int((bounds[row, 3] - y0) // size) + 1)
+        gx, gy = (a.ravel() for a in np.meshgrid(ix, iy))
+        hit = shapely.contains_xy(geom, x0 + (gx + 0.5) * size, y0 + (gy + 0.5) * size)
+        keys = gy[hit].astype(np.int64) * nx + gx[hit]
+        parts.append(np.column_stack([keys, np.full(len(keys), row, dtype=np.int64)]))
+    return np.concatenate(parts) if parts else np.empty((0, 2), dtype=np.int64)
+
+
+def _boxes(keys: np.ndarray, grid: tuple[float, float, float, int, int]) -> np.ndarray:
+    """Return the tiles as squares grown by the margin."""
+    x0, y0, size, nx, _ = grid
+    gx, gy = keys % nx, keys // nx
+    return shapely.box(
+        x0 + gx * size - _MARGIN_DEG,
+        y0 + gy * size - _MARGIN_DEG,
+        x0 + (gx + 1) * size + _MARGIN_DEG,
+        y0 + (gy + 1) * size + _MARGIN_DEG,
+    )
+
+
+def _overlapping(geoms: np.ndarray) -> np.ndarray:
+    """Return pairs (a, b) of polygons whose interiors overlap, both ways round."""
+    a, b = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    a, b = a[a != b], b[a != b]
+    keep = shapely.relate_pattern(geoms[a], geoms[b], "T********")
+    return np.column_stack([a[keep], b[keep]])
+
+
+def _touched_by_others(
+    rows: np.ndarray, boxes: np.ndarray, geoms: np.ndarray, pairs: np.ndarray
+) -> np.ndarray:
+    """Return which boxes of a polygon (``rows`` sorted) touch another that overlaps it."""
+    touched = np.zeros(len(rows), dtype=bool)
+    for a, b in pairs:
+        lo, hi = np.searchsorted(rows, [a, a + 1])
+        touched[lo:hi] |= shapely.intersects(geoms[b], boxes[lo:hi])
+    return touched
+
+
+def build_tile_index(geoms: np.ndarray) -> TileIndex:
+    """Find the pure tiles of desa polygons (in the order of the desa frame, by code).
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray
+        Desa polygons in EPSG:4326.
+
+    Returns
+    -------
+    TileIndex
+    """
+    grid = _grid(geoms)
+    shapely.prepare(geoms)
+    pairs = _centre_tiles(geoms, grid)
+    keys, rows = pairs[:, 0], pairs[:, 1]
+    boxes = _boxes(keys, grid)
+    pure = shapely.contains_properly(geoms[rows], boxes)
+    pure &= ~_touched_by_others(rows, boxes, geoms, _overlapping(geoms))
+    desa = np.full(grid[3] * grid[4], -1, dtype=np.int32)
+    desa[keys[pure]] = rows[pure]
+    return TileIndex(*grid, desa=desa)
+
+
+def index_table(index: TileIndex, codes: np.ndarray) -> pd.DataFrame:
+    """Return the pure tiles as a table (``tile``, desa ``code``) to cache on disk."""
+    tiles = np.flatnonzero(index.desa >= 0)
+    names = pd.Categorical.from_codes(index.desa[tiles], categories=pd.Index(codes, dtype=object))
+    return pd.DataFrame({"tile": tiles.astype(np.int64), "code": names})
+
+
+def index_from_table(table: pd.DataFrame, geoms: np.ndarray, codes: np.ndarray) -> TileIndex | None:
+    """Return the index of a cached table for the desa (``codes`` sorted), ``None`` if stale."""
+    grid = _grid(geoms)
+    names = pd.Categorical(table["code"])
+    where = pd.Index(np.asarray(codes, dtype=object)).get_indexer(names.categories.astype(object))
+    tiles = table["tile"].to_numpy(dtype=np.int64)
+    if (where < 0).any() or (len(tiles) and tiles.max() >= grid[3] * grid[4]):
+        return None
+    desa = np.full(grid[3] * grid[4], -1, dtype=np.int32)
+    desa[tiles] = where[names.codes]
+    return TileIndex(*grid, desa=desa)
+
+
+def _tile_desa(lon: np.ndarray, lat: np.ndarray, index: TileIndex) -> np.ndarray:
+    """Return the desa of each point's tile when the tile is pure, else -1 (NaN: -1)."""
+    with np.errstate(invalid="ignore"):
+        gx = np.floor((lon - index.x0) / index.size)
+        gy = np.floor((lat - index.y0) / index.size)
+        ok = (gx >= 0) & (gx < index.nx) & (gy >= 0) & (gy < index.ny)
+    keys = np.where(ok, gy * index.nx + gx, 0).astype(np.int64)
+    return np.where(ok, index.desa[keys], -1)
+
+
+def _smallest_hit(points: np.ndarray, geoms: np.ndarray) -> np.ndarray:
+    """Return, for each point, the first polygon it intersects (-1 for none)."""
+    best = np.full(len(points), len(geoms), dtype=np.int64)
+    if len(points):
+        # the tree holds the points and each polygon queries it once (prepared once)
+        tree = shapely.STRtree(points)
+        unit_pos, point_pos = tree.query(geoms, predicate="intersects")
+        np.minimum.at(best, point_pos, unit_pos)
+    return np.where(best < len(geoms), best, -1)
+
+
+def desa_positions(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    geoms: np.ndarray,
+    *,
+    index: TileIndex | None = None,
+    points: np.ndarray | None = None,
+) -> np.ndarray:
+    """Return the row of the desa each point lies in (the smallest row on a shared border).
+
+    With an ``index``, a point in a pure tile takes that tile's desa by a look-up; only
+    the points of the other tiles are tested against the polygons, so the answer is the
+    same as testing every point.
+
+    Parameters
+    ----------
+    lon, lat : numpy.ndarray
+        Coordinates in degrees; NaN for a missing point.
+    geoms : numpy.ndarray
+        Desa polygons in the order of the desa frame.
+    index : TileIndex, optional
+        Pure tiles of ``geoms`` (:func:`build_tile_index`).
+    points : numpy.ndarray, optional
+        The points as shapely geometries, if already made (saves making them again).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int64`` rows of ``geoms``, -1 for a point in no desa.
+    """
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    out = np.full(len(lon), -1, dtype=np.int64)
+    if index is not None:
+        out[:] = _tile_desa(lon, lat, index)
+    rows = np.flatnonzero(ok & (out < 0))
+    pts = shapely.points(lon[rows], lat[rows]) if points is None else points[rows]
+    out[rows] = _smallest_hit(pts, geoms)
+    return out
