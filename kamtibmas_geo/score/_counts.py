@@ -7,6 +7,8 @@ place only at a desa/kelurahan or kecamatan (``geocode_status == "matched"`` wit
 area crosswalk (``share_of_unit``): a kecamatan record adds ``share`` to each of its
 cells, so totals are kept. A record matched to one of the user's landmarks
 (``region_level == "landmark"``) is a point and counts fully in the landmark's cell.
+Spread records count in the score as expected fractions; Gi* and the emerging hot-spot
+series count points only (:func:`point_counts`).
 Records placed only at kabupaten level are too vague for a cell map and are left out
 (counted in the score's ``attrs``).
 """
@@ -25,7 +27,7 @@ from numpy.typing import NDArray
 from kamtibmas_geo._errors import ScoreError
 from kamtibmas_geo.config import Settings
 
-__all__ = ["Placement", "apportion", "place_records"]
+__all__ = ["Placement", "cell_exposure", "place_records", "point_counts"]
 
 _SPREAD_LEVELS = ("desa", "kecamatan")
 
@@ -215,15 +217,16 @@ def _place_spread(
     return pieces, n_outside
 
 
-def apportion(
+def point_counts(
     placement: Placement, n_cells: int, keep: NDArray[np.bool_], step: NDArray[np.int64]
 ) -> NDArray[np.float64]:
-    """Whole incident counts per cell and step, spread records apportioned by largest remainder.
+    """Whole incident counts per cell and step, of the records located as points only.
 
-    Points count 1 in their cell. For each unit and step, the ``n`` records placed only at
-    that unit give quotas ``n × share`` over its cells; each cell gets the floor of its
-    quota and the remaining records go to the cells with the largest fractional parts
-    (Hamilton's method), so the unit's total stays ``n`` and the result is deterministic.
+    Records known only at desa/kelurahan or kecamatan level are left out: their cell is
+    unknown, and putting them as whole counts into some cells of their unit (the old
+    largest-remainder apportionment) made hot cells out of a name. They count in the
+    score as expected fractions (``share_of_unit``), never in Gi* or the emerging
+    hot-spot series; ``attrs["score"]["n_gi_left_out"]`` says how many.
 
     Parameters
     ----------
@@ -243,32 +246,8 @@ def apportion(
     """
     n_steps = int(step[keep].max()) + 1 if keep.any() else 1
     out = np.zeros((n_cells, n_steps))
-    use = keep[placement.record]
-    is_point = placement.unit == ""
-    pts = use & is_point
+    pts = keep[placement.record] & (placement.unit == "")
     np.add.at(out, (placement.cell[pts], step[placement.record[pts]]), 1.0)
-    spr = use & ~is_point
-    if spr.any():
-        frame = pd.DataFrame(
-            {
-                "unit": placement.unit[spr],
-                "step": step[placement.record[spr]],
-                "record": placement.record[spr],
-                "cell": placement.cell[spr],
-                "share": placement.weight[spr],
-            }
-        )
-        for (_, st), grp in frame.groupby(["unit", "step"], sort=True):
-            n_rec = grp["record"].nunique()
-            first = grp[grp["record"] == grp["record"].iloc[0]]
-            quota = first["share"].to_numpy() * n_rec
-            base = np.floor(quota)
-            rest = int(np.rint(n_rec - base.sum()))
-            if rest > 0:
-                order = np.argsort(-(quota - base), kind="stable")[:rest]
-                base[order] += 1
-            col = out[:, int(str(st))]
-            np.add.at(col, first["cell"].to_numpy(), base)
     return out
 
 

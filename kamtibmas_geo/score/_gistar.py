@@ -15,8 +15,15 @@ z-scores to machine precision). Three kinds of pseudo p-values are offered:
     The same null drawn ``permutations`` times (sparse neighbour matrix times a
     cells × draws matrix, in chunks), one-sided p-values with the +1 correction.
 ``"permutation"``
-    The conditional permutation test of esda (focal value fixed, the others permuted),
-    with esda's folded one-sided pseudo p-value ``(min(larger, D - larger) + 1) / (D + 1)``.
+    The conditional permutation test of esda (focal value fixed, the others permuted).
+    esda reports the folded one-sided pseudo p-value ``(min(larger, D - larger) + 1) /
+    (D + 1)``; the p-value corrected here is the two-sided ``min(1, 2 min(p_hot,
+    p_cold))``, as for the count null, so that the FDR family does not count each cell
+    on its more extreme side only. Permutation inference treats the cell values as
+    exchangeable; on sparse incident counts (mostly zeros) esda's folded p-value counts
+    ties as extreme and flags thousands of empty cells as cold spots on pure noise (tested),
+    and a :class:`~kamtibmas_geo.score.SparseInferenceWarning` says to prefer the count
+    null there.
 
 Monte Carlo p-values cannot go below ``1 / (D + 1)``; with thousands of cells the
 Benjamini-Hochberg correction then can pass nothing, so too few draws are refused
@@ -26,6 +33,7 @@ Benjamini-Hochberg correction then can pass nothing, so too few draws are refuse
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -37,6 +45,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from kamtibmas_geo._errors import ScoreError
 from kamtibmas_geo._i18n import tr
+from kamtibmas_geo.score._warnings import SparseInferenceWarning
 
 __all__ = [
     "GiStarResult",
@@ -108,7 +117,22 @@ MESSAGES = {
         "id": "exposure harus berisi satu nilai >= 0 untuk setiap sel, dengan jumlah positif.",
         "en": "exposure must hold one value >= 0 per cell with a positive sum.",
     },
+    "sparse": {
+        "id": "Inferensi permutasi Gi* dipakai pada hitungan jarang ({zero:.0%} sel tanpa "
+        "kejadian): banyak nilai kembar, dan permutasi mengabaikan luas sel. p-value "
+        "satu sisi yang dilipat (seperti esda) akan menandai ribuan sel kosong sebagai "
+        "titik dingin; di sini dipakai p-value dua sisi, tetapi untuk jumlah kejadian "
+        "pakai gi_inference='count' (bawaan, eksak).",
+        "en": "Gi* permutation inference used on sparse counts ({zero:.0%} of cells without "
+        "incidents): many ties, and permutations ignore cell areas. A folded one-sided "
+        "p-value (as esda's) would flag thousands of empty cells as cold spots; two-sided "
+        "p-values are used here, but for incident counts use gi_inference='count' (the "
+        "default, exact).",
+    },
 }
+
+#: Share of zero cells above which the permutation inference warns.
+_SPARSE_ZEROS = 0.5
 
 
 @dataclass(frozen=True)
@@ -124,8 +148,8 @@ class GiStarResult:
     p_hot, p_cold : ndarray
         One-sided p-values for a hot (high) and a cold (low) spot.
     p : ndarray
-        The p-value that is corrected: ``min(1, 2 min(p_hot, p_cold))`` for ``"count"``,
-        esda's folded pseudo p-value for ``"permutation"``.
+        The two-sided p-value that is corrected: ``min(1, 2 min(p_hot, p_cold))`` (for
+        ``"permutation"`` twice esda's folded pseudo p-value, up to ties).
     p_fdr : ndarray
         Benjamini-Hochberg adjusted p-values (q-values) of ``p``.
     bin : ndarray
@@ -479,7 +503,7 @@ def _check_values(y: NDArray[np.float64], a: sp.csr_array, inference: str) -> No
 
 def _check_draws(n: int, permutations: int, fdr_alpha: float, k: int, inference: str) -> None:
     """Refuse too few Monte Carlo draws for any hotspot to pass the FDR correction."""
-    need = min_permutations(n, fdr_alpha, k=k, two_sided=inference == "count")
+    need = min_permutations(n, fdr_alpha, k=k, two_sided=True)
     if permutations < need:
         perm = inference == "permutation"
         raise ScoreError.say(
@@ -543,16 +567,24 @@ def _count_inference(
 def _permutation_inference(
     y: NDArray[np.float64],
     a: sp.csr_array,
-    z: NDArray[np.float64],
     permutations: int,
     rng: np.random.Generator,
 ) -> _PValues:
-    """Return the conditional permutation p-values of esda; the side is the sign of z."""
+    """Return two-sided conditional permutation p-values (esda's draws); side of the spot.
+
+    Warns (:class:`SparseInferenceWarning`) when most cells hold no incident.
+    """
     if y.sum() == 0:
-        p = p_hot = p_cold = np.ones(y.size)
+        p_hot = p_cold = np.ones(y.size)
     else:
-        p, p_hot, p_cold = _permutation_p(y, a, permutations, rng)
-    return p, p_hot, p_cold, np.sign(z), permutations
+        _, p_hot, p_cold = _permutation_p(y, a, permutations, rng)
+        zero = float((y == 0).mean())
+        if zero > _SPARSE_ZEROS:
+            warnings.warn(SparseInferenceWarning.say(MESSAGES, "sparse", zero=zero), stacklevel=4)
+    p = np.minimum(1.0, 2 * np.minimum(p_hot, p_cold))
+    side = np.where(p_hot <= p_cold, 1.0, -1.0)
+    side[p >= 1.0] = 0.0
+    return p, p_hot, p_cold, side, permutations
 
 
 def gi_star(
@@ -627,7 +659,7 @@ def gi_star(
             yv, a, share, count_method, permutations, rng
         )
     else:
-        p, p_hot, p_cold, side, draws = _permutation_inference(yv, a, z, permutations, rng)
+        p, p_hot, p_cold, side, draws = _permutation_inference(yv, a, permutations, rng)
     q = fdr_bh(p)
     return GiStarResult(
         g=g,

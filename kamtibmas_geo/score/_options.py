@@ -59,7 +59,10 @@ class ScoreOptions:
         Past target seasons for the seasonal uplift; by default the same phases in the
         30 previous Hijri years (only those inside the history count).
     exposure : Series, optional
-        Exposure per ``hex_id`` for the count null of Gi* (cell area by default).
+        Exposure for the count null of Gi* (cell area by default): per ``hex_id``, or per
+        desa/kelurahan code (population or households of each desa, shared equally by
+        its cells; every desa of the region needs a value). Hot then means "more
+        incidents than its people would bring", not "more than its area would".
     trend_step : {"month", "week"}
         Time step of the emerging-hotspot series, counted back from the target start,
         or from midnight after the last record used when the data end earlier (a

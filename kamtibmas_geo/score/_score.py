@@ -32,11 +32,11 @@ import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from kamtibmas_geo._errors import NoUnitWarning, ScoreError, SettingsError
+from kamtibmas_geo._errors import ScoreError, SettingsError
 from kamtibmas_geo._validate import check_columns, check_res
 from kamtibmas_geo.config import Settings
 from kamtibmas_geo.grid._units import UNIT_COLUMNS, own_desa
-from kamtibmas_geo.score._counts import Placement, apportion, cell_exposure, place_records
+from kamtibmas_geo.score._counts import Placement, cell_exposure, place_records, point_counts
 from kamtibmas_geo.score._emerging import (
     TREND_CLASSES,
     MannKendall,
@@ -55,7 +55,16 @@ from kamtibmas_geo.score._gistar import (
     neighbour_matrix,
 )
 from kamtibmas_geo.score._options import ScoreOptions
+from kamtibmas_geo.score._regions import (
+    MIN_INCIDENTS,
+    Jurisdiction,
+    check_region,
+    is_auto,
+    jurisdictions,
+    region_label,
+)
 from kamtibmas_geo.score._rollup import RollupLevel, rollup
+from kamtibmas_geo.score._warnings import SmallSampleWarning
 
 __all__ = [
     "TREND_CLASSES",
@@ -113,6 +122,20 @@ MESSAGES = {
     "no_cells": {
         "id": "Tidak ada sel H3 pada resolusi {res} untuk wilayah {region!r}.",
         "en": "No H3 cells at resolution {res} for region {region!r}.",
+    },
+    "small_sample": {
+        "id": "{region}: hanya {n} kejadian (kurang dari {need}); titik panas dan kelas risiko "
+        "dari sedikit kejadian tidak dapat diandalkan. Pakai riwayat yang lebih panjang atau "
+        "baca hasilnya sebagai petunjuk saja.",
+        "en": "{region}: only {n} incidents (fewer than {need}); hot spots and risk classes "
+        "from so few incidents are unreliable. Use a longer history, or read the result as "
+        "a hint only.",
+    },
+    "exposure_missing": {
+        "id": "Paparan (exposure) per desa tidak punya nilai untuk {n} desa wilayah ini, "
+        "misalnya {codes}; berikan nilai (penduduk atau rumah tangga) untuk setiap desa.",
+        "en": "The per-desa exposure has no value for {n} desa of this region, e.g. {codes}; "
+        "give a value (population or households) for every desa.",
     },
     "options": {
         "id": "options= harus berupa ScoreOptions, misalnya options=ScoreOptions(gi=False); "
@@ -317,36 +340,6 @@ def _cell_sum(p: Placement, per_record: NDArray[np.float64], n_cells: int) -> ND
     return out
 
 
-def _units_of(cells: list[str], own: gpd.GeoDataFrame | None, settings: Settings) -> pd.DataFrame:
-    """Return the unit columns of the cells; warn about cells that touch no desa."""
-    from kamtibmas_geo.grid._cells import cell_units
-
-    units = cell_units(cells, settings=settings, boundaries=own)
-    n_none = int(units["desa_code"].isna().sum())
-    if n_none:
-        cols = "desa_*, kecamatan_* and kabupaten_*"
-        if own is not None:
-            msg = (
-                f"{n_none} of {len(cells)} cells touch none of the boundaries' desa: their "
-                f"{cols} columns are empty and rollup() leaves them out."
-            )
-        elif n_none == len(cells):
-            msg = (
-                f"None of the {len(cells)} cells lies in OKI or Palembang (the boundary "
-                f"pack), so their {cols} columns are empty and rollup() cannot use them. "
-                "For another region pass your own desa polygons: "
-                "score_hotspots(..., boundaries=desa)."
-            )
-        else:
-            msg = (
-                f"{n_none} of {len(cells)} cells lie outside OKI and Palembang (the boundary "
-                f"pack): their {cols} columns are empty and rollup() leaves them out. For "
-                "another region pass your own desa polygons as boundaries=."
-            )
-        warnings.warn(msg, NoUnitWarning, stacklevel=3)
-    return units
-
-
 # --------------------------------------------------------------------------- steps
 
 
@@ -406,46 +399,21 @@ def _kept_times(frame: pd.DataFrame, t_start: pd.Timestamp) -> tuple[pd.Series, 
 
 
 def _own_boundaries(
-    boundaries: Any, region: str | None, cells: Sequence[str] | None
+    boundaries: Any, region: Any, cells: Sequence[str] | None
 ) -> gpd.GeoDataFrame | None:
     """Return the user's desa polygons, checked, or ``None`` to use the boundary pack.
 
     A ``region`` that will be used must be known: it fails here, before any work.
     """
     if boundaries is None:
-        if region is not None and cells is None:
-            from kamtibmas_geo.boundaries._pack import resolve_region
-
-            resolve_region(region)
+        if cells is None:
+            check_region(region)
+        elif cells is not None and not list(cells):
+            raise ScoreError.say(MESSAGES, "no_cells_given")
         return None
-    if region is not None:
+    if not is_auto(region):
         raise ScoreError.say(MESSAGES, "region_and_boundaries", region=region)
     return own_desa(boundaries, error=ScoreError)
-
-
-def _cells_to_score(
-    cells: Sequence[str] | None,
-    own: gpd.GeoDataFrame | None,
-    region: str | None,
-    res: int,
-    settings: Settings,
-) -> list[str]:
-    """Return the sorted cells: those given, those of own boundaries, or the region's."""
-    if cells is not None:
-        cell_list = sorted(set(cells))
-    elif own is not None:
-        from kamtibmas_geo.grid._cells import _polygon_cells
-
-        cell_list = _polygon_cells(own, res)
-    else:
-        from kamtibmas_geo.grid._cells import region_cells
-
-        cell_list = sorted(region_cells(region, res, settings=settings))
-    if not cell_list:
-        if cells is not None:
-            raise ScoreError.say(MESSAGES, "no_cells_given")
-        raise ScoreError.say(MESSAGES, "no_cells", res=res, region=region)
-    return cell_list
 
 
 def _history(
@@ -523,13 +491,37 @@ def _risk_columns(
 
 
 def _neighbourhood(
-    cells: list[str], settings: Settings, exposure: pd.Series | None
+    cells: list[str], units: pd.DataFrame, settings: Settings, exposure: pd.Series | None
 ) -> tuple[sp.csr_array, NDArray[np.float64]]:
     """Return the Gi* neighbourhood matrix and the exposure of every cell (area by default)."""
     a = neighbour_matrix(cells, settings.gi_k)
-    if exposure is not None:
-        return a, exposure.reindex(cells).fillna(0.0).to_numpy(dtype=np.float64)
-    return a, cell_exposure(cells)
+    if exposure is None:
+        return a, cell_exposure(cells)
+    return a, _cell_exposure_of(exposure, cells, units)
+
+
+def _cell_exposure_of(
+    exposure: pd.Series, cells: list[str], units: pd.DataFrame
+) -> NDArray[np.float64]:
+    """Exposure per cell: given per ``hex_id``, or per desa code and shared by its cells.
+
+    A desa's exposure (its population or households) is split equally among its cells
+    (cells of one resolution have nearly equal areas), so a desa of 3,000 people over 30
+    cells gives each 100.
+    """
+    index = exposure.index.astype(str)
+    values = pd.Series(exposure.to_numpy(dtype=np.float64), index=index)
+    if index.isin(cells).any() or units.empty:
+        return values.reindex(cells).fillna(0.0).to_numpy(dtype=np.float64)
+    desa = units["desa_code"].astype("string").fillna("").to_numpy()
+    missing = sorted(set(desa) - set(index) - {""})
+    if missing:
+        raise ScoreError.say(
+            MESSAGES, "exposure_missing", n=len(missing), codes=", ".join(missing[:5])
+        )
+    per_desa = pd.Series(desa).map(pd.Series(desa).value_counts())
+    share = values.reindex(desa).fillna(0.0).to_numpy() / per_desa.to_numpy(dtype=np.float64)
+    return np.asarray(share, dtype=np.float64)
 
 
 def _gi_columns(
@@ -540,13 +532,13 @@ def _gi_columns(
     on: bool,
     lang: str,
 ) -> dict[str, Any]:
-    """Gi* on whole incident counts (spread records apportioned), or neutral values."""
+    """Gi* on the whole counts of records located as points, or neutral values."""
     m = a.shape[0]
     if not on:
         out: dict[str, Any] = {"gi_z": np.zeros(m), "gi_p": np.ones(m), "gi_p_fdr": np.ones(m)}
         out["gi_bin"] = np.zeros(m, dtype=np.int8)
     else:
-        counts = apportion(hist.used, m, hist.keep, np.zeros(len(hist.frame), dtype=np.int64))
+        counts = point_counts(hist.used, m, hist.keep, np.zeros(len(hist.frame), dtype=np.int64))
         res_gi = gi_star(
             counts[:, 0],
             a,
@@ -578,14 +570,25 @@ def _trend_end(times: pd.Series, keep: NDArray[np.bool_], t_start: pd.Timestamp)
 def _trend_series(
     hist: _History, m: int, t_end: pd.Timestamp, step: str, steps: int
 ) -> NDArray[np.float64] | None:
-    """Whole incident counts per cell and step, oldest first; ``None`` if no record is in it."""
+    """Point counts per cell and step, oldest first, from the step of the first record.
+
+    Steps before the jurisdiction's first record (of any kind) are not part of the
+    series: months before the data began are unknown, not quiet. ``None`` if no record
+    is in the window.
+    """
     age = (t_end - hist.times).dt.total_seconds().to_numpy() / 86400.0
     back = np.floor(np.nan_to_num(age, nan=-1.0) / _STEP_DAYS[step]).astype(np.int64)
     in_window = hist.keep & (back >= 0) & (back < steps)
-    if not in_window.any():
+    placed = np.zeros(len(hist.frame), dtype=bool)
+    placed[hist.used.record] = True
+    if not (in_window & placed).any():
         return None
-    series = apportion(hist.used, m, in_window, np.where(in_window, steps - 1 - back, 0))
-    return np.pad(series, ((0, 0), (0, steps - series.shape[1])))
+    step_of = np.where(in_window, steps - 1 - back, 0)
+    older = (placed & hist.keep & (back >= steps)).any()  # the data began before the window
+    first = 0 if older else int(step_of[in_window & placed].min())
+    series = point_counts(hist.used, m, in_window, step_of)
+    series = np.pad(series, ((0, 0), (0, steps - series.shape[1])))
+    return series[:, first:]
 
 
 def _trend_columns(
@@ -603,7 +606,7 @@ def _trend_columns(
     mk_z = np.zeros(m)
     if options.emerging and options.gi and options.trend_steps >= 2:
         series = _trend_series(hist, m, t_end, options.trend_step, options.trend_steps)
-        if series is not None:
+        if series is not None and series.shape[1] >= 2:
             z = np.zeros(series.shape)
             bins = np.zeros(series.shape, dtype=np.int8)
             for s in range(series.shape[1]):
@@ -662,14 +665,20 @@ def score_hotspots(
     activities: Any = None,
     target: str | int | tuple[Any, Any] = "ramadhan-1448",
     res: int = 9,
-    region: str | None = None,
+    region: str | Sequence[str] | None = "auto",
     settings: Settings | None = None,
     cells: Sequence[str] | None = None,
     boundaries: gpd.GeoDataFrame | None = None,
     lang: str | None = None,
     options: ScoreOptions | None = None,
 ) -> gpd.GeoDataFrame:
-    """Score every H3 cell of a region ahead of a target period.
+    """Score every H3 cell of one or more kabupaten/kota ahead of a target period.
+
+    The kabupaten/kota (the jurisdiction of one Polres) is the study area: every
+    relative quantity (score ranks and classes, the Gi* null and its FDR family, the
+    emerging hot-spot series and classes, the coverage gap) is computed inside each one,
+    and a call over several returns the union of the calls over each (``docs/methods.md``,
+    "The study area").
 
     Parameters
     ----------
@@ -684,8 +693,11 @@ def score_hotspots(
         ``(start, end)`` pair. Only records before the start are used.
     res : int
         H3 resolution.
-    region : str, optional
-        ``"oki"``, ``"palembang"`` or ``None`` for both (not with ``boundaries``).
+    region : str or list of str, optional
+        A kabupaten/kota code or name (``"16.71"``, ``"Palembang"``, ``"OKI"``), a list
+        of them, or ``"auto"`` (default; ``None`` means the same): the kabupaten/kota of
+        the boundary pack where the records fall. Not with ``boundaries``; with
+        ``cells`` the cells are split by the kabupaten of their desa instead.
     settings : Settings, optional
         Half-life, seasonal prior, smoothing rings, Gi* options, seed, language.
     cells : sequence of str, optional
@@ -710,9 +722,15 @@ def score_hotspots(
     -------
     GeoDataFrame
         One row per cell (sorted by ``hex_id``), hexagon geometry in EPSG:4326, with the
-        columns listed in ``docs/methods.md``; ``attrs["score"]`` holds the target,
-        reference time, uplifts, counts of records left out, the source of the unit
-        columns (``"units"``: ``"pack"`` or ``"boundaries"``) and ``n_cells_no_unit``.
+        columns listed in ``docs/methods.md`` (``kabupaten_code`` tells the jurisdiction
+        of each cell; ``small_sample`` is true in a jurisdiction with fewer than 30
+        incidents; ``n_incidents_text`` is the count as shown to people, ``"≈ 3"`` when
+        it holds spread records); ``attrs["score"]`` holds the target, reference time,
+        ``regions`` (per kabupaten/kota code: ``label`` such as ``"Kota Palembang
+        (16.71), 3.352 sel"``, ``n_cells``, ``n_incidents``, ``n_points``,
+        ``n_gi_left_out``, ``small_sample``, ``uplift``, ``trend_end``), counts of
+        records left out, the source of the unit columns (``"units"``: ``"pack"`` or
+        ``"boundaries"``) and ``n_cells_no_unit``.
         A cell belongs to the desa holding its centre (a border cell: the desa holding
         most of it; :func:`~kamtibmas_geo.grid.cell_units`).
 
@@ -727,6 +745,10 @@ def score_hotspots(
 
     Warns
     -----
+    SmallSampleWarning
+        For each kabupaten/kota with fewer than 30 incidents.
+    SparseInferenceWarning
+        With ``gi_inference="permutation"`` on sparse counts (prefer the count null).
     NoUnitWarning
         If some cells touch no desa (with the boundary pack: cells outside OKI and
         Palembang), so that their ``desa_*``, ``kecamatan_*`` and ``kabupaten_*``
@@ -752,35 +774,161 @@ def score_hotspots(
     _check_target_near(frame, t_start, label)
     if options.seasons is not None:
         past = [(_wib(a), _wib(b)) for a, b in options.seasons]
-    cell_list = _cells_to_score(cells, own, region, res, settings)
-
-    hist = _history(frame, cell_list, res, t_start, settings)
-    out: dict[str, Any] = {"hex_id": cell_list, **_count_columns(hist, len(cell_list))}
-    risk, uplift = _risk_columns(hist, cell_list, t_start, past, settings, options)
-    out.update(risk)
-    a, expo = _neighbourhood(cell_list, settings, options.exposure)
-    out.update(_gi_columns(hist, a, expo, settings, options.gi, lang))
-    t_trend = _trend_end(hist.times, hist.keep, t_start)
-    out.update(_trend_columns(hist, a, expo, t_trend, settings, options, lang))
-    score = risk["score"]
-    out.update(_coverage_columns(acts, cell_list, res, t_start, score, settings, options.decay))
-
-    units = _units_of(cell_list, own, settings)
-    result = _cell_table(out, units)
-    result.attrs["score"] = {
-        "target": label,
-        "target_start": t_start.isoformat(),
-        "target_end": t_end.isoformat(),
-        "res": res,
-        "uplift": {k: float(v) for k, v in uplift.items()},
-        "n_records": len(frame),
-        "n_used": int(hist.keep.sum()),
-        "n_outside": hist.place.n_outside,
-        "n_kabupaten_only": hist.place.n_vague,
-        "past_seasons": len(past),
-        "trend_end": t_trend.isoformat(),
-        "gi_inference": settings.gi_inference if options.gi else "off",
-        "units": "pack" if own is None else "boundaries",
-        "n_cells_no_unit": int(units["desa_code"].isna().sum()),
-    }
+    areas = jurisdictions(frame, region, res=res, cells=cells, own=own, settings=settings)
+    if not areas or not any(area.cells for area in areas):
+        raise ScoreError.say(MESSAGES, "no_cells", res=res, region=region)
+    job = _Job(frame, acts, res, t_start, past, settings, options, lang)
+    parts = [_score_area(job, area) for area in areas if area.cells]
+    result = pd.concat([part for part, _ in parts], ignore_index=True)
+    result = result.sort_values("hex_id", kind="stable").reset_index(drop=True)
+    result = gpd.GeoDataFrame(result, geometry="geometry", crs=4326)
+    metas = {area.code: meta for area, (_, meta) in zip(areas, parts, strict=True)}
+    result.attrs["score"] = _run_meta(job, metas, own, (t_start, t_end), label, result)
+    _warn_small(metas, settings)
     return result
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every jurisdiction of one run shares: records, target, options."""
+
+    frame: pd.DataFrame
+    acts: pd.DataFrame | None
+    res: int
+    t_start: pd.Timestamp
+    past: Sequence[Season]
+    settings: Settings
+    options: ScoreOptions
+    lang: str
+
+
+def _score_area(job: _Job, area: Jurisdiction) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Score the cells of one kabupaten/kota on their own: every relative quantity inside it."""
+    cell_list, settings, options = area.cells, job.settings, job.options
+    hist = _history(job.frame, cell_list, job.res, job.t_start, settings)
+    out: dict[str, Any] = {"hex_id": cell_list, **_count_columns(hist, len(cell_list))}
+    out["n_incidents_text"] = count_texts(out["n_incidents"])
+    risk, uplift = _risk_columns(hist, cell_list, job.t_start, job.past, settings, options)
+    out.update(risk)
+    a, expo = _neighbourhood(cell_list, area.units, settings, options.exposure)
+    out.update(_gi_columns(hist, a, expo, settings, options.gi, job.lang))
+    t_trend = _trend_end(hist.times, hist.keep, job.t_start)
+    out.update(_trend_columns(hist, a, expo, t_trend, settings, options, job.lang))
+    cover = _coverage_columns(
+        job.acts, cell_list, job.res, job.t_start, risk["score"], settings, options.decay
+    )
+    out.update(cover)
+    n_used = float(hist.weight.sum())
+    small = n_used < MIN_INCIDENTS
+    out["small_sample"] = np.full(len(cell_list), small)
+    table = _cell_table(out, area.units)
+    spread = hist.used.unit != ""
+    meta = {
+        "code": area.code,
+        "name": area.name,
+        "label": region_label(area.code, area.name, len(cell_list)),
+        "n_cells": len(cell_list),
+        "n_incidents": n_used,
+        "n_points": len(np.unique(hist.used.record[~spread])),
+        "n_gi_left_out": len(np.unique(hist.used.record[spread])),
+        "small_sample": bool(small),
+        "uplift": {k: float(v) for k, v in uplift.items()},
+        "trend_end": t_trend.isoformat(),
+        "placed": np.unique(hist.place.record),
+        "n_kabupaten_only": hist.place.n_vague,
+    }
+    return table, meta
+
+
+def _run_meta(
+    job: _Job,
+    metas: dict[str, dict[str, Any]],
+    own: gpd.GeoDataFrame | None,
+    target: Season,
+    label: str,
+    result: gpd.GeoDataFrame,
+) -> dict[str, Any]:
+    """Return the run's ``attrs["score"]``: target, totals, one entry per kabupaten/kota."""
+    placed = np.zeros(len(job.frame), dtype=bool)
+    for meta in metas.values():
+        placed[meta.pop("placed")] = True
+    _, keep = _kept_times(job.frame, job.t_start)
+    first = next(iter(metas.values()))
+    vague = _vague_mask(job.frame)
+    return {
+        "target": label,
+        "target_start": target[0].isoformat(),
+        "target_end": target[1].isoformat(),
+        "res": job.res,
+        "regions": metas,
+        "uplift": first["uplift"] if len(metas) == 1 else {},
+        "n_records": len(job.frame),
+        "n_used": int((keep & placed).sum()),
+        "n_outside": int((~placed & ~vague).sum()),
+        "n_kabupaten_only": int(vague.sum()),
+        "n_gi_left_out": sum(m["n_gi_left_out"] for m in metas.values()),
+        "past_seasons": len(job.past),
+        "trend_end": max(m["trend_end"] for m in metas.values()),
+        "gi_inference": job.settings.gi_inference if job.options.gi else "off",
+        "units": "pack" if own is None else "boundaries",
+        "n_cells_no_unit": int(result["desa_code"].isna().sum()),
+    }
+
+
+def _vague_mask(frame: pd.DataFrame) -> NDArray[np.bool_]:
+    """Return which records are placed only at kabupaten level (left out of every cell)."""
+    from kamtibmas_geo.score._counts import _spread_and_vague
+
+    return _spread_and_vague(frame)[1]
+
+
+def _warn_small(metas: dict[str, dict[str, Any]], settings: Settings) -> None:
+    """Warn once for each kabupaten/kota with fewer than 30 incidents."""
+    for meta in metas.values():
+        if meta["small_sample"]:
+            warnings.warn(
+                SmallSampleWarning.say(
+                    MESSAGES,
+                    "small_sample",
+                    region=region_label(meta["code"], meta["name"]),
+                    n=count_text(meta["n_incidents"]),
+                    need=MIN_INCIDENTS,
+                ),
+                stacklevel=3,
+            )
+
+
+def count_text(value: float) -> str:
+    """Return a count as people read it: ``"3"`` when whole, ``"≈ 3"`` when an estimate.
+
+    Parameters
+    ----------
+    value : float
+        A count, possibly an expected (fractional) one.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> count_text(3.0), count_text(2.6), count_text(1234.0)
+    ('3', '≈ 3', '1.234')
+    """
+    whole = f"{round(value):,}".replace(",", ".")
+    return whole if abs(value - round(value)) < 1e-9 else f"≈ {whole}"
+
+
+def count_texts(values: NDArray[np.float64]) -> NDArray[np.object_]:
+    """Return :func:`count_text` of every value.
+
+    Parameters
+    ----------
+    values : ndarray
+        Counts.
+
+    Returns
+    -------
+    ndarray of str
+    """
+    return np.array([count_text(float(v)) for v in values], dtype=object)

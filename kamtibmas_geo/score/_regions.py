@@ -1,0 +1,336 @@
+"""The jurisdiction (kabupaten/kota) as the unit of analysis: which ones, and their cells.
+
+Every relative statement of the score stage (quantiles and classes, the Gi* null and its
+FDR family, emerging hot-spot classes, the coverage gap) is made inside one
+kabupaten/kota, the area one Polres plans. :func:`jurisdictions` turns the ``region=``
+of :func:`~kamtibmas_geo.score.score_hotspots` into those areas:
+
+* a kabupaten/kota code or name (``"16.71"``, ``"Palembang"``, ``"OKI"``) or a list of
+  them: those regions of the boundary pack;
+* ``"auto"`` (the default; ``None`` means the same): the kabupaten/kota where the
+  records fall (their ``region_code`` from the geocoder, else the point in the pack's
+  kabupaten polygons);
+* with ``cells=`` or ``boundaries=``: the kabupaten of each cell's unit columns (cells in
+  no unit form one area of their own, code ``""``).
+
+A cell belongs to exactly one jurisdiction, the one holding its desa (the desa holding
+its centre, or most of it at a border): a border cell that touches two kabupaten is
+scored once, in the kabupaten of its desa.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from kamtibmas_geo._errors import NoUnitWarning, ScoreError
+from kamtibmas_geo.config import Settings
+
+__all__ = [
+    "AUTO",
+    "MIN_INCIDENTS",
+    "Jurisdiction",
+    "check_region",
+    "is_auto",
+    "jurisdictions",
+    "record_kabupaten",
+    "region_label",
+    "units_of",
+]
+
+#: The default ``region=``: the kabupaten/kota where the records fall.
+AUTO = "auto"
+#: Fewer incidents than this in a jurisdiction: hot-spot statistics are unreliable (ArcGIS).
+MIN_INCIDENTS = 30
+
+_CODE = re.compile(r"^\d{2}\.\d{2}")
+
+MESSAGES = {
+    "auto_empty": {
+        "id": "region='auto': tidak satu pun catatan jatuh di kabupaten/kota paket batas "
+        "wilayah, jadi wilayah analisis tidak bisa ditentukan. Sebutkan wilayahnya "
+        "(region='palembang', '16.02', ...), atau berikan poligon desa Anda sendiri "
+        "(boundaries=).",
+        "en": "region='auto': no record falls in a kabupaten/kota of the boundary pack, so "
+        "the study area cannot be chosen. Name it (region='palembang', '16.02', ...), or "
+        "pass your own desa polygons (boundaries=).",
+    },
+    "region_type": {
+        "id": "region= harus berupa kode atau nama kabupaten/kota, daftar kode/nama, atau "
+        "'auto'; bukan {got}.",
+        "en": "region= must be a kabupaten/kota code or name, a list of them, or 'auto'; "
+        "got {got}.",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    """One kabupaten/kota scored on its own.
+
+    Attributes
+    ----------
+    code : str
+        Kemendagri kabupaten/kota code (``"16.71"``), ``""`` for cells in no unit.
+    name : str
+        Its name (``"Kota Palembang"``), ``""`` when unknown.
+    cells : list of str
+        Its H3 cells, sorted.
+    units : DataFrame
+        The unit columns of those cells (``hex_id``, ``desa_*``, ``kecamatan_*``,
+        ``kabupaten_*``), in the order of ``cells``.
+    """
+
+    code: str
+    name: str
+    cells: list[str]
+    units: pd.DataFrame
+
+
+def region_label(code: str, name: str, n_cells: int | None = None) -> str:
+    """Return ``"Kota Palembang (16.71)"``, with ``", 3.352 sel"`` when a count is given.
+
+    Parameters
+    ----------
+    code, name : str
+        The kabupaten/kota.
+    n_cells : int, optional
+        Number of cells, written with the Indonesian thousands dot.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> region_label("16.71", "Kota Palembang", 3352)
+    'Kota Palembang (16.71), 3.352 sel'
+    """
+    head = f"{name} ({code})" if name and code else (name or code or "-")
+    if n_cells is None:
+        return head
+    count = f"{n_cells:,}".replace(",", ".")
+    return f"{head}, {count} sel"
+
+
+def record_kabupaten(frame: pd.DataFrame, settings: Settings) -> NDArray[np.object_]:
+    """Return the kabupaten/kota code of every record, or ``None`` where it is unknown.
+
+    The geocoder's ``region_code`` (any level) gives it; a record without one but with a
+    point (``lat``/``lon``) gets the kabupaten of the pack holding the point.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Records.
+    settings : Settings
+        Where the boundary pack is.
+
+    Returns
+    -------
+    ndarray of object
+    """
+    out = np.full(len(frame), None, dtype=object)
+    if "region_code" in frame.columns:
+        codes = frame["region_code"].astype("string").fillna("").str.strip().to_numpy()
+        ok = np.array([bool(_CODE.match(c)) for c in codes], dtype=bool)
+        out[ok] = [c[:5] for c in codes[ok]]
+    todo = np.flatnonzero(pd.isna(out))
+    if len(todo) and {"lat", "lon"} <= set(frame.columns):
+        out[todo] = _point_kabupaten(frame.iloc[todo], settings)
+    return out
+
+
+def _point_kabupaten(frame: pd.DataFrame, settings: Settings) -> NDArray[np.object_]:
+    """Kabupaten code of the pack holding each record's point (``None`` outside)."""
+    from kamtibmas_geo.boundaries._pack import load_boundaries
+
+    lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=np.float64)
+    lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=np.float64)
+    out = np.full(len(frame), None, dtype=object)
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    if not ok.any():
+        return out
+    kab = load_boundaries("kabupaten", "all", settings=settings)
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon[ok], lat[ok]), crs=4326)
+    hit = gpd.sjoin(pts, kab[["code", "geometry"]], how="left", predicate="within")
+    hit = hit[~hit.index.duplicated(keep="first")]
+    out[np.flatnonzero(ok)] = hit["code"].astype(object).where(hit["code"].notna(), None)
+    return out
+
+
+def _asked_codes(region: Any) -> list[str] | None:
+    """Return the kabupaten codes named by ``region``, or ``None`` for ``"auto"``."""
+    from kamtibmas_geo.boundaries._pack import resolve_region
+
+    if region is None or (isinstance(region, str) and region.strip().lower() == AUTO):
+        return None
+    if isinstance(region, str):
+        return sorted(set(resolve_region(region)))
+    if isinstance(region, Sequence) and region and all(isinstance(r, str) for r in region):
+        return sorted({c for r in region for c in resolve_region(r)})
+    raise ScoreError.say(MESSAGES, "region_type", got=repr(region))
+
+
+def check_region(region: Any) -> None:
+    """Refuse an unknown or malformed ``region=`` before any work.
+
+    Parameters
+    ----------
+    region : str, list of str or None
+        As in :func:`jurisdictions`.
+    """
+    _asked_codes(region)
+
+
+def is_auto(region: Any) -> bool:
+    """Return whether ``region`` asks for the kabupaten/kota where the records fall.
+
+    Parameters
+    ----------
+    region : str, list of str or None
+        As in :func:`jurisdictions`.
+
+    Returns
+    -------
+    bool
+    """
+    return region is None or (isinstance(region, str) and region.strip().lower() == AUTO)
+
+
+def jurisdictions(
+    frame: pd.DataFrame,
+    region: Any,
+    *,
+    res: int,
+    cells: Sequence[str] | None,
+    own: gpd.GeoDataFrame | None,
+    settings: Settings,
+) -> list[Jurisdiction]:
+    """Return the kabupaten/kota to score, each with its cells and their unit columns.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The records (for ``region="auto"``).
+    region : str, list of str or None
+        Codes or names, or ``"auto"``/``None``.
+    res : int
+        H3 resolution.
+    cells : sequence of str, optional
+        Cells given by the caller (split by their kabupaten).
+    own : GeoDataFrame, optional
+        The user's desa polygons (checked).
+    settings : Settings
+        Where the boundary pack is.
+
+    Returns
+    -------
+    list of Jurisdiction
+        Sorted by code.
+
+    Raises
+    ------
+    ScoreError
+        With ``"auto"``, if no record falls in a kabupaten/kota of the pack.
+    """
+    if cells is not None or own is not None:
+        return _split_cells(cells, own, res, settings)
+    codes = _asked_codes(region)
+    if codes is None:
+        found = record_kabupaten(frame, settings)
+        codes = sorted({str(c) for c in found if c is not None} & set(_pack_codes()))
+        if not codes:
+            raise ScoreError.say(MESSAGES, "auto_empty")
+    return [_pack_area(code, res, settings) for code in codes]
+
+
+def _pack_codes() -> list[str]:
+    from kamtibmas_geo.boundaries._pack import resolve_region
+
+    return resolve_region("all")
+
+
+def _pack_area(code: str, res: int, settings: Settings) -> Jurisdiction:
+    """Return one kabupaten of the pack with the cells of its desa (centre or most area)."""
+    from kamtibmas_geo.grid._cells import cell_units, region_cells
+
+    cand = sorted(region_cells(code, res, settings=settings))
+    units = cell_units(cand, settings=settings)
+    mine = (units["kabupaten_code"].astype("string") == code).fillna(False).to_numpy()
+    units = units.loc[mine].reset_index(drop=True)
+    name = str(units["kabupaten_name"].iloc[0]) if len(units) else ""
+    return Jurisdiction(code, name, units["hex_id"].astype(str).tolist(), units)
+
+
+def _split_cells(
+    cells: Sequence[str] | None, own: gpd.GeoDataFrame | None, res: int, settings: Settings
+) -> list[Jurisdiction]:
+    """Group given cells (or those of own boundaries) by the kabupaten of their units."""
+    from kamtibmas_geo.grid._cells import _polygon_cells
+
+    cell_list = sorted(set(cells)) if cells is not None else _polygon_cells(own, res)
+    if not cell_list:
+        return []
+    units = units_of(cell_list, own, settings).reset_index(drop=True)
+    key = units["kabupaten_code"].astype("string").fillna("").to_numpy()
+    out = []
+    for code in sorted(set(key)):
+        part = units.loc[key == code].reset_index(drop=True)
+        names = part["kabupaten_name"].dropna()
+        name = str(names.iloc[0]) if len(names) else ""
+        out.append(Jurisdiction(str(code), name, part["hex_id"].astype(str).tolist(), part))
+    return out
+
+
+def units_of(cells: list[str], own: gpd.GeoDataFrame | None, settings: Settings) -> pd.DataFrame:
+    """Return the unit columns of the cells; warn about cells that touch no desa.
+
+    Parameters
+    ----------
+    cells : list of str
+        H3 ids.
+    own : GeoDataFrame, optional
+        The user's desa polygons, or ``None`` for the boundary pack.
+    settings : Settings
+        Where the boundary pack is.
+
+    Returns
+    -------
+    DataFrame
+        ``hex_id`` and the ``desa_*``, ``kecamatan_*``, ``kabupaten_*`` columns.
+    """
+    from kamtibmas_geo.grid._cells import cell_units
+
+    units = cell_units(cells, settings=settings, boundaries=own)
+    n_none = int(units["desa_code"].isna().sum())
+    if n_none:
+        cols = "desa_*, kecamatan_* and kabupaten_*"
+        if own is not None:
+            msg = (
+                f"{n_none} of {len(cells)} cells touch none of the boundaries' desa: their "
+                f"{cols} columns are empty and rollup() leaves them out."
+            )
+        elif n_none == len(cells):
+            msg = (
+                f"None of the {len(cells)} cells lies in OKI or Palembang (the boundary "
+                f"pack), so their {cols} columns are empty and rollup() cannot use them. "
+                "For another region pass your own desa polygons: "
+                "score_hotspots(..., boundaries=desa)."
+            )
+        else:
+            msg = (
+                f"{n_none} of {len(cells)} cells lie outside OKI and Palembang (the boundary "
+                f"pack): their {cols} columns are empty and rollup() leaves them out. For "
+                "another region pass your own desa polygons as boundaries=."
+            )
+        warnings.warn(msg, NoUnitWarning, stacklevel=3)
+    return units
