@@ -37,9 +37,11 @@ __all__ = [
     "IHTIYAT_MINUTES",
     "IMSAK_MINUTES",
     "ISYA_ALTITUDE",
+    "PATROL_WINDOWS",
     "SUBUH_ALTITUDE",
     "SUNSET_ALTITUDE",
     "PrayerTimes",
+    "patrol_windows",
     "prayer_times",
     "ramadhan_windows",
 ]
@@ -55,6 +57,18 @@ SUNSET_ALTITUDE = -50.0 / 60.0
 IHTIYAT_MINUTES = 2
 #: Imsak is this many minutes before the published subuh.
 IMSAK_MINUTES = 10
+#: Every patrol window :func:`patrol_windows` knows, in the order of the day.
+PATROL_WINDOWS: tuple[str, ...] = (
+    "sahur",
+    "subuh",
+    "siang",
+    "ngabuburit",
+    "tarawih",
+    "malam",
+    "takbiran",
+)
+#: The subuh patrol runs from imsak until this many minutes after sunrise (terbit).
+SUBUH_AFTER_TERBIT_MINUTES = 30
 _DIP_DEG_PER_SQRT_M = 1.76 / 60.0  # dip of the horizon: 1.76' x sqrt(height in m)
 _ZONE_NAMES = {7.0: "WIB", 8.0: "WITA", 9.0: "WIT"}
 
@@ -438,3 +452,80 @@ def _check_fast(start: date | None, idul_fitri: date | None) -> None:
         and not _day("start", start) < _day("idul_fitri", idul_fitri)
     ):
         raise SettingsError.say(MESSAGES, "bad_pair", start=start, idul_fitri=idul_fitri)
+
+
+def patrol_windows(
+    day: date,
+    lat: float,
+    lon: float,
+    *,
+    tz_hours: float = 7.0,
+    elevation_m: float = 0.0,
+    start: date | None = None,
+    idul_fitri: date | None = None,
+) -> dict[str, tuple[datetime, datetime]]:
+    """Return every patrol window of a day from the sky, each ``(start, end)``, end exclusive.
+
+    The Ramadhan windows are those of :func:`ramadhan_windows`; the others fill the day
+    around them:
+
+    ===========  ======================================  ======================================
+    window       from                                    until
+    ===========  ======================================  ======================================
+    sahur        imsak - 90 min                          imsak
+    subuh        imsak                                   terbit + 30 min
+    siang        terbit + 30 min                         maghrib - 2 h
+    ngabuburit   maghrib - 2 h                           maghrib
+    tarawih      isya                                    isya + 2 h
+    malam        isya + 2 h                              the next day's imsak - 90 min
+    takbiran     maghrib                                 23:59 the same evening
+    ===========  ======================================  ======================================
+
+    Between maghrib and isya (breaking the fast, then isya prayer) no window runs.
+
+    Parameters
+    ----------
+    day : datetime.date
+        The local civil date (the evening of ``day`` for tarawih, malam and takbiran).
+    lat, lon : float
+        Latitude and longitude in degrees.
+    tz_hours : float
+        Offset of local time from UTC (7 = WIB).
+    elevation_m : float
+        Height above the horizon, metres (see :func:`prayer_times`).
+    start, idul_fitri : datetime.date, optional
+        1 Ramadhan and 1 Syawal. Given together, sahur, ngabuburit, tarawih and takbiran
+        are returned only on the days they apply (as in :func:`ramadhan_windows`); subuh,
+        siang and malam apply on every day.
+
+    Returns
+    -------
+    dict of str to (datetime, datetime)
+        Timezone-aware bounds in the order of :data:`PATROL_WINDOWS`.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> w = patrol_windows(date(2026, 2, 18), -2.99, 104.76, start=date(2026, 2, 19),
+    ...                    idul_fitri=date(2026, 3, 21))
+    >>> {k: (a.strftime("%H:%M"), b.strftime("%d %H:%M")) for k, (a, b) in w.items()}
+    {'subuh': ('04:43', '18 06:37'), 'siang': ('06:37', '18 16:23'),
+     'tarawih': ('19:34', '18 21:34'), 'malam': ('21:34', '19 03:13')}
+    """
+    day = _day("day", day)
+    _check_fast(start, idul_fitri)
+    pt = prayer_times(day, lat, lon, tz_hours=tz_hours, elevation_m=elevation_m)
+    after = prayer_times(
+        day + timedelta(days=1), lat, lon, tz_hours=tz_hours, elevation_m=elevation_m
+    )
+    fast = _windows_of(pt, day, start, idul_fitri)
+    if start is None or idul_fitri is None:
+        fast["takbiran"] = (pt.maghrib, pt.maghrib.replace(hour=23, minute=59, second=0))
+    dawn_end = pt.terbit + timedelta(minutes=SUBUH_AFTER_TERBIT_MINUTES)
+    every = {
+        "subuh": (pt.imsak, dawn_end),
+        "siang": (dawn_end, pt.maghrib - timedelta(hours=2)),
+        "malam": (pt.isya + timedelta(hours=2), after.imsak - timedelta(minutes=90)),
+        **fast,
+    }
+    return {k: every[k] for k in PATROL_WINDOWS if k in every}

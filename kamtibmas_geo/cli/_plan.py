@@ -18,12 +18,6 @@ MESSAGES = {
         "(MCLP, HiGHS).",
         "en": "Propose new Poskamling sites covering the most risk within a radius (MCLP, HiGHS).",
     },
-    "cmd_patrol": {
-        "id": "Susun rencana patroli per Polsek dan waktu (sahur, subuh, ngabuburit, "
-        "tarawih, malam).",
-        "en": "Build patrol plans per Polsek and time window (sahur, subuh, ngabuburit, "
-        "tarawih, night).",
-    },
     "arg_cells": {
         "id": "Berkas skor sel dari `kamtibmas-geo hotspots` (.parquet, .geojson, .gpkg, .csv).",
         "en": "Cell scores from `kamtibmas-geo hotspots` (.parquet, .geojson, .gpkg, .csv).",
@@ -59,24 +53,6 @@ MESSAGES = {
         "id": "Berkas usulan pos (.geojson, .gpkg, .csv atau .xlsx).",
         "en": "Output file of proposed posts (.geojson, .gpkg, .csv or .xlsx).",
     },
-    "opt_teams": {"id": "Jumlah tim patroli per Polsek per waktu.", "en": "Teams per Polsek."},
-    "opt_windows": {
-        "id": "Waktu patroli, dipisah koma (bawaan: sahur,subuh,ngabuburit,tarawih,malam).",
-        "en": "Time windows, comma-separated (default: sahur,subuh,ngabuburit,tarawih,malam).",
-    },
-    "opt_top": {
-        "id": "Sel per Polsek per waktu (bawaan: 2 × tim).",
-        "en": "Cells per Polsek and window (default: 2 × teams).",
-    },
-    "opt_target": {"id": "Periode sasaran.", "en": "Target period."},
-    "opt_out_patrol": {
-        "id": "Berkas rencana patroli (.csv atau .xlsx).",
-        "en": "Patrol plan file (.csv or .xlsx).",
-    },
-    "opt_html": {
-        "id": "Juga tulis tabel cetak HTML per Polsek ke berkas ini.",
-        "en": "Also write a printable HTML table per Polsek to this file.",
-    },
     "bad_cells": {
         "id": "Berkas sel {path!r} harus berakhiran .parquet, .geojson, .gpkg atau .csv.",
         "en": "Cells file {path!r} must end in .parquet, .geojson, .gpkg or .csv.",
@@ -89,7 +65,6 @@ MESSAGES = {
     "reading": {"id": "Membaca {path}…", "en": "Reading {path}…"},
     "building": {"id": "Menyusun model cakupan…", "en": "Building the coverage model…"},
     "solving": {"id": "Mencari lokasi terbaik…", "en": "Searching for the best sites…"},
-    "planning": {"id": "Menyusun rencana patroli…", "en": "Building the patrol plan…"},
     "writing": {"id": "Menulis {path}…", "en": "Writing {path}…"},
     "posk_summary": {
         "id": "{n} pos baru diusulkan (radius {radius:g} m, metode {method}, status {status}). "
@@ -101,13 +76,6 @@ MESSAGES = {
         "Objective {obj:,.2f}, bound {bound:,.2f}, gap {gap:.2%}; "
         "{unc:,} risky cells still uncovered. Solver time {secs:.1f} s.",
     },
-    "patrol_summary": {
-        "id": "Rencana patroli: {rows:,} kunjungan, {units} Polsek, {wins} waktu, {teams} tim; "
-        "{high:,} kunjungan ke sel berisiko tinggi. Ditulis ke {path}.",
-        "en": "Patrol plan: {rows:,} visits, {units} Polsek, {wins} windows, {teams} teams; "
-        "{high:,} visits to high-risk cells. Written to {path}.",
-    },
-    "html_written": {"id": "Tabel cetak: {path}", "en": "Printable table: {path}"},
     "posts_title": {"id": "Usulan Poskamling", "en": "Proposed Poskamling"},
     "col_rank": {"id": "No", "en": "No"},
     "col_place": {"id": "Desa / Kecamatan", "en": "Desa / Kecamatan"},
@@ -231,69 +199,9 @@ def register(app: typer.Typer, lang: Language) -> None:
         st.console.print(_posts_table(plan.posts, lg))
         st.console.print(_plan_summary(plan.summary(), lg), soft_wrap=True)
 
-    @app.command("patrol", help=tr(MESSAGES, "cmd_patrol", lang))
-    def _patrol(
-        ctx: typer.Context,
-        cells_path: Annotated[Path, typer.Argument(help=tr(MESSAGES, "arg_cells", lang))],
-        out: Annotated[Path, typer.Option("--out", help=tr(MESSAGES, "opt_out_patrol", lang))],
-        teams: Annotated[int, typer.Option("--teams", help=tr(MESSAGES, "opt_teams", lang))] = 6,
-        windows: Annotated[
-            str | None, typer.Option("--windows", help=tr(MESSAGES, "opt_windows", lang))
-        ] = None,
-        top_n: Annotated[
-            int | None, typer.Option("--top", help=tr(MESSAGES, "opt_top", lang))
-        ] = None,
-        target: Annotated[
-            str, typer.Option("--target", help=tr(MESSAGES, "opt_target", lang))
-        ] = "ramadhan-1448",
-        html_out: Annotated[
-            Path | None, typer.Option("--html", help=tr(MESSAGES, "opt_html", lang))
-        ] = None,
-    ) -> None:
-        from kamtibmas_geo._tables import write_table
-        from kamtibmas_geo.plan._poskamling import patrol_html, patrol_plan
+    from kamtibmas_geo.cli._patrol import register_patrol
 
-        st = state(ctx)
-        lg = st.lang
-        if out.suffix.lower() not in {".csv", ".xlsx"}:
-            raise PlanError(tr(MESSAGES, "bad_out", lg, path=str(out), allowed=".csv, .xlsx"))
-        wins = [w.strip() for w in windows.split(",") if w.strip()] if windows else None
-        with _progress(st.console) as progress:
-            task = progress.add_task(tr(MESSAGES, "reading", lg, path=cells_path.name), total=3)
-            cells = _read_cells(cells_path, lg)
-            progress.advance(task)
-            progress.update(task, description=tr(MESSAGES, "planning", lg))
-            plan = patrol_plan(
-                cells,
-                teams=teams,
-                windows=wins,
-                target=target,
-                top_n=top_n,
-                settings=st.settings,
-                lang=lg,
-            )
-            progress.advance(task)
-            progress.update(task, description=tr(MESSAGES, "writing", lg, path=out.name))
-            write_table(plan, out, inputs=st.inputs, lang=lg)
-            if html_out is not None:
-                patrol_html(plan, html_out, lang=lg)
-            progress.advance(task)
-        st.console.print(
-            tr(
-                MESSAGES,
-                "patrol_summary",
-                lg,
-                rows=len(plan),
-                units=plan["kecamatan"].nunique(),
-                wins=plan["window"].nunique(),
-                teams=teams,
-                high=int(plan["high_risk"].sum()),
-                path=str(out),
-            ),
-            soft_wrap=True,
-        )
-        if html_out is not None:
-            st.console.print(tr(MESSAGES, "html_written", lg, path=str(html_out)), soft_wrap=True)
+    register_patrol(app, lang)
 
 
 def _posts_table(posts: Any, lg: Language) -> Table:

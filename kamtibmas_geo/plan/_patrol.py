@@ -1,24 +1,26 @@
-"""Patrol plans: ranked cells per Polsek and time window, patrol teams allocated exactly.
+"""Patrol plans a team can carry out: teams where the risk is, routes that fit the hours.
 
 Public names are re-exported by :mod:`kamtibmas_geo.plan._poskamling`. See ``docs/planning.md``.
 
-For each cell ``i`` and window ``w`` the patrol risk is
+For each Polres (kabupaten/kota) and time window:
 
-``risk[i, w] = score[i] × profile[i, w]``, with
-``profile[i, w] = Σ_t n[i, t] · severity[t] · affinity[t, w] / Σ_t n[i, t] · severity[t]``
-
-where ``affinity[t, w]`` is 1 when window ``w`` is one of the ``peak_windows`` of type ``t``
-in the taxonomy and :data:`OFF_PEAK` otherwise. Cells without counted incidents take the
-region-wide profile. Teams are allocated per Polsek and window by an exact balanced
-assignment (``scipy.optimize.linear_sum_assignment``).
+1. the risk of each cell in the window (:mod:`._patrol_risk`); cells below ``materiality`` ×
+   the riskiest cell of the Polres in that window are never visited;
+2. the Polres's teams are split over its Polsek in proportion to their material risk
+   (largest remainder, at least one team where the risk is material);
+3. the window's hours come from the sky at the Polsek (imsak, subuh, maghrib, isya with the
+   Kemenag angles, :func:`kamtibmas_geo.calendar._astro.patrol_windows`);
+4. each Polsek's teams get the stops that fit the window (travel at ``speed_kmh`` over the
+   straight line × ``detour_factor`` or over the user's roads, plus ``dwell_minutes`` per
+   stop, out from and back to the Polsek) chosen and ordered by PyVRP.
 """
 
 from __future__ import annotations
 
-import tomllib
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -26,32 +28,40 @@ import pandas as pd
 
 from kamtibmas_geo._errors import PlanError
 from kamtibmas_geo._i18n import tr
+from kamtibmas_geo.boundaries._names import display_name
+from kamtibmas_geo.calendar._astro import PATROL_WINDOWS, patrol_windows
 from kamtibmas_geo.config import Settings
-from kamtibmas_geo.grid._metres import utm_crs
+from kamtibmas_geo.grid._metres import to_utm, utm_crs
+from kamtibmas_geo.plan._patrol_risk import (
+    OFF_PEAK,
+    Reports,
+    hours_text,
+    reason_text,
+    window_affinity,
+    window_risk,
+)
+from kamtibmas_geo.plan._patrol_route import (
+    RouteProblem,
+    allocate_teams,
+    road_metres,
+    solve_routes,
+)
 
-__all__ = ["OFF_PEAK", "WINDOWS", "calendar_hours", "patrol_plan", "window_affinity"]
+__all__ = [
+    "DEFAULT_WINDOWS",
+    "OFF_PEAK",
+    "WINDOWS",
+    "PatrolOptions",
+    "allocate_teams",
+    "patrol_plan",
+    "window_affinity",
+]
 
-#: Every time window, in the order of the day (from the calendar module's contract).
-WINDOWS: tuple[str, ...] = ("sahur", "subuh", "siang", "ngabuburit", "tarawih", "malam")
-#: Windows planned by default (``siang`` is optional).
+#: Every time window, in the order of the day.
+WINDOWS: tuple[str, ...] = PATROL_WINDOWS
+#: Windows planned by default (``siang`` and ``takbiran`` on request).
 DEFAULT_WINDOWS: tuple[str, ...] = ("sahur", "subuh", "ngabuburit", "tarawih", "malam")
-#: Affinity of a type with a window that is not one of its peak windows.
-OFF_PEAK = 0.25
-#: Peak windows used for a type the taxonomy does not list.
-_FALLBACK_PEAKS: dict[str, tuple[str, ...]] = {
-    "petasan": ("malam", "tarawih", "sahur"),
-    "balap_liar": ("sahur", "subuh", "malam"),
-    "kemacetan": ("ngabuburit", "siang"),
-    "tawuran": ("sahur", "subuh", "malam"),
-}
-_HOURS: dict[str, tuple[float, float]] = {
-    "sahur": (2.5, 4.5),
-    "subuh": (4.5, 6.5),
-    "siang": (9.0, 15.0),
-    "ngabuburit": (15.5, 18.25),
-    "tarawih": (19.0, 21.0),
-    "malam": (21.0, 2.5),
-}
+_DEFAULT_TARGET = "ramadhan-1448"
 
 MESSAGES = {
     "win_sahur": {"id": "Sahur", "en": "Sahur (pre-dawn meal)"},
@@ -60,41 +70,30 @@ MESSAGES = {
     "win_ngabuburit": {"id": "Ngabuburit (menjelang berbuka)", "en": "Ngabuburit (before iftar)"},
     "win_tarawih": {"id": "Tarawih", "en": "Tarawih (evening prayers)"},
     "win_malam": {"id": "Malam", "en": "Night"},
-    "reason_none": {
-        "id": "skor risiko tinggi (tanpa rincian jenis)",
-        "en": "high risk score (no breakdown by type)",
+    "win_takbiran": {"id": "Malam takbiran", "en": "Takbiran (eve of Idul Fitri)"},
+    "polsek_default": {"id": "Polsek {name}", "en": "Polsek {name}"},
+    "note_none": {
+        "id": "tidak ada risiko material: tidak ada tim",
+        "en": "no material risk: no team",
     },
-    "reason_prefix": {"id": "rawan", "en": "prone to"},
-    "title": {"id": "Rencana Patroli", "en": "Patrol Plan"},
-    "polsek": {"id": "Polsek / Kecamatan", "en": "Polsek / Kecamatan"},
-    "col_team": {"id": "Tim", "en": "Team"},
-    "col_stop": {"id": "Urutan", "en": "Stop"},
-    "col_rank": {"id": "Peringkat", "en": "Rank"},
-    "col_cell": {"id": "Sel H3", "en": "H3 cell"},
-    "col_desa": {"id": "Desa/Kelurahan", "en": "Desa/Kelurahan"},
-    "col_coord": {"id": "Koordinat (lintang, bujur)", "en": "Coordinates (lat, lon)"},
-    "col_risk": {"id": "Risiko", "en": "Risk"},
-    "col_reason": {"id": "Alasan", "en": "Reason"},
-    "col_high": {"id": "Prioritas", "en": "Priority"},
-    "high": {"id": "TINGGI", "en": "HIGH"},
-    "all_units": {"id": "Semua wilayah", "en": "Whole region"},
-    "hours": {"id": "pukul {start}–{end} WIB", "en": "{start}–{end} WIB"},
-    "target": {"id": "Periode sasaran", "en": "Target period"},
-    "footer": {
-        "id": "Dibuat dengan kamtibmas_geo. Tim dibagi per Polsek dan per waktu patroli.",
-        "en": "Made with kamtibmas_geo. Teams are allocated per Polsek and per patrol window.",
+    "note_short": {
+        "id": "risiko material, tetapi tim Polres habis untuk Polsek yang lebih berisiko",
+        "en": "material risk, but the Polres's teams went to riskier Polsek",
     },
+    "note_ok": {"id": "", "en": ""},
     "err_teams": {
-        "id": "teams (jumlah tim) harus bilangan bulat >= 1, bukan {teams!r}.",
-        "en": "teams must be a whole number >= 1, got {teams!r}.",
-    },
-    "err_top_n": {
-        "id": "top_n (sel per Polsek dan waktu) harus bilangan bulat >= 1, bukan {top_n!r}.",
-        "en": "top_n must be a whole number >= 1, got {top_n!r}.",
+        "id": "teams (jumlah tim Polres per waktu) harus bilangan bulat >= 1 atau peta "
+        "{{waktu: tim}}, bukan {teams!r}.",
+        "en": "teams (the Polres's teams per window) must be a whole number >= 1 or a "
+        "{{window: teams}} mapping, got {teams!r}.",
     },
     "err_quantile": {
         "id": "high_risk_quantile harus di antara 0 dan 1, bukan {value!r}.",
         "en": "high_risk_quantile must lie in [0, 1], got {value!r}.",
+    },
+    "err_option": {
+        "id": "PatrolOptions.{name} harus {rule}, bukan {value!r}.",
+        "en": "PatrolOptions.{name} must be {rule}, got {value!r}.",
     },
     "err_windows": {
         "id": "Waktu patroli tidak dikenal: {bad!r}; pilih dari {choices}.",
@@ -109,239 +108,203 @@ MESSAGES = {
         "id": "Tidak ada sel dengan skor positif; tidak ada yang perlu dipatroli.",
         "en": "No cell has a positive score; there is nothing to patrol.",
     },
-    "err_plan_columns": {
-        "id": "Rencana patroli tidak punya kolom {missing!r}; berikan hasil patrol_plan.",
-        "en": "The patrol plan lacks column(s) {missing!r}; pass the output of patrol_plan.",
+    "err_day": {
+        "id": "Waktu {window} tidak berlaku pada {day} (Ramadhan {start} s.d. {end}); pilih "
+        "tanggal lain atau waktu lain.",
+        "en": "Window {window} does not apply on {day} (Ramadhan {start} to {end}); choose "
+        "another date or window.",
+    },
+    "warn_target": {
+        "id": "Target {target!r} bukan Ramadhan yang dikenali; jam patroli dihitung untuk "
+        "{fallback}.",
+        "en": "Target {target!r} is not a Ramadhan; patrol hours are computed for {fallback}.",
     },
 }
 
 
-def calendar_hours() -> dict[str, tuple[float, float]]:
-    try:
-        from kamtibmas_geo.calendar import _dates as cal
-    except ImportError:
-        return dict(_HOURS)
-    hours = getattr(cal, "TIME_WINDOWS", None)
-    if not isinstance(hours, Mapping):
-        return dict(_HOURS)
-    out = dict(_HOURS)
-    for k, v in hours.items():
-        if k in out:
-            try:
-                out[k] = (float(v[0]), float(v[1]))
-            except (TypeError, ValueError, IndexError):
-                continue
-    return out
+@dataclass(frozen=True)
+class PatrolOptions:
+    """How teams travel and what is worth a visit.
 
-
-def _taxonomy() -> dict[str, dict[str, Any]]:
-    """Disturbance types with ``severity``, ``peak_windows`` and labels from taxonomy.toml."""
-    try:
-        text = resources.files("kamtibmas_geo").joinpath("data/taxonomy.toml").read_text("utf-8")
-        data = tomllib.loads(text)
-    except (FileNotFoundError, tomllib.TOMLDecodeError, OSError):
-        data = {}
-    types: dict[str, dict[str, Any]] = {}
-    table = data.get("disturbance", {})
-    if isinstance(table, dict):
-        for key, val in table.items():
-            if isinstance(val, dict):
-                types[key] = val
-    return types
-
-
-def window_affinity(types: Sequence[str], windows: Sequence[str]) -> pd.DataFrame:
-    """Return the type × window affinity table (1 at peak windows, :data:`OFF_PEAK` else).
-
-    Parameters
+    Attributes
     ----------
-    types : sequence of str
-        Disturbance type keys (``petasan``, ``balap_liar``...).
-    windows : sequence of str
-        Window names.
-
-    Returns
-    -------
-    DataFrame
-        Index ``types``, columns ``windows``.
-
-    Examples
-    --------
-    >>> window_affinity(["balap_liar"], ["subuh", "siang"]).loc["balap_liar"].tolist()
-    [1.0, 0.25]
+    speed_kmh : float
+        Travel speed of a patrol (motorbike or car in town), km/h. Default 30.
+    detour_factor : float
+        Road distance over straight-line distance when no road network is given. Default
+        1.4, the circuity of road networks measured in many cities (1.2–1.5; Ballou et al.
+        2002, Boeing 2019); raise it for rivers and few bridges.
+    dwell_minutes : float
+        Time spent at each stop (dialogue, look around), minutes. Default 15.
+    materiality : float
+        A cell is worth a visit in a window when its risk is at least this share of the
+        riskiest cell of the Polres in that window. Default 0.05.
+    max_candidates : int
+        The riskiest material cells offered to the router per Polsek and window. Default 30.
+    iterations : int
+        Iterations of the PyVRP search (a count, not a time: the plan is reproducible).
+    seed : int
+        Seed of the search.
+    reason_months : int
+        Period of the reasons when records are given, months before the plan. Default 12.
+    landmark_radius_m : float
+        Nearest landmark or post shown when within this distance of a stop, metres.
     """
-    tax = _taxonomy()
-    out = pd.DataFrame(OFF_PEAK, index=list(types), columns=list(windows), dtype=float)
-    for t in types:
-        peaks = tax.get(t, {}).get("peak_windows", _FALLBACK_PEAKS.get(t, ()))
-        for w in peaks:
-            if w in out.columns:
-                out.loc[t, w] = 1.0
-    return out
+
+    speed_kmh: float = 30.0
+    detour_factor: float = 1.4
+    dwell_minutes: float = 15.0
+    materiality: float = 0.05
+    max_candidates: int = 30
+    iterations: int = 300
+    seed: int = 0
+    reason_months: int = 12
+    landmark_radius_m: float = 1000.0
+
+    def __post_init__(self) -> None:
+        rules = {
+            "speed_kmh": (0.0, 200.0, "angka > 0"),
+            "detour_factor": (1.0, 5.0, "angka 1..5"),
+            "dwell_minutes": (0.0, 240.0, "angka 0..240"),
+            "materiality": (0.0, 1.0, "angka 0..1"),
+            "landmark_radius_m": (0.0, 1e5, "angka >= 0"),
+        }
+        for name, (lo, hi, rule) in rules.items():
+            v = getattr(self, name)
+            ok = isinstance(v, int | float) and not isinstance(v, bool) and lo <= v <= hi
+            if not ok or (name == "speed_kmh" and v == 0):
+                raise PlanError.say(MESSAGES, "err_option", name=name, rule=rule, value=v)
+        for name in ("max_candidates", "iterations", "reason_months"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise PlanError.say(MESSAGES, "err_option", name=name, rule=">= 1", value=v)
 
 
-def _label(t: str, lang: str, tax: dict[str, dict[str, Any]]) -> str:
-    entry = tax.get(t, {})
-    key = "label_en" if lang == "en" else "label_id"
-    return str(entry.get(key) or t.replace("_", " "))
+@dataclass(frozen=True)
+class _Cells:
+    """The plan's cells: the frame (sorted by hex_id), centres, units, risk per window."""
 
-
-def _risk(
-    cells: pd.DataFrame, windows: Sequence[str]
-) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
-    types = sorted(c[2:] for c in cells.columns if c.startswith("n_") and c[2:] in _taxonomy())
-    if not types:
-        types = sorted(
-            c[2:]
-            for c in cells.columns
-            if c.startswith("n_") and c not in ("n_incidents", "n_activities")
-        )
-    tax = _taxonomy()
-    sev = np.array([float(tax.get(t, {}).get("severity", 1.0)) for t in types])
-    counts = (
-        cells[[f"n_{t}" for t in types]].apply(pd.to_numeric, errors="coerce").fillna(0.0)
-        if types
-        else pd.DataFrame(index=cells.index)
-    )
-    contrib = counts.to_numpy(dtype=float) * sev if types else np.zeros((len(cells), 0))
-    aff = window_affinity(types, windows).to_numpy()
-    denom = contrib.sum(axis=1)
-    num = contrib @ aff if types else np.zeros((len(cells), len(windows)))
-    regional = num.sum(axis=0) / denom.sum() if denom.sum() > 0 else np.ones(len(windows))
-    profile = np.where(denom[:, None] > 0, num / np.where(denom > 0, denom, 1)[:, None], regional)
-    score = pd.to_numeric(cells["score"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    risk = pd.DataFrame(score[:, None] * profile, index=cells.index, columns=list(windows))
-    contrib_df = pd.DataFrame(contrib, index=cells.index, columns=types)
-    return risk, types, contrib_df
-
-
-def _reason(counts: np.ndarray, aff: np.ndarray, labels: Sequence[str], lang: str) -> str:
-    """Up to three types behind a visit: those peaking in the window first, by weight."""
-    val = counts.astype(float) * aff
-    pos = np.flatnonzero(val > 0)
-    if len(pos) == 0:
-        return tr(MESSAGES, "reason_none", lang)
-    peak = pos[aff[pos] >= 1.0]
-    use = peak if len(peak) else pos
-    use = use[np.argsort(-val[use], kind="stable")][:3]
-    items = [f"{labels[t]} ({counts[t]:g})" for t in use]
-    return f"{tr(MESSAGES, 'reason_prefix', lang)} " + ", ".join(items)
-
-
-def _allocate(xy: np.ndarray, teams: int) -> np.ndarray:
-    """Balanced, compact assignment of ranked stops to teams (exact, Hungarian method).
-
-    Anchors: the top-ranked stop, then farthest-point picks (ties: better rank). Each team
-    gets ``ceil(k / teams)`` or ``floor(k / teams)`` stops; the assignment minimises the total
-    distance from stops to their team's anchor.
-    """
-    from scipy.optimize import linear_sum_assignment
-
-    k = len(xy)
-    t = min(teams, k)
-    anchors = [0]
-    dmin = np.linalg.norm(xy - xy[0], axis=1)
-    while len(anchors) < t:
-        nxt = int(np.argmax(np.where(np.isin(np.arange(k), anchors), -1.0, dmin)))
-        anchors.append(nxt)
-        dmin = np.minimum(dmin, np.linalg.norm(xy - xy[nxt], axis=1))
-    cap = [k // t + (1 if a < k % t else 0) for a in range(t)]
-    slots = np.repeat(np.arange(t), cap)
-    cost = np.linalg.norm(xy[:, None, :] - xy[np.array(anchors)][slots][None, :, :], axis=2)
-    rows, cols = linear_sum_assignment(cost)
-    team = np.empty(k, dtype=np.int64)
-    team[rows] = slots[cols]
-    # Number teams by their best stop, so team 1 holds the top-ranked cell.
-    first = {tm: int(np.flatnonzero(team == tm).min()) for tm in range(t)}
-    renum = {tm: i + 1 for i, tm in enumerate(sorted(first, key=first.__getitem__))}
-    return np.array([renum[x] for x in team.tolist()], dtype=np.int64)
+    frame: pd.DataFrame
+    latlng: np.ndarray
+    xy: np.ndarray
+    crs: str
+    kab: np.ndarray
+    polsek: np.ndarray
+    risk: pd.DataFrame
+    types: list[str]
+    counts: np.ndarray
 
 
 def patrol_plan(
     cells: pd.DataFrame,
     *,
-    teams: int = 6,
+    teams: int | Mapping[str, int] = 6,
     windows: Sequence[str] | None = None,
-    target: str | None = "ramadhan-1448",
-    per_kecamatan: bool = True,
-    top_n: int | None = None,
+    target: str | None = _DEFAULT_TARGET,
+    day: date | None = None,
+    polsek: Mapping[str, str] | None = None,
+    stations: Any = None,
+    boundaries: pd.DataFrame | None = None,
+    records: pd.DataFrame | None = None,
+    landmarks: Any = None,
+    roads: pd.DataFrame | None = None,
+    options: PatrolOptions | None = None,
     high_risk_quantile: float = 0.99,
     settings: Settings | None = None,
     lang: str = "id",
 ) -> pd.DataFrame:
-    """Rank the cells each Polsek should patrol per time window and allocate the teams.
+    """Plan tonight's patrols: teams per Polsek by risk, routes that fit each window.
 
     Parameters
     ----------
     cells : (Geo)DataFrame
-        Cell scores with ``hex_id``, ``score``, ``kecamatan_code``/``kecamatan_name``,
-        ``desa_code``/``desa_name`` and the type counts ``n_<type>``.
-    teams : int
-        Patrol teams per Polsek and window (per shift).
+        Cell scores of one or more Polres (``score_hotspots``): ``hex_id``, ``score``,
+        ``kecamatan_code``/``kecamatan_name``, ``desa_code``/``desa_name``, ``n_<type>``;
+        ``kabupaten_code`` (else taken from the kecamatan code). Each Polres is planned on
+        its own.
+    teams : int or mapping
+        Teams each Polres has per window, or ``{window: teams}``.
     windows : sequence of str, optional
-        Windows to plan, from ``sahur, subuh, siang, ngabuburit, tarawih, malam``
-        (default all but ``siang``).
+        From ``sahur, subuh, siang, ngabuburit, tarawih, malam, takbiran`` (default all but
+        ``siang`` and ``takbiran``).
     target : str, optional
-        Target period label written in the output (for example ``"ramadhan-1448"``).
-    per_kecamatan : bool
-        One plan per kecamatan (Polsek), or one for the whole region.
-    top_n : int, optional
-        Cells listed per Polsek and window (default ``2 × teams``). It grows when needed so
-        that every high-risk cell is in the list.
+        The Ramadhan (``"ramadhan-1448"``, ``"ramadhan-2027"``), also written in the output.
+    day : datetime.date, optional
+        Plan this date; default: the first night each window applies (the evening before
+        1 Ramadhan for tarawih, 1 Ramadhan for sahur and ngabuburit, the eve of 1 Syawal for
+        takbiran).
+    polsek : mapping, optional
+        ``{kecamatan_code: Polsek name}``; default one Polsek per kecamatan.
+    stations : path or DataFrame, optional
+        Polsek offices (``nama`` = Polsek name, ``lintang``, ``bujur``): where the teams
+        start. A Polsek without one starts at the centre of its kecamatan.
+    boundaries : GeoDataFrame, optional
+        Kecamatan polygons (``code``): their centres are the default starts.
+    records : DataFrame, optional
+        Geocoded records (``hex_id``, ``type``, ``time``, ``time_known``): reasons in whole
+        numbers over the last ``reason_months`` and the hours incidents were reported.
+    landmarks : path or DataFrame, optional
+        Named places (``nama``, ``lintang``, ``bujur``): the nearest is shown at each stop.
+    roads : GeoDataFrame, optional
+        Road lines: travel over them instead of straight line × detour factor.
+    options : PatrolOptions, optional
+        Speed, detour factor, dwell, materiality, search iterations.
     high_risk_quantile : float
-        A cell is high-risk in a window when its risk is positive and at least this quantile
-        of the positive risks of that window over the whole region.
+        A stop is marked high-risk when its risk is at least this quantile of the positive
+        risks of the Polres in the window.
     settings : Settings, optional
         Settings (language default).
     lang : {"id", "en"}
-        Language of window labels and reasons.
+        Language of labels, reasons and notes.
 
     Returns
     -------
     DataFrame
-        One row per visit: ``target``, ``kecamatan_code``, ``kecamatan``, ``window``,
-        ``window_label``, ``team``, ``stop`` (order within the team), ``rank`` (within the
-        Polsek and window), ``hex_id``, ``desa_code``, ``desa``, ``lon``, ``lat``, ``risk``,
-        ``high_risk``, ``reason``.
+        One row per stop, in route order: ``target``, ``kabupaten_code``, ``polsek``,
+        ``kecamatan_code``, ``kecamatan``, ``window``, ``window_label``, ``date``,
+        ``window_start``, ``window_end``, ``team``, ``stop``, ``arrive``, ``hex_id``,
+        ``desa_code``, ``desa``, ``landmark``, ``landmark_m``, ``lat``, ``lon``,
+        ``map_url``, ``leg_km``, ``team_km``, ``team_minutes``, ``risk``, ``rank``,
+        ``high_risk``, ``reason``, ``hours``, ``hours_source``, ``start_name``,
+        ``start_lat``, ``start_lon``. ``attrs["allocation"]`` holds the teams per Polsek
+        and window (with a note for every Polsek that gets none) as a list of dicts.
     """
-    _check_patrol_options(teams, top_n, high_risk_quantile)
+    opts = options or PatrolOptions()
     lang = lang if lang in ("id", "en") else (settings.lang if settings else "id")
     wins = _check_windows(windows)
-    if not isinstance(cells, pd.DataFrame) or "hex_id" not in cells or "score" not in cells:
-        raise PlanError.say(MESSAGES, "err_cells")
-    frame = cells.sort_values("hex_id", kind="stable").reset_index(drop=True)
-    risk, types, _ = _risk(frame, wins)
-    if not (risk.to_numpy() > 0).any():
-        raise PlanError.say(MESSAGES, "err_no_risk")
-    stops = _stops(frame, types, lang)
-    unit, unit_names = _units(frame, per_kecamatan, lang)
-    aff = window_affinity(types, wins)
-    k_default = top_n or 2 * teams
-    rows: list[dict[str, Any]] = []
-    for w in wins:
-        r = risk[w].to_numpy()
-        pos = r[r > 0]
-        threshold = float(np.quantile(pos, high_risk_quantile)) if len(pos) else np.inf
-        for code in sorted(unit.unique()):
-            idx = np.flatnonzero((unit == code).to_numpy() & (r > 0))
-            if len(idx) == 0:
-                continue
-            # Rows are sorted by hex_id, so a stable sort breaks ties by hex_id.
-            order = idx[np.argsort(-r[idx], kind="stable")]
-            n_high = int((r[idx] >= threshold).sum())
-            pick = order[: min(len(order), max(k_default, n_high))]
-            visit = _Visit(target, code, w, r, threshold, aff[w].to_numpy())
-            rows.extend(_visit_rows(visit, pick, teams, stops, unit_names, lang))
-    return _ordered(pd.DataFrame(rows), wins, teams)
-
-
-def _check_patrol_options(teams: int, top_n: int | None, high_risk_quantile: float) -> None:
-    if isinstance(teams, bool) or not isinstance(teams, int) or teams < 1:
-        raise PlanError.say(MESSAGES, "err_teams", teams=teams)
-    if top_n is not None and (isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1):
-        raise PlanError.say(MESSAGES, "err_top_n", top_n=top_n)
+    per_window = _check_teams(teams, wins)
     if not 0 <= high_risk_quantile <= 1:
         raise PlanError.say(MESSAGES, "err_quantile", value=high_risk_quantile)
+    if not isinstance(cells, pd.DataFrame) or "hex_id" not in cells or "score" not in cells:
+        raise PlanError.say(MESSAGES, "err_cells")
+    sky = _Sky.of(target, day)
+    grid = _grid(cells, polsek, lang)
+    reports = _reports(records, grid, sky, wins, opts)
+    grid = _with_risk(grid, wins, reports)
+    if not (grid.risk.to_numpy() > 0).any():
+        raise PlanError.say(MESSAGES, "err_no_risk")
+    starts = _starts(grid, stations, boundaries, lang)
+    places = _Places.of(grid, landmarks, roads, opts)
+    rows: list[dict[str, Any]] = []
+    alloc: list[dict[str, Any]] = []
+    for kab in sorted(set(grid.kab.tolist())):
+        for w in wins:
+            job = _Job(kab, w, per_window[w], target, high_risk_quantile, lang)
+            r, a = _plan_window(job, grid, sky, starts, places, reports, opts)
+            rows.extend(r)
+            alloc.extend(a)
+    out = pd.DataFrame(rows, columns=_COLUMNS)
+    out.attrs["allocation"] = alloc
+    return out
+
+
+_COLUMNS = [
+    "target", "kabupaten_code", "polsek", "kecamatan_code", "kecamatan", "window",
+    "window_label", "date", "window_start", "window_end", "team", "stop", "arrive", "hex_id",
+    "desa_code", "desa", "landmark", "landmark_m", "lat", "lon", "map_url", "leg_km",
+    "team_km", "team_minutes", "risk", "rank", "high_risk", "reason", "hours",
+    "hours_source", "start_name", "start_lat", "start_lon",
+]  # fmt: skip
 
 
 def _check_windows(windows: Sequence[str] | None) -> list[str]:
@@ -349,118 +312,453 @@ def _check_windows(windows: Sequence[str] | None) -> list[str]:
     bad = [w for w in wins if w not in WINDOWS]
     if bad or not wins:
         raise PlanError.say(MESSAGES, "err_windows", bad=bad, choices=", ".join(WINDOWS))
-    return wins
+    return [w for w in WINDOWS if w in wins]
+
+
+def _check_teams(teams: int | Mapping[str, int], wins: list[str]) -> dict[str, int]:
+    per = dict(teams) if isinstance(teams, Mapping) else dict.fromkeys(wins, teams)
+    for w in wins:
+        t = per.get(w)
+        if isinstance(t, bool) or not isinstance(t, int | np.integer) or t < 1:
+            raise PlanError.say(MESSAGES, "err_teams", teams=teams)
+    return {w: int(per[w]) for w in wins}
+
+
+# --------------------------------------------------------------------------- the sky
 
 
 @dataclass(frozen=True)
-class _Stops:
-    """What a visit to each cell shows: type counts and labels, ids, names, places."""
+class _Sky:
+    """Which date each window is planned for, and the Ramadhan around it."""
 
-    counts: np.ndarray
-    labels: list[str]
-    hex_ids: np.ndarray
-    desa_codes: Any
-    desa_names: Any
-    latlng: np.ndarray
+    start: date
+    idul_fitri: date
+    day: date | None
+
+    @classmethod
+    def of(cls, target: str | None, day: date | None) -> _Sky:
+        from kamtibmas_geo.calendar._dates import parse_target
+
+        try:
+            dates = parse_target(target if target is not None else _DEFAULT_TARGET)
+        except (ValueError, TypeError):
+            dates = parse_target(_DEFAULT_TARGET)
+            fallback = f"Ramadhan {dates.hijri_year} H"
+            warnings.warn(
+                tr(MESSAGES, "warn_target", "id", target=target, fallback=fallback),
+                UserWarning,
+                stacklevel=3,
+            )
+        return cls(dates.start, dates.idul_fitri, day)
+
+    def day_of(self, window: str) -> date:
+        """Return the date a window is planned for (``day``, else the first night it applies)."""
+        if self.day is not None:
+            return self.day
+        one = timedelta(days=1)
+        return {"tarawih": self.start - one, "takbiran": self.idul_fitri - one}.get(
+            window, self.start
+        )
+
+    def window(self, w: str, lat: float, lon: float) -> tuple[datetime, datetime]:
+        """Return the bounds of window ``w`` at a place on its day."""
+        d = self.day_of(w)
+        got = patrol_windows(d, lat, lon, start=self.start, idul_fitri=self.idul_fitri)
+        if w not in got:
+            raise PlanError.say(
+                MESSAGES, "err_day", window=w, day=d, start=self.start, end=self.idul_fitri
+            )
+        return got[w]
+
+
+# --------------------------------------------------------------------------- cells
+
+
+def _grid(cells: pd.DataFrame, polsek: Mapping[str, str] | None, lang: str) -> _Cells:
+    """Sort the cells, place their centres in metres, name their Polres and Polsek."""
+    import h3
+
+    frame = pd.DataFrame(cells.drop(columns="geometry", errors="ignore"))
+    frame = frame.sort_values("hex_id", kind="stable").reset_index(drop=True)
+    frame["hex_id"] = frame["hex_id"].astype(str)
+    for c in ("kecamatan_code", "kecamatan_name", "desa_code", "desa_name"):
+        if c not in frame:
+            frame[c] = None
+    latlng = np.array([h3.cell_to_latlng(c) for c in frame["hex_id"]]).reshape(-1, 2)
+    crs = utm_crs(latlng[:, 1], latlng[:, 0])
+    xy = to_utm(latlng[:, 1], latlng[:, 0], crs)
+    kec = frame["kecamatan_code"].astype("string").fillna("-")
+    if "kabupaten_code" in frame:
+        kab = frame["kabupaten_code"].astype("string").fillna("-")
+    else:
+        kab = kec.str.rsplit(".", n=1).str[0].fillna("-")
+    names = frame["kecamatan_name"].astype("string").fillna(kec)
+    mapping = dict(polsek or {})
+    pol = [
+        mapping.get(str(k)) or tr(MESSAGES, "polsek_default", lang, name=display_name(str(n)))
+        for k, n in zip(kec, names, strict=True)
+    ]
+    empty = pd.DataFrame(index=frame.index)
+    return _Cells(
+        frame, latlng, xy, crs, kab.to_numpy(dtype=object), np.array(pol, dtype=object),
+        empty, [], np.zeros((len(frame), 0)),
+    )  # fmt: skip
+
+
+def _with_risk(grid: _Cells, wins: list[str], reports: Reports | None) -> _Cells:
+    risk, types, counts = window_risk(grid.frame, wins, reports)
+    return _Cells(
+        grid.frame, grid.latlng, grid.xy, grid.crs, grid.kab, grid.polsek, risk, types, counts
+    )
+
+
+def _reports(
+    records: pd.DataFrame | None, grid: _Cells, sky: _Sky, wins: list[str], opts: PatrolOptions
+) -> Reports | None:
+    """Return the records placed precisely in the plan's cells, with their hour and window."""
+    if records is None:
+        return None
+    rec = pd.DataFrame(records)
+    keep = rec["hex_id"].astype(str).isin(set(grid.frame["hex_id"]))
+    if "geocode_status" in rec and "region_level" in rec:
+        precise = rec["geocode_status"].astype(str).eq("coordinates") | rec["region_level"].astype(
+            str
+        ).eq("landmark")
+        keep &= precise
+    rec = rec[keep]
+    times = pd.to_datetime(rec["time"], errors="coerce")
+    if getattr(times.dt, "tz", None) is not None:
+        times = times.dt.tz_convert("Asia/Jakarta").dt.tz_localize(None)
+    known = rec["time_known"].astype(bool) if "time_known" in rec else times.notna()
+    hour = (times.dt.hour + times.dt.minute / 60.0).where(known & times.notna())
+    plan_start = pd.Timestamp(sky.start) - pd.Timedelta(days=1)
+    recent = (times < plan_start) & (times >= plan_start - pd.DateOffset(months=opts.reason_months))
+    lat, lon = float(grid.latlng[:, 0].mean()), float(grid.latlng[:, 1].mean())
+    frame = pd.DataFrame(
+        {
+            "hex_id": rec["hex_id"].astype(str).to_numpy(),
+            "type": rec["type"].astype(str).to_numpy(),
+            "hour": hour.to_numpy(dtype=float),
+            "window": _window_of(hour.to_numpy(dtype=float), sky, wins, lat, lon),
+            "recent": recent.fillna(False).to_numpy(dtype=bool),
+        }
+    )
+    return Reports(frame, opts.reason_months)
+
+
+def _window_of(hours: np.ndarray, sky: _Sky, wins: list[str], lat: float, lon: float) -> Any:
+    """Return the planned window holding each reported hour of the day (None outside them all)."""
+    out = np.full(len(hours), None, dtype=object)
+    for w in reversed([w for w in wins if w != "takbiran"]):
+        a, b = sky.window(w, lat, lon)
+        lo, hi = a.hour + a.minute / 60.0, b.hour + b.minute / 60.0
+        inside = (hours >= lo) & (hours < hi) if lo < hi else (hours >= lo) | (hours < hi)
+        out[inside] = w
+    return out
+
+
+# --------------------------------------------------------------------------- places
+
+
+@dataclass(frozen=True)
+class _Start:
+    name: str
+    lat: float
+    lon: float
     xy: np.ndarray
 
 
+def _starts(
+    grid: _Cells, stations: Any, boundaries: pd.DataFrame | None, lang: str
+) -> dict[str, _Start]:
+    """Where each Polsek's teams start: its office if given, else its kecamatan's centre."""
+    from kamtibmas_geo.plan._places import read_places
+
+    offices: dict[str, tuple[float, float]] = {}
+    if stations is not None:
+        st = read_places(stations, what="places", active_only=False)
+        for n, la, lo in zip(st["nama"], st["lat"], st["lon"], strict=True):
+            offices[_key(str(n))] = (float(la), float(lo))
+    centres = _kecamatan_centres(boundaries)
+    kec = grid.frame["kecamatan_code"].astype(str).to_numpy()
+    out: dict[str, _Start] = {}
+    for p in sorted(set(grid.polsek.tolist())):
+        mine = grid.polsek == p
+        if _key(p) in offices:
+            la, lo = offices[_key(p)]
+            name = p
+        else:
+            codes = sorted(set(kec[mine].tolist()))
+            pts = [centres[c] for c in codes if c in centres]
+            la, lo = pts[0] if pts else tuple(grid.latlng[mine].mean(axis=0))
+            name = tr(_PLACE_MESSAGES, "centre", lang, polsek=p)
+        xy = to_utm(np.array([lo]), np.array([la]), grid.crs)[0]
+        out[p] = _Start(name, round(float(la), 6), round(float(lo), 6), xy)
+    return out
+
+
+_PLACE_MESSAGES = {
+    "centre": {"id": "pusat kecamatan ({polsek})", "en": "kecamatan centre ({polsek})"}
+}
+
+
+def _key(name: str) -> str:
+    text = " ".join(name.lower().split())
+    return text.removeprefix("polsek ").strip()
+
+
+def _kecamatan_centres(boundaries: pd.DataFrame | None) -> dict[str, tuple[float, float]]:
+    if boundaries is None or "code" not in boundaries:
+        return {}
+    import geopandas as gpd
+
+    g = gpd.GeoDataFrame(boundaries).to_crs(4326)
+    pts = g.geometry.representative_point()
+    return {str(c): (float(p.y), float(p.x)) for c, p in zip(g["code"], pts, strict=True)}
+
+
 @dataclass(frozen=True)
-class _Visit:
-    """One Polsek in one window: the risks, the high-risk threshold and type affinities."""
+class _Places:
+    """Landmarks near the cells and the road network, if given."""
 
-    target: str | None
-    code: str
+    landmark_names: list[str]
+    landmark_xy: np.ndarray
+    roads_xy: list[np.ndarray] | None
+    opts: PatrolOptions
+
+    @classmethod
+    def of(
+        cls, grid: _Cells, landmarks: Any, roads: pd.DataFrame | None, opts: PatrolOptions
+    ) -> _Places:
+        from kamtibmas_geo.plan._places import read_places
+
+        names: list[str] = []
+        xy = np.zeros((0, 2))
+        if landmarks is not None:
+            lm = read_places(landmarks, what="places", active_only=False)
+            names = [str(n) for n in lm["nama"]]
+            xy = to_utm(lm["lon"].to_numpy(float), lm["lat"].to_numpy(float), grid.crs)
+        roads_xy = None
+        if roads is not None:
+            import geopandas as gpd
+
+            lines = gpd.GeoDataFrame(roads).to_crs(grid.crs).geometry.explode(index_parts=False)
+            roads_xy = [
+                np.asarray(g.coords)[:, :2] for g in lines if g is not None and not g.is_empty
+            ]
+        return cls(names, xy, roads_xy, opts)
+
+    def metres(self, pts: np.ndarray) -> np.ndarray:
+        """Travel distances between points: over the roads, else straight × detour factor."""
+        if self.roads_xy:
+            return road_metres(self.roads_xy, pts)
+        d = np.linalg.norm(pts[:, None, :] - pts[None, :, :], axis=2)
+        return d * self.opts.detour_factor
+
+    def nearest(self, xy: np.ndarray) -> tuple[str | None, int | None]:
+        if not len(self.landmark_names):
+            return None, None
+        d = np.linalg.norm(self.landmark_xy - xy, axis=1)
+        k = int(np.argmin(d))
+        if d[k] > self.opts.landmark_radius_m:
+            return None, None
+        return self.landmark_names[k], round(float(d[k]))
+
+
+# --------------------------------------------------------------------------- one window
+
+
+@dataclass(frozen=True)
+class _Job:
+    kab: str
     window: str
-    risk: np.ndarray
-    threshold: float
-    affinity: np.ndarray
+    teams: int
+    target: str | None
+    high_q: float
+    lang: str
 
 
-def _stops(frame: pd.DataFrame, types: list[str], lang: str) -> _Stops:
-    """Return the per-cell data of the visits, with the cell centres in metres (UTM)."""
-    import h3
-    from pyproj import Transformer
+def _plan_window(
+    job: _Job,
+    grid: _Cells,
+    sky: _Sky,
+    starts: dict[str, _Start],
+    places: _Places,
+    reports: Reports | None,
+    opts: PatrolOptions,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Allocate the Polres's teams in one window and route each Polsek's teams."""
+    r = grid.risk[job.window].to_numpy()
+    mine = grid.kab == job.kab
+    top = float(r[mine].max()) if mine.any() else 0.0
+    material = mine & (r > 0) & (r >= opts.materiality * top)
+    pos = r[mine & (r > 0)]
+    high = float(np.quantile(pos, job.high_q)) if len(pos) else np.inf
+    pol_names = sorted(set(grid.polsek[mine].tolist()))
+    risk_by = {p: float(r[material & (grid.polsek == p)].sum()) for p in pol_names}
+    teams = allocate_teams(risk_by, job.teams)
+    total = sum(risk_by.values())
+    rows: list[dict[str, Any]] = []
+    alloc: list[dict[str, Any]] = []
+    next_team = 1
+    for p in pol_names:
+        idx = np.flatnonzero(material & (grid.polsek == p))
+        idx = idx[np.argsort(-r[idx], kind="stable")]
+        routes: list[Any] = []
+        if teams[p] and len(idx):
+            routes, got = _route_polsek(job, grid, sky, starts[p], places, idx, teams[p], opts)
+            for k, route in enumerate(routes):
+                rows.extend(
+                    _stop_rows(job, grid, got, route, idx, next_team + k, high, places, reports)
+                )
+        next_team += len(routes)
+        alloc.append(_alloc_row(job, p, risk_by[p], total, teams[p], len(routes), len(idx)))
+    return rows, alloc
 
-    tax = _taxonomy()
-    counts = (
-        frame[[f"n_{t}" for t in types]].apply(pd.to_numeric, errors="coerce").fillna(0.0)
-    ).to_numpy(dtype=float)
-    latlng = np.array([h3.cell_to_latlng(str(c)) for c in frame["hex_id"]])
-    xy = np.column_stack(
-        Transformer.from_crs(
-            "EPSG:4326", utm_crs(latlng[:, 1], latlng[:, 0]), always_xy=True
-        ).transform(latlng[:, 1], latlng[:, 0])
-    )
-    return _Stops(
-        counts=counts,
-        labels=[_label(t, lang, tax) for t in types],
-        hex_ids=frame["hex_id"].astype(str).to_numpy(),
-        desa_codes=frame["desa_code"].to_numpy() if "desa_code" in frame else [None] * len(frame),
-        desa_names=frame["desa_name"].to_numpy() if "desa_name" in frame else [None] * len(frame),
-        latlng=latlng,
-        xy=xy,
-    )
+
+def _alloc_row(
+    job: _Job, p: str, risk: float, total: float, teams: int, used: int, n: int
+) -> dict[str, Any]:
+    share = risk / total if total > 0 else 0.0
+    note = "note_ok" if teams else ("note_short" if risk > 0 else "note_none")
+    return {
+        "kabupaten_code": job.kab,
+        "polsek": p,
+        "window": job.window,
+        "window_label": tr(MESSAGES, f"win_{job.window}", job.lang),
+        "risk_share": round(share, 4),
+        "quota": round(share * job.teams, 2),
+        "teams": teams,
+        "teams_routed": used,
+        "material_cells": n,
+        "note": tr(MESSAGES, note, job.lang),
+    }
 
 
-def _units(frame: pd.DataFrame, per_kecamatan: bool, lang: str) -> tuple[pd.Series, np.ndarray]:
-    """Return the planning unit (Polsek) code and name of each cell."""
-    if per_kecamatan and "kecamatan_code" in frame.columns:
-        unit = frame["kecamatan_code"].astype("string").fillna("-")
-        names = (
-            frame["kecamatan_name"].astype("string") if "kecamatan_name" in frame.columns else unit
-        )
-    else:
-        unit = pd.Series("-", index=frame.index, dtype="string")
-        names = pd.Series(tr(MESSAGES, "all_units", lang), index=frame.index, dtype="string")
-    return unit, names.to_numpy()
+@dataclass(frozen=True)
+class _Window:
+    """One Polsek in one window: its hours, start and the routing problem's places."""
+
+    start: _Start
+    opens: datetime
+    closes: datetime
+    metres: np.ndarray
 
 
-def _visit_rows(
-    visit: _Visit,
-    pick: np.ndarray,
+def _route_polsek(
+    job: _Job,
+    grid: _Cells,
+    sky: _Sky,
+    start: _Start,
+    places: _Places,
+    idx: np.ndarray,
     teams: int,
-    stops: _Stops,
-    unit_names: np.ndarray,
-    lang: str,
+    opts: PatrolOptions,
+) -> tuple[list[Any], _Window]:
+    """Offer the Polsek's riskiest material cells to the router; return its routes."""
+    offer = idx[: opts.max_candidates]
+    opens, closes = sky.window(job.window, start.lat, start.lon)
+    pts = np.vstack([start.xy[None, :], grid.xy[offer]])
+    metres = places.metres(pts)
+    problem = RouteProblem(
+        metres=metres,
+        prize=grid.risk[job.window].to_numpy()[offer],
+        teams=teams,
+        budget_s=int((closes - opens).total_seconds()),
+        dwell_s=round(opts.dwell_minutes * 60),
+        speed_ms=opts.speed_kmh / 3.6,
+    )
+    routes = solve_routes(problem, iterations=opts.iterations, seed=opts.seed)
+    return routes, _Window(start, opens, closes, metres)
+
+
+def _stop_rows(
+    job: _Job,
+    grid: _Cells,
+    win: _Window,
+    route: Any,
+    idx: np.ndarray,
+    team: int,
+    high: float,
+    places: _Places,
+    reports: Reports | None,
 ) -> list[dict[str, Any]]:
-    """Return the rows of one Polsek and window: the picked cells, allocated to teams."""
-    team = _allocate(stops.xy[pick], teams)
-    stop_no: dict[int, int] = {}
+    """Return the rows of one team's route, in order."""
+    r = grid.risk[job.window].to_numpy()
+    rank = {int(i): k + 1 for k, i in enumerate(idx.tolist())}
+    aff = window_affinity(grid.types, [job.window])[job.window].to_numpy()
+    labels = {w: tr(MESSAGES, f"win_{w}", job.lang) for w in WINDOWS}
+    path = [0, *(s + 1 for s in route.stops)]
     rows = []
-    r = visit.risk
-    for rank, (i, tm) in enumerate(zip(pick.tolist(), team.tolist(), strict=True), 1):
-        stop_no[tm] = stop_no.get(tm, 0) + 1
+    for k, (s, arrive) in enumerate(zip(route.stops, route.arrive_s, strict=True)):
+        i = int(idx[s])
+        f = grid.frame.iloc[i]
+        lat, lon = round(float(grid.latlng[i, 0]), 6), round(float(grid.latlng[i, 1]), 6)
+        landmark, lm_m = places.nearest(grid.xy[i])
+        said = _said(grid, i, aff, reports, labels, job.lang)
         rows.append(
             {
-                "target": visit.target,
-                "kecamatan_code": None if visit.code == "-" else str(visit.code),
-                "kecamatan": str(unit_names[i]),
-                "window": visit.window,
-                "window_label": tr(MESSAGES, f"win_{visit.window}", lang),
-                "team": tm,
-                "stop": stop_no[tm],
-                "rank": rank,
-                "hex_id": stops.hex_ids[i],
-                "desa_code": stops.desa_codes[i],
-                "desa": stops.desa_names[i],
-                "lon": round(float(stops.latlng[i, 1]), 6),
-                "lat": round(float(stops.latlng[i, 0]), 6),
+                "target": job.target,
+                "kabupaten_code": job.kab,
+                "polsek": grid.polsek[i],
+                "kecamatan_code": None
+                if pd.isna(f["kecamatan_code"])
+                else str(f["kecamatan_code"]),
+                "kecamatan": _name(f["kecamatan_name"]),
+                "window": job.window,
+                "window_label": labels[job.window],
+                "date": win.opens.date().isoformat(),
+                "window_start": win.opens.strftime("%H:%M"),
+                "window_end": win.closes.strftime("%H:%M"),
+                "team": team,
+                "stop": k + 1,
+                "arrive": (win.opens + timedelta(seconds=arrive)).strftime("%H:%M"),
+                "hex_id": f["hex_id"],
+                "desa_code": None if pd.isna(f["desa_code"]) else str(f["desa_code"]),
+                "desa": _name(f["desa_name"]),
+                "landmark": landmark,
+                "landmark_m": lm_m,
+                "lat": lat,
+                "lon": lon,
+                "map_url": f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}",
+                "leg_km": round(float(win.metres[path[k], path[k + 1]]) / 1000, 2),
+                "team_km": round(route.length_m / 1000, 2),
+                "team_minutes": round(route.duration_s / 60),
                 "risk": float(r[i]),
-                "high_risk": bool(r[i] >= visit.threshold),
-                "reason": _reason(stops.counts[i], visit.affinity, stops.labels, lang),
+                "rank": rank[i],
+                "high_risk": bool(r[i] >= high),
+                **said,
+                "start_name": win.start.name,
+                "start_lat": win.start.lat,
+                "start_lon": win.start.lon,
             }
         )
     return rows
 
 
-def _ordered(out: pd.DataFrame, wins: list[str], teams: int) -> pd.DataFrame:
-    """Sort the visits by Polsek, window (in the order of the day) and rank; add the hours."""
-    win_order = {w: i for i, w in enumerate(WINDOWS)}
-    out["_w"] = out["window"].map(win_order)
-    out = out.sort_values(["kecamatan_code", "_w", "rank"], kind="stable", na_position="first")
-    out = out.drop(columns="_w").reset_index(drop=True)
-    hours = calendar_hours()
-    out.attrs["hours"] = {w: hours[w] for w in wins}
-    out.attrs["teams"] = teams
-    return out
+def _name(value: Any) -> str | None:
+    return None if value is None or pd.isna(value) else display_name(str(value))
+
+
+def _said(
+    grid: _Cells,
+    i: int,
+    aff: np.ndarray,
+    reports: Reports | None,
+    labels: dict[str, str],
+    lang: str,
+) -> dict[str, str]:
+    """Reason, hours and where the hours come from, for the stop at cell ``i``."""
+    hex_id = grid.frame["hex_id"].iat[i]
+    counts: dict[str, int] | None = None
+    hours = np.zeros(0)
+    if reports is not None:
+        mine = reports.frame[reports.frame["hex_id"] == hex_id]
+        tally = mine[mine["recent"]]["type"].value_counts()
+        counts = {str(k): int(v) for k, v in tally.items()}
+        hours = mine["hour"].to_numpy(dtype=float)
+    reason = reason_text(counts, grid.counts[i], grid.types, aff, reports, lang)
+    order = np.argsort(-grid.counts[i], kind="stable").tolist()
+    top = [grid.types[t] for t in order if grid.counts[i][t] > 0][:2]
+    text, source = hours_text(hours, top, labels, lang)
+    return {"reason": reason, "hours": text, "hours_source": source}
