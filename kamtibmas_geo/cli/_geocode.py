@@ -12,6 +12,13 @@ from rich.text import Text
 from kamtibmas_geo._errors import GeocodeError
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.cli import state
+from kamtibmas_geo.cli._io import (
+    ReadOptions,
+    columns_line,
+    columns_option,
+    sheet_option,
+    text_column_option,
+)
 from kamtibmas_geo.config import Language
 
 MESSAGES = {
@@ -35,13 +42,11 @@ MESSAGES = {
         "id": "Berkas hasil: .csv, .xlsx, .geojson, .parquet atau .gpkg.",
         "en": "Output file: .csv, .xlsx, .geojson, .parquet or .gpkg.",
     },
-    "opt_text": {"id": "Kolom alamat (teks bebas).", "en": "Column with the free-text address."},
     "opt_landmarks": {
         "id": "CSV landmark: nama, lintang, bujur, [jenis], [alias].",
         "en": "Landmarks CSV: name, lat, lon, [kind], [alias].",
     },
     "opt_res": {"id": "Resolusi H3 untuk hex_id.", "en": "H3 resolution of hex_id."},
-    "opt_sheet": {"id": "Nama lembar (XLSX).", "en": "Sheet name (XLSX)."},
     "bad_ext": {
         "id": "Ekstensi berkas hasil {ext!r} tidak dikenal; gunakan .csv, .xlsx, .geojson, "
         ".parquet atau .gpkg.",
@@ -155,16 +160,13 @@ def register(app: typer.Typer, lang: Language) -> None:
         kind: Annotated[
             str, typer.Option("--kind", help=tr(MESSAGES, "opt_kind", lang))
         ] = "disturbance",
-        text_column: Annotated[
-            str | None, typer.Option("--text-column", help=tr(MESSAGES, "opt_text", lang))
-        ] = None,
+        text_column: Annotated[str | None, text_column_option(lang)] = None,
         landmarks: Annotated[
             Path | None, typer.Option("--landmarks", help=tr(MESSAGES, "opt_landmarks", lang))
         ] = None,
         res: Annotated[int, typer.Option("--res", help=tr(MESSAGES, "opt_res", lang))] = 9,
-        sheet: Annotated[
-            str | None, typer.Option("--sheet", help=tr(MESSAGES, "opt_sheet", lang))
-        ] = None,
+        sheet: Annotated[str | None, sheet_option(lang)] = None,
+        columns: Annotated[str | None, columns_option(lang)] = None,
     ) -> None:
         import pandas as pd
 
@@ -180,12 +182,14 @@ def register(app: typer.Typer, lang: Language) -> None:
         if kind not in {"disturbance", "activity"}:
             raise GeocodeError(tr(MESSAGES, "bad_kind", st.lang, kind=kind))
         res = check_res(res)
+        reading = ReadOptions.parse(sheet, text_column, columns)
         with st.console.status(Text(tr(MESSAGES, "reading", st.lang, path=input_path))):
             rs = read_records(
                 input_path,
                 kind,  # type: ignore[arg-type]
-                sheet=sheet,
-                text_column=text_column,
+                sheet=reading.sheet,
+                text_column=reading.text_column,
+                columns=reading.columns,
                 settings=st.settings,
                 lang=st.lang,
             )
@@ -221,6 +225,7 @@ def register(app: typer.Typer, lang: Language) -> None:
         result = RecordSet(placed, rej)
         _write(placed, out, st.inputs, st.lang)
         _write(rej, rej_path, st.inputs, st.lang)
+        st.console.print(columns_line(input_path.name, rs.records, st.lang), soft_wrap=True)
         st.console.print(_summary(result, rows_in, st.lang))
         if read_line := encoding_label(rs, st.lang):
             st.console.print(read_line, markup=False)

@@ -10,7 +10,15 @@ from rich.table import Table
 from kamtibmas_geo._errors import ScoreError
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.cli import state
-from kamtibmas_geo.cli._io import read_placed, read_polygons
+from kamtibmas_geo.cli._io import (
+    ReadOptions,
+    columns_line,
+    columns_option,
+    read_placed,
+    read_polygons,
+    sheet_option,
+    text_column_option,
+)
 from kamtibmas_geo.config import Language
 
 MESSAGES = {
@@ -115,6 +123,9 @@ def register(app: typer.Typer, lang: Language) -> None:
             Path | None,
             typer.Option("--boundaries", help=tr(MESSAGES, "opt_boundaries", lang)),
         ] = None,
+        sheet: Annotated[str | None, sheet_option(lang)] = None,
+        text_column: Annotated[str | None, text_column_option(lang)] = None,
+        columns: Annotated[str | None, columns_option(lang)] = None,
     ) -> None:
         from kamtibmas_geo.render._export import export_cells
         from kamtibmas_geo.score._score import score_hotspots
@@ -124,6 +135,7 @@ def register(app: typer.Typer, lang: Language) -> None:
         if out.suffix.lower() not in _SUFFIXES:
             raise ScoreError(tr(MESSAGES, "bad_out", lg, path=str(out)))
         settings = st.settings.replace(res=res)
+        reading = ReadOptions.parse(sheet, text_column, columns)
         steps = 3 + (2 if activities is not None else 0) + 1
         progress = Progress(
             TextColumn("{task.description}", markup=False),
@@ -136,7 +148,14 @@ def register(app: typer.Typer, lang: Language) -> None:
             task = progress.add_task(tr(MESSAGES, "reading", lg, path=records.name), total=steps)
             polygons = read_polygons(boundaries, lg) if boundaries is not None else None
             recs, acts, read_msgs = _read_inputs(
-                records, activities, settings, lg, progress, task, own=boundaries is not None
+                records,
+                activities,
+                settings,
+                lg,
+                progress,
+                task,
+                own=boundaries is not None,
+                options=reading,
             )
             progress.update(task, description=tr(MESSAGES, "scoring", lg))
             cells = score_hotspots(
@@ -168,16 +187,23 @@ def _read_inputs(
     task: Any,
     *,
     own: bool,
+    options: ReadOptions | None = None,
 ) -> tuple[Any, Any, list[str]]:
-    """Read and place the records and activities; one summary line for each file."""
-    recs, bad = read_placed(records, "disturbance", settings, lg, own=own)
+    """Read and place the records and activities; the columns used and one summary line."""
+    recs, bad = read_placed(records, "disturbance", settings, lg, own=own, options=options)
     progress.advance(task, 2)
-    msgs = [tr(MESSAGES, "read", lg, kind=tr(MESSAGES, "kind_dist", lg), n=len(recs), bad=bad)]
+    msgs = [
+        columns_line(records.name, recs, lg),
+        tr(MESSAGES, "read", lg, kind=tr(MESSAGES, "kind_dist", lg), n=len(recs), bad=bad),
+    ]
     acts = None
     if activities is not None:
         progress.update(task, description=tr(MESSAGES, "reading", lg, path=activities.name))
-        acts, bad_a = read_placed(activities, "activity", settings, lg, own=own)
+        acts, bad_a = read_placed(
+            activities, "activity", settings, lg, own=own, options=options, strict=False
+        )
         progress.advance(task, 2)
+        msgs.append(columns_line(activities.name, acts, lg))
         kind = tr(MESSAGES, "kind_act", lg)
         msgs.append(tr(MESSAGES, "read", lg, kind=kind, n=len(acts), bad=bad_a))
     return recs, acts, msgs

@@ -1,13 +1,22 @@
 """``kamtibmas-geo map``: the patrol-planning map of scored cells as one HTML file."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from kamtibmas_geo._errors import ScoreError
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.cli import state
+from kamtibmas_geo.cli._io import (
+    ReadOptions,
+    columns_line,
+    columns_option,
+    read_place_file,
+    read_placed,
+    sheet_option,
+    text_column_option,
+)
 from kamtibmas_geo.config import Language
 
 MESSAGES = {
@@ -41,7 +50,29 @@ MESSAGES = {
         "the base.",
     },
     "opt_no_boundaries": {"id": "Tanpa batas wilayah.", "en": "Without boundaries."},
-    "opt_png": {"id": "Simpan juga gambar PNG.", "en": "Also save a PNG picture."},
+    "opt_png": {
+        "id": "Simpan juga gambar PNG (judul dan legenda, tanpa tombol).",
+        "en": "Also save a PNG picture (title and legend, no buttons).",
+    },
+    "opt_per_polsek": {
+        "id": "Simpan satu gambar PNG per Polsek ke folder ini.",
+        "en": "Save one PNG picture per Polsek into this folder.",
+    },
+    "opt_polsek": {
+        "id": "Pemetaan kecamatan ke Polsek (CSV/XLSX dengan kolom kecamatan, polsek); "
+        "tanpa ini satu Polsek per kecamatan.",
+        "en": "Kecamatan to Polsek mapping (CSV/XLSX with columns kecamatan, polsek); "
+        "without it one Polsek per kecamatan.",
+    },
+    "opt_title": {"id": "Judul peta.", "en": "Map title."},
+    "opt_target": {
+        "id": "Periode sasaran yang ditulis di judul, mis. 'Ramadhan 1448 H'.",
+        "en": "Target period written in the title, e.g. 'Ramadhan 1448 H'.",
+    },
+    "pngs": {
+        "id": "{n} gambar per Polsek ditulis ke {path}.",
+        "en": "{n} pictures per Polsek written to {path}.",
+    },
     "reading": {"id": "Membaca berkas…", "en": "Reading files…"},
     "drawing": {"id": "Menggambar peta…", "en": "Drawing the map…"},
     "no_file": {
@@ -84,6 +115,37 @@ def _read(path: Path, lang: Language) -> object:
     except (OSError, ValueError) as exc:
         raise ScoreError(tr(MESSAGES, "bad_file", lang, path=str(path), reason=exc)) from None
     raise ScoreError(tr(MESSAGES, "bad_file", lang, path=str(path), reason=ext or "?"))
+
+
+#: Inputs read by the library's reader: places always; records from tables people keep.
+_TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+
+
+def _by_reader(key: str, path: Path) -> bool:
+    """Return whether an input goes through the library's reader (and takes ``--columns``)."""
+    return key in {"posts", "proposed"} or (
+        key in {"records", "activities"} and path.suffix.lower() in _TABLE_SUFFIXES
+    )
+
+
+def _read_input(key: str, path: Path, st: Any, reading: ReadOptions) -> object:
+    """Read one input with the reader it needs.
+
+    Posts go through the one reader of places; records typed by people (CSV, XLSX)
+    through the reader of records (their own coordinates only); the rest as the other
+    commands wrote it.
+    """
+    if key in {"posts", "proposed"}:
+        if not path.is_file():
+            raise ScoreError(tr(MESSAGES, "no_file", st.lang, path=str(path)))
+        return read_place_file(path, "posts", st.lang, reading)
+    if _by_reader(key, path):
+        kind = "disturbance" if key == "records" else "activity"
+        frame, _ = read_placed(
+            path, kind, st.settings, st.lang, own=True, options=reading, strict=False
+        )
+        return frame
+    return _read(path, st.lang)
 
 
 def register(app: typer.Typer, lang: Language) -> None:
@@ -131,21 +193,42 @@ def register(app: typer.Typer, lang: Language) -> None:
         png: Annotated[
             Path | None, typer.Option("--png", help=tr(MESSAGES, "opt_png", lang))
         ] = None,
+        per_polsek: Annotated[
+            Path | None,
+            typer.Option("--per-polsek", help=tr(MESSAGES, "opt_per_polsek", lang)),
+        ] = None,
+        polsek: Annotated[
+            Path | None, typer.Option("--polsek", help=tr(MESSAGES, "opt_polsek", lang))
+        ] = None,
+        title: Annotated[
+            str | None, typer.Option("--title", help=tr(MESSAGES, "opt_title", lang))
+        ] = None,
+        target: Annotated[
+            str | None, typer.Option("--target", help=tr(MESSAGES, "opt_target", lang))
+        ] = None,
+        sheet: Annotated[str | None, sheet_option(lang)] = None,
+        text_column: Annotated[str | None, text_column_option(lang)] = None,
+        columns: Annotated[str | None, columns_option(lang)] = None,
     ) -> None:
-        from kamtibmas_geo.render._map import MapOptions, render_map, save_png
+        from kamtibmas_geo.render._map import MapOptions, render_map, save_png, save_polsek_pngs
 
         st = state(ctx)
+        reading = ReadOptions.parse(sheet, text_column, columns)
+        inputs = {
+            "cells": cells,
+            "records": records,
+            "activities": activities,
+            "posts": posts,
+            "proposed": proposed,
+        }
         with st.console.status(tr(MESSAGES, "reading", st.lang)):
             frames = {
-                key: None if p is None else _read(p, st.lang)
-                for key, p in (
-                    ("cells", cells),
-                    ("records", records),
-                    ("activities", activities),
-                    ("posts", posts),
-                    ("proposed", proposed),
-                )
+                key: None if p is None else _read_input(key, p, st, reading)
+                for key, p in inputs.items()
             }
+        for key, p in inputs.items():
+            if p is not None and _by_reader(key, p):
+                st.console.print(columns_line(p.name, frames[key], st.lang), soft_wrap=True)
         with st.console.status(tr(MESSAGES, "drawing", st.lang)):
             m = render_map(
                 frames["cells"],
@@ -156,7 +239,14 @@ def register(app: typer.Typer, lang: Language) -> None:
                 out=out,
                 lang=st.lang,
                 boundaries=not no_boundaries,
-                options=MapOptions(offline=not online, public=public, tiles=tiles),
+                options=MapOptions(
+                    offline=not online,
+                    public=public,
+                    tiles=tiles,
+                    title=title,
+                    target=target,
+                    polsek=polsek,
+                ),
                 settings=st.settings,
             )
         n = len(frames["cells"])  # type: ignore[arg-type]
@@ -166,5 +256,9 @@ def register(app: typer.Typer, lang: Language) -> None:
             tr(MESSAGES, "done", st.lang, path=out, size=size, n=n, mode=mode), soft_wrap=True
         )
         if png is not None:
-            save_png(m, png)
+            save_png(m if online else out, png)
             st.console.print(tr(MESSAGES, "png", st.lang, path=png), soft_wrap=True)
+        if per_polsek is not None:
+            done = save_polsek_pngs(m if online else out, per_polsek)
+            msg = tr(MESSAGES, "pngs", st.lang, n=len(done), path=per_polsek)
+            st.console.print(msg, soft_wrap=True)

@@ -127,6 +127,7 @@ def read_records(
     sheet: str | int | None = None,
     text_column: str | None = None,
     columns: Mapping[str, str] | None = None,
+    strict_columns: bool = True,
     taxonomy: str | Path | Mapping[str, Any] | Taxonomy | None = None,
     settings: Settings | None = None,
     lang: str = "id",
@@ -164,6 +165,9 @@ def read_records(
         (``{"tanggal": "Hari/Tanggal", "alamat": "TKP / Alamat"}``); the CLI's
         ``--columns``. Which column was used for what is in
         ``records.attrs["read"]["columns"]``.
+    strict_columns : bool
+        Refuse a ``columns`` or ``text_column`` entry the table lacks (``False`` ignores
+        it: the option was meant for another input of the same command).
     taxonomy : str, Path, dict or Taxonomy, optional
         Extra or overriding types (see :func:`load_taxonomy`).
     settings : Settings, optional
@@ -191,7 +195,7 @@ def read_records(
     check_choice("lang", lang, ("id", "en"))
     tz = (settings or Settings()).timezone
     tax = load_taxonomy(taxonomy)
-    table = _open(source, sheet, text_column, columns)
+    table = _open(source, sheet, text_column, columns, strict=strict_columns)
     ledger = _Ledger.start(table.raw)
     times = _read_times(table, tz, ledger, lang)
     places = _read_places(table, ledger, lang)
@@ -245,13 +249,15 @@ def _open(
     sheet: str | int | None,
     text_column: str | None,
     given: Mapping[str, str] | None = None,
+    *,
+    strict: bool = True,
 ) -> _Input:
     """Read the table and find its columns; raise when no date or no place can be read."""
     raw = read_table(source, sheet=sheet, known=known_names(ALIASES))
     columns = [str(c) for c in raw.frame.columns]
     raw.frame.columns = pd.Index(columns)
     own = _own.is_own_table(columns)
-    cols = _map_columns(raw, columns, text_column, own=own, given=given)
+    cols = _map_columns(raw, columns, text_column, own=own, given=given, strict=strict)
     consumed = set(cols.values()) | (_own.own_consumed(columns) if own else set())
     if own:
         raw.meta["own"] = True
@@ -270,22 +276,24 @@ def _map_columns(
     *,
     own: bool = False,
     given: Mapping[str, str] | None = None,
+    strict: bool = True,
 ) -> dict[str, str]:
     """Map canonical fields to the user's column names (see :func:`map_columns`)."""
     named = parse_given(given)
     if text_column is not None:
-        if _find_column(columns, text_column) is None:
+        if _find_column(columns, text_column) is not None:
+            named["address"] = text_column
+        elif strict:
             raise RecordError.say(MESSAGES, "text_column", name=text_column, columns=columns)
-        named["address"] = text_column
     if own:
-        found = map_columns(columns, {}, given=named, source=raw.source)
+        found = map_columns(columns, {}, given=named, source=raw.source, strict=strict)
         used = set(found.values())
         for field, col in _own.own_columns(columns).items():
             if field not in found and col not in used:
                 found[field] = col
                 used.add(col)
         return found
-    found = map_columns(columns, ALIASES, given=named, source=raw.source)
+    found = map_columns(columns, ALIASES, given=named, source=raw.source, strict=strict)
     return _settle_date_time(raw.frame, found, named)
 
 
