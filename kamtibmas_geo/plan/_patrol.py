@@ -81,6 +81,11 @@ MESSAGES = {
         "en": "material risk, but the Polres's teams went to riskier Polsek",
     },
     "note_ok": {"id": "", "en": ""},
+    "note_idle": {
+        "id": "{idle} tim tanpa rute: tidak ada lagi titik material yang terjangkau dalam "
+        "waktu ini",
+        "en": "{idle} team(s) without a route: no other material stop reachable in this window",
+    },
     "err_teams": {
         "id": "teams (jumlah tim Polres per waktu) harus bilangan bulat >= 1 atau peta "
         "{{waktu: tim}}, bukan {teams!r}.",
@@ -621,6 +626,7 @@ def _alloc_row(
 ) -> dict[str, Any]:
     share = risk / total if total > 0 else 0.0
     note = "note_ok" if teams else ("note_short" if risk > 0 else "note_none")
+    note = "note_idle" if used < teams else note
     return {
         "kabupaten_code": job.kab,
         "polsek": p,
@@ -631,7 +637,7 @@ def _alloc_row(
         "teams": teams,
         "teams_routed": used,
         "material_cells": n,
-        "note": tr(MESSAGES, note, job.lang),
+        "note": tr(MESSAGES, note, job.lang, idle=teams - used),
     }
 
 
