@@ -10,6 +10,13 @@ from rich.table import Table
 from kamtibmas_geo._errors import PlanError
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.cli import state
+from kamtibmas_geo.cli._io import (
+    ReadOptions,
+    columns_line,
+    columns_option,
+    read_place_file,
+    sheet_option,
+)
 from kamtibmas_geo.config import Language
 
 MESSAGES = {
@@ -158,6 +165,8 @@ def register(app: typer.Typer, lang: Language) -> None:
         time_limit: Annotated[
             float, typer.Option("--time-limit", help=tr(MESSAGES, "opt_time", lang))
         ] = 120.0,
+        sheet: Annotated[str | None, sheet_option(lang)] = None,
+        columns: Annotated[str | None, columns_option(lang)] = None,
     ) -> None:
         import pandas as pd
 
@@ -173,14 +182,19 @@ def register(app: typer.Typer, lang: Language) -> None:
         with _progress(st.console) as progress:
             task = progress.add_task(tr(MESSAGES, "reading", lg, path=cells_path.name), total=4)
             cells = _read_cells(cells_path, lg)
+            reading = ReadOptions.parse(sheet, None, columns)
+            places = {
+                kind: None if path is None else read_place_file(path, kind, lg, reading)
+                for kind, path in (("posts", existing), ("candidates", candidates))
+            }
             progress.advance(task)
             progress.update(task, description=tr(MESSAGES, "building", lg))
             plan = PoskamlingPlan.from_scores(
                 cells,
                 p=new,
                 radius=radius,
-                existing=existing,
-                candidates=candidates,
+                existing=places["posts"],
+                candidates=places["candidates"],
                 options=PoskamlingOptions(
                     min_spacing=min_spacing, budget_per_kecamatan=budget, gap_weight=gap_weight
                 ),
@@ -196,6 +210,9 @@ def register(app: typer.Typer, lang: Language) -> None:
                 posts = pd.DataFrame(posts.drop(columns="geometry"))
             write_table(posts, out, inputs=st.inputs, lang=lg)
             progress.advance(task)
+        for path, frame in ((existing, places["posts"]), (candidates, places["candidates"])):
+            if path is not None:
+                st.console.print(columns_line(path.name, frame, lg), soft_wrap=True)
         st.console.print(_posts_table(plan.posts, lg))
         st.console.print(_plan_summary(plan.summary(), lg), soft_wrap=True)
 
