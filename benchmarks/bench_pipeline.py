@@ -16,19 +16,29 @@ Timed in a fresh process (so its peak RSS is the pipeline's own, not the generat
    both regions: counts, decay, seasonal uplift, smoothing, Gi* with 999 Monte Carlo draws
    (the default count null) and the 24-month emerging-hotspot series.
 
-Targets: whole pipeline < 60 s, peak RSS < 4 GB. Peers, in another fresh process on the
+Each stage prints its time, the resident memory when it starts and ends, and its own peak
+(the kernel's high-water mark, reset before the stage through ``/proc/self/clear_refs``),
+and the peak in bytes per record, over the whole process and above the baseline (the
+process with the library imported and the pack, gazetteer and grid caches warm, before
+any record is read). ``--json PATH`` writes the same numbers for
+``tests/test_memory.py``, which guards the bytes per record on a test-sized run.
+
+Targets: whole pipeline < 60 s, peak RSS < 4 GB (issue 19: <= 1 KB per record at peak,
+time linear in the rows). Peers, in another fresh process on the
 same CSV: for reading, the floor of any reader (bare ``pandas.read_csv`` + ``to_numeric`` +
 ``to_datetime``, as in ``bench_records.py``); for geocoding, the textbook approach (a
 Python loop over ``h3.latlng_to_cell`` + ``geopandas.sjoin(points, desa,
 predicate="within")``), checked against ours cell by cell and desa by desa. Gi* against
 ``esda.G_Local`` is in ``bench_gistar.py``.
 
-Run: ``python benchmarks/bench_pipeline.py [--n 1000000] [--perms 999] [--no-peer]``.
+Run: ``python benchmarks/bench_pipeline.py [--n 1000000] [--perms 999] [--no-peer]
+[--json PATH]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import resource
 import tempfile
@@ -48,6 +58,49 @@ TARGET_RSS_MB = 4096.0
 
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _status_mb(key: str) -> float:
+    """Return ``VmRSS`` or ``VmHWM`` (the peak since the last reset) of this process, in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _reset_peak() -> bool:
+    """Reset this process's high-water mark (Linux); False where that is not possible."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+class _Stages:
+    """Time and memory of each stage: RSS at start and end, and the stage's own peak."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+        self.resettable = _reset_peak()
+
+    def run(self, name: str, fn: Any) -> Any:
+        start = _status_mb("VmRSS")
+        self.resettable = _reset_peak() and self.resettable
+        t = time.perf_counter()
+        out = fn()
+        sec = time.perf_counter() - t
+        peak = _status_mb("VmHWM") if self.resettable else _rss_mb()
+        self.rows.append(
+            {
+                "stage": name,
+                "seconds": sec,
+                "start_mb": start,
+                "peak_mb": peak,
+                "end_mb": _status_mb("VmRSS"),
+            }
+        )
+        return out
 
 
 def make_csv(path: Path, n: int, res: int, seed: int = 0) -> None:
@@ -85,21 +138,23 @@ def run_ours(csv: str, res: int, perms: int, out: str) -> dict[str, Any]:
     import kamtibmas_geo as kg
 
     settings = kg.Settings(permutations=perms)
-    rows: list[tuple[str, float, float]] = []
+    _warm(kg, res, settings)
+    baseline = _status_mb("VmRSS")
+    stages = _Stages()
     t_all = time.perf_counter()
-    t = time.perf_counter()
-    rs = kg.read_records(csv, settings=settings)
-    rows.append(("read_records (CSV)", time.perf_counter() - t, _rss_mb()))
-    t = time.perf_counter()
-    placed = kg.geocode(rs, res=res, settings=settings)
-    rows.append(("geocode (H3 cell + desa)", time.perf_counter() - t, _rss_mb()))
-    t = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # 1448 H not yet in the Kemenag table
-        cells = kg.score_hotspots(
-            placed.records, target="ramadhan-1448", res=res, settings=settings
-        )
-    rows.append((f"score_hotspots (Gi* {perms} draws)", time.perf_counter() - t, _rss_mb()))
+    rs = stages.run("read_records (CSV)", lambda: kg.read_records(csv, settings=settings))
+    placed = stages.run(
+        "geocode (H3 cell + desa)", lambda: kg.geocode(rs, res=res, settings=settings)
+    )
+
+    def score() -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # 1448 H not yet in the Kemenag table
+            return kg.score_hotspots(
+                placed.records, target="ramadhan-1448", res=res, settings=settings
+            )
+
+    cells = stages.run(f"score_hotspots (Gi* {perms} draws)", score)
     total = time.perf_counter() - t_all
     recs = placed.records
     pd.DataFrame(
@@ -110,9 +165,11 @@ def run_ours(csv: str, res: int, perms: int, out: str) -> dict[str, Any]:
         }
     ).to_parquet(out, index=False)
     return {
-        "rows": rows,
+        "rows": stages.rows,
+        "baseline_mb": baseline,
+        "peak_resettable": stages.resettable,
         "total": total,
-        "rss": _rss_mb(),
+        "rss": max(r["peak_mb"] for r in stages.rows),
         "records": len(rs.records),
         "read_rejected": len(rs.rejected),
         "duplicates": int(rs.records["duplicate_of"].notna().sum()),
@@ -123,6 +180,17 @@ def run_ours(csv: str, res: int, perms: int, out: str) -> dict[str, Any]:
         "hot": int((cells["gi_bin"] > 0).sum()),
         "cold": int((cells["gi_bin"] < 0).sum()),
     }
+
+
+def _warm(kg: Any, res: int, settings: Any) -> None:
+    """Load what every run finds in the cache: the pack, its cells, the gazetteer, the index."""
+    from kamtibmas_geo.geocode._gazetteer import build_gazetteer
+    from kamtibmas_geo.grid._cells import _pack_tile_index
+
+    kg.load_boundaries("desa", settings=settings)
+    kg.region_cells(None, res, settings=settings)
+    build_gazetteer(settings=settings)
+    _pack_tile_index(settings)
 
 
 def run_peer(csv: str, res: int, ours: str) -> dict[str, Any]:
@@ -170,6 +238,7 @@ def main() -> None:
     parser.add_argument("--res", type=int, default=9)
     parser.add_argument("--perms", type=int, default=999, help="Monte Carlo draws of Gi*")
     parser.add_argument("--no-peer", action="store_true", help="skip the naive peers")
+    parser.add_argument("--json", help="also write the numbers to this JSON file")
     args = parser.parse_args()
     n = args.n
 
@@ -188,17 +257,30 @@ def main() -> None:
         f"Gi* {args.perms} draws"
     )
     print(f"CSV written in {t_make:.1f} s ({size_mb:,.0f} MB; not part of the pipeline)")
+    base = ours["baseline_mb"]
+    print(f"baseline (library imported, caches warm, no records): {base:,.0f} MB RSS")
     print(
-        f"{'stage':<34}{'seconds':>9}{'records/s':>12}{'peak RSS MB':>13}"
-        f"{'peer s':>9}{'peer/ours':>11}"
+        f"{'stage':<34}{'seconds':>9}{'records/s':>12}{'start MB':>10}{'peak MB':>9}"
+        f"{'end MB':>8}{'B/rec':>7}{'peer s':>9}{'peer/ours':>11}"
     )
     peer_t = {0: peer["read"], 1: peer["geocode"]} if peer else {}
-    for i, (name, sec, rss) in enumerate(ours["rows"]):
-        p = peer_t.get(i)
+    for i, row in enumerate(ours["rows"]):
+        p, sec = peer_t.get(i), row["seconds"]
         tail = f"{p:>9.2f}{p / sec:>11.2f}" if p is not None else f"{'-':>9}{'-':>11}"
-        print(f"{name:<34}{sec:>9.2f}{n / sec:>12,.0f}{rss:>13,.0f}{tail}")
+        per = (row["peak_mb"] - base) * 2**20 / n
+        print(
+            f"{row['stage']:<34}{sec:>9.2f}{n / sec:>12,.0f}{row['start_mb']:>10,.0f}"
+            f"{row['peak_mb']:>9,.0f}{row['end_mb']:>8,.0f}{per:>7,.0f}{tail}"
+        )
     total, rss = ours["total"], ours["rss"]
-    print(f"{'whole pipeline':<34}{total:>9.2f}{n / total:>12,.0f}{rss:>13,.0f}")
+    print(f"{'whole pipeline':<34}{total:>9.2f}{n / total:>12,.0f}{'':>10}{rss:>9,.0f}")
+    print(
+        f"peak: {rss * 2**20 / n:,.0f} bytes per record over the whole process, "
+        f"{(rss - base) * 2**20 / n:,.0f} above the baseline"
+        + ("" if ours["peak_resettable"] else " (per-stage peaks not resettable here)")
+    )
+    if args.json:
+        Path(args.json).write_text(json.dumps({"n": n, **ours}, indent=1))
     print(
         f"records: {ours['records']:,} read ({ours['read_rejected']:,} rejected, "
         f"{ours['duplicates']:,} flagged as duplicates), {ours['placed']:,} placed "
