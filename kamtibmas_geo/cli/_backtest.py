@@ -11,7 +11,15 @@ from rich.text import Text
 from kamtibmas_geo._errors import OutputError, SettingsError
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.cli import state
-from kamtibmas_geo.cli._io import read_placed, read_polygons
+from kamtibmas_geo.cli._io import (
+    ReadOptions,
+    columns_line,
+    columns_option,
+    read_placed,
+    read_polygons,
+    sheet_option,
+    text_column_option,
+)
 from kamtibmas_geo.config import Language
 
 MESSAGES = {
@@ -129,6 +137,9 @@ def register(app: typer.Typer, lang: Language) -> None:
         bandwidth: Annotated[
             float, typer.Option("--bandwidth", help=tr(MESSAGES, "opt_bandwidth", lang))
         ] = 500.0,
+        sheet: Annotated[str | None, sheet_option(lang)] = None,
+        text_column: Annotated[str | None, text_column_option(lang)] = None,
+        columns: Annotated[str | None, columns_option(lang)] = None,
     ) -> None:
 
         from kamtibmas_geo._tables import write_table
@@ -147,7 +158,10 @@ def register(app: typer.Typer, lang: Language) -> None:
         overrides = (
             overrides_from_dates(ramadhan_start, idul_fitri) if ramadhan_start is not None else None
         )
-        frame, n_rejected = _read(st, records, kind, settings, own=boundaries is not None)
+        reading = ReadOptions.parse(sheet, text_column, columns)
+        frame, n_rejected = _read(
+            st, records, kind, settings, own=boundaries is not None, options=reading
+        )
         if types:
             frame = frame[frame["type"].isin(types)]
         polygons = read_polygons(boundaries, lg) if boundaries is not None else None
@@ -170,6 +184,7 @@ def register(app: typer.Typer, lang: Language) -> None:
                 settings=settings,
                 progress=_tick,
             )
+        st.console.print(columns_line(records.name, frame, lg), soft_wrap=True)
         st.console.print(tr(MESSAGES, "read", lg, n=len(frame), bad=n_rejected))
         _print(st, result)
         if out is not None:
@@ -177,9 +192,11 @@ def register(app: typer.Typer, lang: Language) -> None:
             st.console.print(tr(MESSAGES, "written", lg, path=out), soft_wrap=True)
 
 
-def _read(st: Any, path: Path, kind: str, settings: Any, *, own: bool) -> tuple[Any, int]:
+def _read(
+    st: Any, path: Path, kind: str, settings: Any, *, own: bool, options: ReadOptions
+) -> tuple[Any, int]:
     with st.console.status(Text(tr(MESSAGES, "reading", st.lang, path=path))):
-        return read_placed(path, kind, settings, st.lang, own=own)
+        return read_placed(path, kind, settings, st.lang, own=own, options=options)
 
 
 def _print(st: Any, result: Any) -> None:
