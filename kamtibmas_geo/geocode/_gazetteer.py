@@ -206,7 +206,10 @@ def read_landmarks(
     if df.empty:
         raise GeocodeError(tr(MESSAGES, "lm_empty", lang, path=label))
     out = pd.DataFrame(
-        [_landmark_row(rec, i + 2, columns, lang) for i, rec in enumerate(df.to_dict("records"))],
+        [
+            _landmark_row(rec, int(rec.get("_row", i + 2)), columns, lang)
+            for i, rec in enumerate(df.to_dict("records"))
+        ],
         columns=["name", "kind", "aliases", "lat", "lon", "row"],
     )
     gdf = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(out["lon"], out["lat"]), crs=4326)
@@ -218,21 +221,59 @@ def _landmark_table(
 ) -> tuple[pd.DataFrame, str]:
     """Return the landmarks as a table with text column names, and its name for messages."""
     label = "<DataFrame>"
-    if isinstance(landmarks, pd.DataFrame):
-        df = landmarks.copy()
-    else:
+    if not isinstance(landmarks, pd.DataFrame):
         label = str(landmarks)
-        try:
-            df = pd.read_csv(
-                Path(landmarks), sep=None, engine="python", dtype=str, encoding="utf-8-sig"
+        if not Path(landmarks).is_file():
+            raise GeocodeError(tr(MESSAGES, "lm_missing", lang, path=label))
+        landmarks = Path(landmarks)
+    return _landmark_places(landmarks, label, lang), label
+
+
+def _landmark_places(source: Path | pd.DataFrame, label: str, lang: str) -> pd.DataFrame:
+    """Read the landmarks with the one reader of places (:func:`records.read_places`).
+
+    Title rows, any separator and encoding, XLSX, ``LS``/``BT`` or one ``Koordinat``
+    column, DMS and decimal commas are read as for records. Returns ``nama``, ``lintang``,
+    ``bujur``, ``jenis``, ``alias`` and ``_row`` (the row in the user's sheet); a row whose
+    place cannot be read raises, naming the row.
+    """
+    from kamtibmas_geo._errors import RecordError
+    from kamtibmas_geo.records._headers import PLACE_ALIASES, map_columns
+    from kamtibmas_geo.records._places import read_places
+
+    try:
+        places = read_places(source, "landmarks", lang=lang)
+    except RecordError as err:
+        names = [str(c) for c in err._values.get("columns", [])]
+        found = map_columns(names, PLACE_ALIASES) if names else {}
+        missing = [w for w, f in (("lintang", "lat"), ("bujur", "lon")) if f not in found]
+        if err._key == "no_location" and missing:
+            msg = tr(
+                MESSAGES, "lm_columns", lang, missing=", ".join(missing), have=", ".join(names)
             )
-        except (FileNotFoundError, IsADirectoryError) as err:
-            raise GeocodeError(tr(MESSAGES, "lm_missing", lang, path=label)) from err
-        except (OSError, UnicodeDecodeError, pd.errors.ParserError, ValueError) as err:
-            msg = tr(MESSAGES, "lm_read", lang, path=label, err=err)
-            raise GeocodeError(msg) from err
-    df.columns = pd.Index([str(c) for c in df.columns])
-    return df, label
+            raise GeocodeError(msg) from None
+        raise GeocodeError(tr(MESSAGES, "lm_read", lang, path=label, err=err.text(lang))) from None
+    if "name" not in places.attrs["columns"]:
+        have = ", ".join(str(c) for c in places.columns if c != "geometry")
+        raise GeocodeError(tr(MESSAGES, "lm_columns", lang, missing="nama", have=have))
+    bad = places.attrs["rejected"]
+    if len(bad):
+        first = bad.iloc[0]
+        msg = tr(
+            MESSAGES, "lm_coord", lang, row=int(first["row"]), name=first["nama"],
+            col=first["column"], value=first["value"],
+        )  # fmt: skip
+        raise GeocodeError(msg)
+    return pd.DataFrame(
+        {
+            "nama": places["nama"].astype(object).where(places["nama"].notna(), None),
+            "lintang": places["lat"],
+            "bujur": places["lon"],
+            "jenis": places["jenis"].astype(object).where(places["jenis"].notna(), None),
+            "alias": places["alias"].astype(object).where(places["alias"].notna(), None),
+            "_row": places["row"],
+        }
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -185,9 +185,10 @@ def read_places(
     -------
     GeoDataFrame
         EPSG:4326 points of the rows with a usable location: :data:`PLACE_COLUMNS`
-        (``aktif`` the active flag, ``row`` the row in the user's sheet, header = 1), a
+        (``aktif`` the active flag, ``row`` the row in the user's sheet, header = 1;
+        ``nama`` is made up for a post or site without one, left empty for a landmark), a
         ``coord_note`` where coordinates were swapped, then the user's other columns.
-        ``attrs``: ``"rejected"`` (rows without a usable location, with ``row``,
+        ``attrs``: ``"rejected"`` (rows without a usable location, with ``row``, ``nama``,
         ``column``, ``value``, ``reason_code``, ``reason``), ``"skipped"`` (their number),
         ``"columns"`` (``{field: column}`` used) and ``"read"`` (how the file was read).
 
@@ -212,7 +213,10 @@ def read_places(
     empty = is_empty_row(raw.frame)
     ok = pd.isna(code) & ~empty
     out = _assemble(raw, cols, kind, lang, ok, lat, lon, note)
-    out.attrs["rejected"] = _rejected(raw, ~ok & ~empty, code, column, value, lang)
+    bad = ~ok & ~empty
+    out.attrs["rejected"] = _rejected(
+        raw, bad, (code, column, value), _texts(raw.frame, cols, "name"), lang
+    )
     out.attrs["skipped"] = int((~ok & ~empty).sum())
     out.attrs["columns"] = dict(cols)
     out.attrs["read"] = {**raw.meta, "columns": dict(cols), "rows_in": int((~empty).sum())}
@@ -295,7 +299,9 @@ def _assemble(
     name = _texts(frame, cols, "name").iloc[idx].to_numpy(dtype=object)
     name = np.array(
         [
-            n if isinstance(n, str) else tr(MESSAGES, "default_name", lang, kind=label, row=r)
+            n
+            if isinstance(n, str) or kind == "landmarks"  # a landmark is found by its name
+            else tr(MESSAGES, "default_name", lang, kind=label, row=r)
             for n, r in zip(name, rows, strict=True)
         ],
         dtype=object,
@@ -339,12 +345,12 @@ def _assemble(
 def _rejected(
     raw: RawTable,
     bad: np.ndarray,
-    code: np.ndarray,
-    column: str,
-    value: np.ndarray,
+    where: tuple[np.ndarray, str, np.ndarray],
+    names: pd.Series,
     lang: str,
 ) -> pd.DataFrame:
     """Return the rows without a usable location, each with a reason a person can act on."""
+    code, column, value = where
     idx = np.flatnonzero(bad)
     codes = [str(c) if isinstance(c, str) else "coord_missing" for c in code[idx]]
     col = column or "lintang/bujur"
@@ -356,6 +362,7 @@ def _rejected(
         {
             "source": pd.array([raw.source] * len(idx), dtype="string"),
             "row": raw.rows[idx].astype(np.int64),
+            "nama": names.iloc[idx].array,
             "column": pd.array([col] * len(idx), dtype="string"),
             "value": pd.array([cell_text(v) for v in value[idx]], dtype="string"),
             "reason_code": pd.array(codes, dtype="string"),
