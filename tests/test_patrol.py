@@ -203,6 +203,8 @@ def test_stops_read_as_people_write_them(plan: pd.DataFrame, palembang: pd.DataF
     names = palembang.set_index("hex_id")["desa_name"]
     assert (plan["desa"] == [display_name(names[h]) for h in plan["hex_id"]]).all()
     assert not plan["desa"].str.contains("Sembilan|Belas|Puluh", case=False).any()
+    polsek = set(pd.DataFrame(plan.attrs["allocation"])["polsek"])
+    assert {"Polsek Ilir Timur I", "Polsek Seberang Ulu II"} <= polsek  # polsek_table default
     reason = re.compile(r"^(\d+ laporan [^,]+, ){1,3}seluruh riwayat data \(dibulatkan\)$")
     spill = "risiko dari sel sekitar (tidak ada laporan di sel ini)"
     assert all(reason.match(r) or r == spill for r in plan["reason"])

@@ -50,8 +50,8 @@ MESSAGES = {
         "en": "Polsek offices (CSV: nama, lintang, bujur): where teams start.",
     },
     "opt_polsek": {
-        "id": "Pemetaan kecamatan ke Polsek (CSV: kecamatan_code, polsek).",
-        "en": "Kecamatan to Polsek mapping (CSV: kecamatan_code, polsek).",
+        "id": "Pemetaan kecamatan ke Polsek (CSV/XLSX: kecamatan (kode atau nama), polsek).",
+        "en": "Kecamatan to Polsek mapping (CSV/XLSX: kecamatan (code or name), polsek).",
     },
     "opt_records": {
         "id": "Kejadian yang sudah ditempatkan (keluaran `geocode`): alasan dan jam kejadian.",
@@ -95,10 +95,6 @@ MESSAGES = {
     "bad_day": {
         "id": "Tanggal {value!r} tidak dapat dibaca; tulis YYYY-MM-DD.",
         "en": "Cannot read the date {value!r}; write YYYY-MM-DD.",
-    },
-    "bad_polsek": {
-        "id": "Berkas Polsek {path!r} perlu kolom kecamatan_code dan polsek.",
-        "en": "The Polsek file {path!r} needs kecamatan_code and polsek columns.",
     },
     "reading": {"id": "Membaca {path}…", "en": "Reading {path}…"},
     "planning": {"id": "Menyusun rute patroli…", "en": "Building the patrol routes…"},
@@ -159,15 +155,6 @@ def _day(value: str | None, lang: str) -> date | None:
         return date.fromisoformat(value.strip())
     except ValueError:
         raise PlanError(tr(MESSAGES, "bad_day", lang, value=value)) from None
-
-
-def _polsek_map(path: Path | None, lang: str) -> dict[str, str] | None:
-    if path is None:
-        return None
-    table = _read_table(path, lang)
-    if not {"kecamatan_code", "polsek"} <= set(table.columns):
-        raise PlanError(tr(MESSAGES, "bad_polsek", lang, path=str(path)))
-    return {str(k): str(v) for k, v in zip(table["kecamatan_code"], table["polsek"], strict=True)}
 
 
 def _kecamatan(settings: Any) -> Any:
@@ -247,7 +234,7 @@ def register_patrol(app: typer.Typer, lang: Language) -> None:
                 windows=wins,
                 target=target,
                 day=_day(day, lg),
-                polsek=_polsek_map(polsek, lg),
+                polsek=polsek,
                 stations=stations,
                 boundaries=kecamatan,
                 records=placed,

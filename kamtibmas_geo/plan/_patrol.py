@@ -29,6 +29,7 @@ import pandas as pd
 from kamtibmas_geo._errors import PlanError
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.boundaries._names import display_name
+from kamtibmas_geo.boundaries._polsek import PolsekMapping
 from kamtibmas_geo.calendar._astro import PATROL_WINDOWS, patrol_windows
 from kamtibmas_geo.config import Settings
 from kamtibmas_geo.grid._metres import to_utm, utm_crs
@@ -207,7 +208,7 @@ def patrol_plan(
     windows: Sequence[str] | None = None,
     target: str | None = _DEFAULT_TARGET,
     day: date | None = None,
-    polsek: Mapping[str, str] | None = None,
+    polsek: PolsekMapping | None = None,
     stations: Any = None,
     boundaries: pd.DataFrame | None = None,
     records: pd.DataFrame | None = None,
@@ -238,8 +239,10 @@ def patrol_plan(
         Plan this date; default: the first night each window applies (the evening before
         1 Ramadhan for tarawih, 1 Ramadhan for sahur and ngabuburit, the eve of 1 Syawal for
         takbiran).
-    polsek : mapping, optional
-        ``{kecamatan_code: Polsek name}``; default one Polsek per kecamatan.
+    polsek : mapping, DataFrame or path, optional
+        Which Polsek answers for each kecamatan, as
+        :func:`kamtibmas_geo.boundaries._polsek.polsek_table` reads it (``{kecamatan code or
+        name: Polsek}``, a table or a CSV/XLSX file); default one Polsek per kecamatan.
     stations : path or DataFrame, optional
         Polsek offices (``nama`` = Polsek name, ``lintang``, ``bujur``): where the teams
         start. A Polsek without one starts at the centre of its kecamatan.
@@ -379,7 +382,7 @@ class _Sky:
 # --------------------------------------------------------------------------- cells
 
 
-def _grid(cells: pd.DataFrame, polsek: Mapping[str, str] | None, lang: str) -> _Cells:
+def _grid(cells: pd.DataFrame, polsek: PolsekMapping | None, lang: str) -> _Cells:
     """Sort the cells, place their centres in metres, name their Polres and Polsek."""
     import h3
 
@@ -397,17 +400,31 @@ def _grid(cells: pd.DataFrame, polsek: Mapping[str, str] | None, lang: str) -> _
         kab = frame["kabupaten_code"].astype("string").fillna("-")
     else:
         kab = kec.str.rsplit(".", n=1).str[0].fillna("-")
-    names = frame["kecamatan_name"].astype("string").fillna(kec)
-    mapping = dict(polsek or {})
-    pol = [
-        mapping.get(str(k)) or tr(MESSAGES, "polsek_default", lang, name=display_name(str(n)))
-        for k, n in zip(kec, names, strict=True)
-    ]
+    pol = _polsek_of(frame, kec, polsek, lang)
     empty = pd.DataFrame(index=frame.index)
     return _Cells(
         frame, latlng, xy, crs, kab.to_numpy(dtype=object), np.array(pol, dtype=object),
         empty, [], np.zeros((len(frame), 0)),
     )  # fmt: skip
+
+
+def _polsek_of(
+    frame: pd.DataFrame, kec: pd.Series, polsek: PolsekMapping | None, lang: str
+) -> list[str]:
+    """Return the Polsek of each cell (:func:`polsek_table`; default one per kecamatan)."""
+    from kamtibmas_geo.boundaries._polsek import polsek_table
+
+    names = frame["kecamatan_name"].astype("string").fillna(kec)
+    known = pd.DataFrame({"kecamatan_code": kec, "kecamatan_name": names})
+    known = known[frame["kecamatan_code"].notna()].drop_duplicates("kecamatan_code")
+    lookup: dict[str, str] = {}
+    if len(known):
+        table = polsek_table(known.reset_index(drop=True), polsek)
+        lookup = dict(zip(table["kecamatan_code"].astype(str), table["polsek"], strict=True))
+    return [
+        lookup.get(str(k)) or tr(MESSAGES, "polsek_default", lang, name=display_name(str(n)))
+        for k, n in zip(kec, names, strict=True)
+    ]
 
 
 def _with_risk(grid: _Cells, wins: list[str], reports: Reports | None) -> _Cells:
