@@ -28,8 +28,10 @@ from kamtibmas_geo._errors import (
     ScoreError,
     SettingsError,
 )
+from kamtibmas_geo.boundaries._pack import MissingVillageWarning as MissingVillageWarning
 from kamtibmas_geo.boundaries._pack import build_pack as build_pack
 from kamtibmas_geo.boundaries._pack import load_boundaries as load_boundaries
+from kamtibmas_geo.boundaries._pack import missing_villages as missing_villages
 from kamtibmas_geo.boundaries._polsek import add_polsek as add_polsek
 from kamtibmas_geo.boundaries._polsek import polsek_table as polsek_table
 from kamtibmas_geo.calendar._dates import RamadhanDates as RamadhanDates
@@ -87,6 +89,7 @@ __all__ = [
     "GeocodeError",
     "KamtibmasGeoError",
     "MapOptions",
+    "MissingVillageWarning",
     "NoUnitWarning",
     "OutputError",
     "PlanError",
@@ -118,6 +121,7 @@ __all__ = [
     "load_boundaries",
     "load_taxonomy",
     "make_sample",
+    "missing_villages",
     "parse_target",
     "patrol_html",
     "patrol_plan",

@@ -108,13 +108,16 @@ def test_inside_points_lie_inside(desa, kecamatan, kabupaten):
         ("16.71", ["16.71"]),
         (None, ["16.02", "16.71"]),
         ("all", ["16.02", "16.71"]),
+        ("Muara Enim", ["16.03"]),
+        (["Kota Palembang", "oki", "16.71"], ["16.02", "16.71"]),
+        ("OKI, Palembang", ["16.02", "16.71"]),
     ],
 )
 def test_region_names(name, codes):
     assert resolve_region(name) == codes
 
 
-@pytest.mark.parametrize("name", ["Banyuasin", "16.03", "", "Jakarta"])
+@pytest.mark.parametrize("name", ["16.99", "", "Jakarta", "Lampung", []])
 def test_unknown_region_is_refused(name):
     with pytest.raises(RegionError, match="tidak dikenal"):
         resolve_region(name)

@@ -23,36 +23,48 @@ from shapely.geometry.base import BaseGeometry
 
 from kamtibmas_geo._errors import BoundaryError
 from kamtibmas_geo._i18n import tr
+from kamtibmas_geo.boundaries._regions import (
+    DEFAULT_CODES,
+    EXPECTED_COUNTS,
+    OFFICIAL_VILLAGES,
+    REGIONS,
+)
 
 __all__ = [
     "AREA_TOLERANCE",
     "EQUAL_AREA_CRS",
     "EXPECTED_COUNTS",
+    "KEL_KEYS",
     "OVERLAP_TOLERANCE_M2",
     "REGIONS",
+    "SLIVER_WIDTH_M",
     "build_frames",
+    "missing_villages_of",
 ]
 
-#: The regions of the pack: key → (Kemendagri code, display name).
-REGIONS: dict[str, tuple[str, str]] = {
-    "oki": ("16.02", "Kabupaten Ogan Komering Ilir"),
-    "palembang": ("16.71", "Kota Palembang"),
+#: Manifest key of the village file of each kabupaten/kota.
+KEL_KEYS: dict[str, str] = {
+    code: {"16.02": "kel_oki", "16.71": "kel_palembang"}.get(code, f"kel_{code.replace('.', '')}")
+    for code in EXPECTED_COUNTS
 }
-
-#: Facts the built pack must reproduce: code → (kecamatan, desa/kelurahan).
-EXPECTED_COUNTS: dict[str, tuple[int, int]] = {"16.02": (18, 327), "16.71": (18, 107)}
 
 #: Largest allowed relative difference of a kabupaten's built area from its official area.
 AREA_TOLERANCE = 0.005
-#: Largest allowed overlap between two neighbouring villages after the build, in m².
+#: Largest allowed overlap between two neighbouring villages after the build, in m², unless
+#: the overlap is a rounding sliver (see :data:`SLIVER_WIDTH_M`).
 OVERLAP_TOLERANCE_M2 = 1.0
+#: Overlaps (and parts of a desa outside its kecamatan) no wider on average than this, in
+#: metres (twice the area over the perimeter), are rounding to the 1e-7° grid (about 1.1 cm),
+#: whatever their area: a long border snapped to the grid leaves a few m² of slivers a few
+#: millimetres wide (Lahat, Ogan Ilir).
+SLIVER_WIDTH_M = 0.01
 
 EQUAL_AREA_CRS = "EPSG:6933"
 _GRID = 1e-7
 
 _ROW = re.compile(r"\('([0-9.]+)','((?:[^']|'')*)',(-?[0-9.]+),(-?[0-9.]+),'(\[.*?\])'\)")
-_NAME_ROW = re.compile(r"\('(16\.(?:02|71)(?:\.[0-9.]+)?)','((?:[^']|'')*)'\)")
-_AREA_ROW = re.compile(r"\('(16\.(?:02|71))','(?:[^']|'')*',([0-9.]+)\)")
+_NAME_ROW = re.compile(r"\('(16\.[0-9]{2}(?:\.[0-9.]+)?)','((?:[^']|'')*)'\)")
+_AREA_ROW = re.compile(r"\('(16\.[0-9]{2})','(?:[^']|'')*',([0-9.]+)\)")
 MESSAGES = {
     "failed": {
         "id": "Paket batas wilayah gagal divalidasi; sumbernya sudah terverifikasi, jadi "
@@ -68,6 +80,10 @@ MESSAGES = {
     "codes": {
         "id": "{code}: kode desa berbeda dari daftar resmi: {diff}",
         "en": "{code}: village codes differ from the official list: {diff}",
+    },
+    "official": {
+        "id": "{code}: daftar resmi berisi {got} desa/kelurahan, seharusnya {expected}",
+        "en": "{code}: the official list holds {got} desa/kelurahan, expected {expected}",
     },
     "invalid": {
         "id": "geometri {level} tidak sah atau kosong: {codes}",
@@ -89,7 +105,7 @@ MESSAGES = {
     },
 }
 
-_POP_ROW = re.compile(r"\('(16\.(?:02|71))','(?:[^']|'')*','([0-9]+)','([0-9]+)','([0-9]+)'\)")
+_POP_ROW = re.compile(r"\('(16\.[0-9]{2})','(?:[^']|'')*','([0-9]+)','([0-9]+)','([0-9]+)'\)")
 
 
 # --------------------------------------------------------------------------- parsing
@@ -171,18 +187,24 @@ def _fill_gaps(geoms: list[BaseGeometry], groups: Sequence[str]) -> list[BaseGeo
         members = [out[i] for i in idx]
         tree = shapely.STRtree(members)
         gains: dict[int, list[BaseGeometry]] = {}
+        # the same member borders many holes: buffer it, and union each set of them, once
+        buffered: dict[int, BaseGeometry] = {}
+        unions: dict[tuple[int, ...], BaseGeometry] = {}
         for hole in holes:
-            candidates = tree.query(hole.buffer(1e-6), predicate="intersects")
+            candidates = tree.query(hole.buffer(1e-6), predicate="intersects").tolist()
             if len(candidates) == 0:
                 continue
             border = hole.boundary
-            shared = [
-                border.intersection(members[c].buffer(1e-6)).length for c in candidates.tolist()
-            ]
+            for c in candidates:
+                if c not in buffered:
+                    buffered[c] = members[c].buffer(1e-6)
+            shared = [border.intersection(buffered[c]).length for c in candidates]
             best = int(candidates[int(np.argmax(shared))])
-            around = shapely.union_all([members[c] for c in candidates.tolist()], grid_size=_GRID)
+            key = tuple(candidates)
+            if key not in unions:
+                unions[key] = shapely.union_all([members[c] for c in key], grid_size=_GRID)
             gains.setdefault(int(idx[best]), []).append(
-                shapely.difference(hole, around, grid_size=_GRID)
+                shapely.difference(hole, unions[key], grid_size=_GRID)
             )
         for i, extra in gains.items():
             out[i] = _polygonal(shapely.union_all([out[i], *extra], grid_size=_GRID))
@@ -200,15 +222,19 @@ def _inside_points(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf
 
 
-def build_frames(paths: dict[str, Path]) -> dict[str, gpd.GeoDataFrame]:
+def build_frames(
+    paths: dict[str, Path], codes: Sequence[str] = DEFAULT_CODES
+) -> dict[str, gpd.GeoDataFrame]:
     """Build the desa, kecamatan and kabupaten frames from the verified upstream files.
 
     Parameters
     ----------
     paths : dict
         Manifest key → path of a verified upstream file (``names``, ``area``,
-        ``population``, ``kel_oki``, ``kel_palembang``), as returned by
-        :func:`~kamtibmas_geo.boundaries._sources.obtain`.
+        ``population`` and the village file of each region, :data:`KEL_KEYS`), as
+        returned by :func:`~kamtibmas_geo.boundaries._sources.obtain`.
+    codes : sequence of str
+        The kabupaten/kota to build; OKI and Palembang by default.
 
     Returns
     -------
@@ -223,19 +249,62 @@ def build_frames(paths: dict[str, Path]) -> dict[str, gpd.GeoDataFrame]:
         invalid, overlapping or stray geometries; the message lists every problem.
     """
     facts = _read_facts(paths)
-    raw = _read_polygons(paths)
+    raw = _read_polygons(paths, codes)
     geoms = _settle(list(raw["geometry"]), list(raw["code"].str[:5]))
     desa = _desa_frame(raw, geoms, facts.names)
     kec = _dissolve(desa, "kecamatan_code", facts.names)
     kec["kabupaten_code"] = kec["code"].str[:5]
     kec["kabupaten_name"] = kec["kabupaten_code"].map(facts.names)
-    kab = _kabupaten_frame(desa, kec, facts, _overlap_km2(raw))
+    kab = _kabupaten_frame(desa, kec, facts, _overlap_km2(raw, codes))
     frames = {"desa": desa, "kecamatan": kec, "kabupaten": kab}
     for level, frame in frames.items():
         frame.insert(2, "level", level)
         _inside_points(frame)
-    _validate(frames, facts.names)
+    _validate(frames, facts.names, codes)
     return frames
+
+
+def missing_villages_of(
+    paths: dict[str, Path], desa: gpd.GeoDataFrame, codes: Sequence[str]
+) -> list[dict[str, str]]:
+    """Return the official desa/kelurahan of ``codes`` that have no polygon in ``desa``.
+
+    Parameters
+    ----------
+    paths : dict
+        As in :func:`build_frames` (only ``names`` is read).
+    desa : GeoDataFrame
+        The built desa of ``codes``.
+    codes : sequence of str
+        Kabupaten/kota codes.
+
+    Returns
+    -------
+    list of dict
+        ``code``, ``name``, ``kind``, ``kecamatan_code``, ``kecamatan_name``,
+        ``kabupaten_code``, ``kabupaten_name`` of each village without polygon, by code.
+    """
+    names = _parse_names(paths["names"].read_text(encoding="utf-8"))
+    built = set(desa["code"])
+    missing = sorted(c for c in _official_villages(names, codes) if c not in built)
+    return [
+        {
+            "code": c,
+            "name": names[c],
+            "kind": "kelurahan" if c[9] == "1" else "desa",
+            "kecamatan_code": c[:8],
+            "kecamatan_name": names.get(c[:8], c[:8]),
+            "kabupaten_code": c[:5],
+            "kabupaten_name": names.get(c[:5], c[:5]),
+        }
+        for c in missing
+    ]
+
+
+def _official_villages(names: dict[str, str], codes: Sequence[str]) -> set[str]:
+    """Return the official desa/kelurahan codes of the kabupaten ``codes``."""
+    wanted = set(codes)
+    return {c for c in names if len(c) == 13 and c[:5] in wanted}
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,13 +326,10 @@ def _read_facts(paths: dict[str, Path]) -> _Facts:
     return _Facts(names, area, population)
 
 
-def _read_polygons(paths: dict[str, Path]) -> pd.DataFrame:
-    """Read the village polygons of both regions, sorted by code, valid and on the grid."""
+def _read_polygons(paths: dict[str, Path], codes: Sequence[str]) -> pd.DataFrame:
+    """Read the village polygons of the regions, sorted by code, valid and on the grid."""
     raw = pd.concat(
-        [
-            _parse_polygons(paths["kel_oki"].read_text(encoding="utf-8")),
-            _parse_polygons(paths["kel_palembang"].read_text(encoding="utf-8")),
-        ],
+        [_parse_polygons(paths[KEL_KEYS[code]].read_text(encoding="utf-8")) for code in codes],
         ignore_index=True,
     )
     raw = raw.sort_values("code", kind="stable").reset_index(drop=True)
@@ -273,11 +339,11 @@ def _read_polygons(paths: dict[str, Path]) -> pd.DataFrame:
     return raw
 
 
-def _overlap_km2(raw: pd.DataFrame) -> float:
+def _overlap_km2(raw: pd.DataFrame, codes: Sequence[str]) -> float:
     """Return the area the upstream villages overlap by (sum of parts minus the unions)."""
     raw_gs = gpd.GeoSeries(raw["geometry"], crs=4326)
     unions = gpd.GeoSeries(
-        [shapely.union_all(list(raw_gs[raw["code"].str[:5] == k])) for k in REGIONS_CODES],
+        [shapely.union_all(list(raw_gs[raw["code"].str[:5] == k])) for k in codes],
         crs=4326,
     )
     return float(_areas_km2(raw_gs).sum() - _areas_km2(unions).sum())
@@ -345,16 +411,20 @@ def _kabupaten_frame(
     return kab
 
 
-REGIONS_CODES = tuple(code for code, _ in REGIONS.values())
+REGIONS_CODES = DEFAULT_CODES
 
 #: A problem found by :func:`_validate`: message key and values.
 _Problem = tuple[str, dict[str, Any]]
 
 
-def _validate(frames: dict[str, gpd.GeoDataFrame], names: dict[str, str]) -> None:
+def _validate(
+    frames: dict[str, gpd.GeoDataFrame],
+    names: dict[str, str],
+    codes: Sequence[str] = DEFAULT_CODES,
+) -> None:
     """Refuse a pack that does not reproduce the official facts, naming every problem."""
     desa, kec, kab = frames["desa"], frames["kecamatan"], frames["kabupaten"]
-    problems = _count_problems(desa, kec, names)
+    problems = _count_problems(desa, kec, names, codes)
     for level, frame in frames.items():
         bad = frame.loc[~frame.geometry.is_valid | frame.geometry.is_empty, "code"]
         if len(bad):
@@ -375,21 +445,36 @@ def _validate(frames: dict[str, gpd.GeoDataFrame], names: dict[str, str]) -> Non
 
 
 def _count_problems(
-    desa: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, names: dict[str, str]
+    desa: gpd.GeoDataFrame,
+    kec: gpd.GeoDataFrame,
+    names: dict[str, str],
+    codes: Sequence[str] = DEFAULT_CODES,
 ) -> list[_Problem]:
-    """Compare the kecamatan and desa of each kabupaten with the official counts and codes."""
+    """Compare the kecamatan and desa of each kabupaten with the official counts and codes.
+
+    Every built village must be an official one; official villages without polygon are
+    allowed only as many as the pinned upstream lacks (:data:`OFFICIAL_VILLAGES` minus
+    the polygons of :data:`EXPECTED_COUNTS`), and they are listed, never invented.
+    """
     problems: list[_Problem] = []
-    for code, (n_kec, n_desa) in EXPECTED_COUNTS.items():
+    for code in codes:
+        n_kec, n_desa = EXPECTED_COUNTS[code]
         got_kec = int((kec["kabupaten_code"] == code).sum())
         got_desa = int((desa["kabupaten_code"] == code).sum())
         if (got_kec, got_desa) != (n_kec, n_desa):
             counts = {"n_kec": n_kec, "n_desa": n_desa, "got_kec": got_kec, "got_desa": got_desa}
             problems.append(("counts", {"code": code, **counts}))
-        official_desa = {c for c in names if c.startswith(code + ".") and len(c) == 13}
+        official_desa = _official_villages(names, [code])
+        if len(official_desa) != OFFICIAL_VILLAGES[code]:
+            values = {"got": len(official_desa), "expected": OFFICIAL_VILLAGES[code]}
+            problems.append(("official", {"code": code, **values}))
         built_desa = set(desa.loc[desa["kabupaten_code"] == code, "code"])
-        if official_desa != built_desa:
-            diff = sorted(official_desa ^ built_desa)[:5]
-            problems.append(("codes", {"code": code, "diff": diff}))
+        unexpected = built_desa - official_desa
+        without = official_desa - built_desa
+        if len(without) != OFFICIAL_VILLAGES[code] - n_desa:
+            unexpected |= without
+        if unexpected:
+            problems.append(("codes", {"code": code, "diff": sorted(unexpected)[:5]}))
     return problems
 
 
@@ -400,7 +485,7 @@ def _nesting_problems(desa: gpd.GeoDataFrame, kec: gpd.GeoDataFrame) -> list[_Pr
     outside = shapely.difference(
         desa.geometry.values, kec_geom.loc[desa["kecamatan_code"]].values, grid_size=_GRID
     )
-    out_area = _areas_km2(gpd.GeoSeries(outside, crs=4326)) * 1e6
+    out_area = _beyond_rounding(outside)
     if (out_area > OVERLAP_TOLERANCE_M2).any():
         problems.append(("outside", {"codes": list(desa.code[out_area > 1.0])[:5]}))
     left, right = shapely.STRtree(desa.geometry.values).query(
@@ -411,7 +496,7 @@ def _nesting_problems(desa: gpd.GeoDataFrame, kec: gpd.GeoDataFrame) -> list[_Pr
         inter = shapely.intersection(
             desa.geometry.values[left[keep]], desa.geometry.values[right[keep]], grid_size=_GRID
         )
-        inter_area = _areas_km2(gpd.GeoSeries(inter, crs=4326)) * 1e6
+        inter_area = _beyond_rounding(inter)
         if (inter_area > OVERLAP_TOLERANCE_M2).any():
             worst = int(np.argmax(inter_area))
             pair = {
@@ -421,3 +506,12 @@ def _nesting_problems(desa: gpd.GeoDataFrame, kec: gpd.GeoDataFrame) -> list[_Pr
             values = {"area": inter_area[worst], "tol": OVERLAP_TOLERANCE_M2, **pair}
             problems.append(("overlap", values))
     return problems
+
+
+def _beyond_rounding(pieces: np.ndarray) -> np.ndarray:
+    """Return the area (m²) of each piece, 0 for slivers thinner than :data:`SLIVER_WIDTH_M`."""
+    metric = gpd.GeoSeries(pieces, crs=4326).to_crs(EQUAL_AREA_CRS)
+    area = np.asarray(metric.area)
+    length = np.asarray(metric.length)
+    width = np.divide(2 * area, length, out=np.zeros_like(area), where=length > 0)
+    return np.where(width > SLIVER_WIDTH_M, area, 0.0)

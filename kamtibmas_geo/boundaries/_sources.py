@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -127,8 +128,13 @@ def source_dir(source: str | os.PathLike[str] | None, settings: Settings) -> Pat
     return None if chosen is None else Path(chosen)
 
 
-def obtain(source_dir: Path | None, cache: Path, lang: str = "id") -> dict[str, Path]:
-    """Return verified local paths of every manifest file.
+def obtain(
+    source_dir: Path | None,
+    cache: Path,
+    lang: str = "id",
+    keys: Collection[str] | None = None,
+) -> dict[str, Path]:
+    """Return verified local paths of the manifest files (all of them, or ``keys``).
 
     Parameters
     ----------
@@ -139,6 +145,8 @@ def obtain(source_dir: Path | None, cache: Path, lang: str = "id") -> dict[str, 
         The cache folder.
     lang : {"id", "en"}
         Language of error messages.
+    keys : collection of str, optional
+        Only these manifest keys (a region's pack needs its own village file only).
 
     Returns
     -------
@@ -154,6 +162,8 @@ def obtain(source_dir: Path | None, cache: Path, lang: str = "id") -> dict[str, 
     """
     paths: dict[str, Path] = {}
     for src in manifest():
+        if keys is not None and src.key not in keys:
+            continue
         if source_dir is not None:
             path = source_dir / src.repo / src.path
             if not path.is_file():

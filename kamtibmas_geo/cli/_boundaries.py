@@ -1,4 +1,8 @@
-"""``kamtibmas-geo boundaries build|info``: the boundary pack and its integrity.
+"""``kamtibmas-geo boundaries build|info``: the boundary packs and their integrity.
+
+Both take ``--region`` (a kabupaten/kota of Sumatera Selatan, several separated by commas,
+or ``sumsel`` for all 17); without it, the default pack of OKI and Palembang. ``info``
+also lists the official desa/kelurahan without polygon of the regions shown.
 
 ``info`` checks every file of the pack in the cache against the SHA-256 recorded when it
 was built, and every derived cache beside it, and shows each as ok / damaged / missing
@@ -9,15 +13,20 @@ rebuilt when next needed. ``build`` rebuilds a damaged pack from the verified up
 and removes damaged derived caches.
 """
 
-from typing import Annotated
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from kamtibmas_geo._i18n import tr
-from kamtibmas_geo.cli import state
+from kamtibmas_geo.cli import CliState, state
 from kamtibmas_geo.config import Language
+
+if TYPE_CHECKING:
+    from kamtibmas_geo.boundaries._pack import PackCheck
 
 MESSAGES = {
     "grp_boundaries": {
@@ -31,6 +40,23 @@ MESSAGES = {
         "checked); damaged cache files are rebuilt.",
     },
     "opt_force": {"id": "Bangun ulang walau sudah ada di cache.", "en": "Rebuild even if cached."},
+    "opt_region": {
+        "id": "Kabupaten/kota Sumatera Selatan (kode atau nama, beberapa dipisah koma, "
+        "'sumsel' untuk ke-17); bawaan: OKI dan Palembang.",
+        "en": "Kabupaten/kota of Sumatera Selatan (code or name, several separated by commas, "
+        "'sumsel' for all 17); default: OKI and Palembang.",
+    },
+    "missing_title": {
+        "id": "Desa/kelurahan resmi tanpa poligon di data upstream (254/256: 254 poligon dari "
+        "256 desa/kelurahan resmi). Tidak dibuat-buat; catatan yang hanya menyebutnya "
+        "ditempatkan di tingkat kecamatan:",
+        "en": "Official desa/kelurahan without polygon in the upstream data (254/256: 254 "
+        "polygons of 256 official desa/kelurahan). Never invented; records naming only them "
+        "are placed at kecamatan level:",
+    },
+    "col_code": {"id": "Kode", "en": "Code"},
+    "col_name": {"id": "Nama", "en": "Name"},
+    "col_kind": {"id": "Jenis", "en": "Kind"},
     "cmd_info": {
         "id": "Tampilkan jumlah unit, luas, checksum sumber, lokasi cache, dan keutuhan tiap "
         "berkas cache (utuh/rusak/hilang). Kode keluar 0 bila semua berkas paket utuh, 1 bila "
@@ -90,68 +116,142 @@ def register(app: typer.Typer, lang: Language) -> None:
         force: Annotated[
             bool, typer.Option("--force", help=tr(MESSAGES, "opt_force", lang))
         ] = False,
+        region: Annotated[
+            str | None, typer.Option("--region", help=tr(MESSAGES, "opt_region", lang))
+        ] = None,
     ) -> None:
-        from kamtibmas_geo.boundaries._integrity import remove_with_sidecar
-        from kamtibmas_geo.boundaries._pack import build_pack, check_pack
+        from kamtibmas_geo.boundaries._pack import build_pack
 
         st = state(ctx)
-        with st.console.status(tr(MESSAGES, "building", st.lang)):
-            info = build_pack(settings=st.settings, force=force)
-        for check in check_pack(settings=st.settings).derived:
-            if check.state != "ok":
-                remove_with_sidecar(info.path / check.name)
-                why = check.describe(st.lang)
-                st.console.print(
-                    Text(tr(MESSAGES, "removed", st.lang, name=check.name, why=why)),
-                    soft_wrap=True,
-                )
-        st.console.print(Text(tr(MESSAGES, "built", st.lang, path=info.path)), soft_wrap=True)
+        for codes in _pack_groups(region):
+            with st.console.status(tr(MESSAGES, "building", st.lang)):
+                info = build_pack(region=codes[0], settings=st.settings, force=force)
+            _remove_damaged_derived(st, codes[0], info.path)
+            st.console.print(Text(tr(MESSAGES, "built", st.lang, path=info.path)), soft_wrap=True)
 
     @group.command("info", help=tr(MESSAGES, "cmd_info", lang))
-    def _info(ctx: typer.Context) -> None:
-        from kamtibmas_geo.boundaries._pack import build_pack, check_pack, load_boundaries
-        from kamtibmas_geo.boundaries._sources import manifest
-
+    def _info(
+        ctx: typer.Context,
+        region: Annotated[
+            str | None, typer.Option("--region", help=tr(MESSAGES, "opt_region", lang))
+        ] = None,
+    ) -> None:
         st = state(ctx)
-        report = check_pack(settings=st.settings)
-        if report.absent:  # never built: build it, as every command does on first use
-            with st.console.status(tr(MESSAGES, "building", st.lang)):
-                build_pack(settings=st.settings)
-            report = check_pack(settings=st.settings)
-        if all(c.state == "ok" for c in report.files):
-            kab = load_boundaries("kabupaten", settings=st.settings)
-            table = Table()
-            for key in ("col_region", "col_kec", "col_desa", "col_area", "col_official"):
-                table.add_column(tr(MESSAGES, key, st.lang))
-            table.add_column(tr(MESSAGES, "col_pop", st.lang))
-            for row in kab.itertuples():
-                table.add_row(
-                    Text(f"{row.code} {row.name}"),
-                    str(row.n_kecamatan),
-                    str(row.n_desa),
-                    f"{row.area_km2:,.3f}",
-                    f"{row.official_area_km2:,.3f}",
-                    f"{row.population:,}",
-                )
-            st.console.print(table)
-        files = Table()
-        files.add_column(tr(MESSAGES, "col_file", st.lang))
-        files.add_column(tr(MESSAGES, "col_state", st.lang))
-        derived_mark = f" ({tr(MESSAGES, 'derived', st.lang)})"
-        for check, mark in [(c, "") for c in report.files] + [
-            (c, derived_mark) for c in report.derived
-        ]:
-            style = "green" if check.state == "ok" else "bold red"
-            files.add_row(Text(check.name + mark), Text(check.describe(st.lang), style=style))
-        st.console.print(files)
-        st.console.print(
-            Text(f"{tr(MESSAGES, 'cache_path', st.lang)}: {report.path}"), soft_wrap=True
-        )
-        st.console.print(Text(f"{tr(MESSAGES, 'sources', st.lang)}:"))
-        for src in manifest():
-            st.console.print(Text(f"  {src.sha256}  {src.url}"), soft_wrap=True)
-        if any(c.state != "ok" for c in report.derived):
+        groups = _pack_groups(region)
+        reports = [_checked_pack(st, codes[0]) for codes in groups]
+        if all(c.state == "ok" for r in reports for c in r.files):
+            codes = [c for g in groups for c in g] if region is not None else None
+            _print_regions(st, codes)
+        for report in reports:
+            _print_files(st, report)
+        _print_sources(st, groups)
+        if any(c.state != "ok" for r in reports for c in r.derived):
             st.console.print(Text(tr(MESSAGES, "derived_damaged", st.lang)), soft_wrap=True)
-        if any(c.state != "ok" for c in report.files):
+        if any(c.state != "ok" for r in reports for c in r.files):
             st.console.print(Text(tr(MESSAGES, "damaged", st.lang), style="bold red"))
             raise typer.Exit(code=1)
+
+
+def _pack_groups(region: str | None) -> list[tuple[str, ...]]:
+    """Return the codes of each pack ``region`` needs (the default pack for ``None``)."""
+    from kamtibmas_geo.boundaries._pack import resolve_region
+    from kamtibmas_geo.boundaries._store import pack_codes
+
+    return sorted({pack_codes(code) for code in resolve_region(region)})
+
+
+def _remove_damaged_derived(st: CliState, code: str, folder: Path) -> None:
+    """Delete the derived caches of a pack that fail their check (rebuilt when needed)."""
+    from kamtibmas_geo.boundaries._integrity import remove_with_sidecar
+    from kamtibmas_geo.boundaries._pack import check_pack
+
+    for check in check_pack(region=code, settings=st.settings).derived:
+        if check.state != "ok":
+            remove_with_sidecar(folder / check.name)
+            why = check.describe(st.lang)
+            st.console.print(
+                Text(tr(MESSAGES, "removed", st.lang, name=check.name, why=why)),
+                soft_wrap=True,
+            )
+
+
+def _checked_pack(st: CliState, code: str) -> "PackCheck":
+    """Check a pack without repairing it; build it first only if it was never built."""
+    from kamtibmas_geo.boundaries._pack import build_pack, check_pack
+
+    report = check_pack(region=code, settings=st.settings)
+    if report.absent:  # never built: build it, as every command does on first use
+        with st.console.status(tr(MESSAGES, "building", st.lang)):
+            build_pack(region=code, settings=st.settings)
+        report = check_pack(region=code, settings=st.settings)
+    return report
+
+
+def _print_regions(st: CliState, codes: list[str] | None) -> None:
+    """Print the table of kabupaten/kota and their villages without polygon."""
+    from kamtibmas_geo.boundaries._pack import (
+        MissingVillageWarning,
+        load_boundaries,
+        missing_villages,
+    )
+    from kamtibmas_geo.boundaries._regions import PROVINCE
+
+    with warnings.catch_warnings():  # the list below says it in full
+        warnings.simplefilter("ignore", MissingVillageWarning)
+        kab = load_boundaries("kabupaten", codes, settings=st.settings)
+    missing = missing_villages(codes, settings=st.settings)
+    table = Table()
+    for key in ("col_region", "col_kec", "col_desa", "col_area", "col_official"):
+        table.add_column(tr(MESSAGES, key, st.lang))
+    table.add_column(tr(MESSAGES, "col_pop", st.lang))
+    for row in kab.itertuples():
+        table.add_row(
+            Text(f"{row.code} {row.name}"),
+            str(row.n_kecamatan),
+            _villages(int(row.n_desa), PROVINCE[str(row.code)].n_villages),
+            f"{row.area_km2:,.3f}",
+            f"{row.official_area_km2:,.3f}",
+            f"{row.population:,}",
+        )
+    st.console.print(table)
+    if len(missing):
+        st.console.print(Text(tr(MESSAGES, "missing_title", st.lang)), soft_wrap=True)
+        rows = Table()
+        for key in ("col_code", "col_name", "col_kind", "col_kec"):
+            rows.add_column(tr(MESSAGES, key, st.lang))
+        for village in missing.itertuples():
+            kec = f"{village.kecamatan_code} {village.kecamatan_name}"
+            rows.add_row(*(Text(str(v)) for v in (village.code, village.name, village.kind, kec)))
+        st.console.print(rows)
+
+
+def _villages(polygons: int, official: int) -> str:
+    """Village count: ``"107"``, or ``"254/256"`` (polygons/official) when some lack one."""
+    return str(official) if polygons == official else f"{polygons}/{official}"
+
+
+def _print_files(st: CliState, report: "PackCheck") -> None:
+    """Print the integrity of each file of a pack and its derived caches."""
+    files = Table()
+    files.add_column(tr(MESSAGES, "col_file", st.lang))
+    files.add_column(tr(MESSAGES, "col_state", st.lang))
+    derived_mark = f" ({tr(MESSAGES, 'derived', st.lang)})"
+    for check, mark in [(c, "") for c in report.files] + [
+        (c, derived_mark) for c in report.derived
+    ]:
+        style = "green" if check.state == "ok" else "bold red"
+        files.add_row(Text(check.name + mark), Text(check.describe(st.lang), style=style))
+    st.console.print(files)
+    st.console.print(Text(f"{tr(MESSAGES, 'cache_path', st.lang)}: {report.path}"), soft_wrap=True)
+
+
+def _print_sources(st: CliState, groups: list[tuple[str, ...]]) -> None:
+    """Print the pinned upstream files of the packs shown, with their SHA-256."""
+    from kamtibmas_geo.boundaries._sources import manifest
+    from kamtibmas_geo.boundaries._store import source_keys
+
+    keys = {key for codes in groups for key in source_keys(codes)}
+    st.console.print(Text(f"{tr(MESSAGES, 'sources', st.lang)}:"))
+    for src in manifest():
+        if src.key in keys:
+            st.console.print(Text(f"  {src.sha256}  {src.url}"), soft_wrap=True)

@@ -38,7 +38,14 @@ from numpy.typing import ArrayLike
 from kamtibmas_geo._errors import RegionError
 from kamtibmas_geo._validate import check_choice, check_crs_4326, check_geom_types, check_res
 from kamtibmas_geo.boundaries._integrity import load_derived, save_derived
-from kamtibmas_geo.boundaries._pack import EQUAL_AREA_CRS, PackInfo, build_pack, load_boundaries
+from kamtibmas_geo.boundaries._pack import (
+    EQUAL_AREA_CRS,
+    PackInfo,
+    RegionArg,
+    build_pack,
+    load_boundaries,
+    region_packs,
+)
 from kamtibmas_geo.config import Settings
 from kamtibmas_geo.grid._units import (
     UNIT_COLUMNS,
@@ -281,7 +288,7 @@ def to_cells(
 
 
 def _region_geometry(
-    region: str | None, unit: str | None, settings: Settings | None
+    region: RegionArg, unit: str | None, settings: Settings | None
 ) -> shapely.Geometry:
     if unit is None:
         kab = load_boundaries("kabupaten", region, settings=settings)
@@ -290,12 +297,20 @@ def _region_geometry(
     level = {8: "kecamatan", 13: "desa", 5: "kabupaten"}.get(len(code))
     if level is None:
         raise RegionError.say(MESSAGES, "unit_code", unit=unit)
+    region = _unit_region(region, code)
     frame = load_boundaries(level, region, settings=settings)  # type: ignore[arg-type]
     hit = frame[frame["code"] == code]
     if hit.empty:
         where = region or "OKI + Palembang"
         raise RegionError.say(MESSAGES, "no_unit", level=level, code=code, region=where)
     return hit.geometry.iloc[0]
+
+
+def _unit_region(region: RegionArg, code: str) -> RegionArg:
+    """Without a region, a unit code of Sumatera Selatan names its own kabupaten/kota."""
+    from kamtibmas_geo.boundaries._regions import PROVINCE
+
+    return code[:5] if region is None and code[:5] in PROVINCE else region
 
 
 def _geom_cells(geom: shapely.Geometry, res: int, contain: ContainMode) -> list[str]:
@@ -307,27 +322,26 @@ def _geom_cells(geom: shapely.Geometry, res: int, contain: ContainMode) -> list[
     return sorted(set(cells))  # the parts of a multipolygon may share a cell
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=64)
 def _region_cells_cached(
     pack: str,
     pack_digest: str,
-    region: str | None,
+    codes: tuple[str, ...],
     unit: str | None,
     res: int,
     contain: ContainMode,
     settings: Settings,
 ) -> tuple[str, ...]:
+    """Return the cells of the kabupaten ``codes`` of one pack, or of one unit of them."""
     if unit is not None:
-        return tuple(_geom_cells(_region_geometry(region, unit, settings), res, contain))
+        return tuple(_geom_cells(_region_geometry(list(codes), unit, settings), res, contain))
     # Whole regions are large at fine resolutions: keep them beside the pack (SHA-256 checked).
-    from kamtibmas_geo.boundaries._pack import resolve_region
-
-    key = "-".join(resolve_region(region)).replace(".", "")
+    key = "-".join(codes).replace(".", "")
     path = Path(pack) / f"cells-{key}-r{res}-{contain}.parquet"
     table = load_derived(path, pack_digest)
     if table is not None:
         return tuple(sorted(set(table["hex_id"].astype(str))))
-    cells = _geom_cells(_region_geometry(region, unit, settings), res, contain)
+    cells = _geom_cells(_region_geometry(list(codes), unit, settings), res, contain)
     save_derived(path, pd.DataFrame({"hex_id": cells}), pack_digest)
     return tuple(cells)
 
@@ -338,7 +352,7 @@ def _polygon_cells(polygons: gpd.GeoDataFrame, res: int) -> list[str]:
 
 
 def region_cells(
-    region: str | None = None,
+    region: RegionArg = None,
     res: int = 9,
     *,
     unit: str | None = None,
@@ -349,13 +363,15 @@ def region_cells(
 
     Parameters
     ----------
-    region : str, optional
-        ``"oki"`` / ``"palembang"`` (or their codes and spellings); ``None`` for both.
+    region : str, list of str or None
+        Kabupaten/kota of Sumatera Selatan by code or name (``"16.71"``, ``"OKI"``,
+        ``"Muara Enim"``), several, or ``"sumsel"``; ``None`` for OKI and Palembang. The
+        cells of several regions are the union of each one's.
     res : int
         H3 resolution, 0-15.
     unit : str, optional
-        A kecamatan or desa/kelurahan code (``"16.71.01"``, ``"16.02.02.2001"``) to restrict
-        the cells to that unit.
+        A kecamatan or desa/kelurahan code (``"16.71.01"``, ``"16.03.11.2001"``) to restrict
+        the cells to that unit (of any kabupaten/kota when ``region`` is ``None``).
     contain : {"overlap", "center"}
         ``"overlap"`` (default) keeps every cell that touches the area, so the cells
         cover it completely; ``"center"`` keeps the cells whose centre lies inside.
@@ -370,20 +386,30 @@ def region_cells(
     check_res(res)
     check_choice("contain", contain, ("overlap", "center"))
     settings = settings or Settings()
-    pack = build_pack(settings=settings)
-    return list(_pack_region_cells(pack, region, unit, res, contain, settings))
+    if unit is not None:
+        region = _unit_region(region, str(unit).strip())
+    cells: set[str] = set()
+    for pack, codes in region_packs(region, settings=settings):
+        cells.update(_pack_region_cells(pack, codes, unit, res, contain, settings))
+    return sorted(cells)
 
 
 def _pack_region_cells(
     pack: PackInfo,
-    region: str | None,
+    region: RegionArg,
     unit: str | None,
     res: int,
     contain: ContainMode,
     settings: Settings,
 ) -> tuple[str, ...]:
-    """Return the cells of a region or unit of ``pack`` (options checked by the caller)."""
-    return _region_cells_cached(str(pack.path), pack.digest, region, unit, res, contain, settings)
+    """Return the cells of a region or unit of ``pack`` (options checked by the caller).
+
+    ``region`` is a region of ``pack`` (``None``: all of the pack's regions).
+    """
+    from kamtibmas_geo.boundaries._pack import resolve_region
+
+    codes = pack.regions if region is None else tuple(resolve_region(region))
+    return _region_cells_cached(str(pack.path), pack.digest, codes, unit, res, contain, settings)
 
 
 def cells_to_gdf(cells: Iterable[str]) -> gpd.GeoDataFrame:
@@ -425,11 +451,11 @@ def cells_to_gdf(cells: Iterable[str]) -> gpd.GeoDataFrame:
 
 
 def _unit_polygons(
-    boundaries: gpd.GeoDataFrame | None, settings: Settings | None
+    boundaries: gpd.GeoDataFrame | None, settings: Settings | None, region: RegionArg = None
 ) -> gpd.GeoDataFrame:
     """Return desa polygons sorted by code: the user's own (checked) or the pack's."""
     if boundaries is None:
-        return load_boundaries("desa", settings=settings)  # sorted by code
+        return load_boundaries("desa", region, settings=settings)  # sorted by code
     return own_desa(boundaries, error=RegionError)
 
 
@@ -438,6 +464,7 @@ def assign_units(
     *,
     settings: Settings | None = None,
     boundaries: gpd.GeoDataFrame | None = None,
+    region: RegionArg = None,
 ) -> gpd.GeoDataFrame:
     """Return a copy of ``points`` with the desa, kecamatan and kabupaten each lies in.
 
@@ -453,6 +480,9 @@ def assign_units(
         ``kecamatan_name``, ``kabupaten_code``, ``kabupaten_name`` (columns not given
         come back missing). Codes must be unique and are compared as text. By default
         the desa of the boundary pack.
+    region : str, list of str or None
+        The pack's kabupaten/kota to look in (as in :func:`region_cells`; ``"sumsel"``
+        for the whole province); ``None`` for OKI and Palembang.
 
     Returns
     -------
@@ -481,9 +511,9 @@ def assign_units(
     ['Barat', 'Barat']
     """
     check_geom_types(points, ("Point",), what="points")
-    desa = _unit_polygons(boundaries, settings)
+    desa = _unit_polygons(boundaries, settings, region)
     index = None
-    if boundaries is None and len(points) >= _INDEX_MIN:
+    if boundaries is None and region is None and len(points) >= _INDEX_MIN:
         index = _pack_tile_index(settings or Settings())
     return _assign(points, desa, index=index)
 
@@ -534,6 +564,7 @@ def cell_units(
     *,
     settings: Settings | None = None,
     boundaries: gpd.GeoDataFrame | None = None,
+    region: RegionArg = None,
 ) -> pd.DataFrame:
     """Return, for each cell, the desa/kecamatan/kabupaten holding its centre.
 
@@ -546,6 +577,8 @@ def cell_units(
     boundaries : GeoDataFrame, optional
         Your own desa/kelurahan polygons, as in :func:`assign_units`; by default the
         boundary pack's.
+    region : str, list of str or None
+        The pack's kabupaten/kota, as in :func:`assign_units`.
 
     Returns
     -------
@@ -555,7 +588,7 @@ def cell_units(
         holding the largest part of it; cells that touch no desa (outside OKI and
         Palembang by default) get missing units.
     """
-    desa = _unit_polygons(boundaries, settings)
+    desa = _unit_polygons(boundaries, settings, region)
     ids = [str(c) for c in cells]
     centres = [h3.cell_to_latlng(c) for c in ids]
     pts = gpd.GeoDataFrame(
@@ -595,7 +628,7 @@ def _fill_border_cells(out: pd.DataFrame, rows: np.ndarray, desa: gpd.GeoDataFra
 
 
 def _build_crosswalk(pack: PackInfo, res: int, level: str, settings: Settings) -> pd.DataFrame:
-    units = load_boundaries(level, settings=settings)  # type: ignore[arg-type]
+    units = load_boundaries(level, list(pack.regions), settings=settings)  # type: ignore[arg-type]
     cells = cells_to_gdf(_pack_region_cells(pack, None, None, res, "overlap", settings))
     pairs = gpd.sjoin(
         cells, units[["code", "name", "geometry"]], how="inner", predicate="intersects"
@@ -630,7 +663,7 @@ def _crosswalk_path(pack_dir: Path, res: int, level: str) -> Path:
 
 def crosswalk(
     res: int,
-    region: str | None = None,
+    region: RegionArg = None,
     *,
     level: Literal["desa", "kecamatan"] = "desa",
     settings: Settings | None = None,
@@ -646,8 +679,8 @@ def crosswalk(
     ----------
     res : int
         H3 resolution, 0-15.
-    region : str, optional
-        ``"oki"`` / ``"palembang"``; ``None`` for both.
+    region : str, list of str or None
+        Kabupaten/kota as in :func:`region_cells`; ``None`` for OKI and Palembang.
     level : {"desa", "kecamatan"}
         Unit level.
     settings : Settings, optional
@@ -657,24 +690,32 @@ def crosswalk(
     -------
     DataFrame
         ``hex_id``, ``code``, ``name``, ``share_of_cell`` (sums to 1 over each cell's
-        pieces inside the two regions), ``share_of_unit`` (sums to 1 over each unit),
+        pieces inside the regions asked), ``share_of_unit`` (sums to 1 over each unit),
         ``area_km2`` (area of the piece, equal-area CRS).
     """
     check_res(res)
     check_choice("level", level, ("desa", "kecamatan"))
     settings = settings or Settings()
-    pack = build_pack(settings=settings)
+    packs = region_packs(region, settings=settings)
+    tables = []
+    for pack, codes in packs:
+        table = _pack_crosswalk(pack, res, level, settings)
+        tables.append(table if codes == pack.regions else table[table["code"].str[:5].isin(codes)])
+    if region is None and len(tables) == 1:
+        return tables[0]
+    table = pd.concat(tables).sort_values(["hex_id", "code"], kind="stable")
+    table = table.reset_index(drop=True)
+    table["share_of_cell"] = table["area_km2"] / table.groupby("hex_id")["area_km2"].transform(
+        "sum"
+    )
+    return table
+
+
+def _pack_crosswalk(pack: PackInfo, res: int, level: str, settings: Settings) -> pd.DataFrame:
+    """Return the crosswalk of all the units of one pack (cached beside it)."""
     path = _crosswalk_path(pack.path, res, level)
     table = load_derived(path, pack.digest)  # None when missing or failing its SHA-256 check
     if table is None:
         table = _build_crosswalk(pack, res, level, settings)
         save_derived(path, table, pack.digest)
-    if region is not None:
-        from kamtibmas_geo.boundaries._pack import resolve_region
-
-        codes = resolve_region(region)
-        table = table[table["code"].str[:5].isin(codes)].reset_index(drop=True)
-        table["share_of_cell"] = table["area_km2"] / table.groupby("hex_id")["area_km2"].transform(
-            "sum"
-        )
     return table
