@@ -14,7 +14,7 @@ import pytest
 
 from kamtibmas_geo._errors import KamtibmasGeoError, SettingsError
 from kamtibmas_geo.calendar import _astro, _hilal
-from kamtibmas_geo.calendar._astro import prayer_times, ramadhan_windows
+from kamtibmas_geo.calendar._astro import patrol_windows, prayer_times, ramadhan_windows
 from kamtibmas_geo.calendar._hijri import _table, _ummalqura
 from kamtibmas_geo.calendar._hilal import HilalPosition, hilal_at_sunset, predict_month_start
 
@@ -436,6 +436,48 @@ def test_ramadhan_windows_needs_both_dates_in_order() -> None:
         ramadhan_windows(
             date(2026, 3, 1), *PALEMBANG, start=date(2026, 3, 21), idul_fitri=date(2026, 2, 19)
         )
+
+
+def test_patrol_windows_fill_the_day_around_the_prayers() -> None:
+    start, lebaran = OFFICIAL[1447]
+    day = date(2026, 3, 4)
+    w = patrol_windows(day, *PALEMBANG, start=start, idul_fitri=lebaran)
+    assert list(w) == ["sahur", "subuh", "siang", "ngabuburit", "tarawih", "malam"]
+    pt, after = prayer_times(day, *PALEMBANG), prayer_times(day + timedelta(days=1), *PALEMBANG)
+    assert w["sahur"][1] == w["subuh"][0] == pt.imsak
+    assert w["subuh"][1] == w["siang"][0] == pt.terbit + timedelta(minutes=30)
+    assert w["siang"][1] == w["ngabuburit"][0]
+    assert w["ngabuburit"][1] == pt.maghrib
+    assert w["tarawih"][0] == pt.isya
+    assert w["malam"] == (pt.isya + timedelta(hours=2), after.imsak - timedelta(minutes=90))
+    # published Kemenag schedule for 4 Mar 2026 (PUBLISHED, "medan"): imsak 04:43, maghrib
+    # 18:20, isya 19:29 -- the windows end and start there, to the minute
+    assert w["sahur"][1].strftime("%H:%M") == "04:43"
+    assert w["ngabuburit"][1].strftime("%H:%M") == "18:20"
+    assert w["tarawih"][0].strftime("%H:%M") == "19:29"
+    eve = patrol_windows(start - timedelta(days=1), *PALEMBANG, start=start, idul_fitri=lebaran)
+    assert list(eve) == ["subuh", "siang", "tarawih", "malam"]  # the first tarawih, no fast yet
+    last = patrol_windows(lebaran - timedelta(days=1), *PALEMBANG, start=start, idul_fitri=lebaran)
+    assert "takbiran" in last
+    assert "tarawih" not in last
+    assert list(patrol_windows(lebaran, *PALEMBANG, start=start, idul_fitri=lebaran)) == [
+        "subuh",
+        "siang",
+        "malam",
+    ]
+
+
+def test_patrol_windows_at_kayuagung_follow_the_published_schedule() -> None:
+    """Kemenag for OKI (Kayuagung), 15 Mar 2024 (PUBLISHED, "suara24"): imsak 04:42, maghrib
+    18:17, isya 19:25; the windows end and start within 2 minutes of them."""
+    w = patrol_windows(date(2024, 3, 15), *KAYUAGUNG)
+    for got, published in (
+        (w["sahur"][1], "04:42"),
+        (w["ngabuburit"][1], "18:17"),
+        (w["tarawih"][0], "19:25"),
+    ):
+        hh, mm = map(int, published.split(":"))
+        assert abs(_minutes(got) - (hh * 60 + mm)) <= 2
 
 
 # --------------------------------------------------------------------------- the module
