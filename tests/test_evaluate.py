@@ -16,7 +16,9 @@ from kamtibmas_geo.evaluate._backtest import (
     backtest,
     kde_scores,
     rank_metrics,
+    score_forecaster,
 )
+from kamtibmas_geo.evaluate._parts import _period_of
 from kamtibmas_geo.grid._cells import cells_to_gdf
 
 # A 15 km square around Yogyakarta: far from OKI and Palembang, in UTM zone 49S.
@@ -82,16 +84,55 @@ def test_rank_metrics_by_hand() -> None:
     assert m.loc[1.0, ["hit_rate", "pai", "pei"]].tolist() == pytest.approx([1, 1, 1])
 
 
-def test_rank_metrics_ties_broken_by_hex_id() -> None:
+def test_rank_metrics_ties_are_fair_not_by_name() -> None:
+    # four tied cells, one flagged: each holds the incident with the same chance, so
+    # the expected hits are 1/4 whichever cell is named first
     scores = pd.Series(1.0, index=["c3", "c1", "c2", "c0"])
     m1 = rank_metrics(scores, pd.Series({"c0": 1}), area_shares=[0.25])
     m2 = rank_metrics(scores, pd.Series({"c3": 1}), area_shares=[0.25])
-    assert m1["n_hits"].iloc[0] == 1  # c0 comes first among equal scores
-    assert m2["n_hits"].iloc[0] == 0
+    assert m1["n_hits"].iloc[0] == m2["n_hits"].iloc[0] == pytest.approx(0.25)
+    assert m1["pai"].iloc[0] == pytest.approx(1.0)  # a tie is as good as chance
+    renamed = scores.rename(lambda c: "z" + c)
+    m3 = rank_metrics(renamed, pd.Series({"zc0": 1}), area_shares=[0.25])
+    assert m3["pai"].iloc[0] == m1["pai"].iloc[0]
     empty = rank_metrics(scores, pd.Series(dtype=float), area_shares=[0.5])
     assert np.isnan(empty["pai"].iloc[0])
     with pytest.raises(SettingsError, match="area_shares"):
         rank_metrics(scores, pd.Series(dtype=float), area_shares=[5])
+
+
+def test_rank_metrics_area_in_km2() -> None:
+    # a big cell and two small ones: flagging 1 km2 of 4 takes the best-scored small cell
+    scores = pd.Series([3.0, 2.0, 1.0], index=["s1", "s2", "big"])
+    areas = pd.Series({"s1": 1.0, "s2": 1.0, "big": 2.0})
+    observed = pd.Series({"s1": 2, "big": 6})
+    m = rank_metrics(scores, observed, area_shares=[0.25], area_km2=[3.0], areas=areas)
+    one, three = m.iloc[0], m.iloc[1]
+    assert one["target"] == "25%"
+    assert one["area_km2"] == pytest.approx(1.0)
+    assert one["pai"] == pytest.approx((2 / 8) / 0.25)
+    # the perfect forecast flags by density: big holds 3 per km2, s1 2 per km2
+    assert one["n_hits_max"] == pytest.approx(3.0)
+    assert three["target"] == "3 km²"
+    assert three["area_share"] == pytest.approx(0.75)
+    assert three["n_hits"] == pytest.approx(2 + 0 + 0.5 * 6)  # half of big's area fits
+    lo, hi = one["hit_rate_lo"], one["hit_rate_hi"]
+    assert lo < one["hit_rate"] < hi  # Wilson
+    with pytest.raises(SettingsError, match="area_km2"):
+        rank_metrics(scores, observed, area_km2=[0], areas=areas)
+
+
+def test_rank_metrics_bootstrap_is_seeded() -> None:
+    rng = np.random.default_rng(0)
+    cells = [f"c{i}" for i in range(200)]
+    scores = pd.Series(rng.random(200), index=cells)
+    observed = pd.Series(rng.poisson(scores.to_numpy() * 2), index=cells)
+    a = rank_metrics(scores, observed, area_shares=[0.05], n_boot=200, seed=1)
+    b = rank_metrics(scores, observed, area_shares=[0.05], n_boot=200, seed=1)
+    pd.testing.assert_frame_equal(a, b)
+    row = a.iloc[0]
+    assert row["pai_lo"] < row["pai"] < row["pai_hi"]
+    assert 0 <= row["pei_lo"] <= row["pei_hi"] <= 1
 
 
 def test_kde_scores_gaussian() -> None:
@@ -298,13 +339,15 @@ def test_cli_backtest_any_area(tmp_path: Path, capsys: pytest.CaptureFixture[str
     ]
     assert _run(["--lang", "en", *args]) == 0
     text = capsys.readouterr().out
-    assert "Hit rate" in text
+    assert "Model chosen:" in text
     assert "Ramadhan 1446 H" in text
     table = pd.read_csv(out)
     assert set(table["model"]) == {"method", "last_year", "all_time", "kde"}
     assert len(table) == 12
     assert _run(args) == 0
-    assert "Tingkat tangkap" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "Model terpilih:" in text
+    assert "jendela lampau" in text
     assert _run([*args, "--ramadhan-start", "2025-03-01"]) == 2
     assert "--idul-fitri" in capsys.readouterr().err
 
@@ -362,3 +405,185 @@ def test_errors_are_indonesian_with_english_on_request() -> None:
         rank_metrics(pd.Series([1.0], index=["a"]), pd.Series(dtype=float), area_shares=[5])
     assert str(info.value) == "area_shares harus di dalam (0, 1], bukan 5; 5% ditulis 0.05."
     assert info.value.text("en") == "area_shares must lie in (0, 1], got 5; 5% is 0.05."
+
+
+# --------------------------------------------------------------------------- issue 16, item 4
+
+
+def _halves() -> gpd.GeoDataFrame:
+    """The square cut in two jurisdictions along a meridian that crosses cells."""
+    west = shapely.box(110.30, -7.85, 110.3731, -7.70)
+    east = shapely.box(110.3731, -7.85, 110.45, -7.70)
+    return gpd.GeoDataFrame(
+        {"kabupaten_code": ["90.01", "90.02"], "kabupaten_name": ["Barat", "Timur"]},
+        geometry=[west, east],
+        crs=4326,
+    )
+
+
+def test_any_period_as_text_in_the_settings_timezone() -> None:
+    from kamtibmas_geo.config import Settings
+
+    records = _synthetic(seed=3)
+    kw = {"res": RES, "boundaries": _boundary(), "forecaster": count_forecaster}
+    opts = BacktestOptions(baselines=("last_year",), area_shares=(0.05,), n_boot=0)
+    wita = Settings(timezone="Asia/Makassar")
+    r = backtest(records, periods=["2025-02-01..2025-03-01"], options=opts, settings=wita, **kw)
+    row = r.periods.iloc[0]
+    assert row["start"] == pd.Timestamp("2025-02-01", tz="Asia/Makassar")
+    assert not row["ramadhan"]
+    # naive record times are read in the same timezone
+    times = records["time"]
+    assert row["n_train"] == int((times < "2025-02-01").sum())
+    # not a Ramadhan: last_year is the same dates, and says so
+    assert "tanggal sama tahun lalu" in r.summary()["Model"].tolist()
+    assert "same dates last year" in r.summary("en")["Model"].tolist()
+
+
+def test_a_march_june_window_is_not_given_ramadhan_seasons() -> None:
+    kw = {"window": ("pra_ramadhan", "balik"), "opts": {}, "method": "kemenag"}
+    w = _period_of(("2025-03-01", "2025-06-01"), overrides=None, **kw)
+    assert not w.ramadhan  # Ramadhan 1446 H starts inside it, but it is not a Ramadhan target
+    assert w.past[0] == (
+        pd.Timestamp("2024-03-01", tz="Asia/Jakarta"),
+        pd.Timestamp("2024-06-01", tz="Asia/Jakarta"),
+    )
+    r = _period_of("ramadhan-1446", overrides=None, **kw)
+    assert r.ramadhan
+    assert r.past[0][0] == pd.Timestamp("2024-02-13", tz="Asia/Jakarta")
+
+
+def test_score_forecaster_inherits_res_and_takes_seasons() -> None:
+    records = _synthetic(seed=3)
+    opts = BacktestOptions(baselines=("all_time",), area_shares=(0.05,), n_boot=0)
+    kw = {"boundaries": _boundary(), "periods": [("2025-06-01", "2025-07-01")], "options": opts}
+    r = backtest(records, res=9, forecaster=score_forecaster(smoothing=False), **kw)
+    frame = r.scores["2025-06-01..2025-07-01"]
+    assert (frame["method"] > 0).sum() > 100  # res-9 cells scored, not 0 of them
+    method = r.table[r.table["model"] == "method"]
+    assert method["pai"].iloc[0] > 1
+    seasons = [("2024-06-01", "2024-07-01")]
+    r2 = backtest(records, res=9, forecaster=score_forecaster(seasons=seasons), **kw)
+    assert (r2.scores["2025-06-01..2025-07-01"]["method"] > 0).any()
+    with pytest.raises(SettingsError, match="res=10"):
+        backtest(records, res=9, forecaster=score_forecaster(res=10), **kw)
+
+    def wrong_res(train, window, cells):  # type: ignore[no-untyped-def]
+        return count_forecaster(train, window, cells)  # res-8 cells
+
+    with pytest.raises(ScoreError, match="res 9"):
+        backtest(records, res=9, forecaster=wrong_res, **kw)
+
+
+def test_area_in_km2_clipped_to_each_jurisdiction() -> None:
+    records = _synthetic(seed=3)
+    opts = BacktestOptions(baselines=("all_time",), area_shares=(0.05,), area_km2=(2.0,))
+    r = backtest(
+        records, res=RES, boundaries=_halves(), forecaster=count_forecaster,
+        periods=[("2025-06-01", "2025-08-01")], options=opts,
+    )  # fmt: skip
+    t = r.table
+    assert set(t["jurisdiction"]) == {"Barat", "Timur"}
+    assert set(t["target"]) == {"5%", "2 km²"}
+    km2 = t[t["target"] == "2 km²"]
+    assert np.allclose(km2["area_km2"], 2.0)
+    # each jurisdiction's cells are clipped to it: the areas add up to its polygon's
+    from kamtibmas_geo.config import Settings
+    from kamtibmas_geo.evaluate._areas import jurisdictions, units_of
+
+    units = jurisdictions(units_of(_halves(), None, Settings()), RES)
+    for u, poly in zip(units, _halves().to_crs(32749).geometry, strict=True):
+        assert u.area_km2 == pytest.approx(poly.area / 1e6, rel=2e-3)
+        whole = h3_cells_area(u.index)
+        assert whole > u.area_km2 * 1.02  # counting overlapping cells overstates the area
+    # a cell on the dividing line belongs to both, each with its part
+    shared = units[0].index.intersection(units[1].index)
+    hexes = cells_to_gdf(list(shared)).set_index("hex_id").geometry
+    shared = pd.Index([c for c in shared if SQUARE.contains(hexes[c])])  # not cut by the square
+    assert len(shared) > 5
+    both = units[0].areas[shared] + units[1].areas[shared]
+    assert np.allclose(both, h3_cells_area(shared, each=True), rtol=6e-3)  # h3: a sphere
+    # every incident counts in the jurisdiction its point lies in, once
+    n = r.table.drop_duplicates(["kabupaten_code"])["n_test"].sum()
+    times = records["time"]
+    inside = (times >= "2025-06-01") & (times < "2025-08-01")
+    assert n == int(inside.sum())
+    # --region keeps one of them
+    one = backtest(
+        records, res=RES, boundaries=_halves(), region="Timur", forecaster=count_forecaster,
+        periods=[("2025-06-01", "2025-08-01")], options=opts,
+    )  # fmt: skip
+    assert set(one.table["kabupaten_code"]) == {"90.02"}
+    with pytest.raises(SettingsError, match="Selatan"):
+        backtest(records, res=RES, boundaries=_halves(), region="Selatan",
+                 forecaster=count_forecaster)  # fmt: skip
+
+
+def h3_cells_area(cells: pd.Index, *, each: bool = False) -> float | np.ndarray:
+    areas = np.array([h3.cell_area(c, "km^2") for c in cells])
+    return areas if each else float(areas.sum())
+
+
+def test_uncertainty_and_few_events() -> None:
+    from kamtibmas_geo.evaluate import FewEventsWarning
+
+    records = _synthetic(seed=3)
+    kw = {"res": RES, "boundaries": _boundary(), "forecaster": count_forecaster}
+    opts = BacktestOptions(baselines=("all_time",), area_shares=(0.05,), n_boot=200)
+    with pytest.warns(FewEventsWarning) as caught:
+        r = backtest(records, periods=[("2025-06-01", "2025-06-08")], options=opts, **kw)
+    w = caught[0].message
+    assert isinstance(w, FewEventsWarning)
+    assert w.n < 30
+    assert "hanya" in str(w)
+    assert "only" in w.text("en")
+    row = r.table.iloc[0]
+    assert row["hit_rate_lo"] <= row["hit_rate"] <= row["hit_rate_hi"]
+    assert row["pai_lo"] <= row["pai"] <= row["pai_hi"]
+    again = backtest(records, periods=[("2025-06-01", "2025-06-08")], options=opts, **kw)
+    pd.testing.assert_frame_equal(r.table, again.table)  # the bootstrap is seeded
+    s = r.summary("en")
+    assert {"Hit 95%", "PAI 95%"} <= set(s.columns)
+
+
+def test_ties_at_the_cut_do_not_depend_on_names() -> None:
+    # all-time counts tie on many cells; renaming cannot move the naive baselines any more
+    records = _synthetic(seed=3).iloc[::10]
+    kw = {"res": RES, "boundaries": _boundary(), "forecaster": count_forecaster}
+    opts = BacktestOptions(baselines=("all_time",), area_shares=(0.05,), n_boot=0)
+    r = backtest(records, periods=[("2025-06-01", "2025-08-01")], options=opts, **kw)
+    frame = r.scores["2025-06-01..2025-08-01"]
+    scores, observed = frame["all_time"], frame["n_test"]
+    assert scores.duplicated().sum() > 10
+    m = rank_metrics(scores, observed, area_shares=[0.05])
+    rng = np.random.default_rng(0)
+    perm = rng.permutation(len(scores))
+    shuffled = scores.iloc[perm]
+    shuffled.index = [f"x{i:05d}" for i in range(len(scores))]
+    obs = pd.Series(observed.iloc[perm].to_numpy(), index=shuffled.index)
+    m2 = rank_metrics(shuffled, obs, area_shares=[0.05])
+    assert m2["hit_rate"].iloc[0] == pytest.approx(m["hit_rate"].iloc[0], abs=1e-12)
+
+
+def test_cli_backtest_period_area_and_region(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    df = _synthetic().rename(columns={"type": "jenis"})
+    df["tanggal"] = df.pop("time").dt.strftime("%Y-%m-%d %H:%M")
+    df.to_csv(tmp_path / "kejadian.csv", index=False)
+    _halves().to_file(tmp_path / "dua.geojson")
+    out = tmp_path / "m.csv"
+    args = [
+        "backtest", str(tmp_path / "kejadian.csv"), "--boundaries", str(tmp_path / "dua.geojson"),
+        "--res", "8", "--period", "2025-06-01..2025-08-01", "--area-share", "0.5%",
+        "--area-km2", "2", "--region", "90.01", "--out", str(out),
+    ]  # fmt: skip
+    assert _run(args) == 0
+    text = capsys.readouterr().out
+    assert "Model terpilih" in text
+    assert "Barat" in text
+    table = pd.read_csv(out)
+    assert set(table["target"]) == {"0.5%", "2 km²"}
+    assert set(table["kabupaten_code"].astype(str)) == {"90.01"}
+    assert _run([*args[:-2], "--area-share", "lima"]) != 0
+    assert "--area-share" in capsys.readouterr().err

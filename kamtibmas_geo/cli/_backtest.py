@@ -1,5 +1,7 @@
-"""``kamtibmas-geo backtest``: how well the hotspot forecast did on past Ramadhans."""
+"""``kamtibmas-geo backtest``: how well the hotspot forecast did on past periods."""
 
+import dataclasses
+import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,10 +26,13 @@ from kamtibmas_geo.config import Language
 
 MESSAGES = {
     "cmd": {
-        "id": "Uji balik ramalan titik rawan pada Ramadhan-Ramadhan yang lalu: tingkat tangkap, "
-        "PAI dan PEI pada 1%, 5%, 10% luas wilayah, dibanding pembanding sederhana.",
-        "en": "Backtest the hotspot forecast on past Ramadhans: hit rate, PAI and PEI at 1%, "
-        "5%, 10% of the area, against naive baselines.",
+        "id": "Uji balik ramalan titik rawan pada periode lalu (Ramadhan atau tanggal mana pun), "
+        "per kabupaten/kota: tingkat tangkap, PAI dan PEI pada 1%, 5%, 10% luas wilayah (atau "
+        "--area-share/--area-km2), dibanding pembanding sederhana. Model dipilih sendiri dari "
+        "riwayat Anda.",
+        "en": "Backtest the hotspot forecast on past periods (Ramadhans or any dates), per "
+        "kabupaten/kota: hit rate, PAI and PEI at 1%, 5%, 10% of the area (or --area-share/"
+        "--area-km2), against naive baselines. The model is chosen on your own history.",
     },
     "arg_records": {
         "id": "Berkas kejadian (CSV, XLSX, GeoJSON, Parquet).",
@@ -57,9 +62,30 @@ MESSAGES = {
         "incidents must have coordinates.",
     },
     "opt_period": {
-        "id": "Periode uji (boleh diulang): ramadhan-1446, 1446, ramadhan-2025.",
-        "en": "Test period (repeatable): ramadhan-1446, 1446, ramadhan-2025.",
+        "id": "Periode uji (boleh diulang): ramadhan-1446, 1446, ramadhan-2025, atau tanggal "
+        "2026-02-01..2026-03-01 (akhir tidak termasuk).",
+        "en": "Test period (repeatable): ramadhan-1446, 1446, ramadhan-2025, or dates "
+        "2026-02-01..2026-03-01 (end excluded).",
     },
+    "opt_share": {
+        "id": "Luas yang ditandai, bagian dari wilayah (boleh diulang): 0.5% atau 0.005.",
+        "en": "Area flagged, as a share of the jurisdiction (repeatable): 0.5% or 0.005.",
+    },
+    "opt_km2": {
+        "id": "Luas yang ditandai dalam km² (boleh diulang), mis. 2.",
+        "en": "Area flagged in km² (repeatable), e.g. 2.",
+    },
+    "opt_region": {
+        "id": "Hanya kabupaten/kota ini: oki, palembang, 16.02 (atau kabupaten_code poligon "
+        "--boundaries).",
+        "en": "Only this kabupaten/kota: oki, palembang, 16.02 (or a kabupaten_code of the "
+        "--boundaries polygons).",
+    },
+    "bad_share": {
+        "id": "--area-share {value!r} tidak dimengerti; tulis mis. 0.5% atau 0.005.",
+        "en": "--area-share {value!r} is not understood; write e.g. 0.5% or 0.005.",
+    },
+    "chosen_head": {"id": "Model yang dipilih:", "en": "Models chosen:"},
     "opt_start": {
         "id": "Tanggal 1 Ramadhan (YYYY-MM-DD) yang menggantikan tabel; bersama --idul-fitri.",
         "en": "1 Ramadhan (YYYY-MM-DD) overriding the table; together with --idul-fitri.",
@@ -87,8 +113,12 @@ MESSAGES = {
     "testing": {"id": "Menguji periode", "en": "Testing periods"},
     "written": {"id": "Tabel metrik ditulis ke {path}", "en": "Metrics table written to {path}"},
     "note": {
-        "id": "PAI = (n/N)/(a/A): 1 = acak; PEI = n/n_maks: 1 = sempurna. Rata-rata per periode.",
-        "en": "PAI = (n/N)/(a/A): 1 = random; PEI = n/n_max: 1 = perfect. Means over periods.",
+        "id": "PAI = (n/N)/(a/A): 1 = acak; PEI = n/n_maks: 1 = sempurna. Luas dalam km² sel "
+        "yang dipotong batas wilayah; PAI dan PEI rata-rata per periode, tingkat tangkap "
+        "gabungan; selang 95% (Wilson, bootstrap).",
+        "en": "PAI = (n/N)/(a/A): 1 = random; PEI = n/n_max: 1 = perfect. Area in km² of the "
+        "cells clipped to the jurisdiction; PAI and PEI are means over periods, the hit rate "
+        "pooled; 95% intervals (Wilson, bootstrap).",
     },
 }
 
@@ -137,6 +167,17 @@ def register(app: typer.Typer, lang: Language) -> None:
         bandwidth: Annotated[
             float, typer.Option("--bandwidth", help=tr(MESSAGES, "opt_bandwidth", lang))
         ] = 500.0,
+        area_share: Annotated[
+            list[str] | None,
+            typer.Option("--area-share", help=tr(MESSAGES, "opt_share", lang)),
+        ] = None,
+        area_km2: Annotated[
+            list[float] | None,
+            typer.Option("--area-km2", help=tr(MESSAGES, "opt_km2", lang)),
+        ] = None,
+        region: Annotated[
+            str | None, typer.Option("--region", help=tr(MESSAGES, "opt_region", lang))
+        ] = None,
         sheet: Annotated[str | None, sheet_option(lang)] = None,
         text_column: Annotated[str | None, text_column_option(lang)] = None,
         columns: Annotated[str | None, columns_option(lang)] = None,
@@ -145,7 +186,7 @@ def register(app: typer.Typer, lang: Language) -> None:
         from kamtibmas_geo._tables import write_table
         from kamtibmas_geo._validate import check_choice
         from kamtibmas_geo.calendar._dates import overrides_from_dates
-        from kamtibmas_geo.evaluate._backtest import BacktestOptions, backtest
+        from kamtibmas_geo.evaluate._backtest import BacktestOptions, FewEventsWarning, backtest
 
         st = state(ctx)
         lg = st.lang
@@ -165,6 +206,11 @@ def register(app: typer.Typer, lang: Language) -> None:
         if types:
             frame = frame[frame["type"].isin(types)]
         polygons = read_polygons(boundaries, lg) if boundaries is not None else None
+        shares = [_share(v, lg) for v in area_share or []]
+        km2 = list(area_km2 or [])
+        options = BacktestOptions(bandwidth_m=bandwidth, overrides=overrides)
+        if shares or km2:
+            options = dataclasses.replace(options, area_shares=shares, area_km2=km2)
 
         with Progress(
             TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
@@ -175,15 +221,19 @@ def register(app: typer.Typer, lang: Language) -> None:
             def _tick(done: int, total: int, label: str) -> None:
                 bar.update(task, completed=done, total=total, description=label)
 
-            result = backtest(
-                frame,
-                periods=period or None,
-                res=settings.res,
-                boundaries=polygons,
-                options=BacktestOptions(bandwidth_m=bandwidth, overrides=overrides),
-                settings=settings,
-                progress=_tick,
-            )
+            with warnings.catch_warnings():
+                # printed below in the user's language, from the result
+                warnings.simplefilter("ignore", FewEventsWarning)
+                result = backtest(
+                    frame,
+                    periods=period or None,
+                    res=settings.res,
+                    boundaries=polygons,
+                    region=region,
+                    options=options,
+                    settings=settings,
+                    progress=_tick,
+                )
         st.console.print(columns_line(records.name, frame, lg), soft_wrap=True)
         st.console.print(tr(MESSAGES, "read", lg, n=len(frame), bad=n_rejected))
         _print(st, result)
@@ -199,22 +249,45 @@ def _read(
         return read_placed(path, kind, settings, st.lang, own=own, options=options)
 
 
+def _share(value: str, lang: Language) -> float:
+    """Return ``"0.5%"`` or ``"0.005"`` as 0.005."""
+    text = value.strip().replace(",", ".")
+    try:
+        return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise SettingsError(tr(MESSAGES, "bad_share", lang, value=value)) from None
+
+
 def _print(st: Any, result: Any) -> None:
+    from kamtibmas_geo.evaluate._backtest import MIN_TEST_EVENTS, FewEventsWarning
+
     lg = st.lang
     summary = result.summary(lg)
     title = result.format(lg).splitlines()[0]
     table = Table(title=title)
-    for col in summary.columns:
-        table.add_column(str(col), justify="left" if col == summary.columns[0] else "right")
+    for i, col in enumerate(summary.columns):
+        table.add_column(str(col), justify="left" if i < 3 else "right")
     for row in summary.itertuples(index=False):
-        model, share, hit, pai, pei = row
-        table.add_row(str(model), str(share), f"{hit:.1%}", f"{pai:.2f}", f"{pei:.2f}")
+        unit, model, share, n, hit, hit_ci, pai, pai_ci, pei = row
+        table.add_row(
+            str(unit), str(model), str(share), str(n), f"{hit:.1%}",
+            f"{hit_ci[0]:.0%}-{hit_ci[1]:.0%}", f"{pai:.2f}",
+            f"{pai_ci[0]:.2f}-{pai_ci[1]:.2f}", f"{pei:.2f}",
+        )  # fmt: skip
     st.console.print(table)
-    if len(result.periods):
-        periods = ", ".join(
-            f"{r.period} ({r.n_test})" for r in result.periods.itertuples(index=False)
-        )
-        st.console.print(periods, soft_wrap=True)
-        st.console.print(tr(MESSAGES, "note", lg), soft_wrap=True)
-    else:
+    if not len(result.periods):
         st.console.print(result.format(lg).splitlines()[-1])
+        return
+    periods = ", ".join(f"{r.period} ({r.n_test})" for r in result.periods.itertuples(index=False))
+    st.console.print(periods, soft_wrap=True)
+    if result.selections:
+        st.console.print(tr(MESSAGES, "chosen_head", lg))
+        for (label, _code), sel in result.selections.items():
+            unit = result.choices.set_index(["period", "kabupaten_code"]).loc[(label, _code)]
+            st.console.print(f"  {label}, {unit['jurisdiction']}: {sel.describe(lg)}",
+                             soft_wrap=True, markup=False)  # fmt: skip
+    st.console.print(tr(MESSAGES, "note", lg), soft_wrap=True)
+    few = result.table.drop_duplicates(["period", "kabupaten_code"])
+    for r in few[few["n_test"] < MIN_TEST_EVENTS].itertuples(index=False):
+        text = FewEventsWarning(str(r.period), str(r.jurisdiction), int(r.n_test)).text(lg)
+        st.console.print(text, soft_wrap=True, markup=False, style="yellow")

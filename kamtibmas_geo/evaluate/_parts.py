@@ -1,17 +1,17 @@
 """Parts of :mod:`kamtibmas_geo.evaluate._backtest`: metrics, the KDE baseline, cells, periods.
 
-:func:`rank_metrics` and :func:`kde_scores` are public through :mod:`kamtibmas_geo.evaluate`.
+:func:`rank_metrics` (from ``_metrics``) and :func:`kde_scores` are public through
+:mod:`kamtibmas_geo.evaluate`.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
-import h3
 import numpy as np
 import pandas as pd
 import shapely
@@ -20,9 +20,13 @@ from numpy.typing import NDArray
 from kamtibmas_geo._errors import ScoreError, SettingsError
 from kamtibmas_geo._validate import check_crs_4326
 from kamtibmas_geo.calendar._dates import RamadhanDates, parse_target, phases
-from kamtibmas_geo.calendar._hijri import TZ, _as_wib, _hijri_year_of_ramadhan_in, _ummalqura
-from kamtibmas_geo.config import Settings
+from kamtibmas_geo.calendar._hijri import TZ, _hijri_year_of_ramadhan_in, _ummalqura
+from kamtibmas_geo.evaluate._areas import Jurisdiction, _cells_frame
+from kamtibmas_geo.evaluate._metrics import rank_metrics
+from kamtibmas_geo.evaluate._window import Window
 from kamtibmas_geo.grid._metres import utm_crs
+
+__all__ = ["kde_scores", "rank_metrics"]
 
 MESSAGES = {
     "bandwidth": {
@@ -65,27 +69,6 @@ MESSAGES = {
 }
 
 
-def _cells_frame(ids: Iterable[str]) -> gpd.GeoDataFrame:
-    # hex_id, centre (lat, lon), area_km2 and hexagon, vectorised with h3ronpy.
-    import h3ronpy
-    import pyarrow as pa
-    from h3ronpy.vector import cells_to_coordinates, cells_to_wkb_polygons
-
-    hex_ids = sorted({str(c) for c in ids})
-    arr = h3ronpy.cells_parse(pa.array(hex_ids, type=pa.string()))
-    coords = cells_to_coordinates(arr)
-    polys = shapely.from_wkb(np.asarray(cells_to_wkb_polygons(arr)))
-    return gpd.GeoDataFrame(
-        {
-            "hex_id": pd.array(hex_ids, dtype="str"),
-            "lat": np.asarray(coords.column("lat")),
-            "lon": np.asarray(coords.column("lng")),
-            "area_km2": np.asarray(h3ronpy.cells_area_km2(arr)),
-        },
-        geometry=gpd.GeoSeries(polys, crs=4326),
-    )
-
-
 def _centres(cells: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     if {"lat", "lon"} <= set(cells.columns):
         return cells["lat"].to_numpy(dtype=float), cells["lon"].to_numpy(dtype=float)
@@ -100,84 +83,6 @@ def _utm_crs(lat: np.ndarray, lon: np.ndarray) -> str:
 
 def _counts(hex_ids: pd.Series, cells: pd.Index) -> pd.Series:
     return hex_ids.value_counts().reindex(cells, fill_value=0).astype(float)
-
-
-# --------------------------------------------------------------------------- metrics
-
-
-def _top_order(scores: np.ndarray, hex_ids: np.ndarray) -> np.ndarray:
-    # Highest score first; ties by hex_id ascending. NaN scores count as 0.
-    s = np.nan_to_num(np.asarray(scores, dtype=float), nan=0.0)
-    return np.lexsort((hex_ids, -s))
-
-
-def rank_metrics(
-    scores: pd.Series,
-    observed: pd.Series,
-    *,
-    area_shares: Sequence[float] = (0.01, 0.05, 0.10),
-) -> pd.DataFrame:
-    """Hit rate, PAI and PEI of one forecast at several shares of the area.
-
-    Parameters
-    ----------
-    scores : Series
-        Forecast score per cell, indexed by ``hex_id``; defines the study area (``A`` cells).
-    observed : Series
-        Incident count per cell in the test period, indexed by ``hex_id``; cells missing
-        here count 0, cells outside ``scores`` are ignored.
-    area_shares : sequence of float
-        Shares of the area to flag, each in (0, 1].
-
-    Returns
-    -------
-    DataFrame
-        One row per share: ``area_share``, ``n_cells`` (k), ``n_cells_total`` (A),
-        ``n_test`` (N), ``n_hits`` (n), ``n_hits_max``, ``hit_rate``, ``pai``, ``pai_max``,
-        ``pei`` (NaN where N = 0).
-
-    Examples
-    --------
-    >>> s = pd.Series([3.0, 2.0, 1.0, 0.0], index=["a", "b", "c", "d"])
-    >>> o = pd.Series({"b": 2, "d": 2})
-    >>> rank_metrics(s, o, area_shares=[0.25, 0.5])[["n_hits", "pai", "pei"]].values.tolist()
-    [[0.0, 0.0, 0.0], [2.0, 1.0, 0.5]]
-    """
-    for share in area_shares:
-        if not 0 < float(share) <= 1:
-            raise SettingsError.say(MESSAGES, "share", share=share)
-    hex_ids = scores.index.astype(str).to_numpy()
-    counts = observed.reindex(scores.index).fillna(0).to_numpy(dtype=float)
-    order = _top_order(scores.to_numpy(dtype=float), hex_ids)
-    cum = np.concatenate([[0.0], np.cumsum(counts[order])])
-    cum_max = np.concatenate([[0.0], np.cumsum(np.sort(counts)[::-1])])
-    total_cells = len(hex_ids)
-    n_test = float(counts.sum())
-    rows = []
-    for share in area_shares:
-        k = min(total_cells, max(1, round(float(share) * total_cells)))
-        n, n_max = float(cum[k]), float(cum_max[k])
-        area = k / total_cells
-        hit = n / n_test if n_test > 0 else np.nan
-        hit_max = n_max / n_test if n_test > 0 else np.nan
-        pai, pai_max = hit / area, hit_max / area
-        pei = n / n_max if n_max > 0 else np.nan
-        rows.append((float(share), k, total_cells, n_test, n, n_max, hit, pai, pai_max, pei))
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "area_share",
-            "n_cells",
-            "n_cells_total",
-            "n_test",
-            "n_hits",
-            "n_hits_max",
-            "hit_rate",
-            "pai",
-            "pai_max",
-            "pei",
-        ],
-    )
 
 
 # --------------------------------------------------------------------------- baselines
@@ -238,51 +143,7 @@ def kde_scores(
     return pd.Series(out, index=pd.Index(cells["hex_id"].astype(str), name="hex_id"))
 
 
-# --------------------------------------------------------------------------- forecasters
-
-
-def _past_seasons(
-    period: tuple[pd.Timestamp, pd.Timestamp],
-    window: tuple[str, str],
-    opts: Mapping[str, Any],
-    method: Any,
-    overrides: Mapping[int, tuple[Any, Any]] | None,
-) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    start, end = period
-    hijri = None
-    for year in range(start.year, end.year + 1):
-        for h in _hijri_year_of_ramadhan_in(year):
-            first, _ = _ummalqura(h)
-            if start.date() - pd.Timedelta(days=3) <= first < end.date():
-                hijri = h
-                break
-        if hijri is not None:
-            break
-    if hijri is None:
-        return [
-            (start - pd.DateOffset(years=k), end - pd.DateOffset(years=k)) for k in range(1, 11)
-        ]
-    out = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        for h in range(hijri - 1, hijri - 31, -1):
-            try:
-                d = parse_target(h, method=method, overrides=overrides)
-            except SettingsError:
-                break
-            out.append(_window(d, window, opts))
-    return out
-
-
 # --------------------------------------------------------------------------- periods
-
-
-@dataclass(frozen=True, slots=True)
-class _Period:
-    label: str
-    start: pd.Timestamp
-    end: pd.Timestamp
-    previous: tuple[pd.Timestamp, pd.Timestamp]
 
 
 def _window(d: RamadhanDates, window: tuple[str, str], opts: Mapping[str, Any]) -> tuple[Any, Any]:
@@ -293,12 +154,24 @@ def _window(d: RamadhanDates, window: tuple[str, str], opts: Mapping[str, Any]) 
     return table.loc[window[0], "start"], table.loc[window[1], "end"]
 
 
-def _to_ts(value: Any) -> pd.Timestamp:
+def _to_ts(value: Any, tz: str = TZ) -> pd.Timestamp:
     try:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError):
         raise SettingsError.say(MESSAGES, "bound", value=value) from None
-    return ts.tz_localize(TZ) if ts.tzinfo is None else ts.tz_convert(TZ)
+    if ts is pd.NaT:
+        raise SettingsError.say(MESSAGES, "bound", value=value)
+    return ts.tz_localize(tz) if ts.tzinfo is None else ts.tz_convert(tz)
+
+
+def _as_pair(item: Any) -> tuple[Any, Any] | None:
+    """Return ``item`` as ``(start, end)`` when it is a pair or ``"start..end"`` text."""
+    if isinstance(item, tuple | list) and len(item) == 2:
+        return item[0], item[1]
+    if isinstance(item, str) and ".." in item:
+        a, _, b = item.partition("..")
+        return a.strip(), b.strip()
+    return None
 
 
 def _period_of(
@@ -308,17 +181,44 @@ def _period_of(
     opts: Mapping[str, Any],
     method: Any,
     overrides: Mapping[int, tuple[Any, Any]] | None,
-) -> _Period:
-    if isinstance(item, tuple | list) and len(item) == 2:
-        start, end = _to_ts(item[0]), _to_ts(item[1])
+    tz: str = TZ,
+) -> Window:
+    pair = _as_pair(item)
+    if pair is not None:
+        start, end = _to_ts(pair[0], tz), _to_ts(pair[1], tz)
         if end <= start:
             raise SettingsError.say(MESSAGES, "ends_before", item=item)
-        prev = (start - pd.DateOffset(years=1), end - pd.DateOffset(years=1))
-        return _Period(f"{start.date()}..{end.date()}", start, end, prev)
+        return Window(start, end)
     d = parse_target(item, method=method, overrides=overrides)
     start, end = _window(d, window, opts)
-    before = parse_target(d.hijri_year - 1, method=method, overrides=overrides)
-    return _Period(d.label, start, end, _window(before, window, opts))
+    return Window(
+        _to_ts(start, tz),
+        _to_ts(end, tz),
+        label=d.label,
+        ramadhan=True,
+        past=_past_ramadhans(d.hijri_year, window, opts, method, overrides),
+    )
+
+
+def _past_ramadhans(
+    hijri_year: int,
+    window: tuple[str, str],
+    opts: Mapping[str, Any],
+    method: Any,
+    overrides: Mapping[int, tuple[Any, Any]] | None,
+    years: int = 30,
+) -> list[tuple[Any, Any]]:
+    """Return the same phase window of the (up to 30) Ramadhans before ``hijri_year``."""
+    out = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        for h in range(hijri_year - 1, hijri_year - years - 1, -1):
+            try:
+                d = parse_target(h, method=method, overrides=overrides)
+            except SettingsError:
+                break
+            out.append(_window(d, window, opts))
+    return out
 
 
 def _default_periods(
@@ -329,7 +229,8 @@ def _default_periods(
     method: Any,
     overrides: Mapping[int, tuple[Any, Any]] | None,
     min_history_days: int,
-) -> list[_Period]:
+    tz: str = TZ,
+) -> list[Window]:
     tmin, tmax = times.min(), times.max()
     out = []
     for year in range(tmin.year, tmax.year + 1):
@@ -337,7 +238,7 @@ def _default_periods(
             uq_start, _ = _ummalqura(h)
             if pd.Timestamp(uq_start, tz=TZ) - pd.Timedelta(days=min_history_days) < tmin:
                 continue  # not enough history (checked on Umm al-Qura: no warning)
-            p = _period_of(h, window=window, opts=opts, method=method, overrides=overrides)
+            p = _period_of(h, window=window, opts=opts, method=method, overrides=overrides, tz=tz)
             if p.start - pd.Timedelta(days=min_history_days) >= tmin and (
                 p.end - pd.Timedelta(days=1) <= tmax
             ):
@@ -346,24 +247,6 @@ def _default_periods(
 
 
 # --------------------------------------------------------------------------- backtest
-
-
-def _study_cells(
-    boundaries: gpd.GeoDataFrame | None, res: int, settings: Settings
-) -> gpd.GeoDataFrame:
-    from kamtibmas_geo.grid._cells import region_cells
-
-    if boundaries is None:
-        return _cells_frame(region_cells(None, res, settings=settings))
-    bounds = check_crs_4326(boundaries, what="boundaries", error=ScoreError)
-    geom = shapely.union_all(bounds.geometry.values)
-    if geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
-        raise ScoreError.say(MESSAGES, "polygons", kind=geom.geom_type)
-    shape = h3.geo_to_h3shape(geom.__geo_interface__)
-    cells = h3.h3shape_to_cells_experimental(shape, res, contain="overlap")
-    if not cells:
-        raise ScoreError.say(MESSAGES, "no_cell", res=res)
-    return _cells_frame(cells)
 
 
 def _precise(records: pd.DataFrame) -> NDArray[np.bool_]:
@@ -383,11 +266,13 @@ def _precise(records: pd.DataFrame) -> NDArray[np.bool_]:
 
 @dataclass(frozen=True)
 class _History:
-    """The records of a backtest, placed on the cells of its study area.
+    """The records of a backtest, placed on the cells of its jurisdictions.
 
     ``gdf``, ``times`` and ``hex_ids`` hold the records with a time and a place (one row
-    each); ``inside`` tells those in the study area, ``precise`` those located precisely
-    (not only at a desa/kecamatan); ``cells``, ``index`` and ``areas`` describe the area.
+    each); ``inside`` tells those in a cell of the study area, ``precise`` those located
+    precisely (not only at a desa/kecamatan), ``unit_of[code]`` those whose point lies in
+    that jurisdiction; ``cells`` and ``index`` describe the study area (every cell
+    overlapping a jurisdiction), ``units`` the jurisdictions.
     """
 
     gdf: gpd.GeoDataFrame
@@ -397,16 +282,17 @@ class _History:
     index: pd.Index
     inside: NDArray[np.bool_]
     precise: NDArray[np.bool_]
-    areas: NDArray[np.float64]
+    units: list[Jurisdiction]
+    unit_of: dict[str, NDArray[np.bool_]]
 
 
-def _history(
-    records: pd.DataFrame, res: int, boundaries: gpd.GeoDataFrame | None, settings: Settings
-) -> _History:
-    """Place the records on the cells of the study area (the boundaries, or the pack)."""
-    gdf, times, hex_ids = _prepare(records, res)
-    cells = _study_cells(boundaries, res, settings)
+def _history(records: pd.DataFrame, res: int, units: list[Jurisdiction], tz: str = TZ) -> _History:
+    """Place the records on the cells of the jurisdictions and in the jurisdictions."""
+    gdf, times, hex_ids = _prepare(records, res, tz)
+    cells = _cells_frame(sorted(set().union(*(u.index for u in units))))
     index = pd.Index(cells["hex_id"].astype(str), name="hex_id")
+    lat = gdf.geometry.y.to_numpy(dtype=float)
+    lon = gdf.geometry.x.to_numpy(dtype=float)
     return _History(
         gdf=gdf,
         times=times,
@@ -418,11 +304,26 @@ def _history(
         # forecaster spreads it, but as an outcome (or a naive baseline's count) its cell
         # would be an artefact, so outcomes and baselines use precisely located reports only
         precise=_precise(gdf),
-        areas=cells["area_km2"].to_numpy(dtype=float),
+        units=units,
+        unit_of={u.code: u.holds(lat, lon) for u in units},
     )
 
 
-def _prepare(records: pd.DataFrame, res: int) -> tuple[gpd.GeoDataFrame, pd.Series, pd.Series]:
+def _in_tz(times: pd.Series, tz: str) -> pd.Series:
+    """Return the times in ``tz``; naive times are read as ``tz`` (the Settings timezone)."""
+    s = (
+        times
+        if isinstance(times.dtype, pd.DatetimeTZDtype)
+        else pd.to_datetime(times, errors="coerce")
+    )
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        return s.dt.tz_convert(tz)
+    return s.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+
+
+def _prepare(
+    records: pd.DataFrame, res: int, tz: str = TZ
+) -> tuple[gpd.GeoDataFrame, pd.Series, pd.Series]:
     from kamtibmas_geo.grid._cells import points_to_cells
 
     if "time" not in records.columns:
@@ -442,8 +343,8 @@ def _prepare(records: pd.DataFrame, res: int) -> tuple[gpd.GeoDataFrame, pd.Seri
         gdf = gpd.GeoDataFrame(records, geometry=gpd.points_from_xy(lon, lat), crs=4326)
     else:
         raise ScoreError.say(MESSAGES, "points")
-    times = _as_wib(records["time"].reset_index(drop=True))
+    times = _in_tz(records["time"].reset_index(drop=True), tz)
     hex_ids = pd.Series(points_to_cells(lat, lon, res), dtype=object)
     keep = (times.notna() & hex_ids.notna()).to_numpy()
-    gdf = gdf.iloc[np.flatnonzero(keep)].copy()
+    gdf = gdf.iloc[np.flatnonzero(keep)].to_crs(4326)
     return gdf, times[keep].reset_index(drop=True), hex_ids[keep].reset_index(drop=True)

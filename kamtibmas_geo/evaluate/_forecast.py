@@ -1,0 +1,630 @@
+"""A self-tuning forecaster: candidates scored on earlier windows of the user's own history.
+
+For a target window it builds earlier windows of the same kind (the same window in
+earlier years, and the windows of the same length just before it), fits every candidate
+on the records before each of them, and keeps the candidate with the best mean PAI (PEI
+breaks ties) at the area to be patrolled; among equals the simpler one (earlier in
+:data:`CANDIDATES`) wins. With too little history (fewer than ``min_windows`` windows
+or ``min_events`` incidents in them) it keeps all-time counts and says so.
+
+Only records strictly before the target start are read: the target's own records never
+enter the choice (tested by adding records after the start).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+import shapely
+from numpy.typing import NDArray
+
+from kamtibmas_geo.calendar._hijri import _as_wib
+from kamtibmas_geo.evaluate._metrics import Cut, _best_hits, cuts_of, flagged_fraction
+from kamtibmas_geo.evaluate._window import Window, as_window
+
+__all__ = ["CANDIDATES", "Selection", "auto_forecaster", "select_forecast"]
+
+MESSAGES = {
+    "chosen": {
+        "id": "Model terpilih: {name} (rata-rata PAI {pai:.2f}, PEI {pei:.2f} pada luas {cut}, "
+        "diuji pada {windows} jendela lampau ({view}) dengan {events} kejadian).",
+        "en": "Model chosen: {name} (mean PAI {pai:.2f}, PEI {pei:.2f} at {cut} of the area, "
+        "validated on {windows} earlier windows ({view}) holding {events} incidents).",
+    },
+    "view_year": {
+        "id": "jendela yang sama pada tahun-tahun lalu",
+        "en": "the same window in earlier years",
+    },
+    "view_before": {
+        "id": "jendela sepanjang ini tepat sebelumnya",
+        "en": "windows of the same length just before",
+    },
+    "fallback": {
+        "id": "Riwayat terlalu pendek untuk memilih model ({windows} jendela lampau, {events} "
+        "kejadian; perlu >= {min_windows} jendela dan >= {min_events} kejadian): dipakai "
+        "hitungan semua riwayat.",
+        "en": "Too little history to choose a model ({windows} earlier windows, {events} "
+        "incidents; needs >= {min_windows} windows and >= {min_events} incidents): using "
+        "all-time counts.",
+    },
+}
+
+DAY = 86400.0
+MONTH_DAYS = 365.25 / 12
+#: Month spans of the "last N months" counts.
+RECENT_MONTHS = (1, 3, 6, 12, 24)
+#: Half-lives (days) of the exponential decay.
+HALF_LIVES = (30, 90, 180, 365, 730)
+#: A candidate must beat a simpler one by more than this share of its PAI (and more than
+#: one standard error) to be chosen over it.
+TIE_MARGIN = 0.05
+#: KDE bandwidths, in mean H3 edge lengths of the cells' resolution.
+KDE_EDGES = (1.0, 2.0, 3.0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Data:
+    """The training records on the cells: time (days), cell position, type, point."""
+
+    t: NDArray[np.float64]
+    pos: NDArray[np.int64]
+    types: NDArray[np.object_]
+    points: gpd.GeoSeries
+    n_cells: int
+
+
+def _days(ts: pd.Timestamp) -> float:
+    return float(ts.timestamp()) / DAY
+
+
+def _counts(
+    d: _Data, mask: NDArray[np.bool_], weights: NDArray[np.float64] | None = None
+) -> NDArray[np.float64]:
+    sel = mask & (d.pos >= 0)
+    w = None if weights is None else weights[sel]
+    return np.bincount(d.pos[sel], weights=w, minlength=d.n_cells).astype(float)
+
+
+def _norm(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    s = float(x.sum())
+    return x / s if s > 0 else x
+
+
+# --------------------------------------------------------------------------- candidates
+
+
+@dataclass(frozen=True, slots=True)
+class _Ctx:
+    """What a candidate sees: the data, the forecast time and the target's past windows."""
+
+    data: _Data
+    start: float
+    end: float
+    past: tuple[tuple[float, float], ...]
+    ramadhan: bool
+    rings: dict[int, sp.csr_array] = field(default_factory=dict)
+    kde: dict[float, sp.csr_array] = field(default_factory=dict)
+
+
+def _all_time(c: _Ctx) -> NDArray[np.float64]:
+    return _counts(c.data, c.data.t < c.start)
+
+
+def _recent(months: int) -> Callable[[_Ctx], NDArray[np.float64]]:
+    def f(c: _Ctx) -> NDArray[np.float64]:
+        t = c.data.t
+        return _counts(c.data, (t < c.start) & (t >= c.start - months * MONTH_DAYS))
+
+    return f
+
+
+def _last_year(c: _Ctx) -> NDArray[np.float64]:
+    if not c.past:
+        return np.zeros(c.data.n_cells)
+    lo, hi = c.past[0]
+    t = c.data.t
+    return _counts(c.data, (t >= lo) & (t < min(hi, c.start)))
+
+
+def _decay(half_life: float) -> Callable[[_Ctx], NDArray[np.float64]]:
+    def f(c: _Ctx) -> NDArray[np.float64]:
+        t = c.data.t
+        before = t < c.start
+        w = np.exp(-np.log(2) * np.clip(c.start - t, 0, None) / half_life)
+        return _counts(c.data, before, w)
+
+    return f
+
+
+def _blend(short_months: int) -> Callable[[_Ctx], NDArray[np.float64]]:
+    short = _recent(short_months)
+
+    def f(c: _Ctx) -> NDArray[np.float64]:
+        return 0.5 * _norm(_all_time(c)) + 0.5 * _norm(short(c))
+
+    return f
+
+
+def _kde(edges: float) -> Callable[[_Ctx], NDArray[np.float64]]:
+    def f(c: _Ctx) -> NDArray[np.float64]:
+        return np.asarray(c.kde[edges] @ _all_time(c), dtype=float)
+
+    return f
+
+
+def _seasonal(base: Callable[[_Ctx], NDArray[np.float64]]) -> Callable[[_Ctx], NDArray[np.float64]]:
+    """Return the base per type, each type scaled by its uplift in the past target windows."""
+
+    def f(c: _Ctx) -> NDArray[np.float64]:
+        d = c.data
+        before = d.t < c.start
+        if not before.any():
+            return base(c)
+        t0 = float(d.t[before].min())
+        span = max(c.start - t0, 1e-9)
+        inside = np.zeros(len(d.t), dtype=bool)
+        days_in = 0.0
+        for lo, hi in c.past:
+            lo, hi = max(lo, t0), min(hi, c.start)
+            if hi > lo:
+                days_in += hi - lo
+                inside |= (d.t >= lo) & (d.t < hi)
+        out = np.zeros(d.n_cells)
+        for kind in sorted(set(d.types[before].tolist())):
+            sel = d.types == kind
+            n_t = float((sel & before).sum())
+            n_in = float((sel & before & inside).sum())
+            uplift = (n_in + 5.0) / (n_t * days_in / span + 5.0)
+            sub = _Data(d.t, np.where(sel, d.pos, -1), d.types, d.points, d.n_cells)
+            out += uplift * base(_Ctx(sub, c.start, c.end, c.past, c.ramadhan, c.rings, c.kde))
+        return out
+
+    return f
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One forecast of the family: a name, how it scores cells, and its smoothing rings.
+
+    Attributes
+    ----------
+    name : str
+        Short name (``all_time``, ``last_3m``, ``decay_365d+ring1``...).
+    score : callable
+        ``_Ctx -> scores per cell`` before smoothing.
+    rings : int
+        Spatial smoothing over 0, 1 or 2 H3 rings (triangular kernel, as
+        :func:`kamtibmas_geo.score.smooth`).
+    ramadhan_only : bool
+        Only in the family for Ramadhan targets (the seasonal uplift).
+    """
+
+    name: str
+    score: Callable[[_Ctx], NDArray[np.float64]] = field(repr=False)
+    rings: int = 0
+    ramadhan_only: bool = False
+
+
+def _family() -> tuple[Candidate, ...]:
+    bases: list[tuple[str, Callable[[_Ctx], NDArray[np.float64]]]] = [("all_time", _all_time)]
+    bases += [(f"last_{m}m", _recent(m)) for m in sorted(RECENT_MONTHS, reverse=True)]
+    bases += [("last_year", _last_year)]
+    bases += [(f"decay_{h}d", _decay(h)) for h in sorted(HALF_LIVES, reverse=True)]
+    bases += [("blend_all_12m", _blend(12)), ("blend_all_3m", _blend(3))]
+    out = [Candidate(n, f, rings) for rings in (0, 1, 2) for n, f in bases]
+    out = [
+        Candidate(c.name + (f"+ring{c.rings}" if c.rings else ""), c.score, c.rings) for c in out
+    ]
+    out += [Candidate(f"kde_{e:g}edge", _kde(e)) for e in KDE_EDGES]
+    for name, fn in (("all_time", _all_time), ("decay_365d", _decay(365))):
+        for rings in (0, 1):
+            label = f"{name}+seasonal" + (f"+ring{rings}" if rings else "")
+            out.append(Candidate(label, _seasonal(fn), rings, ramadhan_only=True))
+    return tuple(out)
+
+
+#: The family, simplest first (all-time counts first: it wins every tie).
+CANDIDATES: tuple[Candidate, ...] = _family()
+
+
+# --------------------------------------------------------------------------- selection
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What :func:`select_forecast` chose, and the validation it rests on.
+
+    Attributes
+    ----------
+    chosen : str
+        Name of the candidate chosen.
+    scores : Series
+        Its forecast for the target, indexed by ``hex_id``.
+    table : DataFrame
+        One row per candidate: ``candidate``, ``rank`` (simplicity, 0 simplest),
+        ``mean_pai``, ``mean_pei``, ``n_windows``, then the PAI of each window.
+    windows : DataFrame
+        The validation windows: ``start``, ``end``, ``kind`` (``"year"`` or ``"before"``),
+        ``n_test``.
+    cut : str
+        The area the choice was made at (``"0.5%"``, ``"2 km²"``).
+    n_windows, n_events : int
+        Windows used and the incidents in them.
+    fallback : bool
+        True when there was too little history and all-time counts were kept.
+    """
+
+    chosen: str
+    scores: pd.Series = field(repr=False)
+    table: pd.DataFrame = field(repr=False)
+    windows: pd.DataFrame = field(repr=False)
+    cut: str
+    n_windows: int
+    n_events: int
+    fallback: bool
+    min_windows: int = 3
+    min_events: int = 30
+    view: str = ""
+
+    @property
+    def skill(self) -> tuple[float, float]:
+        """Mean validation PAI and PEI of the choice, in the view it was chosen in."""
+        mine = self.table[self.table["candidate"] == self.chosen]
+        pai, pei = (
+            (f"pai_{self.view}", f"pei_{self.view}") if self.view else ("mean_pai", "mean_pei")
+        )
+        return float(mine[pai].iloc[0]), float(mine[pei].iloc[0])
+
+    def describe(self, lang: str = "id") -> str:
+        """One sentence: the choice and its validation skill, or why there was none."""
+        from kamtibmas_geo._i18n import tr
+
+        if self.fallback:
+            return tr(
+                MESSAGES,
+                "fallback",
+                lang,
+                windows=self.n_windows,
+                events=self.n_events,
+                min_windows=self.min_windows,
+                min_events=self.min_events,
+            )
+        pai, pei = self.skill
+        windows = self.windows[self.windows["kind"] == self.view] if self.view else self.windows
+        return tr(
+            MESSAGES,
+            "chosen",
+            lang,
+            name=self.chosen,
+            pai=pai,
+            pei=pei,
+            cut=self.cut,
+            windows=int((windows["n_test"] > 0).sum()),
+            events=int(windows["n_test"].sum()),
+            view=tr(MESSAGES, f"view_{self.view or 'year'}", lang),
+        )
+
+
+def _data(train: gpd.GeoDataFrame, index: pd.Index) -> _Data:
+    from kamtibmas_geo.evaluate._parts import _precise
+    from kamtibmas_geo.grid._cells import points_to_cells
+
+    res = h3.get_resolution(str(index[0]))
+    pts = train.geometry if train.crs is None else train.geometry.to_crs(4326)
+    geom = pts.values
+    missing = shapely.is_missing(geom) | shapely.is_empty(geom)
+    safe = np.where(missing, None, geom)
+    lat = np.where(missing, np.nan, shapely.get_y(safe)).astype(float)
+    lon = np.where(missing, np.nan, shapely.get_x(safe)).astype(float)
+    times = _as_wib(train["time"].reset_index(drop=True))
+    ok = (~missing) & times.notna().to_numpy() & _precise(train)
+    ids = pd.Series(points_to_cells(np.where(ok, lat, 0.0), np.where(ok, lon, 0.0), res))
+    pos = pd.Index(index).get_indexer(ids.astype(str).to_numpy()).astype(np.int64)
+    pos[~ok] = -1
+    secs = (times - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(dtype=float)
+    t = np.where(np.isnan(secs), np.inf, secs / DAY)
+    types = (
+        train["type"].astype(str).to_numpy(dtype=object)
+        if "type" in train.columns
+        else np.full(len(train), "-", dtype=object)
+    )
+    return _Data(t, pos, types, gpd.GeoSeries(pts.values, crs=4326), len(index))
+
+
+def _ring_kernels(index: pd.Index) -> dict[int, sp.csr_array]:
+    from kamtibmas_geo.score._gistar import disk_pairs
+
+    out = {}
+    n = len(index)
+    for k in (1, 2):
+        rows, cols, dist = disk_pairs(list(index), k)
+        data = (k + 1 - dist) / (k + 1)
+        kern = sp.csr_array((data, (rows, cols)), shape=(n, n))
+        norm = kern @ np.ones(n)
+        out[k] = sp.csr_array(sp.diags(1 / norm) @ kern)
+    return out
+
+
+def _kde_kernels(cells: gpd.GeoDataFrame) -> dict[float, sp.csr_array]:
+    """Gaussian kernels between cell centres, one per bandwidth of :data:`KDE_EDGES`.
+
+    ``K_h[i, j] = exp(-d_ij^2 / 2h^2)`` for centres within ``3h`` (in metres, in the UTM
+    zone of the cells): the KDE of the training incidents, each counted at its cell's
+    centre, is ``K_h @ counts``.
+    """
+    from scipy.spatial import cKDTree
+
+    from kamtibmas_geo.grid._metres import utm_crs
+
+    res = h3.get_resolution(str(cells["hex_id"].iloc[0]))
+    edge = h3.average_hexagon_edge_length(res, "m")
+    lat, lon = cells["lat"].to_numpy(dtype=float), cells["lon"].to_numpy(dtype=float)
+    xy = gpd.GeoSeries.from_xy(lon, lat, crs=4326).to_crs(utm_crs(lon, lat))
+    tree = cKDTree(np.column_stack([xy.x.to_numpy(), xy.y.to_numpy()]))
+    widest = 3 * max(KDE_EDGES) * edge
+    pair = tree.sparse_distance_matrix(tree, widest, output_type="coo_matrix")
+    # the diagonal (distance 0) is not stored by scipy: add it
+    n = len(cells)
+    rows = np.concatenate([pair.row, np.arange(n)])
+    cols = np.concatenate([pair.col, np.arange(n)])
+    dist = np.concatenate([pair.data, np.zeros(n)])
+    out = {}
+    for e in KDE_EDGES:
+        h = e * edge
+        near = dist <= 3 * h
+        w = np.exp(-(dist[near] ** 2) / (2 * h * h))
+        out[e] = sp.csr_array((w, (rows[near], cols[near])), shape=(n, n))
+    return out
+
+
+def _windows(
+    target: Window, first: float, *, years: int, before: int, min_days: float
+) -> pd.DataFrame:
+    """Earlier windows of the target's kind with ``min_days`` of history before each."""
+    start, end = _days(target.start), _days(target.end)
+    length = end - start
+    rows = [(_days(a), _days(b), "year") for a, b in target.past[:years] if _days(b) <= start]
+    rows += [(start - j * length, start - (j - 1) * length, "before") for j in range(1, before + 1)]
+    rows = [r for r in rows if r[0] - min_days >= first]
+    return pd.DataFrame(rows, columns=["start", "end", "kind"])
+
+
+def _evaluate(
+    candidate: Candidate,
+    ctx: _Ctx,
+    observed: NDArray[np.float64],
+    areas: NDArray[np.float64],
+    cut: Cut,
+) -> tuple[float, float, NDArray[np.float64]]:
+    """PAI and PEI of a candidate on one window, and its scores."""
+    s = candidate.score(ctx)
+    if candidate.rings:
+        s = ctx.rings[candidate.rings] @ s
+    total = float(areas.sum())
+    a = cut.area(total)
+    n = float(flagged_fraction(s, areas, a) @ observed)
+    n_test = float(observed.sum())
+    best = float(_best_hits(observed, areas, a)[0])
+    pai = (n / n_test) / (a / total) if n_test > 0 else np.nan
+    pei = n / best if best > 0 else np.nan
+    return pai, pei, s
+
+
+def select_forecast(
+    train: gpd.GeoDataFrame,
+    target: Any,
+    cells: gpd.GeoDataFrame,
+    *,
+    area_share: float | None = 0.005,
+    area_km2: float | None = None,
+    candidates: Sequence[Candidate] | None = None,
+    years: int = 5,
+    before: int = 6,
+    min_windows: int = 3,
+    min_events: int = 30,
+    min_history_days: float = 90.0,
+    rule: Literal["one_se", "best"] = "one_se",
+) -> Selection:
+    """Choose the candidate that forecast best on earlier windows, and forecast the target.
+
+    Parameters
+    ----------
+    train : GeoDataFrame
+        Incidents with ``time`` (and ``type``) and Point geometries; only those strictly
+        before the target start are read.
+    target : Window or (start, end)
+        The window to forecast (see :class:`~kamtibmas_geo.evaluate.Window`).
+    cells : GeoDataFrame
+        ``hex_id`` of one jurisdiction's cells, with ``area_km2`` clipped to it (else
+        each cell counts 1) and ``lat``/``lon`` centres.
+    area_share, area_km2 : float, optional
+        The area to be patrolled, as a share of the cells' area or in km² (km² wins).
+    candidates : sequence of Candidate, optional
+        The family (:data:`CANDIDATES` by default).
+    years, before : int
+        At most this many same windows of earlier years, and preceding windows of the
+        same length.
+    min_windows, min_events : int
+        Below either, all-time counts are kept.
+    min_history_days : float
+        History needed before a validation window.
+    rule : {"one_se", "best"}
+        ``"one_se"``: the simplest candidate within one standard error of the best mean
+        PAI (paired over the windows) wins; ``"best"``: the best mean PAI, PEI then
+        simplicity breaking exact ties.
+
+    Returns
+    -------
+    Selection
+    """
+    window = as_window(target)
+    index = pd.Index(cells["hex_id"].astype(str), name="hex_id")
+    areas = (
+        cells["area_km2"].to_numpy(dtype=float)
+        if "area_km2" in cells.columns
+        else np.ones(len(cells))
+    )
+    cut = cuts_of([], [area_km2])[0] if area_km2 else cuts_of([area_share or 0.005])[0]
+    family = [c for c in (candidates or CANDIDATES) if window.ramadhan or not c.ramadhan_only]
+    start = _days(window.start)
+    data = _data(train, index)
+    data = _Data(
+        np.where(data.t < start, data.t, np.inf), data.pos, data.types, data.points, data.n_cells
+    )
+    rings = _ring_kernels(index) if any(c.rings for c in family) else {}
+    kde = _kde_kernels(cells) if any(c.name.startswith("kde") for c in family) else {}
+    first = float(data.t[data.pos >= 0].min()) if (data.pos >= 0).any() else np.inf
+    wins = _windows(window, first, years=years, before=before, min_days=min_history_days)
+    past = tuple((_days(a), _days(b)) for a, b in window.past)
+    pai = np.full((len(family), len(wins)), np.nan)
+    pei = np.full((len(family), len(wins)), np.nan)
+    n_tests = []
+    bounds = zip(
+        wins["start"].to_numpy(dtype=float), wins["end"].to_numpy(dtype=float), strict=True
+    )
+    for j, (lo, hi) in enumerate(bounds):
+        observed = _counts(data, (data.t >= lo) & (data.t < hi))
+        n_tests.append(int(observed.sum()))
+        if not observed.sum():
+            continue
+        w_past = tuple(p for p in past if p[1] <= lo) or tuple(
+            (lo - 365.25 * k, hi - 365.25 * k) for k in range(1, 11)
+        )
+        ctx = _Ctx(data, float(lo), float(hi), w_past, window.ramadhan, rings, kde)
+        for i, c in enumerate(family):
+            pai[i, j], pei[i, j], _ = _evaluate(c, ctx, observed, areas, cut)
+    wins["n_test"] = n_tests
+    used = (wins["n_test"] > 0).to_numpy()
+    n_windows = int(used.sum())
+    n_events = int(wins["n_test"].sum())
+    kinds = np.asarray(wins["kind"].to_numpy()[used], dtype=object)
+    labels = [f"pai_{k}_{i}" for i, k in enumerate(wins["kind"])]
+    labels = [lab for lab, u in zip(labels, used, strict=True) if u]
+    pai, pei = pai[:, used], pei[:, used]
+    table = _table(family, pai, pei, kinds, labels)
+    fallback = n_windows < min_windows or n_events < min_events
+    chosen, view = (
+        (family[0], "") if fallback or table.empty else _best(family, table, pai, kinds, rule)
+    )
+    ctx = _Ctx(data, start, _days(window.end), past, window.ramadhan, rings, kde)
+    s = chosen.score(ctx)
+    if chosen.rings:
+        s = rings[chosen.rings] @ s
+    wins["start"] = pd.to_datetime(wins["start"] * DAY, unit="s", utc=True).dt.tz_convert(
+        window.start.tz or "UTC"
+    )
+    wins["end"] = pd.to_datetime(wins["end"] * DAY, unit="s", utc=True).dt.tz_convert(
+        window.start.tz or "UTC"
+    )
+    return Selection(
+        chosen.name,
+        pd.Series(s, index=index, name="score"),
+        table,
+        wins,
+        cut.label,
+        n_windows,
+        n_events,
+        fallback,
+        min_windows,
+        min_events,
+        view,
+    )
+
+
+#: The two views of the history: the target's window in earlier years, and the windows
+#: of the same length just before it.
+VIEWS: tuple[str, ...] = ("year", "before")
+
+
+def _table(
+    family: Sequence[Candidate], pai: NDArray[np.float64], pei: NDArray[np.float64],
+    kinds: NDArray[np.object_], labels: Sequence[str],
+) -> pd.DataFrame:  # fmt: skip
+    """One row per candidate: mean PAI and PEI per view and overall, then each window's PAI."""
+    rows = []
+    for rank, c in enumerate(family):
+        row: dict[str, Any] = {"candidate": c.name, "rank": rank}
+        row["mean_pai"] = float(np.nanmean(pai[rank])) if pai.shape[1] else np.nan
+        row["mean_pei"] = float(np.nanmean(pei[rank])) if pai.shape[1] else np.nan
+        for view in VIEWS:
+            sel = kinds == view
+            row[f"pai_{view}"] = float(np.nanmean(pai[rank, sel])) if sel.any() else np.nan
+            row[f"pei_{view}"] = float(np.nanmean(pei[rank, sel])) if sel.any() else np.nan
+        row["n_windows"] = pai.shape[1]
+        row.update({lab: float(v) for lab, v in zip(labels, pai[rank], strict=True)})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _view(table: pd.DataFrame) -> str:
+    """Return the view whose best candidate validates best (the more predictable one)."""
+    best = {v: table[f"pai_{v}"].max() for v in VIEWS if table[f"pai_{v}"].notna().any()}
+    return max(best, key=lambda v: (best[v], v == "year"))
+
+
+def _best(
+    family: Sequence[Candidate], table: pd.DataFrame, pai: NDArray[np.float64],
+    kinds: NDArray[np.object_], rule: str,
+) -> tuple[Candidate, str]:  # fmt: skip
+    """Return the candidate chosen from the validation table, and the view it was chosen in.
+
+    In the chosen view (:func:`_view`): first the best mean PAI, then mean PEI, then the
+    simplest. With ``rule="one_se"`` the simplest candidate whose mean PAI is within one
+    standard error of the best's (paired over the view's windows) wins: a difference the
+    windows cannot tell from noise is a tie.
+    """
+    view = _view(table)
+    key = table.assign(
+        p=-table[f"pai_{view}"].fillna(-np.inf).round(9),
+        e=-table[f"pei_{view}"].fillna(-np.inf).round(9),
+    ).sort_values(["p", "e", "rank"], kind="stable")
+    best = int(key["rank"].iloc[0])
+    if rule != "one_se":
+        return family[best], view
+    cols = pai[:, kinds == view]
+    for rank in range(best):
+        d = np.nan_to_num(cols[best] - cols[rank])
+        se = float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else 0.0
+        margin = TIE_MARGIN * float(np.nanmean(cols[rank]))
+        if float(d.mean()) <= max(se, margin):
+            return family[rank], view
+    return family[best], view
+
+
+def auto_forecaster(
+    *, area_share: float | None = 0.005, area_km2: float | None = None, **options: Any
+) -> Callable[[gpd.GeoDataFrame, Any, gpd.GeoDataFrame], pd.Series]:
+    """Return :func:`select_forecast` as a backtest forecaster.
+
+    The forecast's ``attrs["selection"]`` holds the :class:`Selection` (the choice, every
+    candidate's validation table, the windows and events it rests on).
+
+    Parameters
+    ----------
+    area_share, area_km2 : float, optional
+        The area to be patrolled (as in :func:`select_forecast`).
+    **options
+        Other keyword arguments of :func:`select_forecast`.
+
+    Returns
+    -------
+    callable
+        ``(train_records, window, cells) -> Series`` of scores indexed by ``hex_id``.
+    """
+
+    def forecast(train: gpd.GeoDataFrame, window: Any, cells: gpd.GeoDataFrame) -> pd.Series:
+        sel = select_forecast(
+            train, window, cells, area_share=area_share, area_km2=area_km2, **options
+        )
+        out = sel.scores.copy()
+        out.attrs["selection"] = sel
+        return out
+
+    return forecast
