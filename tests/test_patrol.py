@@ -6,6 +6,7 @@ import html
 import itertools
 import math
 import re
+import warnings
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 from pathlib import Path
@@ -286,6 +287,11 @@ def test_takbiran_and_a_chosen_day() -> None:
     out = patrol_plan(cells, teams=1, windows=["takbiran"], target="ramadhan-1447")
     assert out["date"].item() == "2026-03-20"  # eve of 1 Syawal 1447 H (21 March 2026)
     assert out["window_end"].item() == "23:59"
+    announced = {1448: ("2027-02-07", "2027-03-09")}  # as if the sidang isbat said so
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no provisional-date warning once announced
+        first = patrol_plan(cells, teams=1, windows=["sahur"], overrides=announced)
+    assert first["date"].item() == "2027-02-07"
     with pytest.raises(PlanError, match="tidak berlaku"):
         patrol_plan(cells, teams=1, windows=["sahur"], day=date(2026, 3, 25), target="1447")
 

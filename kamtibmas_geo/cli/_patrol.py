@@ -45,6 +45,18 @@ MESSAGES = {
         "id": "Tanggal rencana (YYYY-MM-DD); bawaan: malam pertama setiap waktu.",
         "en": "Plan date (YYYY-MM-DD); default: the first night of each window.",
     },
+    "opt_start": {
+        "id": "1 Ramadhan yang diumumkan (YYYY-MM-DD); bersama --idul-fitri.",
+        "en": "Announced 1 Ramadhan (YYYY-MM-DD); together with --idul-fitri.",
+    },
+    "opt_lebaran": {
+        "id": "1 Syawal yang diumumkan (YYYY-MM-DD); bersama --ramadhan-start.",
+        "en": "Announced 1 Syawal (YYYY-MM-DD); together with --ramadhan-start.",
+    },
+    "bad_pair": {
+        "id": "--ramadhan-start dan --idul-fitri harus diberikan bersama.",
+        "en": "--ramadhan-start and --idul-fitri must be given together.",
+    },
     "opt_stations": {
         "id": "Kantor Polsek (CSV: nama, lintang, bujur): titik berangkat tim.",
         "en": "Polsek offices (CSV: nama, lintang, bujur): where teams start.",
@@ -157,6 +169,15 @@ def _day(value: str | None, lang: str) -> date | None:
         raise PlanError(tr(MESSAGES, "bad_day", lang, value=value)) from None
 
 
+def _overrides(start: str | None, idul_fitri: str | None, lang: str) -> Any:
+    """Return the announced 1 Ramadhan and 1 Syawal as calendar overrides (or None)."""
+    from kamtibmas_geo.calendar._dates import overrides_from_dates
+
+    if (start is None) != (idul_fitri is None):
+        raise PlanError(tr(MESSAGES, "bad_pair", lang))
+    return overrides_from_dates(start, idul_fitri) if start is not None else None
+
+
 def _kecamatan(settings: Any) -> Any:
     """Return the pack's kecamatan polygons (starts, map outlines), or None if unavailable."""
     from kamtibmas_geo._errors import KamtibmasGeoError
@@ -191,6 +212,12 @@ def register_patrol(app: typer.Typer, lang: Language) -> None:
         windows: Annotated[str | None, typer.Option("--windows", help=h("opt_windows"))] = None,
         target: Annotated[str, typer.Option("--target", help=h("opt_target"))] = "ramadhan-1448",
         day: Annotated[str | None, typer.Option("--day", help=h("opt_day"))] = None,
+        ramadhan_start: Annotated[
+            str | None, typer.Option("--ramadhan-start", help=h("opt_start"))
+        ] = None,
+        idul_fitri: Annotated[
+            str | None, typer.Option("--idul-fitri", help=h("opt_lebaran"))
+        ] = None,
         stations: Annotated[Path | None, typer.Option("--stations", help=h("opt_stations"))] = None,
         polsek: Annotated[Path | None, typer.Option("--polsek", help=h("opt_polsek"))] = None,
         records: Annotated[Path | None, typer.Option("--records", help=h("opt_records"))] = None,
@@ -234,6 +261,7 @@ def register_patrol(app: typer.Typer, lang: Language) -> None:
                 windows=wins,
                 target=target,
                 day=_day(day, lg),
+                overrides=_overrides(ramadhan_start, idul_fitri, lg),
                 polsek=polsek,
                 stations=stations,
                 boundaries=kecamatan,

@@ -208,6 +208,7 @@ def patrol_plan(
     windows: Sequence[str] | None = None,
     target: str | None = _DEFAULT_TARGET,
     day: date | None = None,
+    overrides: Mapping[int, tuple[Any, Any]] | None = None,
     polsek: PolsekMapping | None = None,
     stations: Any = None,
     boundaries: pd.DataFrame | None = None,
@@ -239,6 +240,9 @@ def patrol_plan(
         Plan this date; default: the first night each window applies (the evening before
         1 Ramadhan for tarawih, 1 Ramadhan for sahur and ngabuburit, the eve of 1 Syawal for
         takbiran).
+    overrides : mapping, optional
+        ``{hijri_year: (1 Ramadhan, 1 Syawal)}`` once announced (sidang isbat), as in
+        :func:`kamtibmas_geo.calendar.ramadhan_dates`.
     polsek : mapping, DataFrame or path, optional
         Which Polsek answers for each kecamatan, as
         :func:`kamtibmas_geo.boundaries._polsek.polsek_table` reads it (``{kecamatan code or
@@ -285,7 +289,7 @@ def patrol_plan(
         raise PlanError.say(MESSAGES, "err_quantile", value=high_risk_quantile)
     if not isinstance(cells, pd.DataFrame) or "hex_id" not in cells or "score" not in cells:
         raise PlanError.say(MESSAGES, "err_cells")
-    sky = _Sky.of(target, day)
+    sky = _Sky.of(target, day, overrides)
     grid = _grid(cells, polsek, lang)
     reports = _reports(records, grid, sky, wins, opts)
     grid = _with_risk(grid, wins, reports)
@@ -344,13 +348,14 @@ class _Sky:
     day: date | None
 
     @classmethod
-    def of(cls, target: str | None, day: date | None) -> _Sky:
+    def of(cls, target: str | None, day: date | None, overrides: Mapping[int, Any] | None) -> _Sky:
         from kamtibmas_geo.calendar._dates import parse_target
 
+        text = target if target is not None else _DEFAULT_TARGET
         try:
-            dates = parse_target(target if target is not None else _DEFAULT_TARGET)
+            dates = parse_target(text, overrides=overrides)
         except (ValueError, TypeError):
-            dates = parse_target(_DEFAULT_TARGET)
+            dates = parse_target(_DEFAULT_TARGET, overrides=overrides)
             fallback = f"Ramadhan {dates.hijri_year} H"
             warnings.warn(
                 tr(MESSAGES, "warn_target", "id", target=target, fallback=fallback),
