@@ -24,6 +24,7 @@ import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import geopandas as gpd
@@ -87,12 +88,17 @@ class Jurisdiction:
     units : DataFrame
         The unit columns of those cells (``hex_id``, ``desa_*``, ``kecamatan_*``,
         ``kabupaten_*``), in the order of ``cells``.
+    area_km2 : ndarray
+        The area of each cell inside the kabupaten/kota, km²: the whole cell inside, the
+        part inside at its border (the default exposure of the Gi* null; a border cell
+        half in the sea or in the next kabupaten can only receive half the incidents).
     """
 
     code: str
     name: str
     cells: list[str]
     units: pd.DataFrame
+    area_km2: NDArray[np.float64]
 
 
 def region_label(code: str, name: str, n_cells: int | None = None) -> str:
@@ -260,7 +266,19 @@ def _pack_codes() -> list[str]:
 
 
 def _pack_area(code: str, res: int, settings: Settings) -> Jurisdiction:
-    """Return one kabupaten of the pack with the cells of its desa (centre or most area)."""
+    """Return one kabupaten of the pack with the cells of its desa (centre or most area).
+
+    Kept in memory per pack (its digest), kabupaten and resolution: a backtest or a
+    series of runs over one jurisdiction finds its cells once.
+    """
+    from kamtibmas_geo.boundaries._pack import build_pack
+
+    return _pack_area_cached(build_pack(settings=settings).digest, code, res, settings)
+
+
+@lru_cache(maxsize=8)
+def _pack_area_cached(digest: str, code: str, res: int, settings: Settings) -> Jurisdiction:
+    from kamtibmas_geo.boundaries._pack import load_boundaries
     from kamtibmas_geo.grid._cells import cell_units, region_cells
 
     cand = sorted(region_cells(code, res, settings=settings))
@@ -268,7 +286,45 @@ def _pack_area(code: str, res: int, settings: Settings) -> Jurisdiction:
     mine = (units["kabupaten_code"].astype("string") == code).fillna(False).to_numpy()
     units = units.loc[mine].reset_index(drop=True)
     name = str(units["kabupaten_name"].iloc[0]) if len(units) else ""
-    return Jurisdiction(code, name, units["hex_id"].astype(str).tolist(), units)
+    cells = units["hex_id"].astype(str).tolist()
+    kab = load_boundaries("kabupaten", code, settings=settings)
+    return Jurisdiction(code, name, cells, units, inside_area(cells, kab.geometry.to_numpy()))
+
+
+def inside_area(cells: Sequence[str], polygons: Any) -> NDArray[np.float64]:
+    """Return the area of each cell inside the union of ``polygons`` (EPSG:4326), in km².
+
+    A cell wholly inside counts its H3 area; a border cell its H3 area times the share
+    of its hexagon inside (measured in degrees, which is exact enough for the ratio of a
+    0.1 km² hexagon).
+
+    Parameters
+    ----------
+    cells : sequence of str
+        H3 ids.
+    polygons : array of shapely geometries
+        The area, in EPSG:4326.
+
+    Returns
+    -------
+    ndarray
+    """
+    import h3
+    import shapely
+
+    from kamtibmas_geo.grid._cells import cells_to_gdf
+
+    full = np.array([h3.cell_area(c, unit="km^2") for c in cells], dtype=np.float64)
+    if not len(cells):
+        return full
+    area = shapely.union_all(np.asarray(polygons))
+    shapely.prepare(area)
+    hexes = cells_to_gdf(cells).geometry.to_numpy()
+    border = ~shapely.contains_properly(area, hexes)
+    if border.any():
+        part = shapely.area(shapely.intersection(hexes[border], area))
+        full[border] *= np.clip(part / shapely.area(hexes[border]), 0.0, 1.0)
+    return full
 
 
 def _split_cells(
@@ -287,8 +343,28 @@ def _split_cells(
         part = units.loc[key == code].reset_index(drop=True)
         names = part["kabupaten_name"].dropna()
         name = str(names.iloc[0]) if len(names) else ""
-        out.append(Jurisdiction(str(code), name, part["hex_id"].astype(str).tolist(), part))
+        ids = part["hex_id"].astype(str).tolist()
+        area = inside_area(ids, _area_polygons(str(code), own, settings))
+        out.append(Jurisdiction(str(code), name, ids, part, area))
     return out
+
+
+def _area_polygons(code: str, own: gpd.GeoDataFrame | None, settings: Settings) -> Any:
+    """Return the polygons of kabupaten ``code``: own desa of it, or the pack's kabupaten.
+
+    Cells in no unit (``code == ""``) keep their whole area (the world polygon).
+    """
+    import shapely
+
+    if not code:
+        return np.array([shapely.box(-180, -90, 180, 90)])
+    if own is not None:
+        if "kabupaten_code" in own.columns:
+            own = own[own["kabupaten_code"].astype("string") == code]
+        return own.to_crs(4326).geometry.to_numpy()
+    from kamtibmas_geo.boundaries._pack import load_boundaries
+
+    return load_boundaries("kabupaten", code, settings=settings).geometry.to_numpy()
 
 
 def units_of(cells: list[str], own: gpd.GeoDataFrame | None, settings: Settings) -> pd.DataFrame:

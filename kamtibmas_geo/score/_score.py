@@ -36,7 +36,7 @@ from kamtibmas_geo._errors import ScoreError, SettingsError
 from kamtibmas_geo._validate import check_columns, check_res
 from kamtibmas_geo.config import Settings
 from kamtibmas_geo.grid._units import UNIT_COLUMNS, own_desa
-from kamtibmas_geo.score._counts import Placement, cell_exposure, place_records, point_counts
+from kamtibmas_geo.score._counts import Placement, place_records, point_counts
 from kamtibmas_geo.score._emerging import (
     TREND_CLASSES,
     MannKendall,
@@ -491,37 +491,39 @@ def _risk_columns(
 
 
 def _neighbourhood(
-    cells: list[str], units: pd.DataFrame, settings: Settings, exposure: pd.Series | None
+    area: Jurisdiction, settings: Settings, exposure: pd.Series | None
 ) -> tuple[sp.csr_array, NDArray[np.float64]]:
-    """Return the Gi* neighbourhood matrix and the exposure of every cell (area by default)."""
-    a = neighbour_matrix(cells, settings.gi_k)
+    """Return the Gi* neighbourhood matrix and the exposure of every cell.
+
+    The exposure is by default each cell's area inside the kabupaten/kota.
+    """
+    a = neighbour_matrix(area.cells, settings.gi_k)
     if exposure is None:
-        return a, cell_exposure(cells)
-    return a, _cell_exposure_of(exposure, cells, units)
+        return a, area.area_km2
+    return a, _cell_exposure_of(exposure, area)
 
 
-def _cell_exposure_of(
-    exposure: pd.Series, cells: list[str], units: pd.DataFrame
-) -> NDArray[np.float64]:
+def _cell_exposure_of(exposure: pd.Series, area: Jurisdiction) -> NDArray[np.float64]:
     """Exposure per cell: given per ``hex_id``, or per desa code and shared by its cells.
 
-    A desa's exposure (its population or households) is split equally among its cells
-    (cells of one resolution have nearly equal areas), so a desa of 3,000 people over 30
-    cells gives each 100.
+    A desa's exposure (its population or households) is shared among its cells in
+    proportion to their area inside the kabupaten/kota, so a desa of 3,000 people over
+    30 whole cells gives each 100.
     """
     index = exposure.index.astype(str)
     values = pd.Series(exposure.to_numpy(dtype=np.float64), index=index)
-    if index.isin(cells).any() or units.empty:
-        return values.reindex(cells).fillna(0.0).to_numpy(dtype=np.float64)
-    desa = units["desa_code"].astype("string").fillna("").to_numpy()
+    if index.isin(area.cells).any() or area.units.empty:
+        return values.reindex(area.cells).fillna(0.0).to_numpy(dtype=np.float64)
+    desa = area.units["desa_code"].astype("string").fillna("").to_numpy()
     missing = sorted(set(desa) - set(index) - {""})
     if missing:
         raise ScoreError.say(
             MESSAGES, "exposure_missing", n=len(missing), codes=", ".join(missing[:5])
         )
-    per_desa = pd.Series(desa).map(pd.Series(desa).value_counts())
-    share = values.reindex(desa).fillna(0.0).to_numpy() / per_desa.to_numpy(dtype=np.float64)
-    return np.asarray(share, dtype=np.float64)
+    weight = pd.Series(area.area_km2)
+    desa_area = weight.groupby(desa).transform("sum").to_numpy(dtype=np.float64)
+    share = np.divide(area.area_km2, desa_area, out=np.zeros(len(desa)), where=desa_area > 0)
+    return np.asarray(values.reindex(desa).fillna(0.0).to_numpy() * share, dtype=np.float64)
 
 
 def _gi_columns(
@@ -810,7 +812,7 @@ def _score_area(job: _Job, area: Jurisdiction) -> tuple[gpd.GeoDataFrame, dict[s
     out["n_incidents_text"] = count_texts(out["n_incidents"])
     risk, uplift = _risk_columns(hist, cell_list, job.t_start, job.past, settings, options)
     out.update(risk)
-    a, expo = _neighbourhood(cell_list, area.units, settings, options.exposure)
+    a, expo = _neighbourhood(area, settings, options.exposure)
     out.update(_gi_columns(hist, a, expo, settings, options.gi, job.lang))
     t_trend = _trend_end(hist.times, hist.keep, job.t_start)
     out.update(_trend_columns(hist, a, expo, t_trend, settings, options, job.lang))
