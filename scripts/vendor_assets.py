@@ -71,6 +71,13 @@ PACKAGES: list[tuple[str, str, str, str, list[str]]] = [
         "sha512-81wWSUXz1ZtdneR0v5eJDWXUSx+Zo5J50WXWeydG/UcILfIEAgz/iOjZSi3p00Z9MJ/FC/P5i3CgdYuEAos0yQ==",
         ["LICENSE", "Control.FullScreen.js", "Control.FullScreen.css", "icon-fullscreen.svg"],
     ),
+    (
+        "h3-js",
+        "4.4.0",
+        "Apache-2.0",
+        "sha512-DvJh07MhGgY2KcC4OeZc8SSyA+ZXpdvoh6uCzGpoKvWtZxJB+g6VXXC1+eWYkaMIsLz7J/ErhOalHCpcs1KYog==",
+        ["LICENSE", "NOTICE", "dist/h3-js.umd.js"],
+    ),
 ]
 
 

@@ -8,6 +8,7 @@ from kamtibmas_geo.render._map import export_cells as export_cells
 from kamtibmas_geo.render._map import page_html as page_html
 from kamtibmas_geo.render._map import render_map as render_map
 from kamtibmas_geo.render._map import save_png as save_png
+from kamtibmas_geo.render._map import save_polsek_pngs as save_polsek_pngs
 
 __all__ = [
     "CHROMIUM_ARGS",
@@ -16,4 +17,5 @@ __all__ = [
     "page_html",
     "render_map",
     "save_png",
+    "save_polsek_pngs",
 ]

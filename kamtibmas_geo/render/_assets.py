@@ -23,6 +23,7 @@ _JS: dict[str, tuple[str, str, str]] = {
     "markercluster": ("leaflet.markercluster", "1.1.0", "dist/leaflet.markercluster.js"),
     "heat": ("leaflet.heat", "0.2.0", "dist/leaflet-heat.js"),
     "fullscreen": ("leaflet.fullscreen", "3.0.0", "Control.FullScreen.js"),
+    "h3": ("h3-js", "4.4.0", "dist/h3-js.umd.js"),
 }
 _CSS: dict[str, tuple[str, str, str]] = {
     "leaflet_css": ("leaflet", "1.9.3", "dist/leaflet.css"),

@@ -27,11 +27,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -45,24 +42,26 @@ from kamtibmas_geo._errors import DependencyError, ScoreError
 from kamtibmas_geo._htmlsafe import escape_html
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo._validate import check_choice
+from kamtibmas_geo.boundaries._names import display_name
 from kamtibmas_geo.config import Language, Settings
 from kamtibmas_geo.render import _mapdata as md
 from kamtibmas_geo.render._export import export_cells
+from kamtibmas_geo.render._legend import legend_data, title_data
+from kamtibmas_geo.render._page import page_html
+from kamtibmas_geo.render._png import CHROMIUM_ARGS, save_png, save_polsek_pngs
+from kamtibmas_geo.render._priority import priority_payload
 
 if TYPE_CHECKING:
     import folium
 
-__all__ = ["CHROMIUM_ARGS", "MapOptions", "export_cells", "page_html", "render_map", "save_png"]
-
-#: Flags for headless Debian Chromium (no sandbox in containers, no background traffic).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-sync",
+__all__ = [
+    "CHROMIUM_ARGS",
+    "MapOptions",
+    "export_cells",
+    "page_html",
+    "render_map",
+    "save_png",
+    "save_polsek_pngs",
 ]
 
 _TOLERANCE = {"desa": 0.0001, "kecamatan": 0.0002, "kabupaten": 0.0003}
@@ -95,20 +94,16 @@ MESSAGES = {
         "{columns}. Beri tabel sel hasil score_hotspots.",
         "en": "{what} needs a 'hex_id' column or hexagon geometries; found {columns}.",
     },
+    "mixed_res": {
+        "id": "{what} memuat sel H3 dengan beberapa resolusi ({res}); satu peta memuat satu "
+        "resolusi. Beri sel hasil satu kali score_hotspots.",
+        "en": "{what} holds H3 cells of several resolutions ({res}); a map holds one "
+        "resolution. Give the cells of one score_hotspots run.",
+    },
     "not_points": {
         "id": "{what} harus berupa GeoDataFrame titik atau tabel dengan kolom lat/lon "
         "(atau lintang/bujur); bukan {got}.",
         "en": "{what} must be a GeoDataFrame of points or a table with lat/lon columns; got {got}.",
-    },
-    "no_chromium": {
-        "id": "Chromium tidak ditemukan di {path!r}; pasang Chromium (Debian: "
-        "`apt-get install chromium`) atau beri executable=...",
-        "en": "Chromium not found at {path!r}; install it (Debian: `apt-get install chromium`) "
-        "or pass executable=...",
-    },
-    "no_playwright": {
-        "id": "save_png memerlukan paket playwright; pasang dengan `pip install playwright`.",
-        "en": "save_png needs playwright; install it with `pip install playwright`.",
     },
 }
 
@@ -127,11 +122,17 @@ def _as_cells(frame: Any, what: str) -> gpd.GeoDataFrame:
     has_geometry = isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame
     if "hex_id" not in frame.columns and not has_geometry:
         raise ScoreError.say(MESSAGES, "no_hex", what=what, columns=list(frame.columns))
+    if "hex_id" not in frame.columns:
+        ids = pd.Series(_ids_of_hexagons(frame), index=frame.index, dtype=object)
+        frame = frame.assign(hex_id=ids)
+    ids = frame["hex_id"]
+    valid = np.array([isinstance(c, str) and h3.is_valid_cell(c) for c in ids], dtype=bool)
+    frame = frame.loc[valid]
+    resolutions = {h3.get_resolution(c) for c in frame["hex_id"]}
+    if len(resolutions) > 1:
+        raise ScoreError.say(MESSAGES, "mixed_res", what=what, res=sorted(resolutions))
     if not has_geometry:
-        geoms = [
-            _hex_polygon(c) if isinstance(c, str) and h3.is_valid_cell(c) else None
-            for c in frame["hex_id"]
-        ]
+        geoms = _hex_polygons(frame["hex_id"].tolist())
         return gpd.GeoDataFrame(pd.DataFrame(frame), geometry=geoms, crs=4326)
     gdf: gpd.GeoDataFrame = frame
     if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
@@ -139,10 +140,35 @@ def _as_cells(frame: Any, what: str) -> gpd.GeoDataFrame:
     return gdf
 
 
-def _hex_polygon(cell: str) -> Any:
-    from shapely.geometry import Polygon
+def _ids_of_hexagons(frame: gpd.GeoDataFrame) -> list[str | None]:
+    """Return H3 ids for hexagon polygons without ``hex_id``.
 
-    return Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(cell)])
+    Each polygon gets the cell of its representative point, at the resolution whose
+    average area is nearest the median polygon area.
+    """
+    geoms = frame.to_crs(4326).geometry if frame.crs is not None else frame.geometry
+    valid = geoms.notna() & ~geoms.is_empty
+    if not valid.any():
+        return [None] * len(frame)
+    area_km2 = frame.loc[valid].geometry.to_crs(frame.loc[valid].geometry.estimate_utm_crs()).area
+    median = float(np.median(area_km2)) / 1e6
+    res = min(range(16), key=lambda r: abs(np.log(h3.average_hexagon_area(r, "km^2") / median)))
+    pts = geoms.representative_point()
+    return [
+        h3.latlng_to_cell(pt.y, pt.x, res) if ok else None
+        for pt, ok in zip(pts, valid, strict=True)
+    ]
+
+
+def _hex_polygons(ids: list[str]) -> np.ndarray:
+    """Return the hexagons of ``ids`` (lng, lat), built in one vectorised shapely call."""
+    import shapely
+
+    rings = [h3.cell_to_boundary(c) for c in ids]
+    sizes = np.fromiter((len(r) for r in rings), dtype=np.int64, count=len(rings))
+    coords = np.array([xy for r in rings for xy in r], dtype=np.float64).reshape(-1, 2)
+    index = np.repeat(np.arange(len(rings)), sizes)
+    return np.asarray(shapely.polygons(shapely.linearrings(coords[:, ::-1], indices=index)))
 
 
 def _as_points(frame: Any, what: str) -> gpd.GeoDataFrame:
@@ -185,52 +211,54 @@ def _boundaries(
     return out
 
 
-def _legend(lang: str, gi: bool, ptypes: Mapping[str, Any] | None, public_k: int | None) -> str:
-    e = escape_html
-    parts = [f"<h4>{e(tr(md.MESSAGES, 'legend_score', lang))}</h4>"]
-    for c, colour in md.SCORE_COLOURS.items():
-        parts.append(
-            f'<div><i style="background:{colour}"></i>{e(tr(md.MESSAGES, f"c{c}", lang))}</div>'
-        )
-    if gi:
-        parts.append(f"<h4>{e(tr(md.MESSAGES, 'legend_gi', lang))}</h4>")
-        for b in sorted(md.GI_COLOURS, reverse=True):
-            label = tr(md.MESSAGES, f"g{b}", lang)
-            parts.append(f'<div><i style="background:{md.GI_COLOURS[b]}"></i>{e(label)}</div>')
-    if ptypes:
-        parts.append(f"<h4>{e(tr(md.MESSAGES, 'legend_types', lang))}</h4>")
-        for t in ptypes.values():
-            parts.append(f'<div><i style="background:{t["colour"]}"></i>{e(t["label"])}</div>')
-    if public_k is not None:
-        parts.append(f"<p>{e(tr(md.MESSAGES, 'legend_public', lang, k=public_k))}</p>")
-    return "".join(parts)
-
-
 def _search_index(
     bounds: Mapping[str, gpd.GeoDataFrame], cells: gpd.GeoDataFrame
 ) -> dict[str, list[Any]]:
+    """Desa/kelurahan to search: official name, name as staff write it, kecamatan, bounds."""
     if "desa" in bounds and len(bounds["desa"]):
         d = bounds["desa"]
         kec = d["kecamatan_name"] if "kecamatan_name" in d.columns else pd.Series([None] * len(d))
-        return {
-            "name": [str(v) for v in d["name"]],
+        names = [str(v) for v in d["name"]]
+        rows = {
+            "name": names,
             "kec": [None if pd.isna(v) else str(v) for v in kec],
             "bbox": np.round(d.geometry.bounds.to_numpy(), 5).tolist(),
         }
-    if "desa_name" not in cells.columns or cells.empty:
-        return {"name": [], "kec": [], "bbox": []}
-    frame = cells.assign(_b=list(cells.geometry.bounds.to_numpy()))
-    rows: dict[str, list[Any]] = {"name": [], "kec": [], "bbox": []}
-    keys = ["desa_name", "kecamatan_name"] if "kecamatan_name" in cells.columns else ["desa_name"]
-    for key, grp in frame.dropna(subset=["desa_name"]).groupby(keys, sort=True):
-        tup = key if isinstance(key, tuple) else (key,)
-        b = np.vstack(grp["_b"].to_numpy())
-        rows["name"].append(str(tup[0]))
-        rows["kec"].append(str(tup[1]) if len(tup) > 1 else None)
-        rows["bbox"].append(
-            np.round([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()], 5).tolist()
-        )
+    elif "desa_name" not in cells.columns or cells.empty:
+        return {"name": [], "alt": [], "kec": [], "bbox": []}
+    else:
+        rows = _search_from_cells(cells)
+    rows["alt"] = [_alt_name(n) for n in rows["name"]]
     return rows
+
+
+def _alt_name(name: str) -> str | None:
+    """Return the name as staff write it, when it differs from the official one."""
+    disp = display_name(name)
+    return None if disp == name else disp
+
+
+def _search_from_cells(cells: gpd.GeoDataFrame) -> dict[str, list[Any]]:
+    b = cells.geometry.bounds
+    frame = pd.DataFrame(
+        {
+            "name": cells["desa_name"],
+            "kec": cells["kecamatan_name"] if "kecamatan_name" in cells.columns else None,
+            "x0": b.minx,
+            "y0": b.miny,
+            "x1": b.maxx,
+            "y1": b.maxy,
+        }
+    ).dropna(subset=["name"])
+    frame["kec"] = frame["kec"].astype(object).fillna("")
+    agg = frame.groupby(["name", "kec"], sort=True).agg(
+        x0=("x0", "min"), y0=("y0", "min"), x1=("x1", "max"), y1=("y1", "max")
+    )
+    return {
+        "name": [str(n) for n, _ in agg.index],
+        "kec": [str(k) or None for _, k in agg.index],
+        "bbox": np.round(agg.to_numpy(), 5).tolist(),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +278,18 @@ class MapOptions:
         Base map (needs a connection): an xyzservices provider name such as
         ``"OpenStreetMap"`` or ``"OpenTopoMap"``, or an http(s) tile URL with
         ``{z}``, ``{x}`` and ``{y}``; without tiles the boundaries are the base map.
+    title : str, optional
+        Title of the map; by default "Peta titik rawan" with the kabupaten/kota of the cells.
+    target : str, optional
+        The target period in the title; by default the target of ``score_hotspots``
+        (``cells.attrs["score"]``) when the cells still carry it.
+    data_date : str, optional
+        Date of the newest record in the title; by default the newest ``time`` of
+        ``records``.
+    polsek : dict, DataFrame or path, optional
+        The Polres' kecamatan → Polsek mapping for the "Prioritas" panel (see
+        :func:`kamtibmas_geo.boundaries._polsek.polsek_table`); by default one Polsek per
+        kecamatan, or the cells' ``polsek`` column.
 
     Examples
     --------
@@ -260,6 +300,10 @@ class MapOptions:
     offline: bool = True
     public: bool = False
     tiles: str | None = None
+    title: str | None = None
+    target: str | None = None
+    data_date: str | None = None
+    polsek: Any = None
 
 
 def render_map(
@@ -327,17 +371,26 @@ def render_map(
     settings = settings or Settings()
     options = options or MapOptions()
     check_choice("lang", lang, ("id", "en"))
+    meta = _score_meta(cells)
     sets = _cell_sets(cells, options.public, settings.public_min_count)
     extent = _extent(sets)
     bounds = _boundaries(boundaries, extent, settings)
     layers = {"records": records, "activities": activities, "posts": posts, "proposed": proposed}
-    data = _page_data(sets, bounds, layers, lang, options, settings)
+    data = _page_data(sets, bounds, layers, lang, options, settings, meta)
     m = _folium_map(folium, data, extent, options.offline)
     if out is not None:
         page = page_html(m, offline=options.offline)
         with atomic_write(out) as tmp:
             tmp.write_text(page, encoding="utf-8")
     return m
+
+
+def _score_meta(cells: Any) -> dict[str, Any]:
+    """Return what ``score_hotspots`` said about the cells (``attrs["score"]``), if kept."""
+    first = next(iter(cells.values()), None) if isinstance(cells, Mapping) else cells
+    attrs = getattr(first, "attrs", None) or {}
+    meta = attrs.get("score")
+    return dict(meta) if isinstance(meta, Mapping) else {}
 
 
 def _page_data(
@@ -347,6 +400,7 @@ def _page_data(
     lang: str,
     options: MapOptions,
     settings: Settings,
+    meta: Mapping[str, Any],
 ) -> dict[str, Any]:
     """Gather everything the page draws into the data block (keys in page order)."""
     main, public, k = sets[0][1], options.public, settings.public_min_count
@@ -354,9 +408,12 @@ def _page_data(
     shown_types = _point_layers(data, main, layers["records"], layers["activities"], public=public)
     _post_layers(data, layers["posts"], layers["proposed"], settings.radius_m, public=public)
     data["search"] = _search_index(bounds, main)
-    data["legend_html"] = _legend(
-        lang, "gi_bin" in main.columns, shown_types, k if public else None
+    data["legend"] = legend_data(lang, data, shown_types, k if public else None)
+    data["title"] = title_data(main, bounds, layers["records"], meta, options, lang)
+    data["priority"] = priority_payload(
+        main, data["ptypes"], lang, mapping=options.polsek, public_k=k if public else None
     )
+    data["attribution"] = [tr(md.MESSAGES, "attr_bounds", lang), tr(md.MESSAGES, "attr_h3", lang)]
     base = _tile_layer(options.tiles, lang)
     if base is not None:
         data["tiles"] = base
@@ -396,19 +453,25 @@ def _map_data(
         "k": k,
         "score_colours": md.SCORE_COLOURS,
         "gi_colours": {str(b): c for b, c in md.GI_COLOURS.items()},
+        "post_colours": md.POST_COLOURS,
         "ptypes": md.load_types("disturbance", lang),
         "atypes": md.load_types("activity", lang),
         "hexsets": [],
     }
+    from_columns = sets[0][0] is None  # periods from score_class_<period> columns
     for n, (period, frame) in enumerate(sets):
-        payload = md.cells_payload(frame, public=public, k=k)
+        own_columns = md.PERIOD_COLS if n > 0 and from_columns else None
+        payload = md.cells_payload(frame, public=public, k=k, columns=own_columns)
+        if n > 0:
+            if own_columns is not None:
+                payload["base"] = 0
+            if payload["ids"] == data["hexsets"][0]["ids"]:
+                payload["ids"] = {"same": 0}
         if period is None:
             payload["label"] = tr(md.MESSAGES, "layer_score", lang)
         else:
             label = md.period_label(period, lang)
             payload["label"] = f"{tr(md.MESSAGES, 'period', lang)}: {label}"
-        if n > 0 and "gi_bin" in payload["p"]:
-            del payload["p"]["gi_bin"]
         data["hexsets"].append(payload)
     if bounds:
         data["bounds"] = {
@@ -416,6 +479,9 @@ def _map_data(
             for level, frame in bounds.items()
             if len(frame)
         }
+        if "desa" in data["bounds"] and "name" in data["bounds"]["desa"]:
+            names = data["bounds"]["desa"]["name"]
+            data["bounds"]["desa"]["disp"] = [None if n is None else display_name(n) for n in names]
     return data
 
 
@@ -445,7 +511,7 @@ def _point_layers(
     ptypes = data["ptypes"]
     if records is not None and len(records):
         data["points"] = md.points_payload(_as_points(records, "records"), ptypes, notes=True)
-        used = {data["points"]["keys"][t] for t in set(data["points"]["t"])}
+        used = {data["points"]["keys"][t] for t in data["points"]["used"]}
         shown_types = {key: v for key, v in ptypes.items() if key in used}
     if activities is not None and len(activities):
         acts = _as_points(activities, "activities")
@@ -536,101 +602,3 @@ def _tile_layer(tiles: str | None, lang: str) -> dict[str, Any] | None:
         options = {"attribution": escape_html(parts.hostname or parts.netloc), "maxZoom": 18}
         return {"url": text, "options": options}
     raise ScoreError(tr(MESSAGES, "bad_tiles", lang, tiles=text))
-
-
-def page_html(m: folium.Map, *, offline: bool = True) -> str:
-    """Return the full HTML page of a map, with assets inlined when ``offline``.
-
-    Parameters
-    ----------
-    m : folium.Map
-        A map from :func:`render_map`.
-    offline : bool
-        Inline the vendored scripts, styles and images.
-
-    Returns
-    -------
-    str
-    """
-    from kamtibmas_geo.render._assets import inline_assets
-
-    page: str = m.get_root().render()
-    return inline_assets(page) if offline else page
-
-
-def _chromium(executable: str | None) -> str:
-    path = executable or shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(path).exists():
-        raise DependencyError.say(MESSAGES, "no_chromium", path=path)
-    return path
-
-
-def save_png(
-    source: folium.Map | str | os.PathLike[str],
-    path: str | os.PathLike[str],
-    *,
-    width: int = 1280,
-    height: int = 900,
-    executable: str | None = None,
-    timeout_s: float = 30.0,
-    browser: Any = None,
-) -> Path:
-    """Save a PNG snapshot of a map, rendered offline in headless Chromium.
-
-    Parameters
-    ----------
-    source : folium.Map or path
-        A map from :func:`render_map` or an HTML file it wrote.
-    path : path
-        Where to write the PNG.
-    width, height : int
-        Size of the picture in pixels.
-    executable : str, optional
-        Chromium binary; ``chromium`` on the PATH or ``/usr/bin/chromium`` by default.
-    timeout_s : float
-        How long to wait for the page to be ready.
-    browser : playwright.sync_api.Browser, optional
-        An open Playwright browser to reuse (inside a running ``sync_playwright()``);
-        by default Chromium is launched headless with :data:`CHROMIUM_ARGS` and closed.
-
-    Returns
-    -------
-    Path
-        The PNG file.
-    """
-    out = Path(path)
-    with tempfile.TemporaryDirectory() as tmp:
-        if isinstance(source, str | os.PathLike):
-            page_file = Path(source).resolve()
-        else:
-            page_file = Path(tmp) / "map.html"
-            page_file.write_text(page_html(source, offline=True), encoding="utf-8")
-        if browser is not None:
-            _screenshot(browser, page_file, out, (width, height), timeout_s)
-            return out
-        try:
-            from playwright.sync_api import sync_playwright
-        except ImportError:
-            raise DependencyError.say(MESSAGES, "no_playwright") from None
-        chromium = _chromium(executable)
-        with sync_playwright() as pw:
-            own = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
-            try:
-                _screenshot(own, page_file, out, (width, height), timeout_s)
-            finally:
-                own.close()
-    return out
-
-
-def _screenshot(
-    browser: Any, page_file: Path, out: Path, size: tuple[int, int], timeout_s: float
-) -> None:
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
-    try:
-        page = context.new_page()
-        page.goto(page_file.as_uri(), wait_until="load", timeout=timeout_s * 1000)
-        page.wait_for_function("() => !window.__kg || window.__kg.ready", timeout=timeout_s * 1000)
-        page.wait_for_timeout(300)
-        page.screenshot(path=str(out), full_page=False)
-    finally:
-        context.close()

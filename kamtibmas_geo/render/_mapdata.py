@@ -11,7 +11,6 @@ syntax appears in the page.
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -19,18 +18,20 @@ from importlib import resources
 from typing import Any
 
 import geopandas as gpd
-import h3
 import numpy as np
 import pandas as pd
 import shapely
 
 from kamtibmas_geo._htmlsafe import script_json
 from kamtibmas_geo._i18n import tr
+from kamtibmas_geo.boundaries._names import display_name, kecamatan_display_name
+from kamtibmas_geo.render._codec import pack_column, pack_ids, pack_labels
 
 __all__ = [
     "GI_COLOURS",
     "MESSAGES",
     "PERSONAL_RE",
+    "POST_COLOURS",
     "SCORE_COLOURS",
     "boundary_payload",
     "cells_payload",
@@ -45,8 +46,12 @@ __all__ = [
 
 SCALE = 100_000  # 1e-5 degree, about 1.1 m
 
-#: Colours of score classes 1..5 (ColorBrewer YlOrRd).
+#: Colours of score classes 1..5: ColorBrewer YlOrRd, a sequential scale marked safe for
+#: colour-blind readers; lightness falls with every class, so the order also reads in grey.
 SCORE_COLOURS = {1: "#ffffb2", 2: "#fecc5c", 3: "#fd8d3c", 4: "#f03b20", 5: "#bd0026"}
+#: Poskamling markers: black (existing) and white with a dashed outline (proposed), squares
+#: where incidents are circles; no incident type uses either colour.
+POST_COLOURS = {"posts": "#111111", "proposed": "#ffffff"}
 #: Colours of Gi* bins -3..3 (ColorBrewer RdBu, reversed).
 GI_COLOURS = {
     -3: "#2166ac",
@@ -130,6 +135,28 @@ MESSAGES = {
     "idul_fitri": {"id": "Idul Fitri", "en": "Eid al-Fitr"},
     "mudik": {"id": "Arus mudik", "en": "Homecoming travel"},
     "balik": {"id": "Arus balik", "en": "Return travel"},
+    "attr_bounds": {
+        "id": "Batas wilayah \u00a9 Cahya DSN, MIT (cahyadsn/wilayah_boundaries, cahyadsn/wilayah)",
+        "en": "Boundaries \u00a9 Cahya DSN, MIT (cahyadsn/wilayah_boundaries, cahyadsn/wilayah)",
+    },
+    "attr_h3": {"id": "H3 \u00a9 Uber, Apache-2.0", "en": "H3 \u00a9 Uber, Apache-2.0"},
+    "kab_short": {"id": "Wilayah", "en": "Jurisdiction"},
+    "gi_class": {"id": "Gi*", "en": "Gi*"},
+    "p_fdr": {"id": "p terkoreksi FDR", "en": "FDR-corrected p"},
+    "p_raw": {"id": "p", "en": "p"},
+    "official": {"id": "nama resmi", "en": "official name"},
+    "priority": {"id": "Prioritas", "en": "Priorities"},
+    "priority_note": {
+        "id": "Per Polsek: desa/kelurahan dengan sel kelas 3-5 tertinggi. Klik untuk melihat.",
+        "en": "Per Polsek: desa/kelurahan with the highest class 3-5 cells. Click to view.",
+    },
+    "priority_none": {"id": "tidak ada sel kelas 3-5", "en": "no class 3-5 cells"},
+    "legend": {"id": "Legenda", "en": "Legend"},
+    "small_cell": {
+        "id": "kurang dari 30 kejadian di wilayah ini: kurang andal",
+        "en": "fewer than 30 incidents in this jurisdiction: less reliable",
+    },
+    "decimal": {"id": ",", "en": "."},
 }
 
 _DEFAULT_TYPES: dict[str, dict[str, tuple[str, str, str]]] = {
@@ -179,10 +206,23 @@ def load_types(kind: str, lang: str) -> dict[str, dict[str, str]]:
     else:
         for key, (lid, len_, colour) in _DEFAULT_TYPES[kind].items():
             out[key] = {"label": lid if lang == "id" else len_, "colour": colour}
-    for key, entry in out.items():
+    for entry in out.values():
         if not _HEX_COLOUR.match(entry["colour"]):
             entry["colour"] = "#636363"
-        entry["abbr"] = "".join(w[0] for w in key.split("_")[:2]).upper()
+    for key, abbr in _abbreviations(list(out)).items():
+        out[key]["abbr"] = abbr
+    return out
+
+
+def _abbreviations(keys: list[str]) -> dict[str, str]:
+    """One short, distinct marker text per type: initials, lengthened until unique."""
+    out: dict[str, str] = {}
+    for key in keys:
+        words = [w for w in key.split("_") if w] or ["?"]
+        options = ["".join(w[0] for w in words[:2])] + [words[0][:n] for n in (2, 3, 4)]
+        options.append(key[:6])
+        pick = next((o for o in options if o.upper() not in out.values()), key)
+        out[key] = pick.upper()
     return out
 
 
@@ -207,43 +247,38 @@ def _polys(geom: Any) -> list[list[list[int]]]:
     return out
 
 
-def _hex_ring(cell: str, geom: Any) -> list[int]:
-    if isinstance(cell, str) and h3.is_valid_cell(cell):
-        latlng = h3.cell_to_boundary(cell)
-        return _ring([(lng, lat) for lat, lng in latlng])
-    polys = _polys(geom)
-    return polys[0][0] if polys else []
-
-
-def _clean(values: pd.Series, digits: int | None = None) -> list[Any]:
-    out: list[Any] = []
-    for v in values.tolist():
-        if v is None or (isinstance(v, float) and not math.isfinite(v)) or v is pd.NA:
-            out.append(None)
-        elif isinstance(v, bool | np.bool_):
-            out.append(bool(v))
-        elif isinstance(v, int | np.integer):
-            out.append(int(v))
-        elif isinstance(v, float | np.floating):
-            out.append(round(float(v), digits) if digits is not None else float(v))
-        else:
-            out.append(str(v))
-    return out
-
-
-_NUM_COLS = {
+#: Numeric cell columns packed for the tooltip, with the decimals kept.
+NUM_COLS = {
     "score": 3,
-    "score_base": 3,
-    "score_decay": 3,
-    "score_seasonal": 3,
-    "score_smoothed": 3,
+    "score_base": 2,
+    "score_decay": 2,
+    "score_seasonal": 2,
+    "score_smoothed": 2,
     "gi_z": 2,
-    "gi_p": 3,
-    "coverage_gap": 3,
+    "gi_p": 4,
+    "gi_p_fdr": 4,
+    "coverage_gap": 2,
+    "score_class": 0,
+    "gi_bin": 0,
+    "n_incidents": 0,
+    "n_activities": 0,
+    "score_rank": 0,
+    "small_sample": 0,
 }
-_INT_COLS = ("score_class", "gi_bin", "n_incidents", "n_activities", "score_rank")
-_STR_COLS = ("desa_name", "kecamatan_name", "gi_label", "trend_class", "trend_label")
-_NOT_TYPES = {"n_incidents", "n_activities", "n_desa"}
+#: Text cell columns packed as a dictionary and a column of codes.
+STR_COLS = (
+    "desa_name",
+    "kecamatan_name",
+    "kabupaten_name",
+    "kabupaten_code",
+    "polsek_name",
+    "gi_label",
+    "trend_class",
+    "trend_label",
+)
+#: Columns a period layer carries itself; the others are read from the first layer.
+PERIOD_COLS = ("score_class", "score", "n_incidents")
+_NOT_TYPES = {"n_incidents", "n_activities", "n_desa", "n_hot", "n_cells"}
 
 
 def type_columns(cells: pd.DataFrame) -> list[str]:
@@ -261,7 +296,10 @@ def type_columns(cells: pd.DataFrame) -> list[str]:
     return [
         c
         for c in cells.columns
-        if isinstance(c, str) and c.startswith("n_") and c not in _NOT_TYPES
+        if isinstance(c, str)
+        and c.startswith("n_")
+        and c not in _NOT_TYPES
+        and not c.startswith(("n_incidents_", "n_activities_"))
     ]
 
 
@@ -360,53 +398,67 @@ def period_label(period: str | None, lang: str) -> str:
     return tr(MESSAGES, period, lang) if period in MESSAGES else period
 
 
-def cells_payload(cells: gpd.GeoDataFrame, *, public: bool, k: int) -> dict[str, Any]:
-    """Pack one cell frame: ids, rings and the whitelisted property columns.
+def cells_payload(
+    cells: gpd.GeoDataFrame,
+    *,
+    public: bool,
+    k: int,
+    columns: tuple[str, ...] | None = None,
+) -> dict[str, Any]:
+    """Pack one cell frame column by column: ids, numbers, labels and per-type counts.
+
+    Cells are sorted by ``hex_id``; every column follows that order. Nothing of the
+    geometry is sent: the page draws each hexagon from its id with h3-js.
 
     Parameters
     ----------
     cells : GeoDataFrame
-        Score cells (``hex_id`` and/or hexagon geometry).
+        Score cells with valid ``hex_id`` of one resolution.
     public : bool
-        Whether counts below ``k`` are hidden (shown as ``-1``, read "< k").
+        Whether counts below ``k`` are hidden (packed as ``-1``, read "< k").
     k : int
         Public minimum count.
+    columns : tuple of str, optional
+        Pack only these property columns (a period layer that reads the rest from the
+        first layer); all known columns by default.
 
     Returns
     -------
     dict
+        ``ids`` (:func:`~kamtibmas_geo.render._codec.pack_ids`), ``p`` (numbers as packed
+        columns, texts as their sorted distinct values), ``c`` (the codes of the texts),
+        ``disp`` (the desa names as staff write them, parallel to ``p["desa_name"]``),
+        ``types`` and ``counts`` (packed per-type counts).
     """
-    ids = cells["hex_id"].astype(str).tolist() if "hex_id" in cells.columns else []
-    geoms = cells.geometry.tolist() if "geometry" in cells.columns else [None] * len(cells)
-    if not ids:
-        ids = [""] * len(cells)
-    rings = [_hex_ring(c, g) for c, g in zip(ids, geoms, strict=True)]
-    props: dict[str, list[Any]] = {}
-    for col, digits in _NUM_COLS.items():
-        if col in cells.columns:
-            props[col] = _clean(pd.to_numeric(cells[col], errors="coerce"), digits)
-    for col in _INT_COLS:
-        if col in cells.columns:
-            vals = pd.to_numeric(cells[col], errors="coerce").round()
-            props[col] = _clean(vals.astype("Float64").astype(object), None)
-            props[col] = [None if v is None else int(v) for v in props[col]]
-    for col in _STR_COLS:
-        if col in cells.columns:
-            props[col] = [None if pd.isna(v) else str(v) for v in cells[col].tolist()]
-    types = type_columns(cells)
+    frame = cells.sort_values("hex_id", kind="stable")
+    keep = set(columns) if columns is not None else None
+    props: dict[str, Any] = {}
+    codes: dict[str, Any] = {}
+    for col, digits in NUM_COLS.items():
+        if col in frame.columns and (keep is None or col in keep):
+            props[col] = pack_column(frame[col], digits)
+    for col in STR_COLS:
+        if col in frame.columns and (keep is None or col in keep):
+            props[col], codes[col] = pack_labels(frame[col])
+    out: dict[str, Any] = {"ids": pack_ids(frame["hex_id"].astype(str).tolist()), "p": props}
+    out["c"] = codes
+    disp = {}
+    if "desa_name" in props:
+        disp["desa_name"] = [display_name(v) for v in props["desa_name"]]
+    if "kecamatan_name" in props:
+        disp["kecamatan_name"] = [kecamatan_display_name(v) for v in props["kecamatan_name"]]
+    if disp:
+        out["disp"] = disp
+    types = type_columns(frame) if keep is None else []
     counts = []
     for col in types:
-        vals = pd.to_numeric(cells[col], errors="coerce").fillna(0).round().astype(int)
+        vals = pd.to_numeric(frame[col], errors="coerce").fillna(0).round().astype(int)
         if public:
             vals = vals.where((vals == 0) | (vals >= k), -1)
-        counts.append(vals.tolist())
-    return {
-        "ids": ids,
-        "ring": rings,
-        "p": props,
-        "types": [c[2:] for c in types],
-        "counts": counts,
-    }
+        counts.append(pack_column(vals, 0))
+    out["types"] = [c[2:] for c in types]
+    out["counts"] = counts
+    return out
 
 
 def boundary_payload(frame: gpd.GeoDataFrame, tolerance: float) -> dict[str, Any]:
@@ -446,15 +498,22 @@ def _coords(points: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return x, y, ok
 
 
-def _time_text(values: pd.Series) -> list[str | None]:
+def _minutes(values: pd.Series) -> pd.Series:
+    """Wall-clock minutes since 1970-01-01 00:00 of each time (its own time zone kept)."""
     times = pd.to_datetime(values, errors="coerce")
-    return [None if pd.isna(t) else t.strftime("%Y-%m-%d %H:%M") for t in times]
+    if getattr(times.dt, "tz", None) is not None:
+        times = times.dt.tz_localize(None)
+    start = pd.Timestamp("1970-01-01")
+    return ((times - start) // pd.Timedelta(minutes=1)).astype("Float64")
 
 
 def points_payload(
     points: gpd.GeoDataFrame, types: Mapping[str, Any], *, notes: bool
 ) -> dict[str, Any]:
-    """Pack points: rounded lat/lon, type index, time, address and (optionally) notes.
+    """Pack points: lat/lon (1e-5 degree), type index, time, address and (optionally) notes.
+
+    Numbers are packed columns (:func:`~kamtibmas_geo.render._codec.pack_column`; the
+    time in wall-clock minutes since 1970); texts stay plain lists in the input order.
 
     Parameters
     ----------
@@ -480,13 +539,15 @@ def points_payload(
     else:
         tcol = [fallback] * len(pts)
     out: dict[str, Any] = {
-        "lat": np.round(y[ok], 5).tolist(),
-        "lon": np.round(x[ok], 5).tolist(),
-        "t": tcol,
+        "n": int(ok.sum()),
+        "lat": pack_column(y[ok], 5),
+        "lon": pack_column(x[ok], 5),
+        "t": pack_column(tcol, 0),
         "keys": keys,
+        "used": sorted(set(tcol)),
     }
     if "time" in pts.columns:
-        out["time"] = _time_text(pts["time"])
+        out["time"] = pack_column(_minutes(pts["time"]), 0)
     if "address" in pts.columns:
         out["addr"] = [None if pd.isna(v) else str(v) for v in pts["address"].tolist()]
     if notes and "keterangan" in pts.columns:
