@@ -55,6 +55,8 @@ from kamtibmas_geo.grid._cells import crosswalk as crosswalk
 from kamtibmas_geo.grid._cells import points_to_cells as points_to_cells
 from kamtibmas_geo.grid._cells import region_cells as region_cells
 from kamtibmas_geo.grid._cells import to_cells as to_cells
+from kamtibmas_geo.plan._patrol import PatrolOptions as PatrolOptions
+from kamtibmas_geo.plan._patrol_export import patrol_files as patrol_files
 from kamtibmas_geo.plan._poskamling import PoskamlingOptions as PoskamlingOptions
 from kamtibmas_geo.plan._poskamling import PoskamlingPlan as PoskamlingPlan
 from kamtibmas_geo.plan._poskamling import patrol_html as patrol_html
@@ -92,6 +94,7 @@ __all__ = [
     "MissingVillageWarning",
     "NoUnitWarning",
     "OutputError",
+    "PatrolOptions",
     "PlanError",
     "PoskamlingOptions",
     "PoskamlingPlan",
@@ -123,6 +126,7 @@ __all__ = [
     "make_sample",
     "missing_villages",
     "parse_target",
+    "patrol_files",
     "patrol_html",
     "patrol_plan",
     "phases",
