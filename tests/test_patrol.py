@@ -99,6 +99,22 @@ def test_teams_follow_risk(plan: pd.DataFrame) -> None:
     assert (merged["routed"] == merged["teams"]).all()
 
 
+def test_each_polres_is_planned_on_its_own(tmp_path: Path) -> None:
+    ids = [h3.latlng_to_cell(-2.975, 104.745, 9), h3.latlng_to_cell(-2.990, 104.760, 9)]
+    ids += [h3.latlng_to_cell(-3.400, 104.830, 9), h3.latlng_to_cell(-3.410, 104.840, 9)]
+    cells = pd.DataFrame(
+        {"hex_id": ids, "score": [9.0, 8.0, 0.2, 0.1], "n_petasan": [9, 8, 1, 1],
+         "kecamatan_code": ["16.71.05", "16.71.06", "16.02.04", "16.02.04"],
+         "kecamatan_name": ["Ilir Timur Satu", "Ilir Timur Dua", "Kayu Agung", "Kayu Agung"]}
+    )  # fmt: skip
+    out = patrol_plan(cells, teams=2, windows=["malam"], target="ramadhan-1447")
+    alloc = pd.DataFrame(out.attrs["allocation"])
+    assert alloc.groupby("kabupaten_code")["teams"].sum().to_dict() == {"16.02": 2, "16.71": 2}
+    assert set(out["hex_id"]) == set(ids)  # OKI's small risk is material within OKI
+    page = patrol_html(pd.concat([out, out.iloc[:0]]), tmp_path / "p.html", allocation=alloc)
+    assert "Pembagian tim per Polsek" in page.read_text(encoding="utf-8")
+
+
 # --------------------------------------------------------------------------- 2. routes
 
 

@@ -97,6 +97,7 @@ def patrol_html(
     lang: str = "id",
     title: str | None = None,
     boundaries: pd.DataFrame | None = None,
+    allocation: pd.DataFrame | None = None,
 ) -> Path:
     """Write the printable plan: a page of teams per Polsek, then one page per Polsek and window.
 
@@ -112,6 +113,9 @@ def patrol_html(
         Page title (default "Rencana Patroli").
     boundaries : GeoDataFrame, optional
         Kecamatan polygons (``code``) drawn under each route.
+    allocation : DataFrame, optional
+        Teams per Polsek and window for the first page; default ``plan.attrs["allocation"]``
+        (pass it when plans of several Polres were concatenated, which drops ``attrs``).
 
     Returns
     -------
@@ -131,9 +135,9 @@ def patrol_html(
         f'<html lang="{escape_html(lang)}"><head><meta charset="utf-8">',
         f"<title>{escape_html(head)}</title><style>{_CSS}</style></head><body>",
     ]
-    alloc = plan.attrs.get("allocation") or []
-    if alloc:
-        parts.extend(_summary_page(pd.DataFrame(alloc), head, meta, lang))
+    alloc = pd.DataFrame(plan.attrs.get("allocation") or [] if allocation is None else allocation)
+    if len(alloc):
+        parts.extend(_summary_page(alloc, head, meta, lang))
     order = {w: i for i, w in enumerate(WINDOWS)}
     keys = plan.assign(_w=plan["window"].map(order))
     for _, page in keys.groupby(["polsek", "_w"], sort=True):
