@@ -20,6 +20,8 @@ from geopandas.testing import assert_geodataframe_equal
 
 from kamtibmas_geo.config import Settings
 from kamtibmas_geo.score import ScoreOptions, score_hotspots
+from kamtibmas_geo.score._score import count_text
+from kamtibmas_geo.score._warnings import SmallSampleWarning
 
 TARGET = (
     pd.Timestamp("2027-02-01", tz="Asia/Jakarta"),
@@ -74,10 +76,12 @@ def polys(kabupaten: gpd.GeoDataFrame) -> dict[str, shapely.Geometry]:
     return dict(zip(kabupaten["code"], kabupaten.geometry, strict=False))
 
 
-def _score(recs: pd.DataFrame, settings: Settings, **kw: object) -> gpd.GeoDataFrame:
+def _score(
+    recs: pd.DataFrame, settings: Settings, *, options: ScoreOptions = GI_ONLY, **kw: object
+) -> gpd.GeoDataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return score_hotspots(recs, target=TARGET, settings=settings, options=GI_ONLY, **kw)  # type: ignore[arg-type]
+        return score_hotspots(recs, target=TARGET, settings=settings, options=options, **kw)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- item 1
@@ -198,3 +202,120 @@ def test_planted_cluster_of_20_within_300_m_is_found(
         far99 = _metres(centre, out.loc[out["gi_bin"] == 3, "hex_id"])
         assert (far99 <= 1500).all()
     assert found >= 9
+
+
+# --------------------------------------------------------------------------- item 4
+
+CENTRE = "898cab153afffff"  # res 9, Kayu Agung (OKI)
+
+
+def _cell_records(cells: list[str], times: list[pd.Timestamp]) -> pd.DataFrame:
+    latlng = [h3.cell_to_latlng(c) for c in cells]
+    return pd.DataFrame(
+        {
+            "time": pd.DatetimeIndex(times).tz_localize("Asia/Jakarta"),
+            "type": "petasan",
+            "lat": [p[0] for p in latlng],
+            "lon": [p[1] for p in latlng],
+        }
+    )
+
+
+def test_emerging_series_start_at_the_first_record(settings: Settings) -> None:
+    # one year of history, a cluster hot in every month: that is a persistent hot spot,
+    # not a "consecutive" one made by twelve empty months before the data began
+    cells = sorted(h3.grid_disk(CENTRE, 6))
+    rng = np.random.default_rng(7)
+    months = pd.date_range("2026-01-10", periods=12, freq="MS") + pd.Timedelta(days=9)
+    old = list(rng.choice(cells, 120))
+    old_t = list(months[0] + pd.to_timedelta(rng.uniform(0, 360, 120), unit="D"))
+    hot = [c for _ in months for c in [CENTRE] * 4 + sorted(h3.grid_ring(CENTRE, 1))]
+    hot_t = [t for t in months for _ in range(10)]
+    recs = _cell_records(old + hot, old_t + hot_t)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = score_hotspots(recs, target=TARGET, cells=cells, settings=settings)
+    row = out.set_index("hex_id").loc[CENTRE]
+    assert row["trend_class"] == "persistent_hotspot"
+    assert abs(row["trend_z"]) < 2  # no trend made of missing months
+    # and no falling trend everywhere else (pure noise: ~2% of cells below -2)
+    assert (out["trend_z"] < -2).mean() <= 0.05
+
+
+def test_desa_only_records_stay_out_of_gi(settings: Settings, desa: gpd.GeoDataFrame) -> None:
+    # 40 records known only by their kelurahan used to become whole counts in a fixed
+    # block of its largest cells, and hot cells there; now they count in the score as
+    # expected fractions ("≈") and Gi* counts points only
+    rng = np.random.default_rng(11)
+    plg = desa[desa["kabupaten_code"] == PLG]
+    kel = plg.iloc[len(plg) // 2]
+    points = _records(_uniform(shapely.union_all(plg.geometry.to_numpy()), 300, rng))
+    named = pd.DataFrame(
+        {
+            "time": pd.Timestamp("2026-06-01", tz="Asia/Jakarta"),
+            "type": "petasan",
+            "lat": np.nan,
+            "lon": np.nan,
+            "geocode_status": "matched",
+            "region_level": "desa",
+            "region_code": kel["code"],
+        },
+        index=range(40),
+    )
+    base = _score(points, settings, res=9, region=PLG)
+    both = _score(pd.concat([points, named], ignore_index=True), settings, res=9, region=PLG)
+    for col in ("gi_z", "gi_p", "gi_p_fdr", "gi_bin"):
+        np.testing.assert_array_equal(both[col], base[col])
+    meta = both.attrs["score"]["regions"][PLG]
+    assert meta["n_gi_left_out"] == 40
+    assert meta["n_points"] == 300
+    assert both["n_incidents"].sum() == pytest.approx(340)
+    added = both["n_incidents"] - base["n_incidents"]
+    assert added.sum() == pytest.approx(40)
+    in_kel = added.to_numpy() > 1e-9  # the kelurahan's cells, by their share of its area
+    assert (both.loc[in_kel, "desa_code"] == kel["code"]).mean() > 0.5
+    assert both.loc[in_kel, "n_incidents_text"].str.startswith("≈ ").any()
+
+
+def test_counts_shown_to_people() -> None:
+    assert [count_text(v) for v in (0.0, 3.0, 2.6, 0.2, 3352.0)] == [
+        "0",
+        "3",
+        "≈ 3",
+        "≈ 0",
+        "3.352",
+    ]
+
+
+def test_small_sample_is_said(polys: dict[str, shapely.Geometry], settings: Settings) -> None:
+    recs = _records(_uniform(polys[PLG], 12, np.random.default_rng(3)))
+    with pytest.warns(SmallSampleWarning, match=r"Kota Palembang \(16\.71\): hanya 12 kejadian"):
+        out = score_hotspots(recs, target=TARGET, res=8, settings=settings, options=GI_ONLY)
+    assert out["small_sample"].all()
+    assert out.attrs["score"]["regions"][PLG]["small_sample"] is True
+    enough = _score(_records(_uniform(polys[PLG], 40, np.random.default_rng(3))), settings, res=8)
+    assert not enough["small_sample"].any()
+
+
+def test_exposure_per_desa_changes_what_is_hot(settings: Settings, desa: gpd.GeoDataFrame) -> None:
+    # incidents follow people: a dense kelurahan with 10x the people per km² has 10x the
+    # incidents per km². Against area it is "hot"; against its population it is not.
+    plg = desa[desa["kabupaten_code"] == PLG].reset_index(drop=True)
+    dense = plg.iloc[10]
+    density = np.where(plg["code"] == dense["code"], 10.0, 1.0)  # people per km², relative
+    population = pd.Series(density * plg["area_km2"].to_numpy() * 1000, index=plg["code"])
+    rng = np.random.default_rng(5)
+    per_desa = rng.multinomial(2000, (population / population.sum()).to_numpy())
+    xy = np.vstack(
+        [_uniform(g, int(k), rng) for g, k in zip(plg.geometry, per_desa, strict=True) if k]
+    )
+    recs = _records(xy)
+    by_area = _score(recs, settings, res=9, region=PLG)
+    by_people = _score(
+        recs, settings, res=9, region=PLG, options=GI_ONLY.replace(exposure=population)
+    )
+    in_dense = (by_area["desa_code"] == dense["code"]).fillna(False).to_numpy(dtype=bool)
+    assert (by_area.loc[in_dense, "gi_bin"] == 3).any()
+    assert not (by_people["gi_bin"] > 0).any()
+    with pytest.raises(Exception, match="tidak punya nilai"):
+        _score(recs, settings, res=9, region=PLG, options=GI_ONLY.replace(exposure=population[:5]))

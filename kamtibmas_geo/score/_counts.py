@@ -191,7 +191,7 @@ def _place_spread(
 
     index = {c: i for i, c in enumerate(cells)}
     codes = frame["region_code"].astype("string").fillna("").to_numpy()
-    levels = frame["region_level"].astype("string").to_numpy()
+    levels = frame["region_level"].astype("string").fillna("").to_numpy()
     pieces: list[_Piece] = []
     n_outside = 0
     for lev in _SPREAD_LEVELS:
