@@ -51,7 +51,7 @@ MESSAGES = {
     "bad_toml": {
         "id": "Berkas pengaturan {path!r} bukan TOML yang sah (baris {line}, posisi {col}); "
         "periksa tanda kutip, kurung dan tanda sama dengan di sana.",
-        "en": "Settings file {path!r} is not valid TOML: {exc}.",
+        "en": "Settings file {path!r} is not valid TOML (line {line}, column {col}): {exc}.",
     },
     "not_table": {
         "id": "Berkas pengaturan {path!r}: [kamtibmas_geo] harus berupa tabel.",

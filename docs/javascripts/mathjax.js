@@ -1,4 +1,4 @@
-// MathJax settings for pymdownx.arithmatex (generic mode): $...$ inline, $$...$$ display.
+// MathJax settings (MathJax itself is vendored: mathjax/tex-svg.js) for pymdownx.arithmatex (generic mode): $...$ inline, $$...$$ display.
 window.MathJax = {
   tex: {
     inlineMath: [["\\(", "\\)"]],

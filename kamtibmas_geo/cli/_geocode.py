@@ -43,8 +43,10 @@ MESSAGES = {
         "en": "Output file: .csv, .xlsx, .geojson, .parquet or .gpkg.",
     },
     "opt_landmarks": {
-        "id": "CSV landmark: nama, lintang, bujur, [jenis], [alias].",
-        "en": "Landmarks CSV: name, lat, lon, [kind], [alias].",
+        "id": "Berkas landmark (CSV/XLSX) dengan kolom nama, lintang, bujur; kolom jenis "
+        "dan alias boleh ada.",
+        "en": "Landmarks file (CSV/XLSX) with columns name, lat, lon; kind and alias "
+        "columns are optional.",
     },
     "opt_res": {"id": "Resolusi H3 untuk hex_id.", "en": "H3 resolution of hex_id."},
     "bad_ext": {

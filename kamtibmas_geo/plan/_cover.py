@@ -68,7 +68,8 @@ MESSAGES = {
     "bad_hex": {
         "id": "cells['hex_id'] berisi {value!r}, yang bukan ID sel H3; berikan tabel hasil "
         "score_hotspots.",
-        "en": "cells['hex_id'] holds a value that is not an H3 cell id: {exc}.",
+        "en": "cells['hex_id'] holds {value!r}, which is not an H3 cell id ({exc}); pass the "
+        "table score_hotspots returned.",
     },
     "too_many": {
         "id": "p = {p} pos baru, padahal hanya ada {n} tempat calon; turunkan p atau tambah "

@@ -59,7 +59,8 @@ MESSAGES = {
     "bad_toml_at": {
         "id": "Berkas taksonomi {path!r} bukan TOML yang sah di baris {line}, kolom {col}. "
         "Perbaiki baris itu.",
-        "en": "Taxonomy file {path!r} is not valid TOML: {exc}. Fix the line it names.",
+        "en": "Taxonomy file {path!r} is not valid TOML at line {line}, column {col} "
+        "({exc}). Fix that line.",
     },
     "bad_toml_end": {
         "id": "Berkas taksonomi {path!r} bukan TOML yang sah: berkasnya berakhir sebelum "
