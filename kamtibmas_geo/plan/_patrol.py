@@ -17,7 +17,6 @@ For each Polres (kabupaten/kota) and time window:
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -30,9 +29,10 @@ from kamtibmas_geo._errors import PlanError
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.boundaries._names import display_name
 from kamtibmas_geo.boundaries._polsek import PolsekMapping
-from kamtibmas_geo.calendar._astro import PATROL_WINDOWS, patrol_windows
+from kamtibmas_geo.calendar._astro import PATROL_WINDOWS
 from kamtibmas_geo.config import Settings
 from kamtibmas_geo.grid._metres import to_utm, utm_crs
+from kamtibmas_geo.plan._patrol_places import Places, Start, starts
 from kamtibmas_geo.plan._patrol_risk import (
     OFF_PEAK,
     Reports,
@@ -44,9 +44,9 @@ from kamtibmas_geo.plan._patrol_risk import (
 from kamtibmas_geo.plan._patrol_route import (
     RouteProblem,
     allocate_teams,
-    road_metres,
     solve_routes,
 )
+from kamtibmas_geo.plan._patrol_sky import DEFAULT_TARGET, Sky, read_reports
 
 __all__ = [
     "DEFAULT_WINDOWS",
@@ -62,7 +62,6 @@ __all__ = [
 WINDOWS: tuple[str, ...] = PATROL_WINDOWS
 #: Windows planned by default (``siang`` and ``takbiran`` on request).
 DEFAULT_WINDOWS: tuple[str, ...] = ("sahur", "subuh", "ngabuburit", "tarawih", "malam")
-_DEFAULT_TARGET = "ramadhan-1448"
 
 MESSAGES = {
     "win_sahur": {"id": "Sahur", "en": "Sahur (pre-dawn meal)"},
@@ -113,17 +112,6 @@ MESSAGES = {
     "err_no_risk": {
         "id": "Tidak ada sel dengan skor positif; tidak ada yang perlu dipatroli.",
         "en": "No cell has a positive score; there is nothing to patrol.",
-    },
-    "err_day": {
-        "id": "Waktu {window} tidak berlaku pada {day} (Ramadhan {start} s.d. {end}); pilih "
-        "tanggal lain atau waktu lain.",
-        "en": "Window {window} does not apply on {day} (Ramadhan {start} to {end}); choose "
-        "another date or window.",
-    },
-    "warn_target": {
-        "id": "Target {target!r} bukan Ramadhan yang dikenali; jam patroli dihitung untuk "
-        "{fallback}.",
-        "en": "Target {target!r} is not a Ramadhan; patrol hours are computed for {fallback}.",
     },
 }
 
@@ -206,7 +194,7 @@ def patrol_plan(
     *,
     teams: int | Mapping[str, int] = 6,
     windows: Sequence[str] | None = None,
-    target: str | None = _DEFAULT_TARGET,
+    target: str | None = DEFAULT_TARGET,
     day: date | None = None,
     overrides: Mapping[int, tuple[Any, Any]] | None = None,
     polsek: PolsekMapping | None = None,
@@ -289,20 +277,23 @@ def patrol_plan(
         raise PlanError.say(MESSAGES, "err_quantile", value=high_risk_quantile)
     if not isinstance(cells, pd.DataFrame) or "hex_id" not in cells or "score" not in cells:
         raise PlanError.say(MESSAGES, "err_cells")
-    sky = _Sky.of(target, day, overrides)
+    sky = Sky.of(target, day, overrides)
     grid = _grid(cells, polsek, lang)
-    reports = _reports(records, grid, sky, wins, opts)
+    centre = (float(grid.latlng[:, 0].mean()), float(grid.latlng[:, 1].mean()))
+    hexes = set(grid.frame["hex_id"])
+    reports = read_reports(records, hexes, centre, sky, wins, opts.reason_months)
     grid = _with_risk(grid, wins, reports)
     if not (grid.risk.to_numpy() > 0).any():
         raise PlanError.say(MESSAGES, "err_no_risk")
-    starts = _starts(grid, stations, boundaries, lang)
-    places = _Places.of(grid, landmarks, roads, opts)
+    kec = grid.frame["kecamatan_code"].to_numpy()
+    begin = starts(grid.polsek, kec, grid.latlng, grid.crs, (stations, boundaries), lang)
+    places = Places.of(grid.crs, landmarks, roads, opts.detour_factor, opts.landmark_radius_m)
     rows: list[dict[str, Any]] = []
     alloc: list[dict[str, Any]] = []
     for kab in sorted(set(grid.kab.tolist())):
         for w in wins:
             job = _Job(kab, w, per_window[w], target, high_risk_quantile, lang)
-            r, a = _plan_window(job, grid, sky, starts, places, reports, opts)
+            r, a = _plan_window(job, grid, sky, begin, places, reports, opts)
             rows.extend(r)
             alloc.extend(a)
     out = pd.DataFrame(rows, columns=_COLUMNS)
@@ -334,54 +325,6 @@ def _check_teams(teams: int | Mapping[str, int], wins: list[str]) -> dict[str, i
         if isinstance(t, bool) or not isinstance(t, int | np.integer) or t < 1:
             raise PlanError.say(MESSAGES, "err_teams", teams=teams)
     return {w: int(per[w]) for w in wins}
-
-
-# --------------------------------------------------------------------------- the sky
-
-
-@dataclass(frozen=True)
-class _Sky:
-    """Which date each window is planned for, and the Ramadhan around it."""
-
-    start: date
-    idul_fitri: date
-    day: date | None
-
-    @classmethod
-    def of(cls, target: str | None, day: date | None, overrides: Mapping[int, Any] | None) -> _Sky:
-        from kamtibmas_geo.calendar._dates import parse_target
-
-        text = target if target is not None else _DEFAULT_TARGET
-        try:
-            dates = parse_target(text, overrides=overrides)
-        except (ValueError, TypeError):
-            dates = parse_target(_DEFAULT_TARGET, overrides=overrides)
-            fallback = f"Ramadhan {dates.hijri_year} H"
-            warnings.warn(
-                tr(MESSAGES, "warn_target", "id", target=target, fallback=fallback),
-                UserWarning,
-                stacklevel=3,
-            )
-        return cls(dates.start, dates.idul_fitri, day)
-
-    def day_of(self, window: str) -> date:
-        """Return the date a window is planned for (``day``, else the first night it applies)."""
-        if self.day is not None:
-            return self.day
-        one = timedelta(days=1)
-        return {"tarawih": self.start - one, "takbiran": self.idul_fitri - one}.get(
-            window, self.start
-        )
-
-    def window(self, w: str, lat: float, lon: float) -> tuple[datetime, datetime]:
-        """Return the bounds of window ``w`` at a place on its day."""
-        d = self.day_of(w)
-        got = patrol_windows(d, lat, lon, start=self.start, idul_fitri=self.idul_fitri)
-        if w not in got:
-            raise PlanError.say(
-                MESSAGES, "err_day", window=w, day=d, start=self.start, end=self.idul_fitri
-            )
-        return got[w]
 
 
 # --------------------------------------------------------------------------- cells
@@ -439,159 +382,6 @@ def _with_risk(grid: _Cells, wins: list[str], reports: Reports | None) -> _Cells
     )
 
 
-def _reports(
-    records: pd.DataFrame | None, grid: _Cells, sky: _Sky, wins: list[str], opts: PatrolOptions
-) -> Reports | None:
-    """Return the records placed precisely in the plan's cells, with their hour and window."""
-    if records is None:
-        return None
-    rec = pd.DataFrame(records)
-    keep = rec["hex_id"].astype(str).isin(set(grid.frame["hex_id"]))
-    if "geocode_status" in rec and "region_level" in rec:
-        precise = rec["geocode_status"].astype(str).eq("coordinates") | rec["region_level"].astype(
-            str
-        ).eq("landmark")
-        keep &= precise
-    rec = rec[keep]
-    times = pd.to_datetime(rec["time"], errors="coerce")
-    if getattr(times.dt, "tz", None) is not None:
-        times = times.dt.tz_convert("Asia/Jakarta").dt.tz_localize(None)
-    known = rec["time_known"].astype(bool) if "time_known" in rec else times.notna()
-    hour = (times.dt.hour + times.dt.minute / 60.0).where(known & times.notna())
-    plan_start = pd.Timestamp(sky.start) - pd.Timedelta(days=1)
-    recent = (times < plan_start) & (times >= plan_start - pd.DateOffset(months=opts.reason_months))
-    lat, lon = float(grid.latlng[:, 0].mean()), float(grid.latlng[:, 1].mean())
-    frame = pd.DataFrame(
-        {
-            "hex_id": rec["hex_id"].astype(str).to_numpy(),
-            "type": rec["type"].astype(str).to_numpy(),
-            "hour": hour.to_numpy(dtype=float),
-            "window": _window_of(hour.to_numpy(dtype=float), sky, wins, lat, lon),
-            "recent": recent.fillna(False).to_numpy(dtype=bool),
-        }
-    )
-    return Reports(frame, opts.reason_months)
-
-
-def _window_of(hours: np.ndarray, sky: _Sky, wins: list[str], lat: float, lon: float) -> Any:
-    """Return the planned window holding each reported hour of the day (None outside them all)."""
-    out = np.full(len(hours), None, dtype=object)
-    for w in reversed([w for w in wins if w != "takbiran"]):
-        a, b = sky.window(w, lat, lon)
-        lo, hi = a.hour + a.minute / 60.0, b.hour + b.minute / 60.0
-        inside = (hours >= lo) & (hours < hi) if lo < hi else (hours >= lo) | (hours < hi)
-        out[inside] = w
-    return out
-
-
-# --------------------------------------------------------------------------- places
-
-
-@dataclass(frozen=True)
-class _Start:
-    name: str
-    lat: float
-    lon: float
-    xy: np.ndarray
-
-
-def _starts(
-    grid: _Cells, stations: Any, boundaries: pd.DataFrame | None, lang: str
-) -> dict[str, _Start]:
-    """Where each Polsek's teams start: its office if given, else its kecamatan's centre."""
-    from kamtibmas_geo.plan._places import read_places
-
-    offices: dict[str, tuple[float, float]] = {}
-    if stations is not None:
-        st = read_places(stations, what="places", active_only=False)
-        for n, la, lo in zip(st["nama"], st["lat"], st["lon"], strict=True):
-            offices[_key(str(n))] = (float(la), float(lo))
-    centres = _kecamatan_centres(boundaries)
-    kec = grid.frame["kecamatan_code"].astype(str).to_numpy()
-    out: dict[str, _Start] = {}
-    for p in sorted(set(grid.polsek.tolist())):
-        mine = grid.polsek == p
-        if _key(p) in offices:
-            la, lo = offices[_key(p)]
-            name = p
-        else:
-            codes = sorted(set(kec[mine].tolist()))
-            pts = [centres[c] for c in codes if c in centres]
-            la, lo = pts[0] if pts else tuple(grid.latlng[mine].mean(axis=0))
-            name = tr(_PLACE_MESSAGES, "centre", lang, polsek=p)
-        xy = to_utm(np.array([lo]), np.array([la]), grid.crs)[0]
-        out[p] = _Start(name, round(float(la), 6), round(float(lo), 6), xy)
-    return out
-
-
-_PLACE_MESSAGES = {
-    "centre": {"id": "pusat kecamatan ({polsek})", "en": "kecamatan centre ({polsek})"}
-}
-
-
-def _key(name: str) -> str:
-    text = " ".join(name.lower().split())
-    return text.removeprefix("polsek ").strip()
-
-
-def _kecamatan_centres(boundaries: pd.DataFrame | None) -> dict[str, tuple[float, float]]:
-    if boundaries is None or "code" not in boundaries:
-        return {}
-    import geopandas as gpd
-
-    g = gpd.GeoDataFrame(boundaries).to_crs(4326)
-    pts = g.geometry.representative_point()
-    return {str(c): (float(p.y), float(p.x)) for c, p in zip(g["code"], pts, strict=True)}
-
-
-@dataclass(frozen=True)
-class _Places:
-    """Landmarks near the cells and the road network, if given."""
-
-    landmark_names: list[str]
-    landmark_xy: np.ndarray
-    roads_xy: list[np.ndarray] | None
-    opts: PatrolOptions
-
-    @classmethod
-    def of(
-        cls, grid: _Cells, landmarks: Any, roads: pd.DataFrame | None, opts: PatrolOptions
-    ) -> _Places:
-        from kamtibmas_geo.plan._places import read_places
-
-        names: list[str] = []
-        xy = np.zeros((0, 2))
-        if landmarks is not None:
-            lm = read_places(landmarks, what="places", active_only=False)
-            names = [str(n) for n in lm["nama"]]
-            xy = to_utm(lm["lon"].to_numpy(float), lm["lat"].to_numpy(float), grid.crs)
-        roads_xy = None
-        if roads is not None:
-            import geopandas as gpd
-
-            lines = gpd.GeoDataFrame(roads).to_crs(grid.crs).geometry.explode(index_parts=False)
-            roads_xy = [
-                np.asarray(g.coords)[:, :2] for g in lines if g is not None and not g.is_empty
-            ]
-        return cls(names, xy, roads_xy, opts)
-
-    def metres(self, pts: np.ndarray) -> np.ndarray:
-        """Travel distances between points: over the roads, else straight × detour factor."""
-        if self.roads_xy:
-            return road_metres(self.roads_xy, pts)
-        d = np.linalg.norm(pts[:, None, :] - pts[None, :, :], axis=2)
-        return d * self.opts.detour_factor
-
-    def nearest(self, xy: np.ndarray) -> tuple[str | None, int | None]:
-        if not len(self.landmark_names):
-            return None, None
-        d = np.linalg.norm(self.landmark_xy - xy, axis=1)
-        k = int(np.argmin(d))
-        if d[k] > self.opts.landmark_radius_m:
-            return None, None
-        return self.landmark_names[k], round(float(d[k]))
-
-
 # --------------------------------------------------------------------------- one window
 
 
@@ -608,9 +398,9 @@ class _Job:
 def _plan_window(
     job: _Job,
     grid: _Cells,
-    sky: _Sky,
-    starts: dict[str, _Start],
-    places: _Places,
+    sky: Sky,
+    starts: dict[str, Start],
+    places: Places,
     reports: Reports | None,
     opts: PatrolOptions,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -667,7 +457,7 @@ def _alloc_row(
 class _Window:
     """One Polsek in one window: its hours, start and the routing problem's places."""
 
-    start: _Start
+    start: Start
     opens: datetime
     closes: datetime
     metres: np.ndarray
@@ -676,9 +466,9 @@ class _Window:
 def _route_polsek(
     job: _Job,
     grid: _Cells,
-    sky: _Sky,
-    start: _Start,
-    places: _Places,
+    sky: Sky,
+    start: Start,
+    places: Places,
     idx: np.ndarray,
     teams: int,
     opts: PatrolOptions,
@@ -708,7 +498,7 @@ def _stop_rows(
     idx: np.ndarray,
     team: int,
     high: float,
-    places: _Places,
+    places: Places,
     reports: Reports | None,
 ) -> list[dict[str, Any]]:
     """Return the rows of one team's route, in order."""
