@@ -8,6 +8,7 @@ cold cache, 40 s on a busy machine; a few seconds when ``KAMTIBMAS_GEO_CACHE`` h
 
 from __future__ import annotations
 
+import pickle
 import shutil
 import warnings
 
@@ -126,9 +127,20 @@ def test_villages_without_polygon_are_listed_never_invented(province, settings):
 def test_a_region_with_missing_villages_warns_in_both_languages(province, settings):
     with pytest.warns(MissingVillageWarning) as got:
         load_boundaries("desa", "Prabumulih", settings=settings)
-    text = str(got[0].message)
-    assert text.startswith("Kota Prabumulih (16.74): 8 dari 45 desa/kelurahan resmi tidak punya")
-    assert "tingkat kecamatan" in text
+    warning = got[0].message
+    assert isinstance(warning, MissingVillageWarning)
+    assert str(warning).startswith(
+        "Kota Prabumulih (16.74): 8 dari 45 desa/kelurahan resmi tidak punya"
+    )
+    assert "tingkat kecamatan" in str(warning)
+    assert warning.text("en").startswith("Kota Prabumulih (16.74): 8 of 45 official")
+    assert (warning.kabupaten_code, len(warning.codes)) == ("16.74", 8)
+    again = pickle.loads(pickle.dumps(warning))
+    assert (str(again), again.text("en"), again.codes) == (
+        str(warning),
+        warning.text("en"),
+        warning.codes,
+    )
     with pytest.warns(MissingVillageWarning, match=r"8 of 45 official desa/kelurahan have no"):
         load_boundaries("kecamatan", "16.74", settings=settings.replace(lang="en"))
     with warnings.catch_warnings():

@@ -41,6 +41,7 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -140,7 +141,47 @@ class MissingVillageWarning(UserWarning):
     Issued by :func:`load_boundaries` (and so by every step that loads a region) for
     Muara Enim, Musi Banyuasin, Banyuasin and Prabumulih; :func:`missing_villages` lists
     them. They are never invented: records naming only them stay at kecamatan level.
+    ``str()`` is in the language of the settings; :meth:`text` gives either language.
+
+    Attributes
+    ----------
+    kabupaten_code : str
+        The region.
+    codes : tuple of str
+        The villages without polygon.
     """
+
+    def __init__(self, message: str, kabupaten_code: str = "", codes: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.kabupaten_code = kabupaten_code
+        self.codes = codes
+        self._values: dict[str, Any] = {}
+
+    def text(self, lang: str = "id") -> str:
+        """Return the message in ``lang`` ("id" or "en").
+
+        Parameters
+        ----------
+        lang : {"id", "en"}
+            Language.
+
+        Returns
+        -------
+        str
+        """
+        return tr(MESSAGES, "missing", lang, **self._values) if self._values else str(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle with both languages (warnings cross process boundaries in workers)."""
+        return (_remake_warning, (str(self), self.kabupaten_code, self.codes, self._values))
+
+
+def _remake_warning(
+    message: str, code: str, codes: tuple[str, ...], values: dict[str, Any]
+) -> MissingVillageWarning:
+    warning = MissingVillageWarning(message, code, codes)
+    warning._values = values
+    return warning
 
 
 #: Columns of :func:`missing_villages`.
@@ -449,17 +490,18 @@ def _warn_missing(info: PackInfo, wanted: tuple[str, ...], lang: str) -> None:
         if len(mine) > 4:
             names += ", …"
         total = int(EXPECTED_COUNTS[code][1]) + len(mine)
-        msg = tr(
-            MESSAGES,
-            "missing",
-            lang,
-            region=f"{region_name(code)} ({code})",
-            n=len(mine),
-            total=total,
-            names=names,
-            code=code,
+        values = {
+            "region": f"{region_name(code)} ({code})",
+            "n": len(mine),
+            "total": total,
+            "names": names,
+            "code": code,
+        }
+        warning = MissingVillageWarning(
+            tr(MESSAGES, "missing", lang, **values), code, tuple(r["code"] for r in mine)
         )
-        warnings.warn(msg, MissingVillageWarning, stacklevel=3)
+        warning._values = values
+        warnings.warn(warning, stacklevel=3)
 
 
 def missing_villages(
