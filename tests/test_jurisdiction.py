@@ -289,8 +289,11 @@ def test_counts_shown_to_people() -> None:
 
 def test_small_sample_is_said(polys: dict[str, shapely.Geometry], settings: Settings) -> None:
     recs = _records(_uniform(polys[PLG], 12, np.random.default_rng(3)))
-    with pytest.warns(SmallSampleWarning, match=r"Kota Palembang \(16\.71\): hanya 12 kejadian"):
+    with pytest.warns(
+        SmallSampleWarning, match=r"Kota Palembang \(16\.71\): hanya 12 kejadian"
+    ) as told:
         out = score_hotspots(recs, target=TARGET, res=8, settings=settings, options=GI_ONLY)
+    assert "only 12 incidents (fewer than 30)" in told[0].message.text("en")  # type: ignore[union-attr]
     assert out["small_sample"].all()
     assert out.attrs["score"]["regions"][PLG]["small_sample"] is True
     enough = _score(_records(_uniform(polys[PLG], 40, np.random.default_rng(3))), settings, res=8)
@@ -319,3 +322,32 @@ def test_exposure_per_desa_changes_what_is_hot(settings: Settings, desa: gpd.Geo
     assert not (by_people["gi_bin"] > 0).any()
     with pytest.raises(Exception, match="tidak punya nilai"):
         _score(recs, settings, res=9, region=PLG, options=GI_ONLY.replace(exposure=population[:5]))
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_cli_names_the_study_area_and_small_samples(
+    tmp_path, settings: Settings, capsys, polys: dict[str, shapely.Geometry]
+) -> None:  # type: ignore[no-untyped-def]
+    lang = "id"  # English is the same code path with the other catalogue entry
+    from kamtibmas_geo.cli import main
+
+    xy = _uniform(polys[PLG], 12, np.random.default_rng(4))
+    rows = ["tanggal,jam,jenis,lintang,bujur"]
+    rows += [f"2026-05-1{i % 9},21:00,petasan,{y:.6f},{x:.6f}" for i, (x, y) in enumerate(xy)]
+    src = tmp_path / "gangguan.csv"
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "cells.parquet"
+    common = ["--source", settings.source or "", "--cache-dir", settings.cache_dir or ""]
+    args = [*common, "--lang", lang, "hotspots", str(src), "--region", "palembang"]
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "--out", str(out)])
+    assert exc.value.code in (0, None), capsys.readouterr()
+    text = " ".join(capsys.readouterr().out.split())
+    head = "Wilayah analisis" if lang == "id" else "Study area"
+    assert f"{head}: Kota Palembang (16.71), 3.352 sel" in text
+    said = {"id": "hanya 12 kejadian", "en": "only 12 incidents"}[lang]
+    assert said in text
+    assert gpd.read_parquet(out)["small_sample"].all()

@@ -206,6 +206,8 @@ def _warning_text(message: Warning | str, lang: str) -> str:
             start=message.start,
             end=message.idul_fitri,
         )
+    elif callable(getattr(message, "text", None)):  # warnings made with say(): both languages
+        text = str(message.text(lang))  # type: ignore[union-attr]
     else:
         text = str(message)
     return " ".join(text.split())

@@ -42,9 +42,19 @@ MESSAGES = {
     },
     "opt_res": {"id": "Resolusi H3 (bawaan 9, sekitar 0,1 km²).", "en": "H3 resolution."},
     "opt_region": {
-        "id": "Wilayah: oki, palembang, atau kosong untuk keduanya.",
-        "en": "Region: oki, palembang, or empty for both.",
+        "id": "Wilayah analisis: kode atau nama kabupaten/kota (16.71, palembang, oki), "
+        "beberapa dipisah koma, atau auto (bawaan: kabupaten/kota tempat kejadian berada). "
+        "Setiap kabupaten/kota dianalisis sendiri.",
+        "en": "Study area: kabupaten/kota code or name (16.71, palembang, oki), several "
+        "separated by commas, or auto (default: where the incidents fall). Each "
+        "kabupaten/kota is analysed on its own.",
     },
+    "area": {"id": "Wilayah analisis: {label}", "en": "Study area: {label}"},
+    "small": {
+        "id": "  hanya {n} kejadian (< {need}): hasil hanya petunjuk.",
+        "en": "  only {n} incidents (< {need}): read the result as a hint only.",
+    },
+    "col_region": {"id": "Kab/Kota", "en": "Kab/Kota"},
     "opt_out": {
         "id": "Berkas keluaran sel (.parquet, .geojson, .gpkg, .csv atau .xlsx).",
         "en": "Output file of cells (.parquet, .geojson, .gpkg, .csv or .xlsx).",
@@ -116,8 +126,8 @@ def register(app: typer.Typer, lang: Language) -> None:
         ] = "ramadhan-1448",
         res: Annotated[int, typer.Option("--res", help=tr(MESSAGES, "opt_res", lang))] = 9,
         region: Annotated[
-            str | None, typer.Option("--region", help=tr(MESSAGES, "opt_region", lang))
-        ] = None,
+            str, typer.Option("--region", help=tr(MESSAGES, "opt_region", lang))
+        ] = "auto",
         top: Annotated[int, typer.Option("--top", help=tr(MESSAGES, "opt_top", lang))] = 10,
         boundaries: Annotated[
             Path | None,
@@ -163,7 +173,7 @@ def register(app: typer.Typer, lang: Language) -> None:
                 activities=acts,
                 target=target,
                 res=res,
-                region=region,
+                region=region_arg(region) if polygons is None else "auto",
                 settings=settings,
                 boundaries=polygons,
             )
@@ -172,7 +182,7 @@ def register(app: typer.Typer, lang: Language) -> None:
             meta = cells.attrs.pop("score", {})
             export_cells(cells, out, settings=settings, inputs=st.inputs)
             progress.advance(task)
-        for msg in [*read_msgs, _summary(cells, meta, lg)]:
+        for msg in [*read_msgs, *_areas(meta, lg), _summary(cells, meta, lg)]:
             st.console.print(msg, soft_wrap=True)
         st.console.print(_top_table(cells, top, lg))
         st.console.print(tr(MESSAGES, "written", lg, path=str(out)), soft_wrap=True)
@@ -209,6 +219,37 @@ def _read_inputs(
     return recs, acts, msgs
 
 
+def region_arg(text: str) -> str | list[str]:
+    """Turn ``--region`` into the ``region=`` of the API: one name/code, a list, or auto.
+
+    Parameters
+    ----------
+    text : str
+        ``"auto"``, ``"palembang"``, ``"16.02,16.71"``...
+
+    Returns
+    -------
+    str or list of str
+    """
+    parts = [p.strip() for p in str(text).split(",") if p.strip()]
+    return parts[0] if len(parts) == 1 else (parts or "auto")
+
+
+def _areas(meta: dict[str, Any], lg: Language) -> list[str]:
+    """One line per kabupaten/kota analysed: its name, code and cells; small samples said."""
+    from kamtibmas_geo.score._regions import MIN_INCIDENTS
+    from kamtibmas_geo.score._score import count_text
+
+    lines = []
+    for info in meta.get("regions", {}).values():
+        line = tr(MESSAGES, "area", lg, label=info["label"])
+        if info.get("small_sample"):
+            n = count_text(info["n_incidents"])
+            line += tr(MESSAGES, "small", lg, n=n, need=MIN_INCIDENTS)
+        lines.append(line)
+    return lines
+
+
 def _summary(cells: Any, meta: dict[str, Any], lg: Language) -> str:
     """One line: cells scored, incidents used, the target start, hot and cold spots."""
     return tr(
@@ -226,20 +267,24 @@ def _summary(cells: Any, meta: dict[str, Any], lg: Language) -> str:
 def _top_table(cells: Any, top: int, lg: Language) -> Table:
     """Return the table of the ``top`` cells: place, counts, Gi* class, trend, coverage gap."""
     table = Table(title=tr(MESSAGES, "top", lg))
-    for key in ("col_rank", "col_cell", "col_place", "col_n", "col_score", "col_gi"):
+    many = cells["kabupaten_code"].nunique(dropna=False) > 1
+    keys = ("col_region",) if many else ()
+    for key in (*keys, "col_rank", "col_cell", "col_place", "col_n", "col_score", "col_gi"):
         table.add_column(tr(MESSAGES, key, lg))
     table.add_column(tr(MESSAGES, "col_trend", lg))
     table.add_column(tr(MESSAGES, "col_gap", lg))
-    best = cells[cells["score"] > 0].sort_values("score_rank").head(top)
-    for row in best.itertuples():
+    best = cells[cells["score"] > 0].sort_values(["score_rank", "kabupaten_code"], kind="stable")
+    for row in best.head(top).itertuples():
         place = " / ".join(
             str(x) for x in (row.desa_name, row.kecamatan_name) if isinstance(x, str)
         )
+        first = [str(row.kabupaten_code)] if many else []
         table.add_row(
+            *first,
             str(row.score_rank),
             str(row.hex_id),
             place or "-",
-            f"{row.n_incidents:,.1f}",
+            str(row.n_incidents_text),
             f"{row.score:,.2f}",
             str(row.gi_label),
             str(row.trend_label),
