@@ -264,6 +264,17 @@ def test_reasons_and_hours_come_from_the_records() -> None:
     assert en["window_label"].iloc[0] == "Sahur (pre-dawn meal)"
 
 
+def test_hours_runs_cross_midnight() -> None:
+    from kamtibmas_geo.plan._patrol_risk import hours_text
+
+    text, source = hours_text(np.array([23.5, 0.2, 0.9, 23.1, 15.0, np.nan]), [], {}, "id")
+    assert text == "pukul 23.00–00.59, 15.00–15.59 (5 dari 5 laporan berjam)"
+    assert source == "jam laporan"
+    text, source = hours_text(np.array([np.nan]), ["petasan"], {"malam": "Malam"}, "en")
+    assert text.startswith("typical hours of the type: Malam")
+    assert source == "typical hours of the type"
+
+
 def test_affinity_follows_taxonomy_peaks() -> None:
     aff = window_affinity(["balap_liar", "petasan", "kemacetan"], ["subuh", "ngabuburit", "malam"])
     assert aff.loc["balap_liar", "subuh"] == 1.0

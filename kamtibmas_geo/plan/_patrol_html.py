@@ -79,7 +79,7 @@ tr.high td{font-weight:bold}
 tr.total td{background:#f4f4f4;font-style:italic}
 .meta{color:#333;margin:.1em 0}
 .sw{display:inline-block;width:.8em;height:.8em;margin-right:.3em;vertical-align:middle}
-svg.map{display:block;width:100%;height:80mm;border:1px solid #999;margin:.3em 0}
+svg.map{display:block;width:100%;height:65mm;border:1px solid #999;margin:.3em 0}
 section.page{page-break-after:always;break-after:page}
 section.page:last-of-type{page-break-after:auto;break-after:auto}
 @media screen{section.page{max-width:190mm;margin:0 auto 1.5cm;border-bottom:3px double #999}}
