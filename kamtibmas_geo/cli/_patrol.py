@@ -79,13 +79,13 @@ MESSAGES = {
     },
     "opt_speed": {"id": "Kecepatan patroli (km/jam).", "en": "Patrol speed (km/h)."},
     "opt_detour": {
-        "id": "Faktor jalan memutar terhadap garis lurus (bawaan 1,4).",
-        "en": "Detour factor over the straight line (default 1.4).",
+        "id": "Faktor jalan memutar terhadap garis lurus.",
+        "en": "Detour factor over the straight line.",
     },
     "opt_dwell": {"id": "Menit singgah per titik.", "en": "Minutes spent at each stop."},
     "opt_material": {
-        "id": "Ambang risiko material: bagian dari sel paling berisiko (bawaan 0,05).",
-        "en": "Materiality threshold: share of the riskiest cell (default 0.05).",
+        "id": "Ambang risiko material: bagian dari risiko sel paling berisiko.",
+        "en": "Materiality threshold: share of the riskiest cell's risk.",
     },
     "opt_html": {
         "id": "Juga tulis halaman cetak A4 per Polsek dan waktu ke berkas ini.",
