@@ -30,13 +30,16 @@ TARGET = (
 #: Gi* alone: the proofs are about the hot-spot test, the other parts cost time only.
 GI_ONLY = ScoreOptions(decay=False, seasonal=False, smoothing=False, emerging=False)
 PLG, OKI = "16.71", "16.02"
+#: The third kabupaten/kota of the proofs: Kota Lubuk Linggau (368 km², every official
+#: kelurahan has a polygon), built lazily from the province's upstream files.
+LLG = "16.73"
 #: Incidents per region in the proofs (the issue's 3,000 points over Palembang).
 N_UNIFORM = 3000
 #: Palembang at the default resolution 9 (3,352 cells). OKI at resolution 8 (22,412 cells
 #: instead of 154,107 at 9): the exact binomial null of Gi* is calibrated at any resolution,
 #: and 20 seeds at 9 would cost ~3 minutes; the pooled failure of the issue does not depend
 #: on it either (it came from one null over two areas of very different size).
-RES = {PLG: 9, OKI: 8}
+RES = {PLG: 9, OKI: 8, LLG: 9}
 
 
 def _uniform(poly: shapely.Geometry, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -72,8 +75,12 @@ def _cluster(centre: tuple[float, float], n: int, rng: np.random.Generator) -> n
 
 
 @pytest.fixture(scope="module")
-def polys(kabupaten: gpd.GeoDataFrame) -> dict[str, shapely.Geometry]:
-    return dict(zip(kabupaten["code"], kabupaten.geometry, strict=False))
+def polys(kabupaten: gpd.GeoDataFrame, settings: Settings) -> dict[str, shapely.Geometry]:
+    from kamtibmas_geo.boundaries import load_boundaries
+
+    third = load_boundaries("kabupaten", LLG, settings=settings)
+    both = pd.concat([kabupaten, third], ignore_index=True)
+    return dict(zip(both["code"], both.geometry, strict=False))
 
 
 def _score(
@@ -132,6 +139,10 @@ def test_auto_is_where_the_records_fall(
     # geocoded records carry their desa code: that decides too, without a point
     coded = recs.assign(region_code="16.71.01.1001")
     assert set(_score(coded, settings, res=9)["kabupaten_code"]) == {PLG}
+    # a kabupaten/kota beyond the default two is found as well
+    llg = _records(_uniform(polys[LLG], 40, np.random.default_rng(2)))
+    mixed = _score(pd.concat([recs, llg], ignore_index=True), settings, res=8)
+    assert set(mixed["kabupaten_code"]) == {PLG, LLG}
 
 
 # --------------------------------------------------------------------------- item 5
@@ -155,7 +166,7 @@ def _flags(out: gpd.GeoDataFrame, level: int) -> bool:
     return bool((out["gi_bin"].abs() >= level).any())
 
 
-@pytest.mark.parametrize("code", [PLG, OKI])
+@pytest.mark.parametrize("code", [PLG, OKI, LLG])
 def test_uniform_incidents_flag_nothing_in_one_kabupaten(
     code: str, polys: dict[str, shapely.Geometry], settings: Settings
 ) -> None:
@@ -186,7 +197,7 @@ def test_uniform_incidents_in_both_flag_nothing_with_auto(
     assert at_90 <= 3
 
 
-@pytest.mark.parametrize("code", [PLG, OKI])
+@pytest.mark.parametrize("code", [PLG, OKI, LLG])
 def test_planted_cluster_of_20_within_300_m_is_found(
     code: str, polys: dict[str, shapely.Geometry], settings: Settings
 ) -> None:

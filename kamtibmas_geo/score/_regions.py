@@ -155,22 +155,43 @@ def record_kabupaten(frame: pd.DataFrame, settings: Settings) -> NDArray[np.obje
     return out
 
 
-def _point_kabupaten(frame: pd.DataFrame, settings: Settings) -> NDArray[np.object_]:
-    """Kabupaten code of the pack holding each record's point (``None`` outside)."""
-    from kamtibmas_geo.boundaries._pack import load_boundaries
+#: Bounds of Sumatera Selatan (lon, lat) with a margin: points outside are in no region.
+_PROVINCE_BOUNDS = (101.9, -5.0, 106.3, -1.5)
 
+
+def _point_kabupaten(frame: pd.DataFrame, settings: Settings) -> NDArray[np.object_]:
+    """Kabupaten code of the pack holding each record's point (``None`` outside).
+
+    The default regions (OKI, Palembang) are tried first; only points in the province but
+    outside them load the other kabupaten/kota (built lazily on first use).
+    """
     lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=np.float64)
     lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=np.float64)
     out = np.full(len(frame), None, dtype=object)
-    ok = np.isfinite(lat) & np.isfinite(lon)
-    if not ok.any():
-        return out
-    kab = load_boundaries("kabupaten", "all", settings=settings)
-    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon[ok], lat[ok]), crs=4326)
-    hit = gpd.sjoin(pts, kab[["code", "geometry"]], how="left", predicate="within")
-    hit = hit[~hit.index.duplicated(keep="first")]
-    out[np.flatnonzero(ok)] = hit["code"].astype(object).where(hit["code"].notna(), None)
+    x0, y0, x1, y1 = _PROVINCE_BOUNDS
+    todo = np.isfinite(lat) & np.isfinite(lon) & (lon >= x0) & (lon <= x1)
+    todo &= (lat >= y0) & (lat <= y1)
+    for regions in ("all", "sumsel"):
+        if not todo.any():
+            break
+        rows = np.flatnonzero(todo)
+        out[rows] = _within(lon[rows], lat[rows], regions, settings)
+        todo[rows] = pd.isna(out[rows])
     return out
+
+
+def _within(
+    lon: NDArray[np.float64], lat: NDArray[np.float64], regions: str, settings: Settings
+) -> NDArray[np.object_]:
+    """Kabupaten code of ``regions`` holding each point, ``None`` outside."""
+    from kamtibmas_geo.boundaries._pack import load_boundaries
+
+    kab = load_boundaries("kabupaten", regions, settings=settings)
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    hit = gpd.sjoin(pts, kab[["code", "geometry"]], how="left", predicate="within")
+    hit = hit[~hit.index.duplicated(keep="first")].sort_index()
+    codes = hit["code"].astype(object).to_numpy()
+    return np.array([c if isinstance(c, str) else None for c in codes], dtype=object)
 
 
 def _asked_codes(region: Any) -> list[str] | None:
@@ -262,7 +283,7 @@ def jurisdictions(
 def _pack_codes() -> list[str]:
     from kamtibmas_geo.boundaries._pack import resolve_region
 
-    return resolve_region("all")
+    return resolve_region("sumsel")
 
 
 def _pack_area(code: str, res: int, settings: Settings) -> Jurisdiction:
@@ -282,7 +303,7 @@ def _pack_area_cached(digest: str, code: str, res: int, settings: Settings) -> J
     from kamtibmas_geo.grid._cells import cell_units, region_cells
 
     cand = sorted(region_cells(code, res, settings=settings))
-    units = cell_units(cand, settings=settings)
+    units = cell_units(cand, settings=settings, region=code)
     mine = (units["kabupaten_code"].astype("string") == code).fillna(False).to_numpy()
     units = units.loc[mine].reset_index(drop=True)
     name = str(units["kabupaten_name"].iloc[0]) if len(units) else ""
