@@ -126,6 +126,16 @@ def test_multi_region_call_is_the_union_of_single_region_calls(
         assert set(part["score_class"]) == {1, 2, 3, 4, 5}
     regions = both.attrs["score"]["regions"]
     assert regions[PLG]["label"] == "Kota Palembang (16.71), 527 sel"
+    # rollup ranks compare units of one kabupaten/kota: each Polres has its own rank 1
+    from kamtibmas_geo.score import rollup
+
+    for level in ("kecamatan", "polsek"):
+        table = rollup(both, level=level, settings=settings)  # type: ignore[arg-type]
+        assert set(table["kabupaten_code"]) == {OKI, PLG}
+        assert (table.groupby("kabupaten_code")["rank"].min() == 1).all()
+        assert table["kabupaten_code"].is_monotonic_increasing
+    pol = rollup(both, level="polsek", settings=settings)
+    assert "Polsek Ilir Timur I" in set(pol["code"])  # names as staff write them
     assert regions[OKI]["n_cells"] == int((both["kabupaten_code"] == OKI).sum())
 
 

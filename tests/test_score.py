@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from kamtibmas_geo._errors import NoUnitWarning, ProvisionalDateWarning, ScoreError
+from kamtibmas_geo._errors import BoundaryError, NoUnitWarning, ProvisionalDateWarning, ScoreError
 from kamtibmas_geo.config import Settings
 from kamtibmas_geo.score._score import (
     ScoreOptions,
@@ -329,7 +329,11 @@ def test_rollups(settings: Settings, tmp_path) -> None:  # type: ignore[no-untyp
     kab = rollup(out, level="kabupaten", settings=settings)
     assert kab["population"].iloc[0] > 0
     assert "incidents_per_10k" in kab.columns
-    with pytest.raises(ScoreError, match="polsek"):
+    # ranks compare the units of one kabupaten only (here all in OKI)
+    assert kec["kabupaten_code"].eq("16.02").all()
+    assert kec["rank"].tolist() == kec["score"].rank(method="min", ascending=False).tolist()
+    # the Polsek mapping is read by boundaries.polsek_table (its errors are BoundaryError)
+    with pytest.raises(BoundaryError, match="polsek"):
         rollup(out, level="polsek", polsek_map=pd.DataFrame({"x": [1]}), settings=settings)
 
 

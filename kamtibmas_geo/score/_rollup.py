@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -22,17 +21,6 @@ RollupLevel = Literal["desa", "kecamatan", "polsek", "kabupaten"]
 _UnitLevel = Literal["desa", "kecamatan", "kabupaten"]
 
 MESSAGES = {
-    "polsek_columns": {
-        "id": "Tabel pemetaan Polsek memerlukan kolom 'kecamatan_code' (atau nama di kolom "
-        "'kecamatan') dan 'polsek'; kolomnya: {have}.",
-        "en": "The Polsek mapping needs columns 'kecamatan_code' (or 'kecamatan' names) and "
-        "'polsek'; it has {have}.",
-    },
-    "polsek_names": {
-        "id": "Nama kecamatan di pemetaan Polsek tidak dikenal: {names}. Periksa ejaannya, "
-        "atau pakai kolom 'kecamatan_code'.",
-        "en": "Unknown kecamatan name(s) in the Polsek mapping: {names}.",
-    },
     "empty_pack": {
         "id": "Tidak bisa merangkum ke tingkat {base}: {col} kosong di semua {n} sel. Apakah "
         "selnya di luar OKI dan Palembang (paket batas wilayah)? Untuk wilayah lain berikan "
@@ -61,37 +49,16 @@ MESSAGES = {
 }
 
 
-def _polsek_table(polsek_map: Any, kec: pd.DataFrame) -> pd.Series:
-    """Kecamatan code → Polsek name, default "Polsek <kecamatan>"."""
-    default = pd.Series(
-        [
-            "Polsek " + str(c if pd.isna(n) else n)
-            for c, n in zip(kec["code"], kec["name"], strict=True)
-        ],
-        index=kec["code"].astype(str).to_numpy(),
-    )
-    if polsek_map is None:
-        return default
-    table = (
-        pd.read_csv(polsek_map, dtype=str)
-        if isinstance(polsek_map, str | Path)
-        else pd.DataFrame(polsek_map)
-    )
-    cols = {c.lower().strip(): c for c in table.columns}
-    key = cols.get("kecamatan_code") or cols.get("kode_kecamatan") or cols.get("kecamatan")
-    val = cols.get("polsek")
-    if key is None or val is None:
-        raise ScoreError.say(MESSAGES, "polsek_columns", have=", ".join(map(str, table.columns)))
-    keys = table[key].astype(str).str.strip()
-    if key != cols.get("kecamatan_code") and key != cols.get("kode_kecamatan"):
-        named = kec[kec["name"].notna()]
-        by_name = dict(zip(named["name"].str.upper(), named["code"].astype(str), strict=False))
-        unknown = sorted(set(keys.str.upper()) - set(by_name))
-        if unknown:
-            raise ScoreError.say(MESSAGES, "polsek_names", names=", ".join(unknown[:5]))
-        keys = keys.str.upper().map(by_name)
-    mapping = pd.Series(table[val].astype(str).str.strip().to_numpy(), index=keys.to_numpy())
-    return mapping.combine_first(default)
+def _polsek_of(polsek_map: Any, kec: pd.DataFrame) -> pd.Series:
+    """Kecamatan code → Polsek, by :func:`~kamtibmas_geo.boundaries.polsek_table`.
+
+    One Polsek per kecamatan (``"Polsek <kecamatan>"``) unless the mapping says otherwise.
+    """
+    from kamtibmas_geo.boundaries._polsek import polsek_table
+
+    frame = pd.DataFrame({"code": kec["code"].astype(str), "name": kec["name"]})
+    table = polsek_table(frame, polsek_map)
+    return pd.Series(table["polsek"].to_numpy(), index=table["kecamatan_code"].astype(str))
 
 
 def _empty_level_error(
@@ -128,10 +95,10 @@ def rollup(
         Output of :func:`score_hotspots`.
     level : {"desa", "kecamatan", "polsek", "kabupaten"}
         Level of the roll-up.
-    polsek_map : str, Path or DataFrame, optional
-        Kecamatan → Polsek mapping (CSV with columns ``kecamatan_code`` or
-        ``kecamatan`` and ``polsek``); kecamatan not listed keep their own Polsek
-        ("Polsek <kecamatan>").
+    polsek_map : dict, str, Path or DataFrame, optional
+        Kecamatan → Polsek mapping, as :func:`~kamtibmas_geo.boundaries.polsek_table`
+        reads it (dict, table or CSV/XLSX with ``kecamatan`` code or name and
+        ``polsek``); kecamatan not listed keep their own Polsek ("Polsek <kecamatan>").
     settings : Settings, optional
         Where the boundary pack is.
     boundaries : GeoDataFrame, optional
@@ -152,15 +119,19 @@ def rollup(
         ``code``, ``name``, ``area_km2``, ``n_cells``, sums of ``n_*``, ``score``,
         ``coverage_gap``, ``n_hot`` (cells with ``gi_bin > 0``), ``score_mean``,
         ``incidents_per_km2``, ``score_per_km2``, ``coverage_gap_mean``, and at
-        kabupaten level ``population`` and ``incidents_per_10k``; sorted by score.
+        kabupaten level ``population`` and ``incidents_per_10k``; ``rank`` (by score,
+        1 = highest) and ``kabupaten_code`` first: ranks compare units of one
+        kabupaten/kota only, and the rows are sorted by kabupaten, then rank.
         ``attrs["rollup"]`` holds the level, the units' source (``"pack"`` or
         ``"boundaries"``) and ``n_cells_no_unit``, the cells left out because they lie in
         no unit of the level.
 
     Raises
     ------
+    BoundaryError
+        If the Polsek mapping is wrong (see :func:`~kamtibmas_geo.boundaries.polsek_table`).
     ScoreError
-        If the cell table lacks a needed column, the Polsek mapping is wrong,
+        If the cell table lacks a needed column,
         ``boundaries`` are not usable desa polygons, or no cell lies in any unit of the
         level (for example cells of another region rolled up without ``boundaries``):
         an empty table would silently lose every cell.
@@ -183,22 +154,38 @@ def rollup(
     frame["code"] = frame[col].astype(str)
     area = pd.Series(units["area_km2"].to_numpy(), index=units["code"].astype(str).to_numpy())
     names = pd.Series(units["name"].to_numpy(), index=units["code"].astype(str).to_numpy())
+    kab_of = pd.Series(frame["code"].str[:5].to_numpy(), index=frame["code"].to_numpy())
     if level == "polsek":
-        pol = _polsek_table(polsek_map, units)
+        pol = _polsek_of(polsek_map, units)
         frame["code"] = frame["code"].map(pol)
         area = area.groupby(pol.reindex(area.index).to_numpy()).sum()
         names = pd.Series(area.index, index=area.index)
+        kab_of = pd.Series(pol.index.str[:5].to_numpy(), index=pol.to_numpy())
     out = _sum_by_unit(frame, area, names)
     if level == "kabupaten":
         _add_population(out, units, own)
-    out = out.reset_index().sort_values("score", ascending=False, kind="stable")
-    out = out.reset_index(drop=True)
+    out = _ranked_within_kabupaten(out, kab_of)
     out.attrs["rollup"] = {
         "level": level,
         "units": "pack" if own is None else "boundaries",
         "n_cells_no_unit": n_all - len(frame),
     }
     return out
+
+
+def _ranked_within_kabupaten(out: pd.DataFrame, kab_of: pd.Series) -> pd.DataFrame:
+    """Add ``kabupaten_code`` and ``rank`` (by score, 1 = highest) inside each kabupaten.
+
+    Sorted by kabupaten, then rank: a rank compares units of one Polres only.
+    """
+    out = out.reset_index()
+    kab_first = kab_of[~kab_of.index.duplicated()]
+    out.insert(1, "kabupaten_code", kab_first.reindex(out["code"]).to_numpy())
+    key = out["kabupaten_code"].fillna("")
+    out.insert(0, "rank", out.groupby(key)["score"].rank(method="min", ascending=False))
+    out["rank"] = out["rank"].astype(np.int64)
+    out = out.assign(_k=key).sort_values(["_k", "rank", "code"], kind="stable")
+    return out.drop(columns="_k").reset_index(drop=True)
 
 
 def _cells_and_units(
@@ -213,7 +200,9 @@ def _cells_and_units(
     if own is None:
         from kamtibmas_geo.boundaries._pack import load_boundaries
 
-        return frame, load_boundaries(base, settings=settings)
+        kab = frame["kabupaten_code"] if "kabupaten_code" in frame else frame[f"{base}_code"]
+        codes = sorted({str(c)[:5] for c in kab.dropna()})
+        return frame, load_boundaries(base, codes or None, settings=settings)
     from kamtibmas_geo.grid._cells import cell_units
     from kamtibmas_geo.grid._units import own_level
 
