@@ -363,6 +363,26 @@ def test_export_cells(cells, tmp_path, suffix):
         assert back.crs.to_epsg() == 4326
 
 
+def test_export_names_as_staff_write_them(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "hex_id": ["898cab6214bffff"],
+            "desa_name": ["Sembilan-belas Ilir"],
+            "kecamatan_name": ["Ilir Timur Satu"],
+        }
+    )
+    back = pd.read_csv(export_cells(frame, tmp_path / "sel.csv"))
+    assert back.columns[:5].tolist() == [
+        "hex_id",
+        "desa_name",
+        "desa_label",
+        "kecamatan_name",
+        "kecamatan_label",
+    ]
+    assert back.loc[0, "desa_label"] == "19 Ilir"
+    assert back.loc[0, "kecamatan_label"] == "Ilir Timur I"
+
+
 def test_export_bad_suffix(cells, tmp_path):
     with pytest.raises(ScoreError, match=r"akhiran '\.xyz' tidak dikenal"):
         export_cells(cells, tmp_path / "cells.xyz")

@@ -448,3 +448,25 @@ def test_boundary_label_on_hover(
     names |= {display_name(n) for n in desa["name"]}
     assert text
     assert text.splitlines()[0].split(" (")[0] in names
+
+
+def test_cli_pictures(
+    cells: gpd.GeoDataFrame, records: gpd.GeoDataFrame, settings: Any, tmp_path: Path
+):
+    image = pytest.importorskip("PIL.Image")
+    two = sorted(cells["kecamatan_code"].dropna().unique())[:2]
+    small = cells.loc[cells["kecamatan_code"].isin(two)]
+    cells_path = tmp_path / "sel.parquet"
+    small.to_parquet(cells_path)
+    out, png, folder = tmp_path / "peta.html", tmp_path / "peta.png", tmp_path / "polsek"
+    args = [sys.executable, "-m", "kamtibmas_geo", "--source", str(settings.source)]
+    args += ["--cache-dir", str(settings.cache_dir), "map", str(cells_path), "--out", str(out)]
+    args += ["--png", str(png), "--per-polsek", str(folder), "--target", "Ramadhan 1448 H"]
+    # its own process: Playwright's sync API runs once per thread (the module's browser)
+    subprocess.run([*args, "--no-boundaries"], check=True, capture_output=True)
+    assert "Ramadhan 1448 H" in out.read_text(encoding="utf-8")
+    pics = sorted(folder.glob("*.png"))
+    assert [p.name[:3] for p in pics] == ["01_", "02_"]
+    assert all(p.name.endswith(".png") and "polsek-" in p.name for p in pics)
+    with image.open(png) as img:
+        assert img.size == (1280, 900)

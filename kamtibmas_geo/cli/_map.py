@@ -148,6 +148,20 @@ def _read_input(key: str, path: Path, st: Any, reading: ReadOptions) -> object:
     return _read(path, st.lang)
 
 
+def _pictures(source: Any, png: Path | None, per_polsek: Path | None, st: Any) -> None:
+    """Take the briefing picture and the per-Polsek pictures in one Chromium."""
+    from kamtibmas_geo.render._png import open_chromium, save_png, save_polsek_pngs
+
+    with open_chromium() as browser:
+        if png is not None:
+            save_png(source, png, browser=browser)
+            st.console.print(tr(MESSAGES, "png", st.lang, path=png), soft_wrap=True)
+        if per_polsek is not None:
+            done = save_polsek_pngs(source, per_polsek, browser=browser)
+            msg = tr(MESSAGES, "pngs", st.lang, n=len(done), path=per_polsek)
+            st.console.print(msg, soft_wrap=True)
+
+
 def register(app: typer.Typer, lang: Language) -> None:
     """Add the ``map`` command to ``app``.
 
@@ -210,7 +224,7 @@ def register(app: typer.Typer, lang: Language) -> None:
         text_column: Annotated[str | None, text_column_option(lang)] = None,
         columns: Annotated[str | None, columns_option(lang)] = None,
     ) -> None:
-        from kamtibmas_geo.render._map import MapOptions, render_map, save_png, save_polsek_pngs
+        from kamtibmas_geo.render._map import MapOptions, render_map
 
         st = state(ctx)
         reading = ReadOptions.parse(sheet, text_column, columns)
@@ -255,10 +269,5 @@ def register(app: typer.Typer, lang: Language) -> None:
         st.console.print(
             tr(MESSAGES, "done", st.lang, path=out, size=size, n=n, mode=mode), soft_wrap=True
         )
-        if png is not None:
-            save_png(m if online else out, png)
-            st.console.print(tr(MESSAGES, "png", st.lang, path=png), soft_wrap=True)
-        if per_polsek is not None:
-            done = save_polsek_pngs(m if online else out, per_polsek)
-            msg = tr(MESSAGES, "pngs", st.lang, n=len(done), path=per_polsek)
-            st.console.print(msg, soft_wrap=True)
+        if png is not None or per_polsek is not None:
+            _pictures(m if online else out, png, per_polsek, st)

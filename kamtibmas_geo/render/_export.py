@@ -18,6 +18,7 @@ import pandas as pd
 
 from kamtibmas_geo._errors import ScoreError
 from kamtibmas_geo._tables import public_columns, write_table
+from kamtibmas_geo.boundaries._names import display_name, kecamatan_display_name
 from kamtibmas_geo.config import Settings
 
 __all__ = ["export_cells"]
@@ -64,7 +65,9 @@ def export_cells(
     path : path
         Output file: ``.parquet``/``.geoparquet``, ``.gpkg`` (layer ``cells``),
         ``.geojson``, or ``.csv``/``.xlsx`` (columns plus ``lat``/``lng`` of the cell
-        centre and the hexagon as WKT in ``geometry``).
+        centre and the hexagon as WKT in ``geometry``). Beside ``desa_name`` and
+        ``kecamatan_name`` come ``desa_label`` and ``kecamatan_label``, the names as
+        staff write them ("19 Ilir", "Ilir Timur I"); not in public files.
     public : bool
         Keep only the columns of the public allow-list
         (:func:`kamtibmas_geo._tables.public_columns`: cell, units, counts, scores, labels),
@@ -96,8 +99,7 @@ def export_cells(
             Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(c)]) for c in frame["hex_id"]
         ]
         frame = gpd.GeoDataFrame(pd.DataFrame(frame), geometry=geoms, crs=4326)
-    if public:
-        frame = _public(frame, settings.public_min_count)
+    frame = _public(frame, settings.public_min_count) if public else _with_labels(frame)
     frame = frame.sort_values("hex_id").reset_index(drop=True)
     lang = settings.lang
     if fmt in {"csv", "xlsx"}:
@@ -108,6 +110,18 @@ def export_cells(
         table["geometry"] = frame.geometry.to_wkt(rounding_precision=6)
         return write_table(table, out, inputs=inputs, lang=lang)
     return write_table(frame, out, layer="cells", inputs=inputs, lang=lang)
+
+
+def _with_labels(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add ``desa_label``/``kecamatan_label`` (names as staff write them) after the official."""
+    for col, label, write in (
+        ("desa_name", "desa_label", display_name),
+        ("kecamatan_name", "kecamatan_label", kecamatan_display_name),
+    ):
+        if col in frame.columns and label not in frame.columns:
+            values = [None if pd.isna(v) else write(str(v)) for v in frame[col]]
+            frame.insert(frame.columns.get_loc(col) + 1, label, values)
+    return frame
 
 
 def _public(frame: gpd.GeoDataFrame, k: int) -> gpd.GeoDataFrame:

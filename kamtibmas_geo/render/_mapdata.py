@@ -482,6 +482,9 @@ def boundary_payload(frame: gpd.GeoDataFrame, tolerance: float) -> dict[str, Any
             out[key] = [None if pd.isna(v) else str(v) for v in frame[col].tolist()]
     bounds = np.round(frame.geometry.bounds.to_numpy(), 5)
     out["bbox"] = bounds.tolist()
+    inside = shapely.point_on_surface(np.asarray(frame.geometry.values))
+    points = np.column_stack([shapely.get_y(inside), shapely.get_x(inside)])
+    out["pt"] = np.round(points, 5).tolist()
     return out
 
 

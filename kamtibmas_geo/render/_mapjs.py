@@ -75,6 +75,14 @@ CSS = """
 .kg-search li{padding:2px 4px;cursor:pointer;font-size:12px}
 .kg-search li:hover,.kg-search li.on{background:#e6f0ff}
 .kg-tip{font:12px/1.35 sans-serif}
+.kg-label{background:none;border:none}
+.kg-num{background:none;border:none}
+.kg-num span{display:block;width:18px;height:18px;border-radius:10px;background:#1f4e9c;
+ color:#fff;font:bold 12px/18px sans-serif;text-align:center;border:1px solid #fff;
+ box-shadow:0 0 3px #000}
+.kg-focus-list{margin-top:2px;max-width:460px}
+.kg-label span{display:block;transform:translate(-50%,-50%);white-space:nowrap;
+ font:bold 11px sans-serif;color:#333;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff}
 .leaflet-control-layers-expanded{max-height:calc(50vh - 30px);overflow:auto}
 .leaflet-control-attribution{max-width:calc(100vw - 20px);white-space:normal}
 .leaflet-kgb-pane > svg{pointer-events:none}
@@ -454,17 +462,17 @@ SCRIPT = r"""
   map.on('mouseout', function () { map.closeTooltip(tip); mark.remove(); });
   KG.showTip = function (lat, lng) { showTip(L.latLng(lat, lng)); };
   // ---------------------------------------------------------------- boundaries
-  function boundaryLayer(B, style) {
-    function ring(a) {
-      var out = [], x = a[0], y = a[1];
-      out.push([x / 1e5, y / 1e5]);
-      for (var i = 2; i < a.length; i += 2) {
-        x += a[i]; y += a[i + 1]; out.push([x / 1e5, y / 1e5]);
-      }
-      return out;
+  function ringOf(a) {
+    var out = [], x = a[0], y = a[1];
+    out.push([x / 1e5, y / 1e5]);
+    for (var i = 2; i < a.length; i += 2) {
+      x += a[i]; y += a[i + 1]; out.push([x / 1e5, y / 1e5]);
     }
+    return out;
+  }
+  function boundaryLayer(B, style) {
     var feats = B.g.map(function (g, i) {
-      var coords = g.map(function (p) { return p.map(ring); });
+      var coords = g.map(function (p) { return p.map(ringOf); });
       return {type: 'Feature', properties: {i: i},
               geometry: {type: 'MultiPolygon', coordinates: coords}};
     });
@@ -486,6 +494,22 @@ SCRIPT = r"""
     kabupaten: {color: '#000', weight: 3, opacity: 0.9, fill: false, dashArray: '6 4'}
   };
   var BOUNDARY_LABEL = {desa: T.layer_desa, kecamatan: T.layer_kec, kabupaten: T.layer_kab};
+  // desa/kelurahan names on the map from zoom 13 (the only base map when offline)
+  var labels = L.layerGroup().addTo(map);
+  function drawLabels() {
+    labels.clearLayers();
+    var B = D.bounds && D.bounds.desa;
+    if (!B || !B.pt || map.getZoom() < 13 || !map.hasLayer(KG.layers.desa)) { return; }
+    var view = map.getBounds().pad(0.1);
+    B.pt.forEach(function (p, i) {
+      if (!p || !view.contains(p)) { return; }
+      var text = (B.disp && B.disp[i]) || B.name[i];
+      L.marker(p, {interactive: false, keyboard: false, icon: L.divIcon({
+        className: 'kg-label', iconSize: null, html: '<span>' + esc(text) + '</span>'})})
+        .addTo(labels);
+    });
+  }
+  map.on('zoomend moveend overlayadd overlayremove', drawLabels);
   if (D.bounds) {
     ['desa', 'kecamatan', 'kabupaten'].forEach(function (level) {
       var B = D.bounds[level];
@@ -587,7 +611,7 @@ SCRIPT = r"""
                          T.post + ' (' + T.proposed + ')'), true);
   }
   // ---------------------------------------------------------------- title
-  var titleBox = null, focusLine = null;
+  var titleBox = null, focusLine = null, focusList = null;
   if (map.zoomControl) { map.zoomControl.remove(); }
   var title = L.control({position: 'topleft'});
   title.onAdd = function () {
@@ -596,6 +620,7 @@ SCRIPT = r"""
     D.title.sub.forEach(function (s) { el('div', '', div, s); });
     focusLine = el('div', 'kg-focus', div, null);
     focusLine.style.display = 'none';
+    focusList = el('div', 'kg-focus-list', div, null);
     D.title.warn.forEach(function (s) { el('div', 'kg-warn', div, '\u26a0 ' + s); });
     titleBox = div;
     return div;
@@ -769,6 +794,7 @@ SCRIPT = r"""
   if (bounds.isValid()) { map.fitBounds(bounds, {animate: false}); }
   if (hexLayers.length) { hexLayers[0].addTo(map); }
   drawLegend();
+  drawLabels();
   layout();
   function settled() {
     return hexLayers.every(function (l) { return !map.hasLayer(l) || !l._loading; });
@@ -792,10 +818,30 @@ SCRIPT = r"""
     map.closeTooltip(tip); mark.remove(); map.closePopup();
     layout();
   };
+  var focusLayer = L.layerGroup().addTo(map);
   KG.focus = function (j) {
-    var G = D.priority[j];
+    // one Polsek: its kecamatan outlined, its top places numbered and listed under the title
+    var G = D.priority[j], K = D.bounds && D.bounds.kecamatan;
     focusLine.textContent = G.kab + ' \u00b7 ' + G.polsek;
     focusLine.style.display = '';
+    focusLayer.clearLayers();
+    focusList.textContent = '';
+    if (K) {
+      K.name.forEach(function (name, i) {
+        if (G.kec.indexOf(name) < 0) { return; }
+        var coords = K.g[i].map(function (p) { return p.map(function (r) {
+          return ringOf(r).map(function (q) { return [q[1], q[0]]; });
+        }); });
+        L.polygon(coords, {color: '#1f4e9c', weight: 4, fill: false, interactive: false})
+          .addTo(focusLayer);
+      });
+    }
+    G.top.forEach(function (e, n) {
+      L.marker(e.ll, {interactive: false, icon: L.divIcon({className: 'kg-num', iconSize: [20, 20],
+        html: '<span>' + (n + 1) + '</span>'})}).addTo(focusLayer);
+      el('div', '', focusList, (n + 1) + '. ' + (e.disp || e.desa || '?') + ' (' + T.cls + ' ' +
+         e.cls + ') \u2013 ' + e.why);
+    });
     var b = G.bbox;
     map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {animate: false, padding: [20, 20]});
     return KG.settle();

@@ -25,7 +25,7 @@ from kamtibmas_geo.render._page import page_html
 if TYPE_CHECKING:
     import folium
 
-__all__ = ["CHROMIUM_ARGS", "save_png", "save_polsek_pngs"]
+__all__ = ["CHROMIUM_ARGS", "open_chromium", "save_png", "save_polsek_pngs"]
 
 #: Flags for headless Debian Chromium (no sandbox in containers, no background traffic).
 CHROMIUM_ARGS = [
@@ -69,6 +69,23 @@ def _page_file(source: Any) -> Iterator[Path]:
         page = Path(tmp) / "map.html"
         page.write_text(page_html(source, offline=True), encoding="utf-8")
         yield page
+
+
+@contextmanager
+def open_chromium(executable: str | None = None) -> Iterator[Any]:
+    """Open headless Chromium once for several pictures (``browser=`` of the functions here).
+
+    Parameters
+    ----------
+    executable : str, optional
+        Chromium binary; ``chromium`` on the PATH or ``/usr/bin/chromium`` by default.
+
+    Yields
+    ------
+    playwright.sync_api.Browser
+    """
+    with _browser(None, executable) as browser:
+        yield browser
 
 
 @contextmanager

@@ -156,7 +156,8 @@ def priority_payload(
     Returns
     -------
     list of dict
-        ``{"kab", "polsek", "bbox", "top": [{"desa", "disp", "cls", "why", "ll"}]}``.
+        ``{"kab", "polsek", "bbox", "kec", "top": [{"desa", "disp", "cls", "why", "ll"}]}``
+        (``kec``: the official names of the Polsek's kecamatan).
     """
     if not {"score", "score_class", "hex_id"} <= set(cells.columns) or cells.empty:
         return []
@@ -169,9 +170,10 @@ def priority_payload(
     for (kab, polsek), group in frame.groupby(["_kab", "_polsek"], sort=True):
         top = _entries(group, types, lang, public_k)
         best = float(pd.to_numeric(group["score"], errors="coerce").fillna(0).max())
-        groups.append((str(kab), -best, str(polsek), top, _bounds(group)))
+        kec = sorted({str(v) for v in group.get("kecamatan_name", pd.Series()).dropna()})
+        groups.append((str(kab), -best, str(polsek), top, _bounds(group), kec))
     groups.sort(key=lambda g: (g[0], g[1], g[2]))
     return [
-        {"kab": kab, "polsek": polsek, "bbox": bbox, "top": top}
-        for kab, _, polsek, top, bbox in groups
+        {"kab": kab, "polsek": polsek, "bbox": bbox, "top": top, "kec": kec}
+        for kab, _, polsek, top, bbox, kec in groups
     ]
