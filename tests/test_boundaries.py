@@ -226,3 +226,12 @@ def test_a_pack_that_misses_a_desa_fails_validation(desa, kecamatan, kabupaten):
         "- 16.71: expected 18 kecamatan and 107 desa/kelurahan, built 18 and 106",
         "- 16.71: village codes differ from the official list: ['16.71.01.1001']",
     ]
+
+
+def test_the_default_pack_is_keyed_on_its_own_sources_only(settings):
+    # adding the province to the manifest must not move (or rebuild) the default pack
+    info = build_pack(settings=settings)
+    assert info.regions == ("16.02", "16.71")
+    assert info.path.name.startswith("pack-")
+    keys = {s["key"] for s in info.meta["sources"]}
+    assert keys == {"kab", "kec", "kel_oki", "kel_palembang", "names", "area", "population"}

@@ -54,6 +54,14 @@ MESSAGES = {
         "polygons of 256 official desa/kelurahan). Never invented; records naming only them "
         "are placed at kecamatan level:",
     },
+    "other_regions": {
+        "id": "Ini paket bawaan (OKI dan Palembang). Kabupaten/kota lain Sumatera Selatan: "
+        '--region <kode atau nama> (mis. --region "Muara Enim"), atau --region sumsel '
+        "untuk ke-17.",
+        "en": "This is the default pack (OKI and Palembang). Other kabupaten/kota of Sumatera "
+        'Selatan: --region <code or name> (e.g. --region "Muara Enim"), or --region sumsel '
+        "for all 17.",
+    },
     "col_code": {"id": "Kode", "en": "Code"},
     "col_name": {"id": "Nama", "en": "Name"},
     "col_kind": {"id": "Jenis", "en": "Kind"},
@@ -145,6 +153,8 @@ def register(app: typer.Typer, lang: Language) -> None:
         for report in reports:
             _print_files(st, report)
         _print_sources(st, groups)
+        if region is None:
+            st.console.print(Text(tr(MESSAGES, "other_regions", st.lang)), soft_wrap=True)
         if any(c.state != "ok" for r in reports for c in r.derived):
             st.console.print(Text(tr(MESSAGES, "derived_damaged", st.lang)), soft_wrap=True)
         if any(c.state != "ok" for r in reports for c in r.files):
