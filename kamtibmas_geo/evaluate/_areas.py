@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import h3
@@ -54,6 +55,8 @@ class Jurisdiction:
         ``hex_id`` of the cells overlapping it.
     areas : Series
         km² of each cell inside it, indexed by ``hex_id``.
+    cells : GeoDataFrame
+        Its cells: ``hex_id``, ``lat``, ``lon`` (centre), ``area_km2`` (clipped), hexagon.
     """
 
     code: str
@@ -61,6 +64,7 @@ class Jurisdiction:
     geometry: shapely.Geometry
     index: pd.Index
     areas: pd.Series
+    cells: gpd.GeoDataFrame
 
     @property
     def area_km2(self) -> float:
@@ -111,7 +115,7 @@ def units_of(
 
         kab = load_boundaries("kabupaten", region, settings=settings)
         return gpd.GeoDataFrame(
-            {"code": kab["code"].astype(str), "name": kab["name"].astype(str)},
+            {"code": kab["code"].astype(str), "name": kab["name"].astype(str), "source": "pack"},
             geometry=kab.geometry.values,
             crs=4326,
         )
@@ -145,31 +149,47 @@ def units_of(
     return units.sort_values("code").reset_index(drop=True)
 
 
-def jurisdictions(units: gpd.GeoDataFrame, res: int) -> list[Jurisdiction]:
-    """Return each unit with its overlapping cells and their clipped areas."""
+def jurisdictions(
+    units: gpd.GeoDataFrame, res: int, *, settings: Settings | None = None
+) -> list[Jurisdiction]:
+    """Return each unit with its overlapping cells and their clipped areas.
+
+    Units of the boundary pack (``source == "pack"``) take their cells from
+    :func:`~kamtibmas_geo.grid.region_cells`; others from H3's polygon cover.
+    """
     out = []
     for row in units.itertuples(index=False):
-        geom = row.geometry
-        shape = h3.geo_to_h3shape(geom.__geo_interface__)
-        ids = h3.h3shape_to_cells_experimental(shape, res, contain="overlap")
+        ids = _unit_cells(row, res, settings)
         if not ids:
             continue
         cells = _cells_frame(ids)
-        areas = clipped_km2(cells, geom)
-        keep = areas > 0
-        index = pd.Index(cells["hex_id"].astype(str)[keep], name="hex_id")
+        areas = clipped_km2(cells, row.geometry)
+        cells = cells[areas > 0].reset_index(drop=True)
+        cells["area_km2"] = areas[areas > 0]
+        index = pd.Index(cells["hex_id"].astype(str), name="hex_id")
         out.append(
             Jurisdiction(
                 str(row.code),
                 str(row.name),
-                geom,
+                row.geometry,
                 index,
-                pd.Series(areas[keep], index=index, name="area_km2"),
+                pd.Series(cells["area_km2"].to_numpy(), index=index, name="area_km2"),
+                cells,
             )
         )
     if not out:
         raise ScoreError.say(MESSAGES, "no_cell", res=res)
     return out
+
+
+def _unit_cells(row: Any, res: int, settings: Settings | None) -> list[str]:
+    """Return the H3 cells overlapping one unit."""
+    if getattr(row, "source", "") == "pack":
+        from kamtibmas_geo.grid._cells import region_cells
+
+        return list(region_cells(str(row.code), res, settings=settings))
+    shape = h3.geo_to_h3shape(row.geometry.__geo_interface__)
+    return list(h3.h3shape_to_cells_experimental(shape, res, contain="overlap"))
 
 
 def clipped_km2(cells: gpd.GeoDataFrame, geom: shapely.Geometry) -> NDArray[np.float64]:

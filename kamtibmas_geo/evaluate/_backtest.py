@@ -405,7 +405,11 @@ class BacktestResult:
         body = summary.to_string(index=False, float_format=lambda v: f"{v:.3f}")
         labels = ", ".join(self.periods["period"].astype(str))
         lines = [title, f"{tr(MESSAGES, 'periods', lang)}: {labels}", body]
-        lines += [s.describe(lang) for s in self.selections.values()]
+        names = dict(zip(self.table["kabupaten_code"], self.table["jurisdiction"], strict=False))
+        lines += [
+            f"{label}, {names.get(code, code)}: {s.describe(lang)}"
+            for (label, code), s in self.selections.items()
+        ]
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -477,7 +481,7 @@ def backtest(
             MESSAGES, "err_baselines", unknown=unknown, choices=", ".join(BASELINES)
         )
     cuts = opts.cuts
-    units = jurisdictions(units_of(boundaries, region, settings), res)
+    units = jurisdictions(units_of(boundaries, region, settings), res, settings=settings)
     history = _history(records, res, units, settings.timezone)
     forecast = forecaster or _default_forecaster(cuts[0])
     todo = _periods_to_test(periods, history, opts, settings)
@@ -538,8 +542,7 @@ class _Run:
         h = self.history
         in_unit = h.unit_of[unit.code]
         observed = _counts(h.hex_ids[in_test & in_unit & h.precise], unit.index)
-        cells = h.cells.set_index("hex_id").loc[unit.index].reset_index()
-        cells["area_km2"] = unit.areas.to_numpy()
+        cells = unit.cells
         models = self._models(p, unit, cells, train, train_mask)
         n_test = int(observed.sum())
         if n_test < MIN_TEST_EVENTS:
@@ -617,13 +620,17 @@ class _Run:
 
 def _check_scored(scores: pd.Series, index: pd.Index) -> None:
     """Refuse a forecast that scored cells, none of them the study area's (wrong res)."""
-    if len(scores) and len(index) and not scores.index.isin(index).any():
-        example = str(scores.index[0])
-        try:
-            res = h3.get_resolution(str(index[0]))
-        except (ValueError, TypeError):  # pragma: no cover - index holds H3 ids
-            res = "?"
-        raise ScoreError.say(MESSAGES, "err_cells", n=len(scores), res=res, example=example)
+    if not len(scores) or not len(index):
+        return
+    head = scores.index[:100]
+    if (index.get_indexer(head) >= 0).any() or index.isin(scores.index).any():
+        return
+    example = str(scores.index[0])
+    try:
+        res = h3.get_resolution(str(index[0]))
+    except (ValueError, TypeError):  # pragma: no cover - index holds H3 ids
+        res = "?"
+    raise ScoreError.say(MESSAGES, "err_cells", n=len(scores), res=res, example=example)
 
 
 def _check_periods_in_data(chosen: list[Window], history: _History) -> None:

@@ -352,12 +352,12 @@ def _ring_kernels(index: pd.Index) -> dict[int, sp.csr_array]:
     return out
 
 
-def _kde_kernels(cells: gpd.GeoDataFrame) -> dict[float, sp.csr_array]:
+def _kde_kernels(cells: gpd.GeoDataFrame, data: _Data) -> dict[float, sp.csr_array]:
     """Gaussian kernels between cell centres, one per bandwidth of :data:`KDE_EDGES`.
 
     ``K_h[i, j] = exp(-d_ij^2 / 2h^2)`` for centres within ``3h`` (in metres, in the UTM
     zone of the cells): the KDE of the training incidents, each counted at its cell's
-    centre, is ``K_h @ counts``.
+    centre, is ``K_h @ counts``. Only the columns of cells that hold a record are built.
     """
     from scipy.spatial import cKDTree
 
@@ -367,14 +367,15 @@ def _kde_kernels(cells: gpd.GeoDataFrame) -> dict[float, sp.csr_array]:
     edge = h3.average_hexagon_edge_length(res, "m")
     lat, lon = cells["lat"].to_numpy(dtype=float), cells["lon"].to_numpy(dtype=float)
     xy = gpd.GeoSeries.from_xy(lon, lat, crs=4326).to_crs(utm_crs(lon, lat))
-    tree = cKDTree(np.column_stack([xy.x.to_numpy(), xy.y.to_numpy()]))
-    widest = 3 * max(KDE_EDGES) * edge
-    pair = tree.sparse_distance_matrix(tree, widest, output_type="coo_matrix")
-    # the diagonal (distance 0) is not stored by scipy: add it
+    pts = np.column_stack([xy.x.to_numpy(), xy.y.to_numpy()])
+    used = np.unique(data.pos[data.pos >= 0])
     n = len(cells)
-    rows = np.concatenate([pair.row, np.arange(n)])
-    cols = np.concatenate([pair.col, np.arange(n)])
-    dist = np.concatenate([pair.data, np.zeros(n)])
+    widest = 3 * max(KDE_EDGES) * edge
+    pair = cKDTree(pts).sparse_distance_matrix(cKDTree(pts[used]), widest, output_type="coo_matrix")
+    # a distance of 0 (a cell with itself) is not stored by scipy: add it
+    rows = np.concatenate([pair.row, used])
+    cols = np.concatenate([used[pair.col], used])
+    dist = np.concatenate([pair.data, np.zeros(len(used))])
     out = {}
     for e in KDE_EDGES:
         h = e * edge
@@ -402,8 +403,9 @@ def _evaluate(
     observed: NDArray[np.float64],
     areas: NDArray[np.float64],
     cut: Cut,
-) -> tuple[float, float, NDArray[np.float64]]:
-    """PAI and PEI of a candidate on one window, and its scores."""
+    best: float,
+) -> tuple[float, float]:
+    """PAI and PEI of a candidate on one window (``best``: the most hits possible)."""
     s = candidate.score(ctx)
     if candidate.rings:
         s = ctx.rings[candidate.rings] @ s
@@ -411,10 +413,9 @@ def _evaluate(
     a = cut.area(total)
     n = float(flagged_fraction(s, areas, a) @ observed)
     n_test = float(observed.sum())
-    best = float(_best_hits(observed, areas, a)[0])
     pai = (n / n_test) / (a / total) if n_test > 0 else np.nan
     pei = n / best if best > 0 else np.nan
-    return pai, pei, s
+    return pai, pei
 
 
 def select_forecast(
@@ -479,7 +480,7 @@ def select_forecast(
         np.where(data.t < start, data.t, np.inf), data.pos, data.types, data.points, data.n_cells
     )
     rings = _ring_kernels(index) if any(c.rings for c in family) else {}
-    kde = _kde_kernels(cells) if any(c.name.startswith("kde") for c in family) else {}
+    kde = _kde_kernels(cells, data) if any(c.name.startswith("kde") for c in family) else {}
     first = float(data.t[data.pos >= 0].min()) if (data.pos >= 0).any() else np.inf
     wins = _windows(window, first, years=years, before=before, min_days=min_history_days)
     past = tuple((_days(a), _days(b)) for a, b in window.past)
@@ -498,8 +499,10 @@ def select_forecast(
             (lo - 365.25 * k, hi - 365.25 * k) for k in range(1, 11)
         )
         ctx = _Ctx(data, float(lo), float(hi), w_past, window.ramadhan, rings, kde)
+        nz = observed > 0
+        best = float(_best_hits(observed[nz], areas[nz], cut.area(float(areas.sum())))[0])
         for i, c in enumerate(family):
-            pai[i, j], pei[i, j], _ = _evaluate(c, ctx, observed, areas, cut)
+            pai[i, j], pei[i, j] = _evaluate(c, ctx, observed, areas, cut, best)
     wins["n_test"] = n_tests
     used = (wins["n_test"] > 0).to_numpy()
     n_windows = int(used.sum())

@@ -136,7 +136,7 @@ def flagged_fraction(
     [1.0, 0.5, 0.5]
     """
     s = np.nan_to_num(np.asarray(scores, dtype=float), nan=0.0)
-    order = np.argsort(-s, kind="stable")
+    order = _order(s)
     ss = s[order]
     new = np.concatenate([[True], ss[1:] != ss[:-1]]) if len(ss) else np.zeros(0, bool)
     gid = np.cumsum(new) - 1
@@ -148,6 +148,19 @@ def flagged_fraction(
     out = np.empty(len(s))
     out[order] = frac[gid]
     return out
+
+
+def _order(s: NDArray[np.float64]) -> NDArray[np.intp]:
+    """Return the cells highest score first.
+
+    With no negative score only the positive ones are sorted: the zeros, often most
+    cells, follow as one tied group.
+    """
+    if (s < 0).any():
+        return np.argsort(-s, kind="stable")
+    pos = np.flatnonzero(s > 0)
+    top = pos[np.argsort(-s[pos], kind="stable")]
+    return np.concatenate([top, np.flatnonzero(s == 0)])
 
 
 def _best_hits(
@@ -272,15 +285,16 @@ def rank_metrics_boot(
     s = scores.to_numpy(dtype=float)[keep]
     counts, w = counts[keep], w[keep]
     total, n_test = float(w.sum()), float(counts.sum())
-    draws = _resample(counts, n_boot, seed)
+    nz = counts > 0
+    draws = _resample(counts[nz], n_boot, seed)
     rows, boots = [], []
     for cut in cuts:
         a = cut.area(total)
         frac = flagged_fraction(s, w, a)
         n = float(frac @ counts)
-        n_max = float(_best_hits(counts, w, a)[0])
+        n_max = float(_best_hits(counts[nz], w[nz], a)[0])
         rows.append(_row(cut, a, total, frac, n_test, n, n_max, len(s)))
-        boot = _boot(draws, counts, frac, w, a, total)
+        boot = _boot(draws, frac[nz], w[nz], a, total)
         boots.append(boot[0])
         if len(boot[0]):
             rows[-1][12:14] = np.nanpercentile(boot[0], [2.5, 97.5]).tolist()
@@ -337,20 +351,20 @@ def _resample(counts: NDArray[np.float64], n_boot: int, seed: int) -> NDArray[np
 
 def _boot(
     draws: NDArray[np.float64],
-    counts: NDArray[np.float64],
     frac: NDArray[np.float64],
     w: NDArray[np.float64],
     a: float,
     total: float,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Return the PAI and PEI of each resample (only cells with incidents can change)."""
+    """Return the PAI and PEI of each resample of the cells with incidents.
+
+    No other cell can gain an incident by resampling.
+    """
     if not len(draws):
         return np.zeros(0), np.zeros(0)
-    nz = counts > 0
-    d = draws[:, nz]
-    n = d.sum(axis=1)
-    hits = d @ frac[nz]
-    best = _best_hits(d, w[nz], a)
+    n = draws.sum(axis=1)
+    hits = draws @ frac
+    best = _best_hits(draws, w, a)
     pai = (hits / n) / (a / total)
     with np.errstate(divide="ignore", invalid="ignore"):
         pei = np.where(best > 0, hits / best, np.nan)

@@ -289,7 +289,8 @@ class _History:
 def _history(records: pd.DataFrame, res: int, units: list[Jurisdiction], tz: str = TZ) -> _History:
     """Place the records on the cells of the jurisdictions and in the jurisdictions."""
     gdf, times, hex_ids = _prepare(records, res, tz)
-    cells = _cells_frame(sorted(set().union(*(u.index for u in units))))
+    cells = pd.concat([u.cells for u in units], ignore_index=True)
+    cells = cells.drop_duplicates("hex_id").sort_values("hex_id").reset_index(drop=True)
     index = pd.Index(cells["hex_id"].astype(str), name="hex_id")
     lat = gdf.geometry.y.to_numpy(dtype=float)
     lon = gdf.geometry.x.to_numpy(dtype=float)
