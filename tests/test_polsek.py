@@ -109,3 +109,40 @@ def test_add_polsek_keeps_rows_and_index(desa, kecamatan):
     assert out["polsek"].isna().tolist() == [False, True, False]
     assert "polsek" not in some.columns
     assert kg.polsek_table is polsek_table
+
+
+def test_cli_checks_a_mapping_file_and_writes_the_table(settings, tmp_path, capsys):
+    from kamtibmas_geo.cli import main
+
+    base = ["--source", str(settings.source), "--cache-dir", str(settings.cache_dir)]
+    good = tmp_path / "polsek.csv"
+    good.write_text("kecamatan;polsek\nIT I;Polsek IT I\n16.71.18;Polsek IT I\n")
+    out = tmp_path / "polsek_palembang.xlsx"
+    with pytest.raises(SystemExit) as exc:
+        main(
+            [
+                *base,
+                "boundaries",
+                "polsek",
+                "--region",
+                "Palembang",
+                "--polsek",
+                str(good),
+                "--out",
+                str(out),
+            ]
+        )
+    assert exc.value.code == 0
+    assert "18 kecamatan, 17 Polsek." in capsys.readouterr().out
+    written = pd.read_excel(out, dtype=str)
+    assert list(written.columns) == list(POLSEK_COLUMNS)
+    assert (
+        written.set_index("kecamatan_code").loc[["16.71.05", "16.71.18"], "polsek"] == "Polsek IT I"
+    ).all()
+    bad = tmp_path / "salah.csv"
+    bad.write_text("kecamatan,polsek\nIlir Timur Empat,Polsek IT IV\n")
+    with pytest.raises(SystemExit) as exc:
+        main([*base, "boundaries", "polsek", "--region", "16.71", "--polsek", str(bad)])
+    assert exc.value.code == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "'salah.csv', baris 2: kecamatan 'Ilir Timur Empat' tidak dikenal" in err

@@ -1,4 +1,7 @@
-"""``kamtibmas-geo boundaries build|info``: the boundary packs and their integrity.
+"""``kamtibmas-geo boundaries build|info|polsek``: the boundary packs, their integrity, Polsek.
+
+``polsek`` shows the Polsek of every kecamatan of a region and checks a mapping file
+(``--polsek``) the way patrols, rollups and maps will read it; ``--out`` writes the table.
 
 Both take ``--region`` (a kabupaten/kota of Sumatera Selatan, several separated by commas,
 or ``sumsel`` for all 17); without it, the default pack of OKI and Palembang. ``info``
@@ -62,6 +65,34 @@ MESSAGES = {
         'Selatan: --region <code or name> (e.g. --region "Muara Enim"), or --region sumsel '
         "for all 17.",
     },
+    "cmd_polsek": {
+        "id": "Tampilkan Polsek setiap kecamatan (bawaan: satu per kecamatan) dan periksa berkas "
+        "pemetaan Polsek (CSV/XLSX, kolom 'kecamatan' dan 'polsek') sebelum dipakai patroli, "
+        "rekap, dan peta.",
+        "en": "Show the Polsek of every kecamatan (default: one per kecamatan) and check a "
+        "Polsek mapping file (CSV/XLSX, columns 'kecamatan' and 'polsek') before patrols, "
+        "rollups and maps use it.",
+    },
+    "opt_polsek": {
+        "id": "Berkas pemetaan kecamatan → Polsek (CSV/XLSX, kolom 'kecamatan' berisi kode atau "
+        "nama, dan 'polsek').",
+        "en": "Kecamatan → Polsek mapping file (CSV/XLSX, columns 'kecamatan' with code or name, "
+        "and 'polsek').",
+    },
+    "opt_out": {
+        "id": "Tulis tabelnya ke berkas ini (.csv atau .xlsx).",
+        "en": "Write the table to this file (.csv or .xlsx).",
+    },
+    "bad_out": {
+        "id": "Berkas keluaran {path!r} harus berakhiran .csv atau .xlsx.",
+        "en": "The output file {path!r} must end in .csv or .xlsx.",
+    },
+    "col_polsek": {"id": "Polsek", "en": "Polsek"},
+    "n_polsek": {
+        "id": "{n_kec} kecamatan, {n_polsek} Polsek.",
+        "en": "{n_kec} kecamatan, {n_polsek} Polsek.",
+    },
+    "written": {"id": "Ditulis: {path}", "en": "Written: {path}"},
     "col_code": {"id": "Kode", "en": "Code"},
     "col_name": {"id": "Nama", "en": "Name"},
     "col_kind": {"id": "Jenis", "en": "Kind"},
@@ -117,6 +148,7 @@ def register(app: typer.Typer, lang: Language) -> None:
     """
     group = typer.Typer(help=tr(MESSAGES, "grp_boundaries", lang), no_args_is_help=True)
     app.add_typer(group, name="boundaries")
+    _register_polsek(group, lang)
 
     @group.command("build", help=tr(MESSAGES, "cmd_build", lang))
     def _build(
@@ -160,6 +192,48 @@ def register(app: typer.Typer, lang: Language) -> None:
         if any(c.state != "ok" for r in reports for c in r.files):
             st.console.print(Text(tr(MESSAGES, "damaged", st.lang), style="bold red"))
             raise typer.Exit(code=1)
+
+
+def _register_polsek(group: typer.Typer, lang: Language) -> None:
+    """Add ``boundaries polsek``: the kecamatan → Polsek table, checked."""
+
+    @group.command("polsek", help=tr(MESSAGES, "cmd_polsek", lang))
+    def _polsek(
+        ctx: typer.Context,
+        region: Annotated[
+            str | None, typer.Option("--region", help=tr(MESSAGES, "opt_region", lang))
+        ] = None,
+        polsek: Annotated[
+            Path | None, typer.Option("--polsek", help=tr(MESSAGES, "opt_polsek", lang))
+        ] = None,
+        out: Annotated[
+            Path | None, typer.Option("--out", help=tr(MESSAGES, "opt_out", lang))
+        ] = None,
+    ) -> None:
+        from kamtibmas_geo._errors import BoundaryError
+        from kamtibmas_geo._tables import write_table
+        from kamtibmas_geo.boundaries._pack import MissingVillageWarning
+        from kamtibmas_geo.boundaries._polsek import polsek_table
+
+        st = state(ctx)
+        if out is not None and out.suffix.lower() not in (".csv", ".xlsx"):
+            raise BoundaryError(tr(MESSAGES, "bad_out", st.lang, path=str(out)))
+        with warnings.catch_warnings():  # Polsek need kecamatan only, which are all there
+            warnings.simplefilter("ignore", MissingVillageWarning)
+            table = polsek_table(region, polsek, settings=st.settings)
+        shown = Table()
+        for key in ("col_code", "col_kec", "col_polsek"):
+            shown.add_column(tr(MESSAGES, key, st.lang))
+        for row in table.itertuples():
+            shown.add_row(
+                *(Text(str(v)) for v in (row.kecamatan_code, row.kecamatan_name, row.polsek))
+            )
+        st.console.print(shown)
+        counts = {"n_kec": len(table), "n_polsek": table["polsek"].nunique()}
+        st.console.print(Text(tr(MESSAGES, "n_polsek", st.lang, **counts)))
+        if out is not None:
+            write_table(table, st.guard(out), inputs=st.inputs, lang=st.lang)
+            st.console.print(Text(tr(MESSAGES, "written", st.lang, path=out)), soft_wrap=True)
 
 
 def _pack_groups(region: str | None) -> list[tuple[str, ...]]:
