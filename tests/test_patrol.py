@@ -379,8 +379,8 @@ def test_same_inputs_same_bytes(palembang: pd.DataFrame, tmp_path: Path) -> None
     for n, cells in enumerate([palembang, palembang.sample(frac=1.0, random_state=3)]):
         out = patrol_plan(cells, **kw)
         folder = tmp_path / str(n)
-        files = [patrol_html(out, folder / "p.html")] if folder.mkdir() is None else []
-        files += patrol_files(out, folder / "rute")
+        folder.mkdir()
+        files = [patrol_html(out, folder / "p.html"), *patrol_files(out, folder / "rute")]
         out.to_csv(folder / "p.csv", index=False)
         files.append(folder / "p.csv")
         blobs.append({f.relative_to(folder).as_posix(): f.read_bytes() for f in files})
