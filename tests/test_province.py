@@ -189,6 +189,8 @@ def test_cells_units_and_crosswalk_of_a_province_region(province, settings):
     assert set(units["kabupaten_code"].dropna()) == {"16.74"}
     assert units["kabupaten_code"].notna().all()
     assert not cell_units(cells, settings=settings)["desa_code"].notna().any()  # default: OKI+PLG
+    derived = {c.name: c.state for c in check_pack(region="16.74", settings=settings).derived}
+    assert derived["cells-1674-r7-overlap.parquet"] == "ok"  # beside its own pack, proven
     kec_cells = region_cells(res=7, unit="16.74.01", settings=settings)
     assert set(kec_cells) <= set(cells)
     walk = crosswalk(7, "Pagar Alam", level="kecamatan", settings=settings)
