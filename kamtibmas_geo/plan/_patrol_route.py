@@ -129,8 +129,9 @@ def solve_routes(problem: RouteProblem, *, iterations: int, seed: int) -> list[R
     """Choose and order the stops of every team with PyVRP (prize-collecting VRP).
 
     Every stop is optional and carries its risk as prize (scaled so that risk always wins
-    over distance); every team starts and ends at place 0 and its shift (travel + dwell)
-    is at most the window. The search stops after ``iterations`` iterations with a fixed
+    over distance) and the window as its time window (arrive by its end less the dwell);
+    every team leaves place 0 when the window opens and is back before it closes (vehicle
+    time window and shift duration). The search stops after ``iterations`` iterations with a fixed
     ``seed``, so the same problem always gives the same routes (no time limit).
 
     Returns
@@ -147,17 +148,22 @@ def solve_routes(problem: RouteProblem, *, iterations: int, seed: int) -> list[R
     prize = np.maximum(1, np.rint(problem.prize / problem.prize.max() * _PRIZE_SCALE))
     model = Model()
     places = [model.add_location(x=0, y=0) for _ in range(len(metres))]
-    depot = model.add_depot(places[0])
+    budget = int(problem.budget_s)
+    depot = model.add_depot(places[0], tw_early=0, tw_late=budget)
     model.add_vehicle_type(
         num_available=problem.teams,
         start_depot=depot,
         end_depot=depot,
-        shift_duration=int(problem.budget_s),
+        tw_early=0,
+        tw_late=budget,
+        shift_duration=budget,
     )
     for k in range(1, len(places)):
         model.add_client(
             places[k],
             service_duration=int(problem.dwell_s),
+            tw_early=0,
+            tw_late=max(0, budget - int(problem.dwell_s)),
             prize=int(prize[k - 1]),
             required=False,
         )
