@@ -9,7 +9,11 @@
 5. backtests the last Ramadhan against naive baselines (hit rate, PAI, PEI);
 6. proposes new Poskamling for each Polres (Polres OKI and Polrestabes Palembang plan
    separately), keeping the active posts, and a patrol plan per Polsek;
-7. writes the map (``peta.html``, offline), its PNG, the cell table and the plans.
+7. writes the map (``peta.html``, offline), its picture (``peta.png``: a snapshot in
+   headless Chromium, or, on a machine without Chromium, a still picture drawn with
+   matplotlib, :func:`~kamtibmas_geo.render._static.save_static_png`), the cell table and
+   the plans. ``KAMTIBMAS_GEO_CHROMIUM`` names the Chromium binary; a path that does not
+   exist (``KAMTIBMAS_GEO_CHROMIUM=none``) draws without a browser.
 
 Each step reports to an optional ``progress(step, total, label)`` callback, so the CLI can
 show a progress bar; the function itself prints nothing.
@@ -17,6 +21,7 @@ show a progress bar; the function itself prints nothing.
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -55,6 +60,8 @@ DEMO_STEPS: tuple[str, ...] = ("pack", "sample", "geocode", "score", "backtest",
 
 #: The two Polres of the demo: kabupaten code → name used in file names.
 _POLRES = {"16.71": "palembang", "16.02": "oki"}
+#: Their names as staff write them (tables and summaries).
+POLRES_NAMES = {"16.71": "Polrestabes Palembang", "16.02": "Polres OKI"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,15 +129,6 @@ def map_cells(cells: gpd.GeoDataFrame, *, full: tuple[str, ...] = ("16.71",)) ->
     if "gi_bin" in cells:
         keep |= cells["gi_bin"].fillna(0).to_numpy() > 0
     return cells[keep.to_numpy()].copy()
-
-
-def _posts_frame(posts: pd.DataFrame) -> gpd.GeoDataFrame:
-    lat = pd.to_numeric(posts["lintang"].astype(str).str.replace(",", "."), errors="coerce")
-    lon = pd.to_numeric(posts["bujur"].astype(str).str.replace(",", "."), errors="coerce")
-    frame = posts.assign(lat=lat, lon=lon).dropna(subset=["lat", "lon"])
-    return gpd.GeoDataFrame(
-        frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs=4326
-    )
 
 
 def _output_folder(out_dir: str | Path, lang: str) -> Path:
@@ -225,7 +223,7 @@ def run_demo(
     with run.step("plan"):
         plan = _plan_step(run, data.posts, cells, new_posts=new_posts, teams=teams, target=target)
     with run.step("map"):
-        _map_step(run, cells, placed, plan, png=png)
+        _map_step(run, cells, placed, plan, png=png, target=target)
     if progress is not None:
         progress(len(DEMO_STEPS), len(DEMO_STEPS), "")
     return DemoResult(
@@ -352,9 +350,10 @@ def _plan_step(
     """Propose new Poskamling and a patrol plan per Polres; write both."""
     from kamtibmas_geo._tables import write_table
     from kamtibmas_geo.plan._poskamling import patrol_html, patrol_plan, plan_poskamling
+    from kamtibmas_geo.records._places import read_places
 
-    posts = _posts_frame(post_table)
-    active = posts[posts["status"].astype(str).str.lower().eq("aktif")]
+    posts = read_places(post_table, "posts", lang=run.lang)  # the one reader of places
+    active = posts[posts["aktif"].to_numpy(dtype=bool)]
     proposed, plan_rows, patrols = [], [], []
     for code, name in _POLRES.items():
         mine = cells[cells["kabupaten_code"] == code]
@@ -362,7 +361,7 @@ def _plan_step(
             mine, p=new_posts, existing=active, time_limit=60.0, settings=run.settings
         )
         proposed.append(solved.posts.assign(polres=name))
-        plan_rows.append({"polres": name, **solved.summary()})
+        plan_rows.append({"polres": POLRES_NAMES[code], **solved.summary()})
         patrols.append(patrol_plan(mine, teams=teams, target=target, lang=run.lang))
     usulan = gpd.GeoDataFrame(pd.concat(proposed, ignore_index=True), crs=4326)
     run.files["posts"] = write_table(usulan, run.out / "usulan_poskamling.geojson")
@@ -379,13 +378,15 @@ def _map_step(
     plan: _Plans,
     *,
     png: bool,
+    target: str = "",
 ) -> None:
     """Write the map of the drawn cells, points and posts (and its PNG when ``png``)."""
-    from kamtibmas_geo.render._map import render_map, save_png
+    from kamtibmas_geo.render._map import render_map
 
     run.files["map"] = run.out / "peta.html"
+    drawn = map_cells(cells)
     render_map(
-        map_cells(cells),
+        drawn,
         records=placed["disturbance"],
         activities=placed["activity"],
         posts=plan.posts,
@@ -395,4 +396,34 @@ def _map_step(
         settings=run.settings,
     )
     if png:
-        run.files["png"] = save_png(run.files["map"], run.out / "peta.png")
+        _picture(run, drawn, plan, target)
+
+
+def _picture(run: _Run, drawn: gpd.GeoDataFrame, plan: _Plans, target: str) -> None:
+    """Save ``peta.png``: the browser snapshot, or a still picture where Chromium is missing.
+
+    The snapshot needs Chromium (and playwright); a machine without them gets the picture
+    drawn by matplotlib (file key ``png_static``), so the demo always finishes with one.
+    """
+    from kamtibmas_geo._errors import DependencyError
+    from kamtibmas_geo.render._map import save_png
+    from kamtibmas_geo.render._static import save_static_png
+
+    out = run.out / "peta.png"
+    try:
+        run.files["png"] = save_png(
+            run.files["map"], out, executable=os.environ.get("KAMTIBMAS_GEO_CHROMIUM") or None
+        )
+        return
+    except DependencyError:
+        pass
+    active = plan.posts[plan.posts["aktif"]] if "aktif" in plan.posts else plan.posts
+    run.files["png_static"] = save_static_png(
+        drawn,
+        out,
+        posts=active,
+        proposed=plan.proposed,
+        target=target,
+        settings=run.settings,
+        lang=run.lang,
+    )

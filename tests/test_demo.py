@@ -11,7 +11,9 @@ from kamtibmas_geo.cli import main
 
 
 @pytest.mark.slow
-def test_demo_runs_the_whole_job(settings, tmp_path, capsys):
+def test_demo_runs_the_whole_job(settings, tmp_path, capsys, monkeypatch):
+    # a machine without Chromium: the demo still ends with its picture, drawn by matplotlib
+    monkeypatch.setenv("KAMTIBMAS_GEO_CHROMIUM", str(tmp_path / "no-chromium-here"))
     out = tmp_path / "demo"
     with pytest.raises(SystemExit) as exc:
         main(
@@ -23,13 +25,27 @@ def test_demo_runs_the_whole_job(settings, tmp_path, capsys):
                 "demo",
                 "--out",
                 str(out),
-                "--no-png",
             ]
         )
     assert exc.value.code == 0
     text = capsys.readouterr().out
     for words in ("Buku besar", "10 sel paling rawan", "Uji balik", "Usulan Poskamling", "Selesai"):
         assert words in text
+    # the summary as staff read it: one "Baris ditolak" row, impossible dates called so,
+    # Polres named as staff write them, intervals as numbers
+    assert len(re.findall(r"│ Baris ditolak ", text)) == 1
+    assert "Tanggal mustahil" in text
+    assert "Tanggal tidak ada" not in text
+    assert "Polrestabes" in text
+    assert "Polres OKI" in text
+    assert "│ palembang" not in text
+    assert "np.float" not in text
+    assert "Peta (PNG, digambar tanpa Chromium)" in text
+    png = (out / "peta.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (1280, 900)
+    assert len(png) > 50_000  # cells, boundaries and posts drawn, not an empty frame
 
     # nothing lost: every input row is placed or rejected with a reason
     rejected = pd.read_csv(out / "ditolak.csv")

@@ -60,6 +60,10 @@ FILE_LABELS = {
     "patrol_html": {"id": "Rencana patroli (cetak)", "en": "Patrol plan (printable)"},
     "map": {"id": "Peta (HTML, luring)", "en": "Map (HTML, offline)"},
     "png": {"id": "Peta (PNG)", "en": "Map (PNG)"},
+    "png_static": {
+        "id": "Peta (PNG, digambar tanpa Chromium)",
+        "en": "Map (PNG, drawn without Chromium)",
+    },
 }
 
 
@@ -172,8 +176,19 @@ def _backtest_table(result: Any, lg: Language) -> Table:
     for col in result.backtest.columns:
         bt.add_column(str(col))
     for values in result.backtest.itertuples(index=False):
-        bt.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in values))
+        bt.add_row(*(_cell(v) for v in values))
     return bt
+
+
+def _cell(value: Any) -> str:
+    """Return a number with three decimals, an interval as ``low–high``, text as it is."""
+    import numbers
+
+    if isinstance(value, tuple) and all(isinstance(v, numbers.Real) for v in value):
+        return "–".join(f"{float(v):.3f}" for v in value)
+    if isinstance(value, numbers.Real) and not isinstance(value, bool | numbers.Integral):
+        return f"{float(value):.3f}"
+    return str(value)
 
 
 def _plans_table(result: Any, lg: Language) -> Table:
