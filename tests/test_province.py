@@ -170,6 +170,9 @@ def test_every_region_by_code_name_and_short_name(code):
         ("Lubuklinggau", "16.73"),
         ("Pagaralam", "16.72"),
         ("Kab. Muara Enim", "16.03"),
+        ("Kab. PALI", "16.12"),
+        ("Kabupaten OKU Timur", "16.08"),
+        ("kota lubuk-linggau", "16.73"),
     ],
 )
 def test_short_names_staff_use(spelling, code):

@@ -226,7 +226,7 @@ def resolve_region(region: RegionArg) -> list[str]:
         return list(DEFAULT_CODES)
     if key in _PROVINCE_WORDS:
         return list(PROVINCE_CODES)
-    code = _ALIASES.get(key)
+    code = _ALIASES.get(key) or _ALIASES.get(re.sub(r"^(kabupaten|kab|kotamadya|kota)", "", key))
     if code is None:
         raise RegionError.say(MESSAGES, "region", region=region, known=_known())
     return [code]
