@@ -206,6 +206,9 @@ def test_polsek_of_a_province_region(province, settings):
     table = polsek_table("Muara Enim", settings=settings)
     assert len(table) == 22
     assert set(table["kabupaten_code"]) == {"16.03"}
+    everywhere = polsek_table(province["kecamatan"])
+    assert len(everywhere) == sum(int(r[2]) for r in ROWS) == 241
+    assert everywhere["polsek"].is_unique  # default names never clash across the province
 
 
 def test_a_region_pack_proves_itself_and_is_rebuilt_byte_for_byte(province, settings, tmp_path):
