@@ -235,7 +235,11 @@ def _coordinates(
     if "lat" in cols and "lon" in cols:
         lat, la_code = coords_to_float(frame[cols["lat"]])
         lon, lo_code = coords_to_float(frame[cols["lon"]])
-        code = np.where(pd.isna(la_code), lo_code, la_code).astype(object)
+        la_miss, lo_miss = la_code == "coord_missing", lo_code == "coord_missing"
+        code = np.full(n, "coord_unparsed", dtype=object)
+        code[pd.isna(la_code) & pd.isna(lo_code)] = None
+        code[la_miss & lo_miss] = "coord_missing"
+        code[la_miss ^ lo_miss] = "coord_incomplete"
         column = f"{cols['lat']}/{cols['lon']}"
         value = np.array(
             [
