@@ -372,3 +372,24 @@ def test_cli_names_the_study_area_and_small_samples(
     said = {"id": "hanya 12 kejadian", "en": "only 12 incidents"}[lang]
     assert said in text
     assert gpd.read_parquet(out)["small_sample"].all()
+
+
+def test_poskamling_plans_each_kabupaten_on_its_own(
+    polys: dict[str, shapely.Geometry], settings: Settings
+) -> None:
+    from kamtibmas_geo.plan import plan_poskamling
+
+    rng = np.random.default_rng(9)
+    xy = np.vstack([_uniform(polys[PLG], 300, rng), _uniform(polys[OKI], 300, rng)])
+    scored = _score(_records(xy), settings, res=8)
+    cells = scored[scored["score"] > 0]
+    both = plan_poskamling(cells, p=3, radius=800, settings=settings)
+    assert set(both.plans) == {OKI, PLG}
+    assert len(both.posts) == 6  # three for each Polres
+    for code in (OKI, PLG):
+        alone = plan_poskamling(cells, p=3, radius=800, settings=settings, region=code)
+        mine = both.posts[both.posts["kabupaten_code"] == code].reset_index(drop=True)
+        assert mine["hex_id"].tolist() == alone.posts["hex_id"].tolist()
+        assert mine["rank"].tolist() == [1, 2, 3]
+        assert set(alone.posts["kabupaten_code"]) == {code}
+    assert both.objective == pytest.approx(sum(q.objective for q in both.plans.values()))

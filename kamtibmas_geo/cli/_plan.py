@@ -84,6 +84,12 @@ MESSAGES = {
         "{unc:,} risky cells still uncovered. Solver time {secs:.1f} s.",
     },
     "posts_title": {"id": "Usulan Poskamling", "en": "Proposed Poskamling"},
+    "opt_region_posk": {
+        "id": "Kabupaten/kota yang direncanakan (kode atau nama, beberapa dipisah koma); "
+        "bawaan auto: setiap kabupaten/kota di tabel sel, masing-masing --new pos baru.",
+        "en": "Kabupaten/kota to plan (code or name, several separated by commas); default "
+        "auto: every kabupaten/kota of the cell table, --new posts each.",
+    },
     "col_rank": {"id": "No", "en": "No"},
     "col_place": {"id": "Desa / Kecamatan", "en": "Desa / Kecamatan"},
     "col_site": {"id": "Lokasi", "en": "Site"},
@@ -167,11 +173,15 @@ def register(app: typer.Typer, lang: Language) -> None:
         ] = 120.0,
         sheet: Annotated[str | None, sheet_option(lang)] = None,
         columns: Annotated[str | None, columns_option(lang)] = None,
+        region: Annotated[
+            str, typer.Option("--region", help=tr(MESSAGES, "opt_region_posk", lang))
+        ] = "auto",
     ) -> None:
         import pandas as pd
 
         from kamtibmas_geo._tables import write_table
-        from kamtibmas_geo.plan._poskamling import PoskamlingOptions, PoskamlingPlan
+        from kamtibmas_geo.cli._hotspots import region_arg
+        from kamtibmas_geo.plan._poskamling import PoskamlingOptions, plan_poskamling
 
         st = state(ctx)
         lg = st.lang
@@ -188,22 +198,23 @@ def register(app: typer.Typer, lang: Language) -> None:
                 for kind, path in (("posts", existing), ("candidates", candidates))
             }
             progress.advance(task)
-            progress.update(task, description=tr(MESSAGES, "building", lg))
-            plan = PoskamlingPlan.from_scores(
+            progress.update(task, description=tr(MESSAGES, "solving", lg))
+            # one plan per kabupaten/kota of the cells (each Polres plans its own)
+            plan = plan_poskamling(
                 cells,
                 p=new,
                 radius=radius,
                 existing=places["posts"],
                 candidates=places["candidates"],
+                method=method,  # type: ignore[arg-type]
+                time_limit=time_limit,
                 options=PoskamlingOptions(
                     min_spacing=min_spacing, budget_per_kecamatan=budget, gap_weight=gap_weight
                 ),
                 settings=st.settings,
+                region=region_arg(region),
             )
-            progress.advance(task)
-            progress.update(task, description=tr(MESSAGES, "solving", lg))
-            plan.solve(method, time_limit=time_limit)  # type: ignore[arg-type]
-            progress.advance(task)
+            progress.advance(task, 2)
             progress.update(task, description=tr(MESSAGES, "writing", lg, path=out.name))
             posts = plan.posts
             if out.suffix.lower() in {".csv", ".xlsx"}:

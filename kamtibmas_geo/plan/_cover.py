@@ -84,7 +84,7 @@ MESSAGES = {
     },
 }
 
-_INFO_COLUMNS = ("desa_code", "desa_name", "kecamatan_code", "kecamatan_name")
+_INFO_COLUMNS = ("desa_code", "desa_name", "kecamatan_code", "kecamatan_name", "kabupaten_code")
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ Palembang), never degrees. See ``docs/planning.md``.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, Literal
 
@@ -45,6 +46,10 @@ __all__ = [
 Method = Literal["exact", "greedy", "auto"]
 
 MESSAGES = {
+    "no_region": {
+        "id": "Tidak ada sel kabupaten/kota {region!r} di tabel skor (yang ada: {have}).",
+        "en": "The score table has no cell of kabupaten/kota {region!r} (it has {have}).",
+    },
     "method": {
         "id": "method harus 'auto', 'exact' atau 'greedy', bukan {method!r}.",
         "en": "method must be 'auto', 'exact' or 'greedy', got {method!r}.",
@@ -60,6 +65,7 @@ _POST_COLUMNS = (
     "desa_name",
     "kecamatan_code",
     "kecamatan_name",
+    "kabupaten_code",
     "covered_score",
     "marginal_gain",
     "n_cells",
@@ -116,6 +122,9 @@ class PoskamlingPlan:
         Coverage radius in metres.
     build_seconds : float
         Wall time of the model build.
+    plans : dict
+        For a plan of several kabupaten/kota (:meth:`combine`): each one's own plan by
+        kabupaten code; empty for a plan of one.
     """
 
     posts: gpd.GeoDataFrame
@@ -130,6 +139,7 @@ class PoskamlingPlan:
     method: str
     solve_seconds: float
     model_size: dict[str, Any]
+    plans: dict[str, PoskamlingPlan]
 
     def __init__(self, model: CoverModel) -> None:
         self.model = model
@@ -138,6 +148,7 @@ class PoskamlingPlan:
         self.radius = model.radius
         self.build_seconds = model.build_seconds
         self.status = "unsolved"
+        self.plans = {}
 
     @classmethod
     def from_scores(
@@ -255,6 +266,45 @@ class PoskamlingPlan:
             unc = gpd.GeoDataFrame(unc)
         self.uncovered = unc.reset_index(drop=True)
 
+    @classmethod
+    def combine(cls, plans: dict[str, PoskamlingPlan]) -> PoskamlingPlan:
+        """Return one plan made of solved plans of several kabupaten/kota.
+
+        Each Polres plans its own jurisdiction: the posts are the union of each plan's
+        posts (``rank`` restarts at 1 in each ``kabupaten_code``); objective, bound and
+        covered score are sums, coverage shares are over the total weight of all.
+
+        Parameters
+        ----------
+        plans : dict
+            Kabupaten code → solved plan.
+
+        Returns
+        -------
+        PoskamlingPlan
+            With ``plans`` holding each jurisdiction's own plan (its ``model`` is the
+            first jurisdiction's; read each model from ``plans``).
+        """
+        parts = list(plans.values())
+        out = cls(parts[0].model)
+        out.plans = dict(plans)
+        out.posts = _stack([q.posts for q in parts], plans)
+        out.uncovered = _stack([q.uncovered for q in parts], plans)
+        out.existing = _stack([_covering(q.existing) for q in parts], plans)
+        for name in ("covered_score", "objective", "bound", "solve_seconds", "build_seconds"):
+            setattr(out, name, float(sum(getattr(q, name) for q in parts)))
+        out.gap = 0.0 if out.bound <= 0 else (out.bound - out.objective) / out.bound
+        total = [float(q.model.weights.sum()) for q in parts]
+        whole = sum(total) or 1.0
+        pairs = list(zip(parts, total, strict=True))
+        out.coverage_before = sum(q.coverage_before * t for q, t in pairs) / whole
+        out.coverage_after = sum(q.coverage_after * t for q, t in pairs) / whole
+        bad = [q.status for q in parts if q.status != "optimal"]
+        out.status = bad[0] if bad else "optimal"
+        out.method = "+".join(sorted({q.method for q in parts}))
+        out.model_size = {code: q.model_size for code, q in plans.items()}
+        return out
+
     def summary(self) -> dict[str, Any]:
         """Return the key numbers of the solved plan as a flat dict."""
         return {
@@ -281,6 +331,20 @@ class PoskamlingPlan:
             f"PoskamlingPlan(p={self.p}, radius={self.radius:g} m, status={self.status!r}, "
             f"objective={self.objective:.4g}, bound={self.bound:.4g}, gap={self.gap:.2%})"
         )
+
+
+def _covering(existing: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the existing posts that cover at least one cell of their plan."""
+    if "n_cells" not in existing.columns:
+        return existing
+    return existing[existing["n_cells"].to_numpy() > 0]
+
+
+def _stack(frames: list[pd.DataFrame], plans: dict[str, Any]) -> gpd.GeoDataFrame:
+    """Concatenate per-kabupaten tables, each tagged with its ``kabupaten_code``."""
+    tagged = [f.assign(kabupaten_code=code) for f, code in zip(frames, plans, strict=True)]
+    out = pd.concat(tagged, ignore_index=True)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=4326)
 
 
 def _rank_posts(
@@ -334,8 +398,14 @@ def plan_poskamling(
     time_limit: float | None = 120.0,
     options: PoskamlingOptions | None = None,
     settings: Settings | None = None,
+    region: str | Sequence[str] | None = "auto",
 ) -> PoskamlingPlan:
-    """Build and solve a :class:`PoskamlingPlan` in one call.
+    """Build and solve a :class:`PoskamlingPlan` in one call, one per kabupaten/kota.
+
+    Each Polres plans its own jurisdiction: cells of several kabupaten/kota
+    (``kabupaten_code``) are planned separately, ``p`` new posts each, and the plans
+    combined (:meth:`PoskamlingPlan.combine`; ``plan.plans`` holds each one). Candidate
+    places are used by the kabupaten/kota holding them.
 
     Parameters
     ----------
@@ -356,6 +426,9 @@ def plan_poskamling(
         ``gap_weight``); see :class:`PoskamlingOptions`.
     settings : Settings, optional
         Settings.
+    region : str or list of str, optional
+        Plan only these kabupaten/kota (codes or names); ``"auto"`` (default) plans every
+        kabupaten/kota of the cells.
 
     Returns
     -------
@@ -371,13 +444,52 @@ def plan_poskamling(
     >>> plan.status, plan.objective, plan.coverage_after
     ('optimal', 5.0, 1.0)
     """
-    plan = PoskamlingPlan.from_scores(
-        cells,
-        p=p,
-        radius=radius,
-        existing=existing,
-        candidates=candidates,
-        options=options,
-        settings=settings,
-    )
-    return plan.solve(method, time_limit=time_limit)
+    parts = _jurisdiction_cells(cells, region)
+    plans = {}
+    for code, part in parts.items():
+        plan = PoskamlingPlan.from_scores(
+            part,
+            p=p,
+            radius=radius,
+            existing=existing,
+            candidates=_candidates_in(candidates, code, len(parts), settings),
+            options=options,
+            settings=settings,
+        )
+        plans[code] = plan.solve(method, time_limit=time_limit)
+    if len(plans) == 1:
+        return next(iter(plans.values()))
+    return PoskamlingPlan.combine(plans)
+
+
+def _jurisdiction_cells(cells: pd.DataFrame, region: Any) -> dict[str, pd.DataFrame]:
+    """Split the cells by ``kabupaten_code`` (kept to ``region`` when one is named)."""
+    from kamtibmas_geo.score._regions import is_auto
+
+    if "kabupaten_code" not in cells.columns:
+        return {"": cells}
+    key = cells["kabupaten_code"].astype("string").fillna("")
+    if not is_auto(region):
+        from kamtibmas_geo.boundaries._pack import resolve_region
+
+        keep = resolve_region(region)
+        if not key.isin(keep).any():
+            raise PlanError.say(MESSAGES, "no_region", region=region, have=sorted(set(key)))
+        key = key.where(key.isin(keep), None)
+    return {
+        str(code): cells[(key == code).fillna(False).to_numpy()]
+        for code in sorted(set(key.dropna()))
+    }
+
+
+def _candidates_in(
+    candidates: PointsLike | None, code: str, n_regions: int, settings: Settings | None
+) -> PointsLike | None:
+    """Keep the candidate places inside kabupaten ``code`` (all of them for one region)."""
+    if candidates is None or n_regions == 1 or not code:
+        return candidates
+    from kamtibmas_geo.score._regions import record_kabupaten
+
+    places = read_places(candidates, what="candidate places", active_only=False)
+    where = record_kabupaten(places[["lat", "lon"]], settings or Settings())
+    return places[where == code]
