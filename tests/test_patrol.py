@@ -388,6 +388,32 @@ def test_same_inputs_same_bytes(palembang: pd.DataFrame, tmp_path: Path) -> None
     assert len(blobs[0]) > 3
 
 
+_SCRIPT = """
+import sys, h3, pandas as pd
+from kamtibmas_geo.plan import patrol_plan
+ids = [h3.latlng_to_cell(-2.96 - 0.004 * k, 104.74 + 0.003 * (k % 5), 9) for k in range(12)]
+cells = pd.DataFrame({"hex_id": ids, "score": [12.0 - k for k in range(12)],
+                      "kecamatan_code": "16.71.05", "kecamatan_name": "Ilir Timur Satu",
+                      "n_petasan": [k % 4 + 1 for k in range(12)]})
+plan = patrol_plan(cells, teams=2, windows=["sahur", "tarawih"], target="ramadhan-1447")
+sys.stdout.write(plan.to_csv(index=False))
+"""
+
+
+def test_same_bytes_in_separate_processes() -> None:
+    import subprocess
+    import sys
+
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _SCRIPT], stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]  # side by side: two fresh interpreters, two PyVRP searches
+    runs = [p.communicate(timeout=120)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0]
+    assert runs[0] == runs[1]
+    assert runs[0].count("\n") > 5
+
+
 def test_bad_inputs_in_indonesian_with_english(palembang: pd.DataFrame) -> None:
     with pytest.raises(PlanError, match="teams"):
         patrol_plan(palembang, teams=0)
