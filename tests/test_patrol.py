@@ -245,8 +245,12 @@ def test_reasons_and_hours_come_from_the_records() -> None:
     times.append(f"{start - timedelta(days=500)} 02:40")  # older: hours yes, reason no
     records = pd.DataFrame(
         {"hex_id": [a] * 4 + [b], "type": "kemacetan", "time": [*times, f"{start} 17:30"],
-         "time_known": True, "geocode_status": "coordinates", "region_level": "desa"}
+         "time_known": True, "geocode_status": "coordinates", "region_level": "desa",
+         "kind": "disturbance"}
     )  # fmt: skip
+    sambang = records.iloc[:2].assign(kind="activity", type="sambang")  # not incidents
+    kecamatan_only = records.iloc[:2].assign(geocode_status="matched", region_level="kecamatan")
+    records = pd.concat([records, sambang, kecamatan_only], ignore_index=True)
     out = patrol_plan(
         cells, teams=1, windows=["sahur", "ngabuburit"], records=records, target="ramadhan-1447"
     )

@@ -99,6 +99,8 @@ def read_reports(
         return None
     rec = pd.DataFrame(records)
     keep = rec["hex_id"].astype(str).isin(hex_ids)
+    if "kind" in rec:  # activities (sambang, patroli...) are not incidents
+        keep &= rec["kind"].astype(str).ne("activity")
     if "geocode_status" in rec and "region_level" in rec:
         precise = rec["geocode_status"].astype(str).eq("coordinates") | rec["region_level"].astype(
             str
