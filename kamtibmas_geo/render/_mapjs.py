@@ -499,7 +499,9 @@ SCRIPT = r"""
   function drawLabels() {
     labels.clearLayers();
     var B = D.bounds && D.bounds.desa;
-    if (!B || !B.pt || map.getZoom() < 13 || !map.hasLayer(KG.layers.desa)) { return; }
+    if (!B || !B.pt || map.getZoom() < (phone ? 14 : 13) || !map.hasLayer(KG.layers.desa)) {
+      return;
+    }
     var view = map.getBounds().pad(0.1);
     B.pt.forEach(function (p, i) {
       if (!p || !view.contains(p)) { return; }
