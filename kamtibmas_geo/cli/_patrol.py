@@ -13,6 +13,13 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from kamtibmas_geo._errors import PlanError
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.cli import state
+from kamtibmas_geo.cli._io import (
+    ReadOptions,
+    columns_line,
+    columns_option,
+    read_place_file,
+    sheet_option,
+)
 from kamtibmas_geo.config import Language
 
 MESSAGES = {
@@ -231,6 +238,8 @@ def register_patrol(app: typer.Typer, lang: Language) -> None:
         materiality: Annotated[float, typer.Option("--materiality", help=h("opt_material"))] = 0.05,
         html_out: Annotated[Path | None, typer.Option("--html", help=h("opt_html"))] = None,
         routes: Annotated[Path | None, typer.Option("--routes", help=h("opt_routes"))] = None,
+        sheet: Annotated[str | None, sheet_option(lang)] = None,
+        columns: Annotated[str | None, columns_option(lang)] = None,
     ) -> None:
         import pandas as pd
 
@@ -250,6 +259,14 @@ def register_patrol(app: typer.Typer, lang: Language) -> None:
         with _progress(st.console) as progress:
             task = progress.add_task(tr(MESSAGES, "reading", lg, path=cells_path.name), total=3)
             cells = _read_table(cells_path, lg)
+            reading = ReadOptions.parse(sheet, None, columns)
+            places = {
+                key: None if path is None else read_place_file(path, kind, lg, reading)
+                for key, kind, path in (
+                    ("stations", "posts", stations),
+                    ("landmarks", "landmarks", landmarks),
+                )
+            }
             placed = _read_table(records, lg) if records is not None else None
             road_lines = _read_table(roads, lg) if roads is not None else None
             kecamatan = _kecamatan(st.settings)
@@ -263,10 +280,10 @@ def register_patrol(app: typer.Typer, lang: Language) -> None:
                 day=_day(day, lg),
                 overrides=_overrides(ramadhan_start, idul_fitri, lg),
                 polsek=polsek,
-                stations=stations,
+                stations=places["stations"],
                 boundaries=kecamatan,
                 records=placed,
-                landmarks=landmarks,
+                landmarks=places["landmarks"],
                 roads=road_lines,
                 options=opts,
                 settings=st.settings,
@@ -281,6 +298,9 @@ def register_patrol(app: typer.Typer, lang: Language) -> None:
                 patrol_html(plan, html_out, lang=lg, boundaries=kecamatan)
             files = patrol_files(plan, routes, lang=lg) if routes is not None else []
             progress.advance(task)
+        for path, frame in ((stations, places["stations"]), (landmarks, places["landmarks"])):
+            if path is not None:
+                st.console.print(columns_line(path.name, frame, lg), soft_wrap=True)
         n_teams = plan.groupby(["kabupaten_code", "window"])["team"].nunique().sum()
         st.console.print(
             tr(
