@@ -48,6 +48,17 @@ from kamtibmas_geo.plan._patrol_route import (
 )
 from kamtibmas_geo.plan._patrol_sky import DEFAULT_TARGET, Sky, read_reports
 
+#: Short window names for the hours column ("jam khas jenis: Sahur, Subuh, Malam").
+_SHORT = {
+    "sahur": {"id": "Sahur", "en": "sahur"},
+    "subuh": {"id": "Subuh", "en": "dawn"},
+    "siang": {"id": "Siang", "en": "daytime"},
+    "ngabuburit": {"id": "Ngabuburit", "en": "before iftar"},
+    "tarawih": {"id": "Tarawih", "en": "tarawih"},
+    "malam": {"id": "Malam", "en": "night"},
+    "takbiran": {"id": "Takbiran", "en": "takbiran"},
+}
+
 __all__ = [
     "DEFAULT_WINDOWS",
     "OFF_PEAK",
@@ -513,7 +524,7 @@ def _stop_rows(
         f = grid.frame.iloc[i]
         lat, lon = round(float(grid.latlng[i, 0]), 6), round(float(grid.latlng[i, 1]), 6)
         landmark, lm_m = places.nearest(grid.xy[i])
-        said = _said(grid, i, aff, reports, labels, job.lang)
+        said = _said(grid, i, aff, reports, job.lang)
         rows.append(
             {
                 "target": job.target,
@@ -563,7 +574,6 @@ def _said(
     i: int,
     aff: np.ndarray,
     reports: Reports | None,
-    labels: dict[str, str],
     lang: str,
 ) -> dict[str, str]:
     """Reason, hours and where the hours come from, for the stop at cell ``i``."""
@@ -577,6 +587,7 @@ def _said(
         hours = mine["hour"].to_numpy(dtype=float)
     reason = reason_text(counts, grid.counts[i], grid.types, aff, reports, lang)
     order = np.argsort(-grid.counts[i], kind="stable").tolist()
-    top = [grid.types[t] for t in order if grid.counts[i][t] > 0][:2]
-    text, source = hours_text(hours, top, labels, lang)
+    top = [grid.types[t] for t in order if grid.counts[i][t] > 0][:1]
+    short = {w: tr(_SHORT, w, lang) for w in WINDOWS}
+    text, source = hours_text(hours, top, short, lang)
     return {"reason": reason, "hours": text, "hours_source": source}

@@ -38,6 +38,7 @@ PRECISE_LEVELS = ("desa", "landmark", "point", "coordinates")
 
 MESSAGES = {
     "reports": {"id": "{n} laporan {label}", "en": "{n} reports of {label}"},
+    "report": {"id": "{n} laporan {label}", "en": "{n} report of {label}"},
     "recent": {"id": "{months} bulan terakhir", "en": "last {months} months"},
     "history": {"id": "seluruh riwayat data (dibulatkan)", "en": "whole history (rounded)"},
     "spill": {
@@ -241,7 +242,10 @@ def reason_text(
     # the taxonomy's labels read lower-case inside a sentence; the user's own types as written
     labels = {t: type_label(t, lang, tax) for t, _ in items}
     labels = {t: (v.lower() if t in tax else v) for t, v in labels.items()}
-    parts = [tr(MESSAGES, "reports", lang, n=n, label=labels[t]) for t, n in items]
+    parts = [
+        tr(MESSAGES, "report" if n == 1 else "reports", lang, n=n, label=labels[t])
+        for t, n in items
+    ]
     return ", ".join(parts) + f", {suffix}"
 
 
