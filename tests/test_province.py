@@ -203,7 +203,9 @@ def test_cells_units_and_crosswalk_of_a_province_region(province, settings):
 
 
 def test_polsek_of_a_province_region(province, settings):
-    table = polsek_table("Muara Enim", settings=settings)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MissingVillageWarning)  # kecamatan are all there
+        table = polsek_table("Muara Enim", settings=settings)
     assert len(table) == 22
     assert set(table["kabupaten_code"]) == {"16.03"}
     everywhere = polsek_table(province["kecamatan"])

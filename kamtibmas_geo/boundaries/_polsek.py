@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -39,7 +40,7 @@ import pandas as pd
 
 from kamtibmas_geo._errors import BoundaryError
 from kamtibmas_geo.boundaries._names import kecamatan_display_name
-from kamtibmas_geo.boundaries._pack import load_boundaries
+from kamtibmas_geo.boundaries._pack import MissingVillageWarning, load_boundaries
 from kamtibmas_geo.config import Settings
 
 __all__ = ["POLSEK_COLUMNS", "PolsekMapping", "add_polsek", "polsek_table"]
@@ -214,11 +215,12 @@ def _kecamatan_rows(
     settings: Settings | None,
 ) -> pd.DataFrame:
     """Return one row per kecamatan (code, name, kabupaten code), sorted by code."""
-    frame: pd.DataFrame = (
-        kecamatan
-        if isinstance(kecamatan, pd.DataFrame)
-        else load_boundaries("kecamatan", kecamatan, settings=settings)
-    )
+    if isinstance(kecamatan, pd.DataFrame):
+        frame = kecamatan
+    else:
+        with warnings.catch_warnings():  # every kecamatan has its polygon: nothing to warn
+            warnings.simplefilter("ignore", MissingVillageWarning)
+            frame = load_boundaries("kecamatan", kecamatan, settings=settings)
     if {"kecamatan_code", "kecamatan_name"} <= set(frame.columns):  # desa, cells, records
         codes, names = frame["kecamatan_code"], frame["kecamatan_name"]
     elif {"code", "name"} <= set(frame.columns):  # the kecamatan themselves

@@ -212,15 +212,12 @@ def _register_polsek(group: typer.Typer, lang: Language) -> None:
     ) -> None:
         from kamtibmas_geo._errors import BoundaryError
         from kamtibmas_geo._tables import write_table
-        from kamtibmas_geo.boundaries._pack import MissingVillageWarning
         from kamtibmas_geo.boundaries._polsek import polsek_table
 
         st = state(ctx)
         if out is not None and out.suffix.lower() not in (".csv", ".xlsx"):
             raise BoundaryError(tr(MESSAGES, "bad_out", st.lang, path=str(out)))
-        with warnings.catch_warnings():  # Polsek need kecamatan only, which are all there
-            warnings.simplefilter("ignore", MissingVillageWarning)
-            table = polsek_table(region, polsek, settings=st.settings)
+        table = polsek_table(region, polsek, settings=st.settings)
         shown = Table()
         for key in ("col_code", "col_kec", "col_polsek"):
             shown.add_column(tr(MESSAGES, key, st.lang))
