@@ -52,6 +52,11 @@ def full_cells(kabupaten: gpd.GeoDataFrame, desa: gpd.GeoDataFrame) -> gpd.GeoDa
 def cells(kabupaten: gpd.GeoDataFrame, desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     small = make_cells(kabupaten, desa, oki_hotspots=0).iloc[::8].reset_index(drop=True)
     small.loc[0:3, "desa_name"] = PAYLOADS
+    # the payload places top the Prioritas panel of one Polsek
+    for col in ("kecamatan_code", "kecamatan_name", "kabupaten_code", "kabupaten_name"):
+        small.loc[0:3, col] = small.loc[10, col]
+    small.loc[0:3, "score_class"] = 5
+    small.loc[0:3, "score"] = 999.0
     return small
 
 
@@ -241,6 +246,8 @@ def test_payloads_do_not_execute(opened: Page, cells: gpd.GeoDataFrame, records:
         opened.page.wait_for_timeout(150)
         popup = opened.page.locator(".leaflet-popup-content").last.inner_text()
         assert PAYLOADS[i] in popup
+    panel = opened.page.locator(".kg-prio").inner_text()
+    assert sum(p in panel for p in PAYLOADS) == 3  # three places per Polsek, shown as text
     assert opened.page.evaluate("() => window.__pwned") is None
     assert opened.dialogs == []
     assert opened.errors == []

@@ -300,6 +300,40 @@ def test_tiles_text_is_data_not_template(cells_small, marker) -> None:  # type: 
     assert osm["tiles"]["url"] == "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
+def test_map_title_priority_and_names_are_data(own_desa, marker) -> None:  # type: ignore[no-untyped-def]
+    """Title, Prioritas panel, warnings, search names and picture names take text as data."""
+    from kamtibmas_geo.render._png import _slug
+
+    texts = _payloads(marker)
+    region = _own_region(own_desa, texts)
+    cells = _own_cells(region, texts)
+    cells["kabupaten_name"] = f"Kab {texts[1]}"
+    cells["polsek"] = [f"Polsek {texts[i % len(texts)]}" for i in range(len(cells))]
+    cells["small_sample"] = True
+    bounds = {"desa": region, "kecamatan": region.dissolve("kecamatan_code", as_index=False)}
+    options = MapOptions(title=f"Judul {texts[4]}", target=texts[0], data_date=texts[2])
+    page = page_html(render_map(cells, boundaries=bounds, options=options))
+    _assert_inert(page, marker)
+    data = _data(page)
+    assert data["title"]["title"] == f"Judul {texts[4]}"
+    assert data["title"]["sub"] == [f"Periode sasaran: {texts[0]}", f"Data s.d. {texts[2]}"]
+    assert any(f"Kab {texts[1]}" in w for w in data["title"]["warn"])
+    polsek = {g["polsek"] for g in data["priority"]}
+    assert polsek
+    assert polsek <= {f"Polsek {t}" for t in texts}
+    assert {g["kab"] for g in data["priority"]} == {f"Kab {texts[1]}"}
+    places = {e["desa"] for g in data["priority"] for e in g["top"]}
+    assert places
+    assert places <= set(region["name"])
+    assert sorted(data["search"]["name"]) == sorted(region["name"])
+    for text in texts:
+        assert re.fullmatch(r"[a-z0-9-]+", _slug(f"Polsek {text}"))
+    strings = _strings(data)
+    for evaluated in EVALUATED:
+        assert not any(s.startswith(("Judul " + evaluated, "Polsek " + evaluated)) for s in strings)
+    assert not marker.exists()
+
+
 @pytest.fixture
 def cells_small() -> pd.DataFrame:
     ids = sorted(h3.grid_disk(h3.latlng_to_cell(-2.976, 104.755, 9), 1))
