@@ -424,3 +424,19 @@ def test_cells_u64_and_strings_at_the_edge():
         h3.latlng_to_cell(-3.2, 105.1, 9),
         None,
     ]
+
+
+def test_desa_rows_place_like_assign_units(settings, desa):
+    from kamtibmas_geo.grid._cells import _pack_tile_index, desa_rows
+
+    pts = _mixed_points(desa, _pack_tile_index(settings))
+    lon, lat = shapely.get_x(pts), shapely.get_y(pts)
+    lon[:10] = np.nan
+    rows, table = desa_rows(lon, lat, settings=settings)
+    want = assign_units(gpd.GeoDataFrame(geometry=pts, crs=4326), settings=settings)
+    got = table.iloc[rows[rows >= 0]].reset_index(drop=True)
+    assert (rows[:10] == -1).all()
+    placed = want[rows >= 0].reset_index(drop=True)
+    for col in table.columns:
+        assert got[col].tolist() == placed[col].tolist(), col
+    assert want["desa_code"][rows < 0].iloc[10:].isna().all()

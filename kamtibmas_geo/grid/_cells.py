@@ -55,6 +55,7 @@ from kamtibmas_geo.grid._units import (
     index_from_table,
     index_table,
     own_desa,
+    unit_table,
 )
 
 __all__ = [
@@ -535,6 +536,37 @@ def _pack_tile_index_cached(pack: str, digest: str, settings: Settings) -> TileI
         index = build_tile_index(geoms)
         save_derived(path, index_table(index, codes), digest)
     return index
+
+
+def desa_rows(
+    lon: ArrayLike, lat: ArrayLike, *, settings: Settings | None = None
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Return the desa row of each point in the default pack, and the units of every row.
+
+    The same placement as :func:`assign_units` (the smallest code on a shared border)
+    from coordinate arrays: no shapely point is made for the points of pure tiles and no
+    string for any point, so a caller holding coordinates saves both.
+
+    Parameters
+    ----------
+    lon, lat : array-like of float
+        Coordinates in degrees; NaN for a missing point.
+    settings : Settings, optional
+        Where the boundary pack is.
+
+    Returns
+    -------
+    (numpy.ndarray, DataFrame)
+        ``int64`` desa rows (-1 outside every desa) and the units of the pack's desa
+        (:func:`~kamtibmas_geo.grid._units.unit_table`): ``table.iloc[rows[rows >= 0]]``
+        holds the units of the placed points.
+    """
+    settings = settings or Settings()
+    desa = load_boundaries("desa", settings=settings)
+    lon_a, lat_a = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    index = _pack_tile_index(settings) if len(lon_a) >= _INDEX_MIN else None
+    rows = desa_positions(lon_a, lat_a, desa.geometry.to_numpy(), index=index)
+    return rows, unit_table(desa)
 
 
 def _assign(

@@ -30,6 +30,7 @@ __all__ = [
     "index_table",
     "own_desa",
     "own_level",
+    "unit_table",
 ]
 
 #: Side in degrees (about 110 m) of the tiles of the index that places many points at once.
@@ -361,3 +362,24 @@ def desa_positions(
     pts = shapely.points(lon[rows], lat[rows]) if points is None else points[rows]
     out[rows] = _smallest_hit(pts, geoms)
     return out
+
+
+def unit_table(desa: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Return the unit columns of desa rows (:data:`UNIT_COLUMNS`) as object columns.
+
+    Each desa's codes and names are Python strings made once; rows taken from this table
+    (``table.iloc[rows]``) point at them instead of holding a new string each.
+
+    Parameters
+    ----------
+    desa : GeoDataFrame
+        Desa rows in the order of :func:`desa_positions`.
+
+    Returns
+    -------
+    DataFrame
+        One row per desa, columns ``desa_code`` ... ``kabupaten_name``.
+    """
+    return pd.DataFrame(
+        {col: desa[src].astype(object).to_numpy(dtype=object) for col, src in UNIT_COLUMNS.items()}
+    )
