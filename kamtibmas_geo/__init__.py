@@ -78,6 +78,8 @@ from kamtibmas_geo.score._score import ScoreOptions as ScoreOptions
 from kamtibmas_geo.score._score import gi_star as gi_star
 from kamtibmas_geo.score._score import rollup as rollup
 from kamtibmas_geo.score._score import score_hotspots as score_hotspots
+from kamtibmas_geo.score._warnings import SmallSampleWarning as SmallSampleWarning
+from kamtibmas_geo.score._warnings import SparseInferenceWarning as SparseInferenceWarning
 
 __version__ = "0.1.0"
 
@@ -108,6 +110,8 @@ __all__ = [
     "ScoreOptions",
     "Settings",
     "SettingsError",
+    "SmallSampleWarning",
+    "SparseInferenceWarning",
     "__version__",
     "add_polsek",
     "assign_units",

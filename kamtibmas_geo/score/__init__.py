@@ -19,6 +19,8 @@ from kamtibmas_geo.score._score import rollup as rollup
 from kamtibmas_geo.score._score import score_hotspots as score_hotspots
 from kamtibmas_geo.score._score import seasonal_uplift as seasonal_uplift
 from kamtibmas_geo.score._score import smooth as smooth
+from kamtibmas_geo.score._warnings import SmallSampleWarning as SmallSampleWarning
+from kamtibmas_geo.score._warnings import SparseInferenceWarning as SparseInferenceWarning
 
 __all__ = [
     "TREND_CLASSES",
@@ -27,6 +29,8 @@ __all__ = [
     "RollupLevel",
     "ScoreOptions",
     "Season",
+    "SmallSampleWarning",
+    "SparseInferenceWarning",
     "emerging_classes",
     "emerging_hotspots",
     "fdr_bh",
