@@ -400,12 +400,12 @@ def test_tile_index_overlapping_and_shared_borders():
     assert not (index.desa >= 2).any()  # overlapped tiles are never pure... of the later ones
     grid = np.linspace(-0.001, 0.101, 205)
     lon, lat = (a.ravel() for a in np.meshgrid(grid, grid[:110]))
-    lon = np.concatenate([lon, [0.05, 0.025, 0.08, np.nan]])
-    lat = np.concatenate([lat, [0.01, 0.025, 0.01, 0.0]])
+    lon = np.concatenate([lon, [0.05, 0.025, 0.08, np.nan, np.inf]])
+    lat = np.concatenate([lat, [0.01, 0.025, 0.01, 0.0, 0.01]])
     fast = desa_positions(lon, lat, geoms, index=index)
     slow = desa_positions(lon, lat, geoms)
     assert (fast == slow).all()
-    assert fast[-4:].tolist() == [0, 0, 1, -1]  # border: smallest; overlaps: smallest
+    assert fast[-5:].tolist() == [0, 0, 1, -1, -1]  # border, overlap: smallest; no point
 
 
 def test_cells_u64_and_strings_at_the_edge():

@@ -305,11 +305,11 @@ def index_from_table(table: pd.DataFrame, geoms: np.ndarray, codes: np.ndarray) 
 
 def _tile_desa(lon: np.ndarray, lat: np.ndarray, index: TileIndex) -> np.ndarray:
     """Return the desa of each point's tile when the tile is pure, else -1 (NaN: -1)."""
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         gx = np.floor((lon - index.x0) / index.size)
         gy = np.floor((lat - index.y0) / index.size)
         ok = (gx >= 0) & (gx < index.nx) & (gy >= 0) & (gy < index.ny)
-    keys = np.where(ok, gy * index.nx + gx, 0).astype(np.int64)
+        keys = np.where(ok, gy * index.nx + gx, 0).astype(np.int64)
     return np.where(ok, index.desa[keys], -1)
 
 
