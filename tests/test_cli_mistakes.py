@@ -153,6 +153,29 @@ CASES: list[tuple[str, str]] = [
     ("patrol: hasil menimpa masukan", "patrol {d}/sel.parquet --out {d}/sel.parquet"),
     ("patrol: jendela asing", "patrol {d}/sel.parquet --windows sore --out {d}/p.csv"),
     ("demo: --out adalah berkas", "demo --out {d}/gangguan.csv"),
+    # columns named by hand (--columns, on every command that reads a table)
+    (
+        "geocode: --columns bidang asing",
+        "geocode {d}/gangguan.csv --columns tangal=x --out {d}/o.csv",
+    ),
+    (
+        "geocode: --columns kolom tidak ada",
+        "geocode {d}/gangguan.csv --columns tanggal=Hari/Tanggal --out {d}/o.csv",
+    ),
+    (
+        "hotspots: --columns tanpa =",
+        "hotspots {d}/titik.parquet --columns Tanggal --out {d}/c.parquet",
+    ),
+    ("backtest: --columns bidang asing", "backtest {d}/titik.parquet --columns warna=x"),
+    (
+        "poskamling: --columns bidang asing",
+        "poskamling {d}/sel.parquet --existing {d}/poskamling.csv --columns namaa=x --out {d}/u.csv",
+    ),
+    ("patrol: --columns tanpa =", "patrol {d}/sel.parquet --columns nama --out {d}/p.csv"),
+    (
+        "map: --columns bidang asing",
+        "map {d}/sel.parquet --posts {d}/poskamling.csv --columns x=y --out {d}/peta.html",
+    ),
 ]
 
 
