@@ -79,7 +79,8 @@ class DemoResult:
     ledger : DataFrame
         Rows read, placed and rejected (by reason) for disturbances and activities.
     top_cells : DataFrame
-        The ten highest-scoring cells with their kecamatan, desa and Gi* class.
+        The five highest-ranked cells of each Polres (``polres``; each ranked inside its
+        own kabupaten/kota) with their kecamatan, desa and Gi* class.
     backtest : DataFrame
         Hit rate, PAI and PEI of the method and the baselines on the last Ramadhan.
     plans : DataFrame
@@ -307,10 +308,12 @@ def _score_step(
             settings=run.settings,
         )
     run.files["cells_parquet"] = export_cells(cells, run.out / "sel_rawan.parquet")
-    top = cells.sort_values(["score", "hex_id"], ascending=[False, True]).head(10)
-    top_cells = pd.DataFrame(
-        top[["hex_id", "kecamatan_name", "desa_name", "score", "gi_label", "trend_class"]]
-    ).reset_index(drop=True)
+    # each Polres is its own study area (scores ranked inside it): its five top cells
+    ranked = cells.sort_values(["kabupaten_code", "score_rank", "hex_id"], kind="stable")
+    top = ranked.groupby("kabupaten_code", sort=True).head(10 // max(len(_POLRES), 1))
+    top = top.assign(polres=top["kabupaten_code"].map(POLRES_NAMES))
+    columns = ["polres", "hex_id", "kecamatan_name", "desa_name", "score", "gi_label"]
+    top_cells = pd.DataFrame(top[[*columns, "trend_class"]]).reset_index(drop=True)
     return cells, top_cells
 
 
