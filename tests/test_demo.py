@@ -105,3 +105,48 @@ def test_demo_twice_gives_byte_identical_files(settings, tmp_path):
     assert first == second
     assert any(name.endswith(".html") for name in first)
     assert any(name.endswith(".csv") for name in first)
+
+
+def test_static_picture_without_a_browser(settings, tmp_path):
+    """The still picture (no Chromium): classes, hot-spot outlines, posts, a legend, 1280x900."""
+    import h3
+    import numpy as np
+    from PIL import Image
+    from shapely.geometry import Polygon
+
+    from kamtibmas_geo.render._mapdata import SCORE_COLOURS
+    from kamtibmas_geo.render._static import save_static_png
+
+    centre = h3.latlng_to_cell(-2.99, 104.76, 9)  # Palembang
+    hexes = sorted(h3.grid_disk(centre, 6))
+    rings = [h3.grid_distance(centre, h) for h in hexes]
+    cells = gpd.GeoDataFrame(
+        {
+            "hex_id": hexes,
+            "score_class": [5 - min(r, 4) for r in rings],
+            "gi_bin": [3 if r <= 1 else 0 for r in rings],
+            "kabupaten_code": "16.71",
+        },
+        geometry=[Polygon([(lo, la) for la, lo in h3.cell_to_boundary(h)]) for h in hexes],
+        crs=4326,
+    )
+    posts = gpd.GeoDataFrame(
+        {"nama": ["Pos A"]}, geometry=gpd.points_from_xy([104.77], [-2.98]), crs=4326
+    )
+    out = save_static_png(
+        cells, tmp_path / "peta.png", posts=posts, target="ramadhan-1448", settings=settings
+    )
+    image = np.asarray(Image.open(out).convert("RGB"))
+    assert image.shape == (900, 1280, 3)
+    colours = {tuple(int(c) for c in px) for px in image.reshape(-1, 3)[::7]}
+
+    def rgb(hex_colour: str) -> tuple[int, int, int]:
+        return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+
+    assert rgb(SCORE_COLOURS[5]) in colours  # the hottest class is drawn
+    assert rgb(SCORE_COLOURS[2]) in colours
+    assert (17, 17, 17) in colours  # the post's black square
+    again = save_static_png(
+        cells, tmp_path / "lagi.png", posts=posts, target="ramadhan-1448", settings=settings
+    )
+    assert again.read_bytes() == out.read_bytes()  # same inputs, same bytes

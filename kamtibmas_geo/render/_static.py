@@ -219,6 +219,7 @@ def _decorate(
     ax.set_ylim(y0 - pad_y, y1 + pad_y)
     ax.set_aspect(1 / math.cos(math.radians((y0 + y1) / 2)))
     ax.tick_params(labelsize=7, colors="#555555")
+    ax.ticklabel_format(useOffset=False, style="plain")  # degrees as written, no "+1.047e2"
     ax.set_xlabel(tr(MESSAGES, "lon", lang), fontsize=8)
     ax.set_ylabel(tr(MESSAGES, "lat", lang), fontsize=8)
     period = target.replace("ramadhan-", "Ramadhan ") + (" H" if "ramadhan-" in target else "")
