@@ -24,8 +24,8 @@ import pandas as pd
 from kamtibmas_geo._errors import GeocodeError
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.config import Settings
+from kamtibmas_geo.geocode._history import covers, old_names
 from kamtibmas_geo.records._aliases import (
-    OLD_KECAMATAN,
     OUTSIDE_PLACES,
     REGION_ALIASES,
     compact,
@@ -88,7 +88,8 @@ class Place:
     Attributes
     ----------
     code : str
-        Kemendagri code of the unit; ``"LM<n>"`` for a landmark, ``"OUT:<name>"`` outside.
+        Kemendagri code of the unit (also outside); ``"LM<n>"`` for a landmark,
+        ``"OUT:<name>"`` for a named outside town or region without a code.
     level : {"desa", "kecamatan", "kabupaten", "landmark", "outside"}
         What the entry is.
     name : str
@@ -97,10 +98,12 @@ class Place:
         The point used when an address matches this entry (the unit's inside point or
         the landmark's coordinates; NaN outside).
     desa_code, kecamatan_code, kabupaten_code : str or None
-        The units holding the entry (a landmark's from its point).
+        The units holding the entry (a landmark's from its point); outside, the official
+        kecamatan and kabupaten holding the unit (``desa_code`` stays ``None``).
     kind : str
-        ``desa``/``kelurahan`` for desa, landmark kind (pasar, masjid...), ``kabupaten``
-        or ``town`` for places outside.
+        ``desa``/``kelurahan`` for desa, landmark kind (pasar, masjid...); outside, the
+        level of the unit (``provinsi``, ``kabupaten``, ``kecamatan``, ``desa``,
+        ``kelurahan``) or ``town`` for a named town.
     """
 
     code: str
@@ -132,9 +135,16 @@ class Gazetteer:
         Longest name in tokens (n-gram length of the look-up).
     kec_cover : mapping
         Kecamatan code -> the codes an address naming it may mean (itself and the
-        kecamatan split from it later).
+        kecamatan split from it later, :mod:`kamtibmas_geo.geocode._history`).
     names : mapping
         Unit code -> name (desa, kecamatan, kabupaten).
+    outside_keys : mapping
+        First letter -> phonetic keys naming only places outside (the typo step's guard).
+    key_words : mapping
+        Phonetic key -> the phonetic words of a name under that key (the typo step
+        never accepts a whole-word difference).
+    exact_prefix, sound_prefix : frozenset of str
+        Every prefix of an exact and of a phonetic key (the look-up stops early).
     """
 
     places: tuple[Place, ...]
@@ -144,6 +154,10 @@ class Gazetteer:
     max_tokens: int
     kec_cover: Mapping[str, frozenset[str]]
     names: Mapping[str, str] = field(default_factory=dict)
+    outside_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    key_words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    exact_prefix: frozenset[str] = frozenset()
+    sound_prefix: frozenset[str] = frozenset()
 
     def __len__(self) -> int:
         return len(self.places)
@@ -382,6 +396,7 @@ def build_gazetteer(
     kec = load_boundaries("kecamatan", settings=settings)
     kab = load_boundaries("kabupaten", settings=settings)
     entries = _unit_entries(kab, kec, desa)
+    entries += _family_entries(entries)
     if landmarks is not None:
         lm = (
             landmarks
@@ -390,6 +405,10 @@ def build_gazetteer(
         )
         entries += _landmark_entries(lm)
     entries += _outside_entries()
+    inside_kab = frozenset(str(c) for c in kab["code"])
+    entries += _official_outside_entries(
+        inside_kab, settings or Settings(lang="en" if lang == "en" else "id")
+    )
     return _index(entries, kab, kec, desa)
 
 
@@ -415,6 +434,10 @@ def _unit_entries(
             str(r.kabupaten_code),
         )
         entries.append((place, _name_variants(str(r.name))))
+    renamed = old_names({str(c) for c in kec["code"]})
+    for place, names in entries:
+        if place.level == "kecamatan":
+            names |= renamed.get(place.code, set())
     for r in desa.itertuples():
         place = Place(
             str(r.code),
@@ -450,6 +473,51 @@ def _landmark_entries(lm: gpd.GeoDataFrame) -> list[_Entry]:
     return entries
 
 
+def _family_entries(entries: list[_Entry]) -> list[_Entry]:
+    """Extra keys of numbered kelurahan: the family and the parts of a compound number.
+
+    ``20 Ilir D I``..``D IV`` form the family ``20 Ilir`` (the kecamatan named picks the
+    member); ``3-4 Ulu`` is also found as ``3 Ulu`` and ``4 Ulu``. A key that already
+    names a unit is left to it.
+    """
+    taken = {compact(n) for _, names in entries for n in names}
+    extra: dict[str, list[Place]] = {}
+    for place, names in entries:
+        if place.level != "desa":
+            continue
+        for name in names:
+            toks = tokens(name)
+            keys: list[tuple[str, ...]] = []
+            if len(toks) == 3 and toks[0].isdigit() and toks[2].isdigit():
+                keys.append(toks[:2])  # 20 ilir 4 -> 20 ilir
+            if len(toks) == 3 and toks[0].isdigit() and toks[1].isdigit():
+                keys += [(toks[0], toks[2]), (toks[1], toks[2])]  # 3 4 ulu -> 3 ulu, 4 ulu
+            for key in keys:
+                if "".join(key) not in taken:
+                    extra.setdefault(" ".join(key), []).append(place)
+    return [(p, {key}) for key, places in sorted(extra.items()) for p in places]
+
+
+def _official_outside_entries(inside_kab: frozenset[str], settings: Settings) -> list[_Entry]:
+    """Every province, kabupaten/kota, kecamatan and desa/kelurahan outside the pack."""
+    from kamtibmas_geo.geocode._outside import outside_units
+
+    entries: list[_Entry] = []
+    for u in outside_units(inside_kab, settings):
+        kec = u.code[:8] if len(u.code) >= 8 else None
+        kab = u.code[:5] if len(u.code) >= 5 else None
+        place = Place(u.code, "outside", u.name, np.nan, np.nan, None, kec, kab, u.level)
+        names = _name_variants(u.name)
+        if u.level == "kabupaten" and len(names) > 1:
+            names.discard(u.name)  # "Kabupaten X": the marker is read as a marker
+        # a name that is only a number ("Lima Puluh") cannot be told from RT, km, counts
+        names = {n for n in names if not compact(n).isdigit()}
+        if not names:
+            continue
+        entries.append((place, names))
+    return entries
+
+
 def _outside_entries() -> list[_Entry]:
     """Return the entries of the places outside OKI and Palembang an address may name."""
     return [
@@ -471,9 +539,7 @@ def _index(
             exact.setdefault(k, []).append(i)
             sound.setdefault(phonetic(k), []).append(i)
     max_tokens = max([1, *(len(tokens(p.name)) for p in places)])
-    cover: dict[str, frozenset[str]] = {
-        str(c): frozenset({str(c), *OLD_KECAMATAN.get(str(c), ())}) for c in kec["code"]
-    }
+    cover = covers({str(c) for c in kec["code"]})
     unit_names: dict[str, str] = {}
     for frame in (desa, kec, kab):
         unit_names |= {str(c): str(n) for c, n in zip(frame["code"], frame["name"], strict=True)}
@@ -483,10 +549,47 @@ def _index(
         sound={k: tuple(v) for k, v in sound.items()},
         fuzzy_keys=tuple(
             sorted(
-                k for k, idx in sound.items() if any(places[i].level != "kabupaten" for i in idx)
+                k
+                for k, idx in sound.items()
+                if any(places[i].level not in {"kabupaten", "outside"} for i in idx)
             )
         ),
         max_tokens=max(max_tokens + 1, 5),
         kec_cover=cover,
         names=unit_names,
+        outside_keys=_outside_keys(sound, places),
+        key_words=_key_words(entries),
+        exact_prefix=_prefixes(exact),
+        sound_prefix=_prefixes(sound),
     )
+
+
+def _prefixes(keys: Mapping[str, Any]) -> frozenset[str]:
+    """Every prefix of every key."""
+    out: set[str] = set()
+    for k in keys:
+        out.update(k[:i] for i in range(1, len(k) + 1))
+    return frozenset(out)
+
+
+def _outside_keys(
+    sound: Mapping[str, list[int]], places: list[Place]
+) -> dict[str, tuple[str, ...]]:
+    """First letter -> phonetic keys under which only places outside are found."""
+    out: dict[str, list[str]] = {}
+    for k, idx in sound.items():
+        if all(places[i].level == "outside" for i in idx):
+            out.setdefault(k[:1], []).append(k)
+    return {c: tuple(sorted(keys)) for c, keys in out.items()}
+
+
+def _key_words(entries: list[_Entry]) -> dict[str, tuple[str, ...]]:
+    """Phonetic key of an inside name -> the phonetic keys of its words."""
+    out: dict[str, tuple[str, ...]] = {}
+    for place, names in entries:
+        if place.level == "outside":
+            continue
+        for n in sorted(names):
+            words = tuple(phonetic(t) for t in tokens(n) if t != "|")
+            out.setdefault(phonetic(compact(n)), words)
+    return out

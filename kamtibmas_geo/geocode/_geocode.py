@@ -146,7 +146,8 @@ def _coords(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 def _texts(frame: pd.DataFrame, text_column: str) -> list[str]:
     cols = [text_column, "desa", "kecamatan"]
-    prefix = {text_column: "", "desa": ", kel ", "kecamatan": ", kec "}
+    # the desa column says "desa or kelurahan" without the status ("desakel")
+    prefix = {text_column: "", "desa": ", desakel ", "kecamatan": ", kec "}
     parts = [
         [(prefix[c] + t) if (t := _text(v)) else "" for v in frame[c].tolist()]
         if c in frame.columns

@@ -5,7 +5,8 @@ Used by :func:`kamtibmas_geo.geocode.geocode`; see ``docs/geocode.md`` for the r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -43,6 +44,14 @@ class Match:
         Empty when matched; ``ambiguous``, ``outside``, ``no_place``, ``kabupaten_only``.
     detail : str
         The name (and candidate codes) behind the reason.
+    words : str
+        The words of the address the place was read from (normal form).
+    flag : str
+        ``kecamatan_mismatch`` when a desa named with "Desa"/"Kel." lies in another
+        kecamatan than the one written (placed on the desa, score lowered); else empty.
+    alternatives : tuple of str
+        Codes of the other places the words could mean (namesakes inside and outside),
+        at most :data:`MAX_ALTERNATIVES`.
     """
 
     status: str
@@ -50,19 +59,60 @@ class Match:
     score: float
     reason_code: str = ""
     detail: str = ""
+    words: str = ""
+    flag: str = ""
+    alternatives: tuple[str, ...] = ()
+
+
+#: Most alternative codes a match carries.
+MAX_ALTERNATIVES = 8
 
 
 @dataclass(slots=True)
 class _Mention:
     start: int
     length: int
-    idx: tuple[int, ...]
+    idx: tuple[int, ...]  # inside candidates (desa, kecamatan, kabupaten, landmark)
     quality: float
     hint: str  # "desa" | "kec" | "kab" | ""
     text: str
+    out: tuple[int, ...] = ()  # candidates outside the loaded regions
+    marker: str = ""  # the word before: "kel", "desa", "kec", "kab", "kota" or ""
 
 
 _MARKERS = KEC_MARKERS | DESA_MARKERS | KAB_MARKERS
+#: Markers that never begin a name ("Kota" does: Kota Baru, Kotabumi).
+_LEAD_MARKERS = _MARKERS - {"kota"}
+
+#: Level a marker asserts.
+_LEVEL_OF_HINT = {"desa": "desa", "kec": "kecamatan", "kab": "kabupaten"}
+
+#: Outside kinds at each asserted level.
+_OUT_KINDS = {
+    "desa": frozenset({"desa", "kelurahan", "town"}),
+    "kecamatan": frozenset({"kecamatan", "town"}),
+    "kabupaten": frozenset({"kabupaten", "provinsi"}),
+}
+_IN_LEVELS = {
+    "desa": frozenset({"desa", "landmark"}),
+    "kecamatan": frozenset({"kecamatan"}),
+    "kabupaten": frozenset({"kabupaten"}),
+}
+
+#: Lowest rapidfuzz ratio between two words for a typo; below it the words differ wholly.
+_WORD_CUTOFF = 70.0
+_MISMATCH_PENALTY = 25.0
+_STATUS_PENALTY = 3.0
+
+
+def _hint(prev: str) -> str:
+    if prev in KEC_MARKERS:
+        return "kec"
+    if prev in DESA_MARKERS:
+        return "desa"
+    if prev in KAB_MARKERS:
+        return "kab"
+    return ""
 
 
 def _digits(key: str) -> str:
@@ -95,23 +145,31 @@ class Matcher:
     def __init__(self, gazetteer: Gazetteer, *, fuzzy_cutoff: float = 85.0) -> None:
         self.gazetteer = gazetteer
         self.fuzzy_cutoff = float(fuzzy_cutoff)
-        self._exact_prefix = _prefixes(gazetteer.exact)
-        self._sound_prefix = _prefixes(gazetteer.sound)
+        self._exact_prefix = gazetteer.exact_prefix or _prefixes(gazetteer.exact)
+        self._sound_prefix = gazetteer.sound_prefix or _prefixes(gazetteer.sound)
         self._cache: dict[str, Match] = {}
         self._decided: dict[tuple[Any, ...], Match] = {}
         self._dead: set[str] = set()
+        self._fuzzy_seen: dict[str, tuple[float, str]] = {}
+        places = gazetteer.places
+        self._inside_prov = frozenset(p.code[:2] for p in places if p.level == "kabupaten")
+        self._first_outside = next(
+            (i for i, p in enumerate(places) if p.level == "outside"), len(places)
+        )
+        inside_keys = {
+            k: self._split(idx)[0]
+            for k, idx in gazetteer.sound.items()
+            if idx[0] < self._first_outside
+        }
         self._kec_desa: dict[str, dict[str, tuple[int, ...]]] = {}
-        for k, idx in gazetteer.sound.items():
-            desa_idx = tuple(j for j in idx if gazetteer.places[j].level == "desa")
+        for k, idx in inside_keys.items():
+            desa_idx = tuple(j for j in idx if places[j].level == "desa")
             for j in desa_idx:
-                kec = gazetteer.places[j].kecamatan_code
+                kec = places[j].kecamatan_code
                 if kec:
                     self._kec_desa.setdefault(kec, {})[k] = desa_idx
-        self._fuzzy_seen: dict[str, tuple[float, str]] = {}
         self._desa_keys = tuple(
-            k
-            for k, idx in gazetteer.sound.items()
-            if all(gazetteer.places[i].level == "desa" for i in idx)
+            k for k, idx in inside_keys.items() if all(places[i].level == "desa" for i in idx)
         )
 
     # -- finding names -------------------------------------------------------------
@@ -126,7 +184,7 @@ class Matcher:
             if toks[i] == BOUNDARY:
                 i += 1
                 continue
-            if toks[i] in dead:
+            if toks[i] in dead or toks[i] in _LEAD_MARKERS:
                 i += 1
                 continue
             best: tuple[int, tuple[int, ...], float] | None = None
@@ -139,7 +197,7 @@ class Matcher:
                 if in_exact:
                     hit = exact.get(key)
                     if hit:
-                        best = (j - i + 1, hit, 100.0)
+                        best = (j - i + 1, self._with_sound(hit, key), 100.0)
                         continue
                 pkey = phonetic(key)
                 in_sound = pkey in self._sound_prefix
@@ -155,17 +213,11 @@ class Matcher:
                 continue
             length, idx, quality = best
             prev = toks[i - 1] if i > 0 else ""
-            hint = (
-                "kec"
-                if prev in KEC_MARKERS
-                else "desa"
-                if prev in DESA_MARKERS
-                else "kab"
-                if prev in KAB_MARKERS
-                else ""
-            )
+            hint = _hint(prev)
             text = " ".join(toks[i : i + length])
-            mentions.append(_Mention(i, length, idx, quality, hint, text))
+            ins, out = self._split(idx)
+            marker = prev if hint else ""
+            mentions.append(_Mention(i, length, ins, quality, hint, text, out, marker))
             covered.update(range(i, i + length))
             i += length
         return mentions, covered
@@ -214,23 +266,62 @@ class Matcher:
             span = set(range(i, i + length))
             if val < cutoff or span & used or _digits(cand) != _digits(key):
                 continue
+            if not self._typo_ok(toks[i : i + length], key, cand, val):
+                continue
             used |= span
             prev = toks[i - 1] if i > 0 else ""
-            hint = "kec" if prev in KEC_MARKERS else "desa" if prev in DESA_MARKERS else ""
-            idx = gaz.sound[cand]
-            found.append(_Mention(i, length, idx, val * 0.9, hint, " ".join(toks[i : i + length])))
+            hint = _hint(prev)
+            if hint == "kab":
+                continue
+            ins, out = self._split(gaz.sound[cand])
+            text = " ".join(toks[i : i + length])
+            marker = prev if hint else ""
+            found.append(_Mention(i, length, ins, val * 0.9, hint, text, out, marker))
         return sorted(found, key=lambda m: m.start)
 
-    def _fuzzy_desa(self, key: str) -> tuple[int, ...]:
-        """Desa whose key is within a typo of ``key`` (for names after "Desa"/"Kel.")."""
+    def _fuzzy_desa(self, words: tuple[str, ...]) -> tuple[int, ...]:
+        """Desa whose key is within a typo of ``words`` (for names after "Desa"/"Kel.")."""
         from rapidfuzz import fuzz, process
 
-        pkey = phonetic(key)
+        pkey = phonetic("".join(words))
         cutoff = self.fuzzy_cutoff + (0 if len(pkey) >= 8 else 5)
         hit = process.extractOne(pkey, self._desa_keys, scorer=fuzz.ratio, score_cutoff=cutoff)
         if hit is None or _digits(hit[0]) != _digits(pkey):
             return ()
-        return self.gazetteer.sound[hit[0]]
+        if not self._typo_ok(words, pkey, hit[0], float(hit[1])):
+            return ()
+        return self._split(self.gazetteer.sound[hit[0]])[0]
+
+    def _with_sound(self, hit: tuple[int, ...], key: str) -> tuple[int, ...]:
+        """Add the inside names that sound the same to an exact name found only outside."""
+        if not hit or hit[0] < self._first_outside:
+            return hit
+        alike = self.gazetteer.sound.get(phonetic(key), ())
+        ins = tuple(k for k in alike if k < self._first_outside)
+        return tuple(sorted(ins + hit)) if ins else hit
+
+    def _split(self, idx: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Split candidate positions into inside and outside (outside ones come last)."""
+        cut = bisect_left(idx, self._first_outside)
+        return idx[:cut], idx[cut:]
+
+    def _typo_ok(self, words: tuple[str, ...], key: str, cand: str, score: float) -> bool:
+        """Accept a typo match of ``key`` to the inside ``cand`` (phonetic keys).
+
+        Refused when a whole word differs (same number of words, one pair below
+        :data:`_WORD_CUTOFF`) or when a name found only outside is as close.
+        """
+        from rapidfuzz import fuzz, process
+
+        got = tuple(phonetic(w) for w in words)
+        want = self.gazetteer.key_words.get(cand, ())
+        if len(got) == len(want) > 1 and any(
+            fuzz.ratio(a, b) < _WORD_CUTOFF for a, b in zip(got, want, strict=True)
+        ):
+            return False
+        pool = self.gazetteer.outside_keys.get(key[:1], ())
+        rival = process.extractOne(key, pool, scorer=fuzz.ratio, score_cutoff=score)
+        return rival is None
 
     def _repair(self, toks: tuple[str, ...], mentions: list[_Mention]) -> None:
         """Re-read a desa name that is not in the kecamatan named, among that kecamatan's desa.
@@ -257,8 +348,10 @@ class Matcher:
             if any(p.kecamatan_code in kec_cov for p in desa):
                 continue
             near = self._near(toks, m.start, kec_cov)
-            if near is not None:
+            # an exact name is re-read only when the typo reading covers more words
+            if near is not None and (m.quality < 100.0 or near[1] > m.length):
                 m.idx, m.length, m.quality, m.text = near
+                m.out = ()
 
     def _near(
         self, toks: tuple[str, ...], start: int, kec_codes: set[str]
@@ -320,31 +413,35 @@ class Matcher:
             for m, lv in zip(mentions, levels, strict=True)
         )
         for m, lv in zip(mentions, levels, strict=True):
-            if m.hint == "desa" and not lv & {"desa", "landmark"}:
-                extra = self._fuzzy_desa(m.text.replace(" ", ""))
+            if m.hint == "desa" and not lv & {"desa", "landmark"} and not self._named_outside(m):
+                extra = self._fuzzy_desa(toks[m.start : m.start + m.length])
                 if extra:
                     m.idx, has_small = m.idx + extra, True
         if not has_small:
             mentions = sorted(mentions + self._fuzzy(toks, covered), key=lambda m: m.start)
         self._repair(toks, mentions)
-        key = tuple((m.idx, m.hint, m.quality, m.text) for m in mentions)
+        key = tuple((m.idx, m.out, m.hint, m.marker, m.quality, m.text) for m in mentions)
         hit = self._decided.get(key)
         if hit is None:
-            hit = self._decide(mentions)
+            hit = self._explain(self._decide(mentions), mentions)
             self._decided[key] = hit
         return hit
 
+    def _named_outside(self, m: _Mention) -> bool:
+        """Whether the words after "Desa"/"Kel." name a desa/kelurahan outside exactly."""
+        places = self.gazetteer.places
+        return any(places[k].kind in _OUT_KINDS["desa"] for k in m.out)
+
     def _decide(self, mentions: list[_Mention]) -> Match:
         places = self.gazetteer.places
-        inside = [m for m in mentions if places[m.idx[0]].level != "outside"]
-        outside = [m for m in mentions if places[m.idx[0]].level == "outside"]
+        inside = [m for m in mentions if m.idx]
         kab_ctx = {
             places[k].kabupaten_code
             for m in inside
             for k in m.idx
             if places[k].level == "kabupaten"
         }
-        verdict = self._outside(inside, outside, kab_ctx)
+        verdict = self._outside(mentions, kab_ctx)
         if verdict is not None:
             return verdict
         small, kecs = self._by_level(inside)
@@ -352,28 +449,121 @@ class Matcher:
         if verdict is None:
             verdict = _kecamatan_level(inside, kecs, kab_ctx)
         if verdict is None:
+            outside = [m for m in mentions if m.out and not m.idx]
             verdict = self._leftover(inside, outside, small, kab_ctx)
         return verdict
 
-    def _outside(
-        self, inside: list[_Mention], outside: list[_Mention], kab_ctx: set[str | None]
-    ) -> Match | None:
-        """Return ``outside`` when a place outside OKI/Palembang decides the address."""
-        if not outside:
-            return None
+    def _explain(self, verdict: Match, mentions: list[_Mention]) -> Match:
+        """Add the words read and the other places they could mean to a placement."""
+        chosen = verdict.place
+        if chosen is None:
+            return verdict
         places = self.gazetteer.places
-        # an outside kabupaten, or any outside place after Kab./Kec./Desa, is decisive
-        # unless OKI/Palembang is named too and the outside name has no marker
-        decisive = [m for m in outside if m.hint or places[m.idx[0]].kind == "kabupaten"]
-        if decisive and not (kab_ctx and all(not m.hint for m in decisive)):
-            return Match("unmatched", None, 0.0, "outside", decisive[0].text)
-        marked = any(m.hint in {"desa", "kec"} for m in inside)
-        if not kab_ctx and not marked:
-            return Match("unmatched", None, 0.0, "outside", outside[0].text)
+        for m in mentions:
+            cands = [places[k] for k in m.idx + m.out]
+            if any(p is chosen for p in cands):
+                alts = dict.fromkeys(p.code for p in cands if p.code != chosen.code)
+                return replace(verdict, words=m.text, alternatives=tuple(alts)[:MAX_ALTERNATIVES])
+        return verdict
+
+    # -- outside ------------------------------------------------------------------
+    def _outside(self, mentions: list[_Mention], kab_ctx: set[str | None]) -> Match | None:
+        """Return ``outside`` when the text places the event outside the loaded regions.
+
+        Decisive, in this order: a name after "Kec."/"Kab."/"Kota" that is a kecamatan or
+        kabupaten only outside; a desa outside whose kecamatan or kabupaten the text also
+        names (a longer chain than any inside reading); a name after "Desa"/"Kel." found
+        only outside, or whose desa/kelurahan status fits only the outside namesake, when
+        no inside kecamatan or kabupaten is named; a bare region or town name outside.
+        """
+        places = self.gazetteer.places
+        asserted, weak, regions = self._outside_mentions(mentions)
+        strong = [m for m in asserted if m.hint in {"kec", "kab"}]
+        if strong:
+            return _refuse(strong[0])
+        out_n, out_m = self._chain(mentions, outside=True)
+        if out_n >= 2 and out_m is not None:
+            in_n, _ = self._chain(mentions, outside=False)
+            if out_n > in_n:
+                return _refuse(out_m)
+        inside_kec = any(
+            m.hint == "kec" and any(places[k].level == "kecamatan" for k in m.idx) for m in mentions
+        )
+        if (asserted or weak) and not (kab_ctx or inside_kec):
+            return _refuse((asserted or weak)[0])
+        marked = any(m.hint in {"desa", "kec"} and m.idx for m in mentions)
+        for m in regions:
+            kinds = {places[k].kind for k in m.out}
+            if not kab_ctx and (kinds & {"kabupaten", "provinsi"} or not marked):
+                return _refuse(m)
         return None
 
+    def _outside_mentions(
+        self, mentions: list[_Mention]
+    ) -> tuple[list[_Mention], list[_Mention], list[_Mention]]:
+        """Sort the mentions with outside candidates: asserted, status clash, bare region."""
+        places = self.gazetteer.places
+        asserted: list[_Mention] = []
+        weak: list[_Mention] = []
+        regions: list[_Mention] = []
+        for m in mentions:
+            if not m.out:
+                continue
+            lvl = _LEVEL_OF_HINT.get(m.hint)
+            if lvl is None:
+                if not m.idx and any(self._is_region(places[k]) for k in m.out):
+                    regions.append(m)
+                continue
+            outs = [places[k] for k in m.out if places[k].kind in _OUT_KINDS[lvl]]
+            if not outs:
+                continue
+            ins = [places[k] for k in m.idx if places[k].level in _IN_LEVELS[lvl]]
+            if not ins:
+                asserted.append(m)
+            elif lvl == "desa" and _status_clash(m.marker, ins, outs):
+                weak.append(m)
+        return asserted, weak, regions
+
+    def _is_region(self, p: Place) -> bool:
+        """Tell a named outside region or town, a province or a neighbouring kabupaten."""
+        if p.code.startswith("OUT:") or p.kind == "provinsi":
+            return True
+        return p.kind == "kabupaten" and p.code[:2] in self._inside_prov
+
+    def _chain(self, mentions: list[_Mention], *, outside: bool) -> tuple[int, _Mention | None]:
+        """Most mentions one place explains (itself, its kecamatan, kabupaten, province)."""
+        places = self.gazetteer.places
+        cover = self.gazetteer.kec_cover
+        sets: list[set[str]] = []
+        for m in mentions:
+            codes: set[str] = set()
+            for k in m.out if outside else m.idx:
+                p = places[k]
+                if p.level == "kecamatan":
+                    codes |= cover[p.code]
+                else:
+                    codes.add(p.desa_code or p.code if not outside else p.code)
+            sets.append(codes)
+        best, who = 0, None
+        for i, m in enumerate(mentions):
+            for k in (m.out if outside else m.idx)[:64]:
+                p = places[k]
+                if outside:
+                    anc = {p.kecamatan_code, p.kabupaten_code, p.code[:2]} - {p.code}
+                else:
+                    anc = {p.kecamatan_code, p.kabupaten_code} - {p.code, None}
+                n = 1 + sum(1 for j, s in enumerate(sets) if j != i and not s.isdisjoint(anc))
+                if n > best:
+                    best, who = n, m
+        return best, who
+
+    # -- inside -------------------------------------------------------------------
     def _by_level(self, inside: list[_Mention]) -> tuple[list[list[Place]], list[list[Place]]]:
-        """Split each mention's candidates into desa/landmark and kecamatan, by its marker."""
+        """Split each mention's candidates into desa/landmark and kecamatan, by its marker.
+
+        A name after "Kec." is never placed as a desa (a kecamatan that is not inside
+        blocks its namesake desa).
+        """
         places = self.gazetteer.places
         cover = self.gazetteer.kec_cover
         small: list[list[Place]] = []
@@ -382,7 +572,7 @@ class Matcher:
             cands = [places[k] for k in m.idx]
             d = [p for p in cands if p.level in {"desa", "landmark"}]
             c = [p for p in cands if p.level == "kecamatan"]
-            if m.hint == "kec" and c:
+            if m.hint == "kec":
                 d = []
             elif m.hint == "desa" and d:
                 c = []
@@ -409,7 +599,12 @@ class Matcher:
         """Return the desa or landmark named, ``ambiguous`` among namesakes, or ``None``."""
         cover = self.gazetteer.kec_cover
         ctx = [set().union(*(cover[p.code] for p in c)) if c else set() for c in kecs]
-        pool, penalty = _desa_pool(small, ctx, kab_ctx)
+        firm = {
+            i
+            for i, m in enumerate(inside)
+            if m.hint == "desa" and m.quality >= 92.0 and len({p.code for p in small[i]}) == 1
+        }
+        pool, penalty, flag = _desa_pool(small, ctx, kab_ctx, firm)
         if not pool:
             return None
         by_mention: dict[int, list[Place]] = {}
@@ -432,8 +627,12 @@ class Matcher:
         if resolved:
             i = resolved[-1]
             score = inside[i].quality - penalty
-            return Match("matched", by_mention[i][0], max(0.0, min(100.0, score)))
+            return Match("matched", by_mention[i][0], max(0.0, min(100.0, score)), flag=flag)
         i = chosen[-1]
+        fit = _by_status(inside[i].marker, by_mention[i])
+        if len({p.code for p in fit}) == 1:  # "Kel." or "Desa" tells the namesakes apart
+            score = inside[i].quality - penalty - _STATUS_PENALTY
+            return Match("matched", fit[0], max(0.0, min(100.0, score)), flag=flag)
         codes = sorted({p.code for p in by_mention[i]})
         return Match("ambiguous", None, 0.0, "ambiguous", f"{inside[i].text}|{codes}")
 
@@ -452,11 +651,37 @@ class Matcher:
             return Match("ambiguous", None, 0.0, "ambiguous", f"{inside[i].text}|{codes}")
         if kab_ctx:
             places = self.gazetteer.places
-            name = next(m.text for m in inside if places[m.idx[0]].level == "kabupaten")
+            name = next(
+                m.text for m in inside if any(places[k].level == "kabupaten" for k in m.idx)
+            )
             return Match("unmatched", None, 0.0, "kabupaten_only", name)
-        if outside:
-            return Match("unmatched", None, 0.0, "outside", outside[0].text)
+        regions = [
+            m for m in outside if any(self._is_region(self.gazetteer.places[k]) for k in m.out)
+        ]
+        if regions:
+            return Match("unmatched", None, 0.0, "outside", regions[0].text)
         return Match("unmatched", None, 0.0, "no_place")
+
+
+def _refuse(m: _Mention) -> Match:
+    return Match("unmatched", None, 0.0, "outside", m.text)
+
+
+def _status_clash(marker: str, ins: list[Place], outs: list[Place]) -> bool:
+    """Whether "Kel."/"Desa" fits only the outside namesakes (desa vs kelurahan)."""
+    want = "kelurahan" if marker in {"kel", "kelurahan"} else "desa" if marker == "desa" else ""
+    if not want:
+        return False
+    return all(p.kind != want for p in ins) and any(p.kind == want for p in outs)
+
+
+def _by_status(marker: str, cands: list[Place]) -> list[Place]:
+    """Keep the namesakes whose status fits the marker ("Kel." kelurahan, "Desa" desa)."""
+    want = "kelurahan" if marker in {"kel", "kelurahan"} else "desa" if marker == "desa" else ""
+    if not want or len({p.code for p in cands}) < 2:
+        return cands
+    fit = [p for p in cands if p.kind == want]
+    return fit or cands
 
 
 def _other_context(ctx: list[set[str]], i: int) -> set[str]:
@@ -465,16 +690,24 @@ def _other_context(ctx: list[set[str]], i: int) -> set[str]:
 
 
 def _desa_pool(
-    small: list[list[Place]], ctx: list[set[str]], kab_ctx: set[str | None]
-) -> tuple[list[tuple[int, Place]], float]:
-    """Return the desa/landmark candidates the context allows, and its score penalty."""
+    small: list[list[Place]],
+    ctx: list[set[str]],
+    kab_ctx: set[str | None],
+    firm: set[int],
+) -> tuple[list[tuple[int, Place]], float, str]:
+    """Return the desa/landmark candidates the context allows, the score penalty and a flag.
+
+    ``firm`` are the mentions naming one desa after "Desa"/"Kel." exactly: when the
+    kecamatan written is another, such a desa is still placed, flagged
+    ``kecamatan_mismatch`` with a lower score (other names fall back to the kecamatan).
+    """
     pool: list[tuple[int, Place]] = [(i, p) for i, d in enumerate(small) for p in d]
     # a kabupaten named in the text keeps the units in it; if none is (a road named
     # after a town, "Jl. Palembang-Kayuagung"), the kabupaten is ignored
     in_kab = [(i, p) for i, p in pool if p.kabupaten_code in kab_ctx]
     if in_kab:
         pool = in_kab
-    penalty = _NO_CTX
+    penalty, flag = _NO_CTX, ""
     if pool:
         other_ctx = {i: _other_context(ctx, i) for i, _ in pool}
         consistent = [(i, p) for i, p in pool if p.kecamatan_code in other_ctx[i]]
@@ -482,11 +715,12 @@ def _desa_pool(
             pool, penalty = consistent, 0.0
         elif any(other_ctx.values()):
             # the desa is not in the kecamatan named: a typo'd or wrong desa name is
-            # likelier than a wrong kecamatan, so fall back to the kecamatan
-            pool = []
+            # likelier than a wrong kecamatan, unless "Desa X" names one desa exactly
+            pool = [(i, p) for i, p in pool if i in firm]
+            penalty, flag = _MISMATCH_PENALTY, "kecamatan_mismatch" if pool else ""
         elif in_kab:
             penalty = 2.0
-    return pool, penalty
+    return pool, penalty, flag
 
 
 def _kecamatan_level(

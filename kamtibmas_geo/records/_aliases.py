@@ -115,6 +115,8 @@ _ABBREV = {
     "pkl": "pangkalan",
     "aal": "alang alang lebar",
     "spp": "sirah pulau padang",
+    "camat": "kec",
+    "lurah": "kel",
 }
 
 _ABBREV_TOKENS = {k: tuple(v.split()) for k, v in _ABBREV.items()}
@@ -135,9 +137,14 @@ _FILLER = frozenset(
 )
 _TAKES_NUMBER = frozenset(["rt", "rw", "no", "nomor", "km", "blok", "dusun", "gang", "lorong"])
 
+#: Words that follow the number of a numbered kelurahan ("20 Ilir", "3-4 Ulu"): a number
+#: before them is the name, never a house, RT or RW number.
+_NUMBERED = frozenset({"ilir", "ulu"})
+
 #: Tokens that announce the level of the name that follows.
 KEC_MARKERS = frozenset({"kec"})
-DESA_MARKERS = frozenset({"kel", "desa", "kelurahan"})
+#: ``desakel`` is the marker of a desa/kelurahan column (no status written).
+DESA_MARKERS = frozenset({"kel", "desa", "kelurahan", "desakel"})
 KAB_MARKERS = frozenset({"kab", "kota"})
 
 #: Extra names of the two kabupaten/kota (normal form).
@@ -254,8 +261,13 @@ _ROMAN_ALT = "|".join(sorted(_ROMAN, key=len, reverse=True))
 _D_ROMAN = re.compile(rf"\bilir d\s+(?=(?:{_ROMAN_ALT}|\d+|{'|'.join(sorted(_NUM_VOCAB))})\b)")
 # "ilir dii": a joined numeral; a lone "i" is left alone ("ilir di ..." is Indonesian "at")
 _D_JOINED = re.compile(
-    rf"\bilir d({'|'.join(k for k in sorted(_ROMAN, key=len, reverse=True) if k != 'i')})\b"
+    rf"\bilir d(\d+|{'|'.join(k for k in sorted(_ROMAN, key=len, reverse=True) if k != 'i')})\b"
 )
+#: A short bracket: initials of the words before it ("Ilir Barat (IB) I") or a number
+#: restating number words ("Tiga Puluh (30) Ilir") is dropped; others separate parts.
+_BRACKET = re.compile(r"\(\s*([a-z0-9]{1,8})\s*\)")
+_WORD = re.compile(r"[a-z0-9]+")
+_NUMBER_WORDS = frozenset({*_UNITS, *_SPECIAL, "puluh", "belas"})
 
 
 def _ascii(text: str) -> str:
@@ -336,11 +348,19 @@ def _expand(toks: list[str]) -> list[str]:
     return out
 
 
+def _starts_numbered(toks: list[str], i: int) -> bool:
+    """Whether the number at ``i`` begins a numbered name (``20 ilir``, ``3 4 ulu``)."""
+    nxt = toks[i + 1] if i + 1 < len(toks) else ""
+    if nxt in _NUMBERED:
+        return True
+    return nxt.isdigit() and i + 2 < len(toks) and toks[i + 2] in _NUMBERED
+
+
 def _drop_filler(toks: list[str]) -> list[str]:
     out: list[str] = []
     skip = 0
-    for t in toks:
-        if skip and t.isdigit():
+    for i, t in enumerate(toks):
+        if skip and t.isdigit() and not _starts_numbered(toks, i):
             skip -= 1
             continue
         skip = 0
@@ -350,6 +370,18 @@ def _drop_filler(toks: list[str]) -> list[str]:
             continue
         out.append(t)
     return out
+
+
+def _restated(m: re.Match[str]) -> str:
+    """Drop a bracket that only restates the words before it (initials or the number)."""
+    inner = m.group(1)
+    before = _WORD.findall(m.string[: m.start()])
+    if inner.isdigit():
+        return " " if before and before[-1] in _NUMBER_WORDS else m.group(0)
+    k = len(inner)
+    if 2 <= k <= len(before) and "".join(w[0] for w in before[-k:]) == inner:
+        return " "
+    return m.group(0)
 
 
 @lru_cache(maxsize=262_144)
@@ -367,6 +399,8 @@ def tokens(text: str) -> tuple[str, ...]:
         Tokens; :data:`BOUNDARY` marks commas and similar separators.
     """
     s = (text if text.isascii() else _ascii(text)).lower()
+    if "(" in s:
+        s = _BRACKET.sub(_restated, s)
     has_digit = _DIGIT.search(s) is not None
     if has_digit:
         s = _SPLIT_NUM.sub(" ", s)
@@ -425,7 +459,7 @@ def compact(text: str) -> str:
     return normalize(text).replace(" ", "")
 
 
-_DOUBLE = re.compile(r"(.)\1+")
+_DOUBLE = re.compile(r"([a-z])\1+")
 
 
 @lru_cache(maxsize=262_144)
