@@ -64,8 +64,8 @@ _SPACES = ' "\xa0'
 #: Errors about a whole file (bad rows never raise; they go to the ledger).
 MESSAGES = {
     "not_found": {
-        "id": "Berkas catatan {path!r} tidak ada; periksa jalur dan nama berkasnya.",
-        "en": "Records file {path!r} not found; check the path and the file name.",
+        "id": "Berkas {path!r} tidak ada; periksa jalur dan nama berkasnya.",
+        "en": "File {path!r} not found; check the path and the file name.",
     },
     "empty_file": {
         "id": "Berkas {name!r} kosong; ekspor ulang lembarnya bersama baris judul kolom.",
