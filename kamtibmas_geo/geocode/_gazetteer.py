@@ -139,7 +139,8 @@ class Gazetteer:
     names : mapping
         Unit code -> name (desa, kecamatan, kabupaten).
     outside_keys : mapping
-        First letter -> phonetic keys naming only places outside (the typo step's guard).
+        First two letters and length (``"su8"``) -> phonetic keys naming only places outside
+        (the typo step's guard).
     key_words : mapping
         Phonetic key -> the phonetic words of a name under that key (the typo step
         never accepts a whole-word difference).
@@ -575,11 +576,11 @@ def _prefixes(keys: Mapping[str, Any]) -> frozenset[str]:
 def _outside_keys(
     sound: Mapping[str, list[int]], places: list[Place]
 ) -> dict[str, tuple[str, ...]]:
-    """First letter -> phonetic keys under which only places outside are found."""
+    """First two letters and length (``"su8"``) -> phonetic keys naming only places outside."""
     out: dict[str, list[str]] = {}
     for k, idx in sound.items():
         if all(places[i].level == "outside" for i in idx):
-            out.setdefault(k[:1], []).append(k)
+            out.setdefault(f"{k[:2]}{len(k)}", []).append(k)
     return {c: tuple(sorted(keys)) for c, keys in out.items()}
 
 

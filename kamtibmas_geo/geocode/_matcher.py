@@ -156,6 +156,12 @@ class Matcher:
         self._first_outside = next(
             (i for i, p in enumerate(places) if p.level == "outside"), len(places)
         )
+        self._regions = frozenset(i for i, p in enumerate(places) if self._is_region(p))
+        self._areas = frozenset(
+            i
+            for i, p in enumerate(places)
+            if p.level == "outside" and p.kind in {"kecamatan", "kabupaten", "provinsi"}
+        )
         inside_keys = {
             k: self._split(idx)[0]
             for k, idx in gazetteer.sound.items()
@@ -319,9 +325,15 @@ class Matcher:
             fuzz.ratio(a, b) < _WORD_CUTOFF for a, b in zip(got, want, strict=True)
         ):
             return False
-        pool = self.gazetteer.outside_keys.get(key[:1], ())
-        rival = process.extractOne(key, pool, scorer=fuzz.ratio, score_cutoff=score)
-        return rival is None
+        # a rival within ratio ``score`` (>= 85) differs in length by less than a quarter
+        size = len(key)
+        low, high = int(size * 0.75), int(size / 0.75) + 1
+        keys = self.gazetteer.outside_keys
+        for n in range(low, high + 1):
+            pool = keys.get(f"{key[:2]}{n}", ())
+            if pool and process.extractOne(key, pool, scorer=fuzz.ratio, score_cutoff=score):
+                return False
+        return True
 
     def _repair(self, toks: tuple[str, ...], mentions: list[_Mention]) -> None:
         """Re-read a desa name that is not in the kecamatan named, among that kecamatan's desa.
@@ -460,8 +472,10 @@ class Matcher:
             return verdict
         places = self.gazetteer.places
         for m in mentions:
-            cands = [places[k] for k in m.idx + m.out]
-            if any(p is chosen for p in cands):
+            if not any(places[k] is chosen for k in m.idx):
+                continue
+            cands = [places[k] for k in m.idx + m.out[: MAX_ALTERNATIVES + 1]]
+            if cands:
                 alts = dict.fromkeys(p.code for p in cands if p.code != chosen.code)
                 return replace(verdict, words=m.text, alternatives=tuple(alts)[:MAX_ALTERNATIVES])
         return verdict
@@ -476,6 +490,8 @@ class Matcher:
         only outside, or whose desa/kelurahan status fits only the outside namesake, when
         no inside kecamatan or kabupaten is named; a bare region or town name outside.
         """
+        if not any(m.out for m in mentions):
+            return None
         places = self.gazetteer.places
         asserted, weak, regions = self._outside_mentions(mentions)
         strong = [m for m in asserted if m.hint in {"kec", "kab"}]
@@ -511,7 +527,7 @@ class Matcher:
                 continue
             lvl = _LEVEL_OF_HINT.get(m.hint)
             if lvl is None:
-                if not m.idx and any(self._is_region(places[k]) for k in m.out):
+                if not m.idx and not self._regions.isdisjoint(m.out):
                     regions.append(m)
                 continue
             outs = [places[k] for k in m.out if places[k].kind in _OUT_KINDS[lvl]]
@@ -532,6 +548,10 @@ class Matcher:
 
     def _chain(self, mentions: list[_Mention], *, outside: bool) -> tuple[int, _Mention | None]:
         """Most mentions one place explains (itself, its kecamatan, kabupaten, province)."""
+        if len(mentions) < 2:
+            return (1, mentions[0]) if mentions else (0, None)
+        if outside and all(self._areas.isdisjoint(m.out) for m in mentions):
+            return 1, None  # no kecamatan, kabupaten or province outside: no chain
         places = self.gazetteer.places
         cover = self.gazetteer.kec_cover
         sets: list[set[str]] = []
@@ -655,9 +675,7 @@ class Matcher:
                 m.text for m in inside if any(places[k].level == "kabupaten" for k in m.idx)
             )
             return Match("unmatched", None, 0.0, "kabupaten_only", name)
-        regions = [
-            m for m in outside if any(self._is_region(self.gazetteer.places[k]) for k in m.out)
-        ]
+        regions = [m for m in outside if not self._regions.isdisjoint(m.out)]
         if regions:
             return Match("unmatched", None, 0.0, "outside", regions[0].text)
         return Match("unmatched", None, 0.0, "no_place")
@@ -709,7 +727,7 @@ def _desa_pool(
         pool = in_kab
     penalty, flag = _NO_CTX, ""
     if pool:
-        other_ctx = {i: _other_context(ctx, i) for i, _ in pool}
+        other_ctx = {i: _other_context(ctx, i) for i in {i for i, _ in pool}}
         consistent = [(i, p) for i, p in pool if p.kecamatan_code in other_ctx[i]]
         if consistent:
             pool, penalty = consistent, 0.0
