@@ -435,10 +435,12 @@ def _unit_entries(
             str(r.kabupaten_code),
         )
         entries.append((place, _name_variants(str(r.name))))
+    # a former kecamatan name that is now a desa name stays the desa's
+    desa_keys = {compact(str(n)) for n in desa["name"]}
     renamed = old_names({str(c) for c in kec["code"]})
     for place, names in entries:
         if place.level == "kecamatan":
-            names |= renamed.get(place.code, set())
+            names |= {n for n in renamed.get(place.code, set()) if compact(n) not in desa_keys}
     for r in desa.itertuples():
         place = Place(
             str(r.code),

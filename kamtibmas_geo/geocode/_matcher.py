@@ -355,11 +355,16 @@ class Matcher:
         for m in mentions:
             cands = [places[k] for k in m.idx]
             desa = [p for p in cands if p.level == "desa"]
-            if not desa or m.hint == "kec" or any(p.level != "desa" for p in cands):
+            # after "Desa"/"Kel.", a name found only outside (or only as a kecamatan) may
+            # be the first words of a typo'd desa of the kecamatan named
+            other = m.hint == "desa" and not desa
+            if not (desa or other) or m.hint == "kec" or any(p.level != "desa" for p in desa):
                 continue
             if any(p.kecamatan_code in kec_cov for p in desa):
                 continue
             near = self._near(toks, m.start, kec_cov)
+            if other and (near is None or near[1] <= m.length):
+                continue
             # an exact name is re-read only when the typo reading covers more words
             if near is not None and (m.quality < 100.0 or near[1] > m.length):
                 m.idx, m.length, m.quality, m.text = near

@@ -353,7 +353,9 @@ def _starts_numbered(toks: list[str], i: int) -> bool:
     nxt = toks[i + 1] if i + 1 < len(toks) else ""
     if nxt in _NUMBERED:
         return True
-    return nxt.isdigit() and i + 2 < len(toks) and toks[i + 2] in _NUMBERED
+    # a compound number counts up by one: 3-4 Ulu, 9-10 Ulu (never "RW 01 5 Ulu")
+    compound = nxt.isdigit() and toks[i].isdigit() and int(nxt) == int(toks[i]) + 1
+    return compound and i + 2 < len(toks) and toks[i + 2] in _NUMBERED
 
 
 def _drop_filler(toks: list[str]) -> list[str]:

@@ -1,0 +1,155 @@
+"""The geocoder on press and police writing: places outside, level clashes, history, forms.
+
+Every example is hand-written for its rule (none is a row of ``tests/data/real_places.csv``);
+the outside places come from the official list (``wilayah.sql``) read at run time.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kamtibmas_geo.config import Settings
+from kamtibmas_geo.geocode._gazetteer import Gazetteer, build_gazetteer
+from kamtibmas_geo.geocode._history import KECAMATAN_HISTORY, covers
+from kamtibmas_geo.geocode._matcher import Matcher
+from kamtibmas_geo.records._aliases import tokens
+
+
+@pytest.fixture(scope="module")
+def gaz(settings: Settings) -> Gazetteer:
+    return build_gazetteer(settings=settings)
+
+
+@pytest.fixture(scope="module")
+def matcher(gaz: Gazetteer) -> Matcher:
+    return Matcher(gaz)
+
+
+def test_outside_gazetteer_covers_indonesia(gaz: Gazetteer) -> None:
+    out = [p for p in gaz.places if p.level == "outside" and not p.code.startswith("OUT:")]
+    kinds = {p.kind for p in out}
+    assert kinds == {"provinsi", "kabupaten", "kecamatan", "desa", "kelurahan"}
+    assert len(out) > 80_000
+    # nothing of the loaded regions, nor their province, is outside
+    assert not [p for p in out if p.code[:5] in {"16.02", "16.71"} or p.code == "16"]
+    assert any(p.code == "16.10.13" and p.kind == "kecamatan" for p in out)  # Kandis, OI
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kec. Kandis Kab. Ogan Ilir",  # outside kecamatan; Kandis inside is only a desa
+        "Kecamatan Tanjung Batu",  # an inside desa name asserted as a kecamatan
+        "Dusun 2 Desa Tanjung Batu Timur",  # longer outside name, not the inside prefix
+        "Desa Tirta Laga, Kecamatan Mesuji",  # outside desa in the outside Mesuji (Lampung)
+        "Nipah Kuning Kec Mesuji",  # the same chain without markers
+        "Kabupaten Mesuji",  # an outside kabupaten named like an inside kecamatan
+        "Kota Prabumulih",
+        "Kel. Tanjung Batu",  # "Kel.": only the outside namesake is a kelurahan
+    ],
+)
+def test_outside_places_are_never_placed_inside(matcher: Matcher, text: str) -> None:
+    got = matcher.match(text)
+    assert got.place is None, (text, got)
+    assert got.reason_code in {"outside", "ambiguous"}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Desa Kandis, Kecamatan Pampangan", "16.02.12.2004"),
+        ("Desa Tanjung Batu Kec. Tulung Selapan", "16.02.11.2004"),
+        ("Kel. Tanjung Batu, Kec. Tulung Selapan", "16.02.11.2004"),  # context wins
+        ("Sukamaju, Kec. Lempuing Jaya", "16.02.22.2008"),
+        ("Kantor Camat Pampangan", "16.02.12"),  # "Camat" asserts the kecamatan
+    ],
+)
+def test_inside_namesakes_still_placed(matcher: Matcher, text: str, code: str) -> None:
+    got = matcher.match(text)
+    assert got.place is not None, (text, got)
+    assert got.place.code == code
+
+
+def test_kecamatan_before_a_split(matcher: Matcher) -> None:
+    # Lempuing Jaya was split from Lempuing, Cengal from Tulung Selapan
+    for text, code in [
+        ("Desa Sukamaju Kecamatan Lempuing", "16.02.22.2008"),
+        ("Desa Sungai Somor Kecamatan Tulung Selapan", "16.02.18.2001"),
+    ]:
+        got = matcher.match(text)
+        assert got.place is not None
+        assert got.place.code == code
+        assert got.flag == ""
+        assert got.score == 100.0
+
+
+def test_history_has_sources_and_covers_transitively() -> None:
+    assert all(ch.source and ch.kind in {"split", "rename"} for ch in KECAMATAN_HISTORY)
+    cov = covers({"16.02.04", "16.02.15", "16.02.20", "16.02.21"})
+    assert cov["16.02.04"] == {"16.02.04", "16.02.15", "16.02.20", "16.02.21"}
+    assert cov["16.02.20"] == {"16.02.20"}
+
+
+def test_exact_desa_in_another_kecamatan_is_flagged(matcher: Matcher) -> None:
+    got = matcher.match("Desa Kandis, Kecamatan Pedamaran")
+    assert got.place is not None
+    assert got.place.code == "16.02.12.2004"
+    assert got.flag == "kecamatan_mismatch"
+    assert got.score < 80
+    # without "Desa" the kecamatan written wins (a wrong or typo'd desa name)
+    plain = matcher.match("Kandis, Kecamatan Pedamaran")
+    assert plain.place is not None
+    assert plain.place.code == "16.02.03"
+
+
+def test_placement_says_why(matcher: Matcher) -> None:
+    got = matcher.match("Desa Kandis, Kecamatan Pampangan")
+    assert got.words == "kandis"
+    assert "16.10.13" in got.alternatives  # the outside kecamatan of that name
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Kec. Seberang Ulu (SU) I", "Kec. Seberang Ulu I"),
+        ("Kecamatan Sirah Pulau (SP) Padang", "Kecamatan Sirah Pulau Padang"),
+        ("Kel. Dua Puluh Enam (26) Ilir", "Kel. 26 Ilir"),
+        ("RT.03/RW.01 5 Ulu", "5 Ulu"),
+        ("RT 03/01 Kel. 9-10 Ulu", "Kel. 9-10 Ulu"),
+        ("Jl. Merdeka No. 22 Ilir", "Jl. Merdeka 22 Ilir"),
+        ("Kel. 20 Ilir D3", "Kel. 20 Ilir D III"),
+    ],
+)
+def test_press_forms_normalise_alike(a: str, b: str) -> None:
+    assert tokens(a) == tokens(b)
+
+
+def test_a_bracket_that_names_a_place_still_separates() -> None:
+    assert "|" in tokens("Desa Sukadana (Pampangan)")
+    assert tokens("Jl. Merdeka No. 12") == ("merdeka",)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Kelurahan 20 Ilir, Kecamatan Kemuning", "16.71.09.1001"),  # family + kecamatan
+        ("Kel. 9 Ulu Kec. Jakabaring", "16.71.17.1002"),  # part of 9-10 Ulu
+        ("RT.04/RW.02 3-4 Ulu, Kec. SU I", "16.71.02.1004"),
+    ],
+)
+def test_numbered_kelurahan_forms(matcher: Matcher, text: str, code: str) -> None:
+    got = matcher.match(text)
+    assert got.place is not None and got.place.code == code, (text, got)
+
+
+def test_numbered_family_without_kecamatan_is_ambiguous(matcher: Matcher) -> None:
+    assert matcher.match("Kelurahan 20 Ilir").status == "ambiguous"
+
+
+def test_typo_never_across_a_whole_word_or_to_an_outside_name(matcher: Matcher) -> None:
+    # "Tanjung Batu Itam" is a desa outside: never read as a typo of an inside name
+    assert matcher.match("Tanjung Batu Itam").place is None
+    # a one-letter typo of an inside name is still read
+    got = matcher.match("Desa Ulak Kemamg, Kec. Pampangan")
+    assert got.place is not None
+    assert got.place.code == "16.02.12.2001"
