@@ -139,7 +139,8 @@ def test_a_bracket_that_names_a_place_still_separates() -> None:
 )
 def test_numbered_kelurahan_forms(matcher: Matcher, text: str, code: str) -> None:
     got = matcher.match(text)
-    assert got.place is not None and got.place.code == code, (text, got)
+    assert got.place is not None, (text, got)
+    assert got.place.code == code, (text, got)
 
 
 def test_numbered_family_without_kecamatan_is_ambiguous(matcher: Matcher) -> None:
