@@ -163,3 +163,19 @@ def test_selected_forecast_at_least_the_best_naive_baseline_in_90pct_of_replicat
     assert means.loc["emerging", "selected"] > 1.5 * means.loc["emerging", "all_time"]
     assert means.loc["seasonal", "selected"] > 1.1 * means.loc["seasonal", "all_time"]
     assert elapsed < 60
+
+
+def test_learned_candidate_joins_with_enough_history(stable: SyntheticHistory) -> None:
+    from kamtibmas_geo.evaluate import LEARNED
+
+    train, _ = stable.split()
+    few = [c for c in CANDIDATES if c.name in ("all_time", "last_6m")]
+    kw = {"area_share": 0.05, "learned": True, "candidates": few}
+    sel = select_forecast(train, MONTH, stable.cells, **kw)  # type: ignore[arg-type]
+    row = sel.table.set_index("candidate").loc[LEARNED.name]
+    assert row["mean_pai"] > 1  # it learned the stable places
+    again = select_forecast(train, MONTH, stable.cells, **kw)  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(sel.table, again.table)  # random_state: deterministic
+    short = train[train["time"] >= MONTH.start - pd.Timedelta(days=400)]
+    brief = select_forecast(short, MONTH, stable.cells, **kw)  # type: ignore[arg-type]
+    assert LEARNED.name not in set(brief.table["candidate"])  # under two years: left out

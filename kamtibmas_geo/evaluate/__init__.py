@@ -16,6 +16,7 @@ from kamtibmas_geo.evaluate._backtest import kde_scores as kde_scores
 from kamtibmas_geo.evaluate._backtest import rank_metrics as rank_metrics
 from kamtibmas_geo.evaluate._backtest import score_forecaster as score_forecaster
 from kamtibmas_geo.evaluate._forecast import CANDIDATES as CANDIDATES
+from kamtibmas_geo.evaluate._forecast import LEARNED as LEARNED
 from kamtibmas_geo.evaluate._forecast import Selection as Selection
 from kamtibmas_geo.evaluate._forecast import auto_forecaster as auto_forecaster
 from kamtibmas_geo.evaluate._forecast import select_forecast as select_forecast
@@ -24,6 +25,7 @@ from kamtibmas_geo.evaluate._window import Window as Window
 __all__ = [
     "BASELINES",
     "CANDIDATES",
+    "LEARNED",
     "BacktestOptions",
     "BacktestResult",
     "FewEventsWarning",

@@ -29,7 +29,7 @@ from kamtibmas_geo.calendar._hijri import _as_wib
 from kamtibmas_geo.evaluate._metrics import Cut, _best_hits, cuts_of, flagged_fraction
 from kamtibmas_geo.evaluate._window import Window, as_window
 
-__all__ = ["CANDIDATES", "Selection", "auto_forecaster", "select_forecast"]
+__all__ = ["CANDIDATES", "LEARNED", "Selection", "auto_forecaster", "select_forecast"]
 
 MESSAGES = {
     "chosen": {
@@ -189,6 +189,83 @@ def _seasonal(base: Callable[[_Ctx], NDArray[np.float64]]) -> Callable[[_Ctx], N
     return f
 
 
+# --------------------------------------------------------------------------- learned
+
+#: History the learned candidate needs before the target: two years and 500 incidents.
+LEARNED_MIN_DAYS = 730.0
+LEARNED_MIN_EVENTS = 500
+#: Earlier windows of the target's length the learned model is trained on.
+LEARNED_ANCHORS = 8
+#: Cells without any record nor outcome kept per training window (a seeded sample).
+LEARNED_ZERO_ROWS = 500
+
+
+def _features(c: _Ctx, at: float, length: float) -> NDArray[np.float64]:
+    """Multi-scale lag features of every cell at time ``at`` (only records before it).
+
+    Counts over the last 1, 3, 12 months and all time; their means over 1 and 2 rings;
+    counts in the same window a year earlier; days since the cell's last record; the
+    share of the cell's last-12-month records of each of the 3 commonest types; the
+    seasonal position (day of year of ``at``, as sine and cosine).
+    """
+    d = c.data
+    t, before = d.t, d.t < at
+    cols = []
+    for months in (1, 3, 12):
+        cols.append(_counts(d, before & (t >= at - months * MONTH_DAYS)))
+    cols.append(_counts(d, before))
+    for k in (1, 2):
+        if k in c.rings:
+            cols += [c.rings[k] @ cols[1], c.rings[k] @ cols[2]]
+    cols.append(_counts(d, (t >= at - 365.25) & (t < at - 365.25 + length)))
+    last = np.full(d.n_cells, -np.inf)
+    sel = before & (d.pos >= 0)
+    np.maximum.at(last, d.pos[sel], t[sel])
+    cols.append(np.minimum(at - last, 3650.0))
+    recent = before & (t >= at - 365.25)
+    kinds = pd.Series(d.types[before]).value_counts().index[:3]
+    for kind in kinds:
+        cols.append(_counts(d, recent & (d.types == kind)) / np.maximum(cols[2], 1.0))
+    for _ in range(3 - len(kinds)):
+        cols.append(np.zeros(d.n_cells))
+    angle = 2 * np.pi * ((at / 365.25) % 1.0)
+    cols += [np.full(d.n_cells, np.sin(angle)), np.full(d.n_cells, np.cos(angle))]
+    return np.column_stack(cols)
+
+
+def _learned(c: _Ctx) -> NDArray[np.float64]:
+    """Forecast with a Poisson gradient-boosting model of the next window's count per cell.
+
+    Trained on the windows of the target's length just before it (``LEARNED_ANCHORS``),
+    features from :func:`_features`; deterministic (``random_state=0``, seeded sampling of
+    the empty cells, which are weighted back up).
+    """
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    length = c.end - c.start
+    rng = np.random.default_rng(0)
+    xs, ys, ws = [], [], []
+    for k in range(1, LEARNED_ANCHORS + 1):
+        at = c.start - k * length
+        x = _features(c, at, length)
+        y = _counts(c.data, (c.data.t >= at) & (c.data.t < at + length))
+        busy = np.flatnonzero((x[:, 3] > 0) | (y > 0))
+        empty = np.flatnonzero((x[:, 3] == 0) & (y == 0))
+        keep = rng.choice(empty, min(len(empty), LEARNED_ZERO_ROWS), replace=False)
+        weight = len(empty) / max(len(keep), 1)
+        xs.append(x[np.concatenate([busy, keep])])
+        ys.append(y[np.concatenate([busy, keep])])
+        ws.append(np.concatenate([np.ones(len(busy)), np.full(len(keep), weight)]))
+    y_all = np.concatenate(ys)
+    if not y_all.sum():
+        return _all_time(c)
+    model = HistGradientBoostingRegressor(
+        loss="poisson", max_iter=40, learning_rate=0.1, max_leaf_nodes=15, random_state=0
+    )
+    model.fit(np.vstack(xs), y_all, sample_weight=np.concatenate(ws))
+    return np.asarray(model.predict(_features(c, c.start, length)), dtype=float)
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """One forecast of the family: a name, how it scores cells, and its smoothing rings.
@@ -204,12 +281,16 @@ class Candidate:
         :func:`kamtibmas_geo.score.smooth`).
     ramadhan_only : bool
         Only in the family for Ramadhan targets (the seasonal uplift).
+    min_days, min_events : float, int
+        Only in the family with this much history before the target (the learned model).
     """
 
     name: str
     score: Callable[[_Ctx], NDArray[np.float64]] = field(repr=False)
     rings: int = 0
     ramadhan_only: bool = False
+    min_days: float = 0.0
+    min_events: int = 0
 
 
 def _family() -> tuple[Candidate, ...]:
@@ -232,6 +313,12 @@ def _family() -> tuple[Candidate, ...]:
 
 #: The family, simplest first (all-time counts first: it wins every tie).
 CANDIDATES: tuple[Candidate, ...] = _family()
+
+#: The learned candidate (``select_forecast(..., learned=True)``): last in the family, so
+#: it is chosen only when it beats every simpler candidate beyond noise.
+LEARNED = Candidate(
+    "learned_poisson", _learned, min_days=LEARNED_MIN_DAYS, min_events=LEARNED_MIN_EVENTS
+)
 
 
 # --------------------------------------------------------------------------- selection
@@ -432,6 +519,7 @@ def select_forecast(
     min_events: int = 30,
     min_history_days: float = 90.0,
     rule: Literal["one_se", "best"] = "one_se",
+    learned: bool = False,
 ) -> Selection:
     """Choose the candidate that forecast best on earlier windows, and forecast the target.
 
@@ -460,6 +548,10 @@ def select_forecast(
         ``"one_se"``: the simplest candidate within one standard error of the best mean
         PAI (paired over the windows) wins; ``"best"``: the best mean PAI, PEI then
         simplicity breaking exact ties.
+    learned : bool
+        Add :data:`LEARNED`, a Poisson gradient-boosting model on multi-scale lag features
+        (scikit-learn), when the history has two years and 500 incidents. Off by default:
+        it is fitted once per validation window, about 1 s each on a few hundred cells.
 
     Returns
     -------
@@ -473,7 +565,8 @@ def select_forecast(
         else np.ones(len(cells))
     )
     cut = cuts_of([], [area_km2])[0] if area_km2 else cuts_of([area_share or 0.005])[0]
-    family = [c for c in (candidates or CANDIDATES) if window.ramadhan or not c.ramadhan_only]
+    pool = list(candidates or CANDIDATES) + ([LEARNED] if learned else [])
+    family = _eligible(pool, window, train)
     start = _days(window.start)
     data = _data(train, index)
     data = _Data(
@@ -546,6 +639,22 @@ def select_forecast(
 VIEWS: tuple[str, ...] = ("year", "before")
 
 
+def _eligible(
+    candidates: Sequence[Candidate], window: Window, train: gpd.GeoDataFrame
+) -> list[Candidate]:
+    """Return the candidates that apply to ``window`` with the history before it."""
+    times = _as_wib(train["time"].reset_index(drop=True))
+    times = times[times < window.start]
+    days = (window.start - times.min()).total_seconds() / DAY if len(times) else 0.0
+    return [
+        c
+        for c in candidates
+        if (window.ramadhan or not c.ramadhan_only)
+        and days >= c.min_days
+        and len(times) >= c.min_events
+    ]
+
+
 def _table(
     family: Sequence[Candidate], pai: NDArray[np.float64], pei: NDArray[np.float64],
     kinds: NDArray[np.object_], labels: Sequence[str],
@@ -566,10 +675,12 @@ def _table(
     return pd.DataFrame(rows)
 
 
-def _view(table: pd.DataFrame) -> str:
+def _view(table: pd.DataFrame, kinds: NDArray[np.object_]) -> str:
     """Return the view whose best candidate validates best (the more predictable one)."""
     best = {v: table[f"pai_{v}"].max() for v in VIEWS if table[f"pai_{v}"].notna().any()}
-    return max(best, key=lambda v: (best[v], v == "year"))
+    # a view of fewer than 3 windows is too noisy to be chosen over a fuller one
+    full = {v: p for v, p in best.items() if (kinds == v).sum() >= 3} or best
+    return max(full, key=lambda v: (full[v], v == "year"))
 
 
 def _best(
@@ -583,7 +694,7 @@ def _best(
     standard error of the best's (paired over the view's windows) wins: a difference the
     windows cannot tell from noise is a tie.
     """
-    view = _view(table)
+    view = _view(table, kinds)
     key = table.assign(
         p=-table[f"pai_{view}"].fillna(-np.inf).round(9),
         e=-table[f"pei_{view}"].fillna(-np.inf).round(9),
