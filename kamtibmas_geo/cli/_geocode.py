@@ -49,6 +49,24 @@ MESSAGES = {
         "columns are optional.",
     },
     "opt_res": {"id": "Resolusi H3 untuk hex_id.", "en": "H3 resolution of hex_id."},
+    "opt_review": {
+        "id": "Tulis baris yang perlu ditinjau (skor rendah, bertanda, ambigu) beserta "
+        "kandidatnya ke berkas ini (.xlsx atau .csv); isi kolom 'pilihan' dengan kode yang "
+        "benar.",
+        "en": "Write the rows to review (low score, flagged, ambiguous) with their "
+        "candidates to this file (.xlsx or .csv); fill the 'pilihan' column with the right "
+        "code.",
+    },
+    "opt_corrections": {
+        "id": "Lembar tinjauan yang sudah diisi analis: baris dengan 'pilihan' ditempatkan "
+        "di kode itu (geocode_flag=corrected).",
+        "en": "A review sheet filled in by the analyst: rows with a 'pilihan' are placed "
+        "at that code (geocode_flag=corrected).",
+    },
+    "review_written": {
+        "id": "Tinjauan: {path} ({n} baris).",
+        "en": "Review: {path} ({n} rows).",
+    },
     "bad_ext": {
         "id": "Ekstensi berkas hasil {ext!r} tidak dikenal; gunakan .csv, .xlsx, .geojson, "
         ".parquet atau .gpkg.",
@@ -111,6 +129,23 @@ def _write(records: Any, out: Path, inputs: Sequence[Path], lang: str) -> None:
     write_table(frame, out, inputs=inputs, lang=lang)
 
 
+def _write_review(
+    result: Any, records: Any, gaz: Any, path: Path, inputs: Sequence[Path], lang: str
+) -> int:
+    """Write the review sheet (low score, flagged, ambiguous rows); return its row count."""
+    import pandas as pd
+
+    from kamtibmas_geo._tables import write_table
+    from kamtibmas_geo.geocode._geocode import address_texts
+    from kamtibmas_geo.geocode._review import review_table
+
+    rows = pd.to_numeric(records["row"], errors="coerce").fillna(-1).astype(int).tolist()
+    texts = pd.Series(address_texts(records), index=rows)
+    table = review_table(result, texts, gaz)
+    write_table(table, path, inputs=inputs, lang=lang)
+    return len(table)
+
+
 def _summary(result: Any, rows_in: int, lang: Language) -> Table:
     table = Table(title=tr(MESSAGES, "title", lang))
     table.add_column(tr(MESSAGES, "col_what", lang))
@@ -169,11 +204,19 @@ def register(app: typer.Typer, lang: Language) -> None:
         res: Annotated[int, typer.Option("--res", help=tr(MESSAGES, "opt_res", lang))] = 9,
         sheet: Annotated[str | None, sheet_option(lang)] = None,
         columns: Annotated[str | None, columns_option(lang)] = None,
+        review: Annotated[
+            Path | None, typer.Option("--review", help=tr(MESSAGES, "opt_review", lang))
+        ] = None,
+        corrections: Annotated[
+            Path | None,
+            typer.Option("--corrections", help=tr(MESSAGES, "opt_corrections", lang)),
+        ] = None,
     ) -> None:
         import pandas as pd
 
         from kamtibmas_geo._validate import check_res
         from kamtibmas_geo.geocode._geocode import build_gazetteer, geocode
+        from kamtibmas_geo.geocode._review import read_corrections
         from kamtibmas_geo.records._read import RecordSet, encoding_label, read_records
 
         st = state(ctx)
@@ -184,6 +227,9 @@ def register(app: typer.Typer, lang: Language) -> None:
         if kind not in {"disturbance", "activity"}:
             raise GeocodeError(tr(MESSAGES, "bad_kind", st.lang, kind=kind))
         res = check_res(res)
+        if review is not None:
+            review = st.guard(review)
+        chosen = read_corrections(corrections, lang=st.lang) if corrections else None
         reading = ReadOptions.parse(sheet, text_column, columns)
         with st.console.status(Text(tr(MESSAGES, "reading", st.lang, path=input_path))):
             rs = read_records(
@@ -216,7 +262,14 @@ def register(app: typer.Typer, lang: Language) -> None:
             task = progress.add_task(tr(MESSAGES, "geocoding", st.lang), total=n)
             for start in range(0, max(n, 1), _CHUNK):
                 chunk = records.iloc[start : start + _CHUNK]
-                got = geocode(chunk, res=res, settings=st.settings, lang=st.lang, gazetteer=gaz)
+                got = geocode(
+                    chunk,
+                    res=res,
+                    settings=st.settings,
+                    lang=st.lang,
+                    gazetteer=gaz,
+                    corrections=chosen,
+                )
                 parts.append(got.records)
                 rejected.append(got.rejected)
                 progress.advance(task, len(chunk))
@@ -233,3 +286,7 @@ def register(app: typer.Typer, lang: Language) -> None:
             st.console.print(read_line, markup=False)
         msg = tr(MESSAGES, "written", st.lang, out=out, n=len(placed), rej=rej_path, m=len(rej))
         st.console.print(msg, soft_wrap=True)
+        if review is not None:
+            n_review = _write_review(result, records, gaz, review, st.inputs, st.lang)
+            msg = tr(MESSAGES, "review_written", st.lang, path=review, n=n_review)
+            st.console.print(msg, soft_wrap=True, markup=False)

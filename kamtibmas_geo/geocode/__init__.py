@@ -11,9 +11,13 @@ from kamtibmas_geo.geocode._geocode import RecordSet as RecordSet
 from kamtibmas_geo.geocode._geocode import build_gazetteer as build_gazetteer
 from kamtibmas_geo.geocode._geocode import geocode as geocode
 from kamtibmas_geo.geocode._geocode import read_landmarks as read_landmarks
+from kamtibmas_geo.geocode._review import REVIEW_COLUMNS as REVIEW_COLUMNS
+from kamtibmas_geo.geocode._review import read_corrections as read_corrections
+from kamtibmas_geo.geocode._review import review_table as review_table
 
 __all__ = [
     "GEOCODE_STATUSES",
+    "REVIEW_COLUMNS",
     "Gazetteer",
     "Match",
     "Matcher",
@@ -21,5 +25,7 @@ __all__ = [
     "RecordSet",
     "build_gazetteer",
     "geocode",
+    "read_corrections",
     "read_landmarks",
+    "review_table",
 ]

@@ -44,6 +44,7 @@ __all__ = [
     "Matcher",
     "Place",
     "RecordSet",
+    "address_texts",
     "build_gazetteer",
     "geocode",
     "read_landmarks",
@@ -88,6 +89,11 @@ MESSAGES = {
         "en": "geocode() expects a GeoDataFrame, a DataFrame or a RecordSet, got {type}; read "
         "files with read_records() first.",
     },
+    "bad_correction": {
+        "id": "Koreksi analis {code!r} bukan kode desa/kelurahan atau kecamatan wilayah ini.",
+        "en": "Analyst correction {code!r} is not a desa/kelurahan or kecamatan code of "
+        "this region.",
+    },
     "carried": {
         "id": "Ditolak saat membaca berkas.",
         "en": "Rejected when reading the file.",
@@ -109,6 +115,9 @@ _OUT_COLUMNS = (
     "kabupaten_code",
     "kabupaten_name",
     "coord_mismatch",
+    "geocode_words",
+    "geocode_flag",
+    "geocode_alternatives",
 )
 _REJECTED_COLUMNS = ("source", "row", "column", "value", "reason_code", "reason", "geocode_status")
 
@@ -142,6 +151,23 @@ def _coords(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
             & ~((lat == 0) & (lon == 0))
         )
     return np.where(ok, lat, np.nan), np.where(ok, lon, np.nan)
+
+
+def address_texts(frame: pd.DataFrame, text_column: str = "address") -> list[str]:
+    """Return the text each row is matched by: the address plus its desa and kecamatan.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Records.
+    text_column : str
+        Column of the free-text address.
+
+    Returns
+    -------
+    list of str
+    """
+    return _texts(frame, text_column)
 
 
 def _texts(frame: pd.DataFrame, text_column: str) -> list[str]:
@@ -235,6 +261,7 @@ def geocode(
     lang: str = "id",
     text_column: str = "address",
     gazetteer: Gazetteer | None = None,
+    corrections: Mapping[int, str] | None = None,
 ) -> RecordSet:
     """Place every record on the map, or say why it cannot be placed.
 
@@ -266,6 +293,11 @@ def geocode(
         Column holding the free-text address.
     gazetteer : Gazetteer, optional
         A gazetteer built earlier (saves building it again).
+    corrections : mapping, optional
+        Sheet row (``row``) -> the desa/kelurahan or kecamatan code an analyst chose
+        (see :func:`kamtibmas_geo.geocode.read_corrections`). Such a row is placed there
+        whatever its text says (score 100, ``geocode_flag="corrected"``, the text's own
+        reading kept in ``geocode_alternatives``); an unknown code rejects the row.
 
     Returns
     -------
@@ -289,6 +321,8 @@ def geocode(
     placement = _Placement.empty(rows)
     _place_by_coordinates(rows, placement, matcher, settings=settings, lang=lang)
     _place_by_text(rows, placement, matcher, lang=lang)
+    if corrections:
+        _apply_corrections(rows, placement, matcher, corrections, lang=lang)
     placement.rejected.sort(key=lambda item: item[0])
     return RecordSet(_placed_records(frame, placement, res), _ledger(placement, prior))
 
@@ -388,10 +422,54 @@ def _place_by_text(rows: _Rows, placement: _Placement, matcher: Matcher, *, lang
                 reason=tr(MESSAGES, key, lang, name=name, cands=cands.strip("[]").replace("'", "")),
             )
             continue
-        placement.status[i] = "matched"
-        placement.lat[i], placement.lon[i] = m.place.lat, m.place.lon
-        for k, v in _matched_values(m.place, m.score, names).items():
-            placement.out[k][i] = v
+        _place_row(placement, i, m, names)
+
+
+def _place_row(placement: _Placement, i: SupportsIndex, m: Match, names: Mapping[str, str]) -> None:
+    """Place row ``i`` at the match's place, with why (words, flag, alternatives)."""
+    assert m.place is not None
+    placement.status[i] = "matched"
+    placement.lat[i], placement.lon[i] = m.place.lat, m.place.lon
+    for k, v in _matched_values(m.place, m.score, names).items():
+        placement.out[k][i] = v
+    placement.out["geocode_words"][i] = m.words
+    placement.out["geocode_flag"][i] = m.flag
+    placement.out["geocode_alternatives"][i] = ";".join(m.alternatives)
+
+
+def _apply_corrections(
+    rows: _Rows,
+    placement: _Placement,
+    matcher: Matcher,
+    corrections: Mapping[int, str],
+    *,
+    lang: str,
+) -> None:
+    """Place the rows an analyst corrected at the unit chosen (or reject an unknown code)."""
+    by_code = {p.code: p for p in matcher.gazetteer.places if p.level in {"desa", "kecamatan"}}
+    names = matcher.gazetteer.names
+    for i, row in enumerate(rows.row):
+        code = corrections.get(int(row)) if pd.notna(row) else None
+        if not code:
+            continue
+        placement.rejected = [r for r in placement.rejected if r[0] != i]
+        place = by_code.get(code.strip())
+        if place is None:
+            placement.reject(
+                rows,
+                i,
+                "unmatched",
+                column="pilihan",
+                value=code,
+                reason_code="bad_correction",
+                reason=tr(MESSAGES, "bad_correction", lang, code=code),
+            )
+            continue
+        was = placement.out["region_code"][i]
+        alts = (str(was),) if was and str(was) != place.code else ()
+        _place_row(
+            placement, i, Match("matched", place, 100.0, "", "", "", "corrected", alts), names
+        )
 
 
 def _matched_values(p: Place, score: float, names: Mapping[str, str]) -> dict[str, Any]:
@@ -407,6 +485,9 @@ def _matched_values(p: Place, score: float, names: Mapping[str, str]) -> dict[st
         "region_name": p.name if level == "landmark" else names.get(str(region_code), p.name),
         "geocode_score": round(float(score), 1),
         "coord_mismatch": False,
+        "geocode_words": "",
+        "geocode_flag": "",
+        "geocode_alternatives": "",
         "desa_code": desa_code,
         "desa_name": names.get(desa_code) if desa_code else None,
         "kecamatan_code": p.kecamatan_code,
@@ -435,6 +516,8 @@ def _placed_records(frame: pd.DataFrame, placement: _Placement, res: int) -> gpd
     str_cols += [k for k in _OUT_COLUMNS if k.endswith(("_code", "_name"))]
     for c in str_cols:
         result[c] = result[c].astype("str") if len(result) else pd.Series(dtype="str")
+    for c in ("geocode_words", "geocode_flag", "geocode_alternatives"):
+        result[c] = result[c].fillna("").astype("str") if len(result) else pd.Series(dtype="str")
     result["geocode_score"] = result["geocode_score"].astype(float)
     result["coord_mismatch"] = result["coord_mismatch"].astype(bool)
     result["geocode_status"] = result["geocode_status"].astype("str")
