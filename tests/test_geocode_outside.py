@@ -154,3 +154,12 @@ def test_typo_never_across_a_whole_word_or_to_an_outside_name(matcher: Matcher) 
     got = matcher.match("Desa Ulak Kemamg, Kec. Pampangan")
     assert got.place is not None
     assert got.place.code == "16.02.12.2001"
+
+
+def test_gazetteer_follows_the_loaded_regions(settings: Settings) -> None:
+    # with Ogan Ilir loaded, its kecamatan Kandis is inside and OKI is outside
+    m = Matcher(build_gazetteer(settings=settings, region="16.10"))
+    got = m.match("Kec. Kandis Kab. Ogan Ilir")
+    assert got.place is not None
+    assert got.place.code == "16.10.13"
+    assert m.match("Desa Kandis, Kecamatan Pampangan").reason_code == "outside"

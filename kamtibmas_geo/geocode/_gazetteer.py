@@ -23,6 +23,7 @@ import pandas as pd
 
 from kamtibmas_geo._errors import GeocodeError
 from kamtibmas_geo._i18n import tr
+from kamtibmas_geo.boundaries._regions import RegionArg
 from kamtibmas_geo.config import Settings
 from kamtibmas_geo.geocode._history import covers, old_names
 from kamtibmas_geo.records._aliases import (
@@ -375,8 +376,9 @@ def build_gazetteer(
     landmarks: str | os.PathLike[str] | pd.DataFrame | gpd.GeoDataFrame | None = None,
     settings: Settings | None = None,
     lang: str = "id",
+    region: RegionArg = None,
 ) -> Gazetteer:
-    """Build the gazetteer of OKI and Palembang from the boundary pack.
+    """Build the gazetteer of the loaded regions from the boundary pack, and of the outside.
 
     Parameters
     ----------
@@ -386,6 +388,10 @@ def build_gazetteer(
         Where the boundary pack is.
     lang : {"id", "en"}
         Language of error messages.
+    region : str, list of str or None
+        The kabupaten/kota to place records in (as :func:`~kamtibmas_geo.boundaries.
+        load_boundaries`; ``None`` for the default regions, OKI and Palembang). Every
+        other unit of the official list is *outside*.
 
     Returns
     -------
@@ -393,9 +399,9 @@ def build_gazetteer(
     """
     from kamtibmas_geo.boundaries._pack import load_boundaries
 
-    desa = load_boundaries("desa", settings=settings)
-    kec = load_boundaries("kecamatan", settings=settings)
-    kab = load_boundaries("kabupaten", settings=settings)
+    desa = load_boundaries("desa", region, settings=settings)
+    kec = load_boundaries("kecamatan", region, settings=settings)
+    kab = load_boundaries("kabupaten", region, settings=settings)
     entries = _unit_entries(kab, kec, desa)
     entries += _family_entries(entries)
     if landmarks is not None:

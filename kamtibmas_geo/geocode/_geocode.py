@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 from kamtibmas_geo._errors import GeocodeError
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo._validate import check_res
+from kamtibmas_geo.boundaries._regions import RegionArg
 from kamtibmas_geo.config import Settings
 from kamtibmas_geo.geocode._gazetteer import Gazetteer, Place, build_gazetteer, read_landmarks
 from kamtibmas_geo.geocode._matcher import Match, Matcher
@@ -262,6 +263,7 @@ def geocode(
     text_column: str = "address",
     gazetteer: Gazetteer | None = None,
     corrections: Mapping[int, str] | None = None,
+    region: RegionArg = None,
 ) -> RecordSet:
     """Place every record on the map, or say why it cannot be placed.
 
@@ -298,6 +300,9 @@ def geocode(
         (see :func:`kamtibmas_geo.geocode.read_corrections`). Such a row is placed there
         whatever its text says (score 100, ``geocode_flag="corrected"``, the text's own
         reading kept in ``geocode_alternatives``); an unknown code rejects the row.
+    region : str, list of str or None
+        The kabupaten/kota records are placed in (default OKI and Palembang); ignored for
+        the text when ``gazetteer`` is given (the gazetteer's regions are used).
 
     Returns
     -------
@@ -315,11 +320,13 @@ def geocode(
     """
     res = check_res(res)
     frame, prior = _unpack(records)
-    gaz = gazetteer or build_gazetteer(landmarks=landmarks, settings=settings, lang=lang)
+    gaz = gazetteer or build_gazetteer(
+        landmarks=landmarks, settings=settings, lang=lang, region=region
+    )
     matcher = Matcher(gaz)
     rows = _Rows.of(frame, text_column)
     placement = _Placement.empty(rows)
-    _place_by_coordinates(rows, placement, matcher, settings=settings, lang=lang)
+    _place_by_coordinates(rows, placement, matcher, settings=settings, lang=lang, region=region)
     _place_by_text(rows, placement, matcher, lang=lang)
     if corrections:
         _apply_corrections(rows, placement, matcher, corrections, lang=lang)
@@ -328,7 +335,13 @@ def geocode(
 
 
 def _place_by_coordinates(
-    rows: _Rows, placement: _Placement, matcher: Matcher, *, settings: Settings | None, lang: str
+    rows: _Rows,
+    placement: _Placement,
+    matcher: Matcher,
+    *,
+    settings: Settings | None,
+    lang: str,
+    region: RegionArg = None,
 ) -> None:
     """Place rows with coordinates inside the pack as they are; reject the others (vectorised)."""
     from kamtibmas_geo.grid._cells import assign_units
@@ -340,7 +353,11 @@ def _place_by_coordinates(
         geometry=gpd.points_from_xy(rows.lon[has_xy], rows.lat[has_xy]),
         crs=4326,
     )
-    units = assign_units(pts, settings=settings) if len(pts) else pts.assign(desa_code=None)
+    units = (
+        assign_units(pts, settings=settings, region=region)
+        if len(pts)
+        else pts.assign(desa_code=None)
+    )
     desa_of = units["desa_code"].to_numpy(dtype=object)
     inside = np.array([isinstance(c, str) for c in desa_of], dtype=bool)
     for i in idx_xy[~inside]:
