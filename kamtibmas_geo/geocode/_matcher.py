@@ -422,7 +422,7 @@ class Matcher:
         toks = _tokens(text)
         if not toks:
             return Match("unmatched", None, 0.0, "no_place")
-        mentions, covered = self._mentions(toks)
+        mentions, _ = self._mentions(toks)
         places = self.gazetteer.places
         levels = [{places[k].level for k in m.idx} for m in mentions]
         has_small = any(
@@ -435,7 +435,7 @@ class Matcher:
                 if extra:
                     m.idx, has_small = m.idx + extra, True
         if not has_small:
-            mentions = sorted(mentions + self._fuzzy(toks, covered), key=lambda m: m.start)
+            mentions = self._with_typos(toks, mentions)
         self._repair(toks, mentions)
         key = tuple((m.idx, m.out, m.hint, m.marker, m.quality, m.text) for m in mentions)
         hit = self._decided.get(key)
@@ -443,6 +443,41 @@ class Matcher:
             hit = self._explain(self._decide(mentions), mentions)
             self._decided[key] = hit
         return hit
+
+    def _with_typos(self, toks: tuple[str, ...], mentions: list[_Mention]) -> list[_Mention]:
+        """Add typo readings of the words no inside name covers.
+
+        A bare word that only names a place outside ("Ilir", a desa somewhere) does not
+        stop a typo reading of the words around it (``Jmbu Ilir`` → *Jambu Ilir*); the
+        typo step still refuses a reading that an outside name matches as well.
+        """
+        weak = {
+            id(m) for m in mentions if not m.idx and not m.hint and self._regions.isdisjoint(m.out)
+        }
+        covered = {
+            j for m in mentions if id(m) not in weak for j in range(m.start, m.start + m.length)
+        }
+        spans = [(m.start, m.start + m.length) for m in mentions if id(m) in weak]
+        # a typo reading may swallow a shorter outside name, never lie inside a longer one
+        found = [
+            f
+            for f in self._fuzzy(toks, covered)
+            if all(
+                f.start + f.length <= a
+                or f.start >= b
+                or (f.start <= a and f.start + f.length >= b and f.length > b - a)
+                for a, b in spans
+            )
+        ]
+        if not found:
+            return mentions
+        used = {j for f in found for j in range(f.start, f.start + f.length)}
+        keep = [
+            m
+            for m in mentions
+            if id(m) not in weak or used.isdisjoint(range(m.start, m.start + m.length))
+        ]
+        return sorted(keep + found, key=lambda m: m.start)
 
     def _named_outside(self, m: _Mention) -> bool:
         """Whether the words after "Desa"/"Kel." name a desa/kelurahan outside exactly."""
@@ -510,8 +545,11 @@ class Matcher:
         inside_kec = any(
             m.hint == "kec" and any(places[k].level == "kecamatan" for k in m.idx) for m in mentions
         )
-        if (asserted or weak) and not (kab_ctx or inside_kec):
-            return _refuse((asserted or weak)[0])
+        if asserted and not (kab_ctx or inside_kec):
+            return _refuse(asserted[0])
+        # the status word alone decides only when nothing else inside is named
+        if weak and not (kab_ctx or inside_kec) and all(m in weak or not m.idx for m in mentions):
+            return _refuse(weak[0])
         marked = any(m.hint in {"desa", "kec"} and m.idx for m in mentions)
         for m in regions:
             kinds = {places[k].kind for k in m.out}
