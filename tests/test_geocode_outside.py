@@ -163,3 +163,12 @@ def test_gazetteer_follows_the_loaded_regions(settings: Settings) -> None:
     assert got.place is not None
     assert got.place.code == "16.10.13"
     assert m.match("Desa Kandis, Kecamatan Pampangan").reason_code == "outside"
+
+
+def test_desa_named_without_its_kecamatan_words(matcher: Matcher) -> None:
+    # Tulung Selapan Ulu, in Kecamatan Tulung Selapan, written without "Tulung"
+    got = matcher.match("Ds. Selapan Ulu, Kecamatan Tulung Selapan")
+    assert got.place is not None
+    assert got.place.code == "16.02.11.1016"
+    # only within the kecamatan named
+    assert matcher.match("Ds. Selapan Ulu").place is None

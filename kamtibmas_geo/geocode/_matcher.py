@@ -174,6 +174,7 @@ class Matcher:
                 kec = places[j].kecamatan_code
                 if kec:
                     self._kec_desa.setdefault(kec, {})[k] = desa_idx
+        self._add_short_names(gazetteer)
         self._desa_keys = tuple(
             k for k, idx in inside_keys.items() if all(places[i].level == "desa" for i in idx)
         )
@@ -335,6 +336,22 @@ class Matcher:
                 return False
         return True
 
+    def _add_short_names(self, gazetteer: Gazetteer) -> None:
+        """Let a desa named after its kecamatan be found without the kecamatan's words.
+
+        *Tulung Selapan Ilir* in Kecamatan Tulung Selapan is also written ``Desa Selapan
+        Ilir`` or ``Desa Ilir``: within the kecamatan named (only there), the desa's key
+        without the kecamatan name's first word, or without its whole name, finds it.
+        """
+        for kec, keys in self._kec_desa.items():
+            words = [phonetic(w) for w in _tokens(gazetteer.names.get(kec, ""))]
+            heads = {"".join(words[:n]) for n in range(1, len(words) + 1)} - {""}
+            for key, idx in list(keys.items()):
+                for head in heads:
+                    rest = key[len(head) :]
+                    if key.startswith(head) and len(rest) >= 4 and rest not in keys:
+                        keys[rest] = idx
+
     def _repair(self, toks: tuple[str, ...], mentions: list[_Mention]) -> None:
         """Re-read a desa name that is not in the kecamatan named, among that kecamatan's desa.
 
@@ -369,6 +386,21 @@ class Matcher:
             if near is not None and (m.quality < 100.0 or near[1] > m.length):
                 m.idx, m.length, m.quality, m.text = near
                 m.out = ()
+        self._read_after_markers(toks, mentions, kec_cov)
+
+    def _read_after_markers(
+        self, toks: tuple[str, ...], mentions: list[_Mention], kec_cov: set[str]
+    ) -> None:
+        """Read the words after "Desa"/"Kel." that named nothing, among the kecamatan's desa."""
+        starts = {m.start for m in mentions}
+        for i, t in enumerate(toks[:-1]):
+            if t not in DESA_MARKERS or i + 1 in starts:
+                continue
+            near = self._near(toks, i + 1, kec_cov)
+            if near is not None:
+                idx, length, quality, text = near
+                mentions.append(_Mention(i + 1, length, idx, quality, "desa", text, (), t))
+        mentions.sort(key=lambda m: m.start)
 
     def _near(
         self, toks: tuple[str, ...], start: int, kec_codes: set[str]
