@@ -5,6 +5,7 @@ Used by :func:`kamtibmas_geo.geocode.geocode`; see ``docs/geocode.md`` for the r
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left
 from dataclasses import dataclass, replace
 from typing import Any
@@ -326,9 +327,9 @@ class Matcher:
             fuzz.ratio(a, b) < _WORD_CUTOFF for a, b in zip(got, want, strict=True)
         ):
             return False
-        # a rival within ratio ``score`` (>= 85) differs in length by less than a quarter
-        size = len(key)
-        low, high = int(size * 0.75), int(size / 0.75) + 1
+        # ratio = 2 * common / (len1 + len2) >= score bounds the rival's length
+        size, s = len(key), score / 100.0
+        low, high = math.ceil(size * s / (2 - s)), math.floor(size * (2 - s) / s)
         keys = self.gazetteer.outside_keys
         for n in range(low, high + 1):
             pool = keys.get(f"{key[:2]}{n}", ())
