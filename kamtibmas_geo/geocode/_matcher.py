@@ -470,6 +470,7 @@ class Matcher:
         if not has_small:
             mentions = self._with_typos(toks, mentions)
         self._repair(toks, mentions)
+        mentions = self._relevant(mentions)
         key = tuple((m.idx, m.out, m.hint, m.marker, m.quality, m.text) for m in mentions)
         hit = self._decided.get(key)
         if hit is None:
@@ -511,6 +512,17 @@ class Matcher:
             if id(m) not in weak or used.isdisjoint(range(m.start, m.start + m.length))
         ]
         return sorted(keep + found, key=lambda m: m.start)
+
+    def _relevant(self, mentions: list[_Mention]) -> list[_Mention]:
+        """Drop bare words naming only desa outside when no outside area is named.
+
+        Such a word ("Merdeka", a desa somewhere) can only matter as the desa of an
+        outside chain, which needs an outside kecamatan, kabupaten or province named too;
+        without one the decision is the same without it (and is shared in the cache).
+        """
+        if not all(self._areas.isdisjoint(m.out) for m in mentions):
+            return mentions
+        return [m for m in mentions if m.idx or m.hint or not self._regions.isdisjoint(m.out)]
 
     def _named_outside(self, m: _Mention) -> bool:
         """Whether the words after "Desa"/"Kel." name a desa/kelurahan outside exactly."""
