@@ -293,7 +293,7 @@ def _geocode_step(
 def _score_step(
     run: _Run, placed: dict[str, gpd.GeoDataFrame], target: str
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """Score the cells for ``target``, export them, and return them with the top ten."""
+    """Score each Polres for ``target``, export the cells, return them and each top five."""
     from kamtibmas_geo.render._export import export_cells
     from kamtibmas_geo.score._score import score_hotspots
 
