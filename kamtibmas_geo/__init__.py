@@ -74,6 +74,7 @@ from kamtibmas_geo.render._map import save_png as save_png
 from kamtibmas_geo.sample._sample import SampleData as SampleData
 from kamtibmas_geo.sample._sample import make_sample as make_sample
 from kamtibmas_geo.sample._sample import write_sample as write_sample
+from kamtibmas_geo.score._early import open_warnings as open_warnings
 from kamtibmas_geo.score._score import ScoreOptions as ScoreOptions
 from kamtibmas_geo.score._score import gi_star as gi_star
 from kamtibmas_geo.score._score import rollup as rollup
@@ -129,6 +130,7 @@ __all__ = [
     "load_taxonomy",
     "make_sample",
     "missing_villages",
+    "open_warnings",
     "parse_target",
     "patrol_files",
     "patrol_html",

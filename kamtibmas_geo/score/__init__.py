@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kamtibmas_geo.score._early import open_warnings as open_warnings
 from kamtibmas_geo.score._score import TREND_CLASSES as TREND_CLASSES
 from kamtibmas_geo.score._score import GiStarResult as GiStarResult
 from kamtibmas_geo.score._score import MannKendall as MannKendall
@@ -38,6 +39,7 @@ __all__ = [
     "mann_kendall",
     "min_permutations",
     "neighbour_matrix",
+    "open_warnings",
     "rollup",
     "score_hotspots",
     "seasonal_uplift",

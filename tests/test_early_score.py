@@ -1,0 +1,216 @@
+"""Early warnings in the score stage: open_warnings, and the warning columns of the scores.
+
+The frames are built by hand in the shape of the issue-21 contract (``notes``: records of
+kind ``early_warning`` with ``feared_type``, ``expected_start``/``expected_end``,
+``reporter_role``, ``status``), placed at the inside points of real Palembang desa.
+"""
+
+from __future__ import annotations
+
+import warnings as pywarnings
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from kamtibmas_geo import ScoreError, open_warnings
+from kamtibmas_geo.score._early import warning_columns, warning_label
+
+TZ = "Asia/Jakarta"
+AS_OF = pd.Timestamp("2027-02-01 00:00", tz=TZ)
+
+
+def _t(text: str | None) -> pd.Timestamp:
+    return pd.NaT if text is None else pd.Timestamp(text, tz=TZ)
+
+
+@pytest.fixture(scope="module")
+def plg(desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Palembang desa, sorted by code."""
+    return desa[desa["kabupaten_code"] == "16.71"].sort_values("code").reset_index(drop=True)
+
+
+def make_warnings(plg: gpd.GeoDataFrame, rows: list[dict[str, object]]) -> gpd.GeoDataFrame:
+    """Warnings of the contract's shape, each at the inside point of desa ``plg[d]``."""
+    out = []
+    for i, row in enumerate(rows):
+        unit = plg.iloc[int(row.get("d", 0))]  # type: ignore[call-overload]
+        lat = float(unit["inside_lat"]) + float(row.get("dlat", 0.0))  # type: ignore[arg-type]
+        lon = float(unit["inside_lon"]) + float(row.get("dlon", 0.0))  # type: ignore[arg-type]
+        out.append(
+            {
+                "record_id": str(row.get("id", f"w{i}")),
+                "source": "informasi_dini.csv",
+                "row": i + 2,
+                "kind": "early_warning",
+                "type": row.get("type", "rencana_tawuran"),
+                "type_raw": "rencana tawuran",
+                "severity": 1.0,
+                "time": _t(str(row.get("time", "2027-01-30 20:00"))),
+                "lat": lat,
+                "lon": lon,
+                "address": "",
+                "desa_code": str(row.get("desa_code", unit["code"])),
+                "kecamatan_code": unit["kecamatan_code"],
+                "kabupaten_code": unit["kabupaten_code"],
+                "feared_type": row.get("feared", "tawuran"),
+                "expected_start": _t(row.get("start")),  # type: ignore[arg-type]
+                "expected_end": _t(row.get("end")),  # type: ignore[arg-type]
+                "reporter_role": "rt",
+                "reporter_name": "Pak RT",
+                "reporter_contact": "0812",
+                "status": row.get("status", "open"),
+            }
+        )
+    frame = pd.DataFrame(out)
+    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame.lon, frame.lat), crs=4326)
+
+
+def make_activities(plg: gpd.GeoDataFrame, rows: list[dict[str, object]]) -> gpd.GeoDataFrame:
+    """Binmas activities in the same shape (``type`` an activity key)."""
+    frame = make_warnings(plg, rows)
+    frame["kind"] = "activity"
+    return frame.drop(columns=["feared_type", "expected_start", "expected_end", "status"])
+
+
+# --------------------------------------------------------------------------- open_warnings
+
+
+def test_open_warnings_keeps_only_open_ones_of_the_coming_days(plg: gpd.GeoDataFrame) -> None:
+    w = make_warnings(
+        plg,
+        [
+            {"id": "in_window", "start": "2027-02-04 21:00"},
+            {"id": "at_edge", "start": "2027-02-08 00:00"},
+            {"id": "too_far", "start": "2027-02-08 00:01"},
+            {"id": "past", "start": "2027-01-31 10:00"},
+            {"id": "running", "start": "2027-01-31 22:00", "end": "2027-02-01 02:00"},
+            {"id": "moment_over", "start": "2027-01-31 20:00"},  # + 3 h ends before as_of
+            {"id": "followed", "start": "2027-02-03", "status": "followed_up"},
+            {"id": "unfounded", "start": "2027-02-03", "status": "unfounded"},
+            {"id": "missing_status", "start": "2027-02-03", "status": None},
+            {"id": "reported_later", "start": "2027-02-03", "time": "2027-02-01 08:00"},
+            {"id": "undated_recent", "time": "2027-01-26 00:00"},
+            {"id": "undated_old", "time": "2027-01-24 23:00"},
+        ],
+    )
+    before = w.copy()
+    got = open_warnings(w, as_of=AS_OF)
+    assert got["record_id"].tolist() == [
+        "in_window",
+        "at_edge",
+        "running",
+        "missing_status",
+        "undated_recent",
+    ]
+    assert not got["answered"].any()
+    assert got["answered_by"].isna().all()
+    assert isinstance(got, gpd.GeoDataFrame)
+    assert got.crs == w.crs
+    pd.testing.assert_frame_equal(w, before)  # input untouched
+    # a naive as_of is Asia/Jakarta time; a shorter horizon drops the far one
+    naive = open_warnings(w, as_of="2027-02-01", days=3)
+    assert naive["record_id"].tolist() == ["running", "missing_status"]
+
+
+def test_open_warnings_is_answered_by_nearby_binmas_work(plg: gpd.GeoDataFrame) -> None:
+    w = make_warnings(
+        plg,
+        [
+            {"id": "same_desa", "d": 0, "start": "2027-02-03"},
+            {"id": "near", "d": 5, "start": "2027-02-03"},
+            {"id": "far", "d": 10, "start": "2027-02-03"},
+            {"id": "wrong_type", "d": 15, "start": "2027-02-03"},
+            {"id": "too_late", "d": 20, "start": "2027-02-03"},
+            {"id": "future", "d": 25, "start": "2027-02-03"},
+        ],
+    )
+    # reported 2027-01-30 20:00; activities answer until 2027-02-02 20:00 but not after as_of
+    acts = make_activities(
+        plg,
+        [
+            # same desa code, 2 km away: the desa decides
+            {"id": "a_same", "d": 0, "dlat": 0.018, "type": "sambang", "time": "2027-01-31 09:00"},
+            # ~330 m away, another desa code: the distance decides
+            {"id": "a_near", "d": 5, "dlat": 0.003, "desa_code": "x", "type": "patroli",
+             "time": "2027-01-31 10:00"},
+            # ~890 m away, another desa: too far
+            {"id": "a_far", "d": 10, "dlat": 0.008, "desa_code": "x", "type": "sambang",
+             "time": "2027-01-31 10:00"},
+            {"id": "a_type", "d": 15, "type": "pengamanan", "time": "2027-01-31 10:00"},
+            {"id": "a_late", "d": 20, "type": "sambang", "time": "2027-02-02 20:01"},
+            {"id": "a_future", "d": 25, "type": "sosialisasi", "time": "2027-02-01 06:00"},
+            # an earlier answer wins over a later one
+            {"id": "a_same_later", "d": 0, "type": "imbauan", "time": "2027-02-01 00:00"},
+        ],
+    )  # fmt: skip
+    got = open_warnings(w, as_of=AS_OF, activities=acts).set_index("record_id")
+    assert got["answered_by"].fillna("-").to_dict() == {
+        "same_desa": "a_same",
+        "near": "a_near",
+        "far": "-",
+        "wrong_type": "-",
+        "too_late": "-",
+        "future": "-",
+    }
+    assert got["answered"].tolist() == [True, True, False, False, False, False]
+    # at a later as_of the future activity has happened and answers its warning
+    later = open_warnings(w, as_of="2027-02-02 00:00", activities=acts).set_index("record_id")
+    assert later.loc["future", "answered_by"] == "a_future"
+    # a wider radius reaches the far one
+    wide = open_warnings(w, as_of=AS_OF, activities=acts, answer_metres=1000)
+    assert wide.set_index("record_id").loc["far", "answered_by"] == "a_far"
+
+
+def test_open_warnings_refuses_bad_input(plg: gpd.GeoDataFrame) -> None:
+    w = make_warnings(plg, [{"start": "2027-02-03"}])
+    with pytest.raises(ScoreError, match="days"):
+        open_warnings(w, as_of=AS_OF, days=-1)
+    with pytest.raises(ScoreError, match="as_of"):
+        open_warnings(w, as_of="besok pagi")
+    with pytest.raises(ScoreError, match="tabel"):
+        open_warnings([1, 2], as_of=AS_OF)
+    with pytest.raises(ScoreError, match="type"):
+        open_warnings(w.drop(columns="type"), as_of=AS_OF)
+
+
+# --------------------------------------------------------------------------- per cell
+
+
+def test_warning_columns_count_types_and_reasons(plg: gpd.GeoDataFrame) -> None:
+    w = make_warnings(
+        plg,
+        [
+            {"d": 3, "start": "2027-02-03"},
+            {"d": 3, "start": "2027-02-04", "type": "provokasi"},
+            {"d": 3, "start": "2027-02-05"},
+            {"d": 7, "start": "2027-02-03", "type": "penjualan_petasan"},
+        ],
+    )
+    opened = open_warnings(w, as_of=AS_OF)
+    opened.loc[3, "answered"] = True
+    import h3
+
+    cells = sorted({h3.latlng_to_cell(r.lat, r.lon, 9) for r in w.itertuples()})
+    cells.append(h3.latlng_to_cell(-2.9, 104.7, 9))  # a cell without warnings
+    out = warning_columns(opened, cells, 9, "id")
+    c3 = cells.index(h3.latlng_to_cell(w.lat[0], w.lon[0], 9))
+    c7 = cells.index(h3.latlng_to_cell(w.lat[3], w.lon[3], 9))
+    assert out["warnings_open"].dtype == np.int64
+    assert out["warnings_open"].sum() == 3
+    assert out["warnings_open"][c3] == 3
+    assert out["warnings_answered"][c7] == 1
+    assert out["warnings_open"][c7] == 0
+    assert out["warning_types"][c3] == "rencana tawuran (2), provokasi"
+    assert out["warning_reason"][c3] == "3 informasi dini: rencana tawuran (2), provokasi"
+    assert out["warning_reason"][c7] == "1 sudah dijawab kegiatan Binmas"
+    en = warning_columns(opened, cells, 9, "en")
+    assert en["warning_reason"][c3] == "3 early warnings: planned brawl (2), provocation"
+    assert warning_label("penjualan_petasan", "en") == "firecracker sales"
+    empty = [i for i in range(len(cells)) if i not in (c3, c7)]
+    assert all(out["warning_reason"][i] == "" for i in empty)
+    with pywarnings.catch_warnings():
+        pywarnings.simplefilter("error")
+        none = warning_columns(opened.iloc[:0], cells, 9)
+    assert none["warnings_open"].sum() == 0
