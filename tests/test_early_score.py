@@ -8,13 +8,15 @@ kind ``early_warning`` with ``feared_type``, ``expected_start``/``expected_end``
 from __future__ import annotations
 
 import warnings as pywarnings
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 
-from kamtibmas_geo import ScoreError, open_warnings
+from kamtibmas_geo import ScoreError, ScoreOptions, open_warnings, score_hotspots
+from kamtibmas_geo.config import Settings
 from kamtibmas_geo.score._early import warning_columns, warning_label
 
 TZ = "Asia/Jakarta"
@@ -202,15 +204,108 @@ def test_warning_columns_count_types_and_reasons(plg: gpd.GeoDataFrame) -> None:
     assert out["warnings_open"][c3] == 3
     assert out["warnings_answered"][c7] == 1
     assert out["warnings_open"][c7] == 0
-    assert out["warning_types"][c3] == "rencana tawuran (2), provokasi"
-    assert out["warning_reason"][c3] == "3 informasi dini: rencana tawuran (2), provokasi"
+    tawuran, provokasi = warning_label("rencana_tawuran"), warning_label("provokasi")
+    assert out["warning_types"][c3] == f"{tawuran} (2), {provokasi}"
+    assert out["warning_reason"][c3] == f"3 informasi dini: {tawuran} (2), {provokasi}"
     assert out["warning_reason"][c7] == "1 sudah dijawab kegiatan Binmas"
     en = warning_columns(opened, cells, 9, "en")
-    assert en["warning_reason"][c3] == "3 early warnings: planned brawl (2), provocation"
-    assert warning_label("penjualan_petasan", "en") == "firecracker sales"
+    tawuran_en, provokasi_en = (warning_label(k, "en") for k in ("rencana_tawuran", "provokasi"))
+    assert en["warning_reason"][c3] == f"3 early warnings: {tawuran_en} (2), {provokasi_en}"
+    assert tawuran_en != tawuran
     empty = [i for i in range(len(cells)) if i not in (c3, c7)]
     assert all(out["warning_reason"][i] == "" for i in empty)
     with pywarnings.catch_warnings():
         pywarnings.simplefilter("error")
         none = warning_columns(opened.iloc[:0], cells, 9)
     assert none["warnings_open"].sum() == 0
+
+
+# --------------------------------------------------------------------------- score_hotspots
+
+TARGET = (pd.Timestamp("2027-02-01", tz=TZ), pd.Timestamp("2027-03-20", tz=TZ))
+OKI_CENTRE = "898cab153afffff"  # res 9, Kayu Agung (OKI)
+QUICK = ScoreOptions(seasonal=False, emerging=False)
+
+
+@pytest.fixture(scope="module")
+def scored_run(plg: gpd.GeoDataFrame, settings: Settings) -> dict[str, Any]:
+    """Cells of Palembang and OKI scored with and without warnings (one run each)."""
+    import h3
+
+    unit = plg.iloc[3]
+    plg_centre = h3.latlng_to_cell(float(unit["inside_lat"]), float(unit["inside_lon"]), 9)
+    cells = sorted(set(h3.grid_disk(plg_centre, 2)) | set(h3.grid_disk(OKI_CENTRE, 1)))
+    near = [c for c in h3.grid_disk(plg_centre, 2) if c != plg_centre][:6]
+    pts = [h3.cell_to_latlng(c) for c in [*near, OKI_CENTRE, OKI_CENTRE]]
+    recs = pd.DataFrame(
+        {
+            "time": pd.date_range("2026-06-01", periods=len(pts), freq="9D", tz=TZ),
+            "type": ["tawuran", "petasan"] * (len(pts) // 2),
+            "lat": [p[0] for p in pts],
+            "lon": [p[1] for p in pts],
+        }
+    )
+    oki = h3.cell_to_latlng(OKI_CENTRE)
+    w = make_warnings(
+        plg,
+        [
+            {"d": 3, "start": "2027-02-03 21:00"},
+            {"d": 3, "start": "2027-02-05", "type": "provokasi"},
+            {"d": 3, "start": "2027-02-05", "status": "followed_up"},
+            {"d": 3, "start": "2027-02-12"},  # beyond the 7 days
+            {"d": 60, "start": "2027-02-03"},  # a desa outside the cells
+        ],
+    )
+    extra = make_warnings(plg, [{"d": 0, "start": "2027-02-02", "type": "balap_liar_terjadwal"}])
+    extra["lat"], extra["lon"] = oki
+    extra = extra.set_geometry(gpd.points_from_xy(extra.lon, extra.lat, crs=4326))
+    extra["desa_code"], extra["kabupaten_code"] = "", "16.02"
+    w = pd.concat([w, extra], ignore_index=True)
+    with pywarnings.catch_warnings():
+        pywarnings.simplefilter("ignore")  # small samples
+        plain = score_hotspots(recs, target=TARGET, cells=cells, settings=settings, options=QUICK)
+        with_w = score_hotspots(
+            recs, target=TARGET, cells=cells, settings=settings, options=QUICK, warnings=w
+        )
+        en = score_hotspots(
+            recs, target=TARGET, cells=cells, settings=settings, options=QUICK, warnings=w,
+            lang="en", warnings_as_of="2027-02-06", warnings_days=10,
+        )  # fmt: skip
+    return {"plain": plain, "with": with_w, "en": en, "centre": plg_centre}
+
+
+def test_score_warnings_are_beside_the_forecast_never_in_it(scored_run: dict[str, Any]) -> None:
+    plain, with_w = scored_run["plain"], scored_run["with"]
+    added = ["warnings_open", "warnings_answered", "warning_types", "warning_reason"]
+    assert [c for c in with_w.columns if c not in plain.columns] == added
+    # every incident count, score, class and Gi* column is exactly the run without warnings
+    pd.testing.assert_frame_equal(
+        gpd.GeoDataFrame(with_w.drop(columns=added)), plain, check_like=False
+    )
+    assert "warnings_open" not in plain.columns
+    assert with_w["warnings_open"].dtype == np.int64
+
+
+def test_score_warnings_per_cell_and_per_kabupaten(scored_run: dict[str, Any]) -> None:
+    out = scored_run["with"].set_index("hex_id")
+    centre = scored_run["centre"]
+    assert out.loc[centre, "warnings_open"] == 2
+    labels = sorted(warning_label(k) for k in ("rencana_tawuran", "provokasi"))
+    assert out.loc[centre, "warning_reason"] == "2 informasi dini: " + ", ".join(labels)
+    assert out.loc[OKI_CENTRE, "warnings_open"] == 1
+    assert out.loc[OKI_CENTRE, "warning_types"] == warning_label("balap_liar_terjadwal")
+    assert out["warnings_open"].sum() == 3
+    meta = scored_run["with"].attrs["score"]
+    assert meta["warnings"]["as_of"].startswith("2027-02-01T00:00:00")
+    assert meta["warnings"]["n_open"] == 3
+    assert meta["warnings"]["n_outside"] == 1
+    assert {c: r["n_warnings_open"] for c, r in meta["regions"].items()} == {
+        "16.71": 2,
+        "16.02": 1,
+    }
+    # as of 6 February for 10 days: the two expected on 3 and 2 February are past, the
+    # one of the 5th is running (3 h moment ended) no more, the one of the 12th comes
+    en = scored_run["en"].set_index("hex_id")
+    tawuran_en = warning_label("rencana_tawuran", "en")
+    assert en.loc[centre, "warning_reason"] == f"1 early warning: {tawuran_en}"
+    assert en["warnings_open"].sum() == 1

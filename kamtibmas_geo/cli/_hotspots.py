@@ -36,6 +36,34 @@ MESSAGES = {
         "id": "Berkas kegiatan Binmas (sambang, patroli, poskamling...) untuk celah cakupan.",
         "en": "File of Binmas activities (sambang, patrol, poskamling...) for the coverage gap.",
     },
+    "opt_warnings": {
+        "id": "Berkas informasi dini (laporan RT/RW, Pokdar Kamtibmas, ormas): per sel "
+        "ditampilkan informasi dini terbuka untuk hari-hari mendatang di samping skor, "
+        "tidak pernah dicampur ke hitungan kejadian atau skor.",
+        "en": "File of early warnings (reports from RT/RW, Pokdar Kamtibmas, ormas): the "
+        "open warnings of the coming days are shown per cell beside the score, never mixed "
+        "into incident counts or scores.",
+    },
+    "opt_as_of": {
+        "id": "Tanggal acuan informasi dini (bawaan: awal periode sasaran), mis. 2027-02-01.",
+        "en": "Date the early warnings are read at (default: the target start), e.g. 2027-02-01.",
+    },
+    "opt_days": {
+        "id": "Jumlah hari ke depan untuk informasi dini (bawaan 7).",
+        "en": "Days ahead for early warnings (default 7).",
+    },
+    "kind_warn": {"id": "Informasi dini", "en": "Early warnings"},
+    "warn_summary": {
+        "id": "Informasi dini per {as_of} untuk {days} hari: {open} terbuka di sel, "
+        "{answered} sudah dijawab kegiatan Binmas, {outside} di luar sel.",
+        "en": "Early warnings as of {as_of} for {days} days: {open} open on the cells, "
+        "{answered} answered by Binmas activity, {outside} outside the cells.",
+    },
+    "col_warn": {"id": "Informasi dini", "en": "Early warnings"},
+    "warn_top": {
+        "id": "Sel dengan informasi dini terbuka (di samping skor)",
+        "en": "Cells with open early warnings (beside the score)",
+    },
     "opt_target": {
         "id": "Periode sasaran, misalnya ramadhan-1448 atau ramadhan-2027.",
         "en": "Target period, e.g. ramadhan-1448 or ramadhan-2027.",
@@ -136,6 +164,15 @@ def register(app: typer.Typer, lang: Language) -> None:
         sheet: Annotated[str | None, sheet_option(lang)] = None,
         text_column: Annotated[str | None, text_column_option(lang)] = None,
         columns: Annotated[str | None, columns_option(lang)] = None,
+        warnings: Annotated[
+            Path | None, typer.Option("--warnings", help=tr(MESSAGES, "opt_warnings", lang))
+        ] = None,
+        as_of: Annotated[
+            str | None, typer.Option("--as-of", help=tr(MESSAGES, "opt_as_of", lang))
+        ] = None,
+        days: Annotated[
+            int, typer.Option("--days", min=0, help=tr(MESSAGES, "opt_days", lang))
+        ] = 7,
     ) -> None:
         from kamtibmas_geo.render._export import export_cells
         from kamtibmas_geo.score._score import score_hotspots
@@ -146,7 +183,7 @@ def register(app: typer.Typer, lang: Language) -> None:
             raise ScoreError(tr(MESSAGES, "bad_out", lg, path=str(out)))
         settings = st.settings.replace(res=res)
         reading = ReadOptions.parse(sheet, text_column, columns)
-        steps = 3 + (2 if activities is not None else 0) + 1
+        steps = 3 + (2 if activities is not None else 0) + (2 if warnings is not None else 0) + 1
         progress = Progress(
             TextColumn("{task.description}", markup=False),
             BarColumn(),
@@ -167,6 +204,10 @@ def register(app: typer.Typer, lang: Language) -> None:
                 own=boundaries is not None,
                 options=reading,
             )
+            warns, warn_msgs = _read_warnings(
+                warnings, settings, lg, progress, task, own=boundaries is not None, options=reading
+            )
+            read_msgs += warn_msgs
             progress.update(task, description=tr(MESSAGES, "scoring", lg))
             cells = score_hotspots(
                 recs,
@@ -176,15 +217,21 @@ def register(app: typer.Typer, lang: Language) -> None:
                 region=region_arg(region) if polygons is None else "auto",
                 settings=settings,
                 boundaries=polygons,
+                warnings=warns,
+                warnings_as_of=as_of,
+                warnings_days=days,
             )
             progress.advance(task)
             progress.update(task, description=tr(MESSAGES, "writing", lg, path=out.name))
             meta = cells.attrs.pop("score", {})
             export_cells(cells, out, settings=settings, inputs=st.inputs)
             progress.advance(task)
-        for msg in [*read_msgs, *_areas(meta, lg), _summary(cells, meta, lg)]:
+        lines = [*read_msgs, *_areas(meta, lg), _summary(cells, meta, lg), *_warned(meta, lg)]
+        for msg in lines:
             st.console.print(msg, soft_wrap=True)
         st.console.print(_top_table(cells, top, lg))
+        if "warnings_open" in cells.columns and (cells["warnings_open"] > 0).any():
+            st.console.print(_warning_table(cells, top, lg))
         st.console.print(tr(MESSAGES, "written", lg, path=str(out)), soft_wrap=True)
 
 
@@ -217,6 +264,50 @@ def _read_inputs(
         kind = tr(MESSAGES, "kind_act", lg)
         msgs.append(tr(MESSAGES, "read", lg, kind=kind, n=len(acts), bad=bad_a))
     return recs, acts, msgs
+
+
+def _read_warnings(
+    warnings: Path | None,
+    settings: Any,
+    lg: Language,
+    progress: Progress,
+    task: Any,
+    *,
+    own: bool,
+    options: ReadOptions | None,
+) -> tuple[Any, list[str]]:
+    """Read and place the early warnings of ``--warnings`` (``None`` without it)."""
+    if warnings is None:
+        return None, []
+    progress.update(task, description=tr(MESSAGES, "reading", lg, path=warnings.name))
+    warns, bad = read_placed(
+        warnings, "early_warning", settings, lg, own=own, options=options, strict=False
+    )
+    progress.advance(task, 2)
+    kind = tr(MESSAGES, "kind_warn", lg)
+    return warns, [
+        columns_line(warnings.name, warns, lg),
+        tr(MESSAGES, "read", lg, kind=kind, n=len(warns), bad=bad),
+    ]
+
+
+def _warned(meta: dict[str, Any], lg: Language) -> list[str]:
+    """One line on the early warnings read beside the scores (none without ``--warnings``)."""
+    info = meta.get("warnings")
+    if not info:
+        return []
+    return [
+        tr(
+            MESSAGES,
+            "warn_summary",
+            lg,
+            as_of=str(info["as_of"])[:16].replace("T", " "),
+            days=info["days"],
+            open=info["n_open"],
+            answered=info["n_answered"],
+            outside=info["n_outside"],
+        )
+    ]
 
 
 def region_arg(text: str) -> str | list[str]:
@@ -273,6 +364,9 @@ def _top_table(cells: Any, top: int, lg: Language) -> Table:
         table.add_column(tr(MESSAGES, key, lg))
     table.add_column(tr(MESSAGES, "col_trend", lg))
     table.add_column(tr(MESSAGES, "col_gap", lg))
+    warned = "warning_reason" in cells.columns
+    if warned:
+        table.add_column(tr(MESSAGES, "col_warn", lg))
     best = cells[cells["score"] > 0].sort_values(["score_rank", "kabupaten_code"], kind="stable")
     for row in best.head(top).itertuples():
         place = " / ".join(
@@ -289,5 +383,22 @@ def _top_table(cells: Any, top: int, lg: Language) -> Table:
             str(row.gi_label),
             str(row.trend_label),
             f"{row.coverage_gap:.2f}",
+            *([str(row.warning_reason) or "-"] if warned else []),
         )
+    return table
+
+
+def _warning_table(cells: Any, top: int, lg: Language) -> Table:
+    """Return the cells with the most open early warnings, with their place and score rank."""
+    table = Table(title=tr(MESSAGES, "warn_top", lg))
+    for key in ("col_cell", "col_place", "col_rank", "col_warn"):
+        table.add_column(tr(MESSAGES, key, lg))
+    warned = cells[cells["warnings_open"] > 0].sort_values(
+        ["warnings_open", "score_rank", "hex_id"], ascending=[False, True, True], kind="stable"
+    )
+    for row in warned.head(top).itertuples():
+        place = " / ".join(
+            str(x) for x in (row.desa_name, row.kecamatan_name) if isinstance(x, str)
+        )
+        table.add_row(str(row.hex_id), place or "-", str(row.score_rank), str(row.warning_reason))
     return table

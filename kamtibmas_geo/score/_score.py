@@ -12,7 +12,9 @@ activities) into one row per cell of the region with
 * Getis-Ord Gi* on the incident counts (``gi_z``, ``gi_p``, ``gi_p_fdr``, ``gi_bin``,
   ``gi_label``) with an inference calibrated for sparse counts;
 * the emerging-hotspot class of the monthly Gi* series (``trend_class``);
-* the Binmas activity coverage gap (``coverage_gap``).
+* the Binmas activity coverage gap (``coverage_gap``);
+* beside the forecast, never inside it: the open early warnings (informasi dini) of the
+  coming days per cell (``warnings_open``, ``warning_types``, ``warning_reason``).
 
 :func:`rollup` sums cells to desa, kecamatan, Polsek or kabupaten. The formulas are in
 ``docs/methods.md``.
@@ -34,6 +36,7 @@ from kamtibmas_geo._errors import ScoreError, SettingsError
 from kamtibmas_geo._validate import check_columns, check_res
 from kamtibmas_geo.config import Settings
 from kamtibmas_geo.grid._units import own_desa
+from kamtibmas_geo.score._early import open_warnings, warning_columns
 from kamtibmas_geo.score._emerging import (
     TREND_CLASSES,
     MannKendall,
@@ -235,6 +238,9 @@ def score_hotspots(
     boundaries: gpd.GeoDataFrame | None = None,
     lang: str | None = None,
     options: ScoreOptions | None = None,
+    warnings: Any = None,
+    warnings_as_of: Any = None,
+    warnings_days: int = 7,
 ) -> gpd.GeoDataFrame:
     """Score every H3 cell of one or more kabupaten/kota ahead of a target period.
 
@@ -281,6 +287,15 @@ def score_hotspots(
         uplift; the ``exposure`` of Gi*; the ``trend_step`` and ``trend_steps`` of the
         emerging-hotspot series (:class:`~kamtibmas_geo.score.ScoreOptions`, its
         defaults when not given).
+    warnings : GeoDataFrame, DataFrame or RecordSet, optional
+        Geocoded early warnings (records of kind ``early_warning``). The warnings still
+        to act on (:func:`~kamtibmas_geo.score.open_warnings`, answered by the
+        ``activities``) are counted per cell *beside* the forecast: they never enter the
+        incident counts, scores, classes or Gi*.
+    warnings_as_of : Timestamp or str, optional
+        The moment the warnings are read at (the target start by default).
+    warnings_days : int
+        The coming days whose expected warnings count (7 by default).
 
     Returns
     -------
@@ -289,7 +304,9 @@ def score_hotspots(
         columns listed in ``docs/methods.md`` (``kabupaten_code`` tells the jurisdiction
         of each cell; ``small_sample`` is true in a jurisdiction with fewer than 30
         incidents; ``n_incidents_text`` is the count as shown to people, ``"≈ 3"`` when
-        it holds spread records); ``attrs["score"]`` holds the target, reference time,
+        it holds spread records; with ``warnings``: ``warnings_open``,
+        ``warnings_answered``, ``warning_types``, ``warning_reason``);
+        ``attrs["score"]`` holds the target, reference time,
         ``regions`` (per kabupaten/kota code: ``label`` such as ``"Kota Palembang
         (16.71), 3.352 sel"``, ``n_cells``, ``n_incidents``, ``n_points``,
         ``n_gi_left_out``, ``small_sample``, ``uplift``, ``trend_end``), counts of
@@ -341,13 +358,16 @@ def score_hotspots(
     areas = jurisdictions(frame, region, res=res, cells=cells, own=own, settings=settings)
     if not areas or not any(area.cells for area in areas):
         raise ScoreError.say(MESSAGES, "no_cells", res=res, region=region)
-    job = _Job(frame, acts, res, t_start, past, settings, options, lang)
+    opened = _opened(warnings, acts, warnings_as_of, t_start, warnings_days)
+    job = _Job(frame, acts, res, t_start, past, settings, options, lang, opened)
     parts = [_score_area(job, area) for area in areas if area.cells]
     result = pd.concat([part for part, _ in parts], ignore_index=True)
     result = result.sort_values("hex_id", kind="stable").reset_index(drop=True)
     result = gpd.GeoDataFrame(result, geometry="geometry", crs=4326)
     metas = {area.code: meta for area, (_, meta) in zip(areas, parts, strict=True)}
     result.attrs["score"] = _run_meta(job, metas, own, (t_start, t_end), label, result)
+    if opened is not None:
+        result.attrs["score"]["warnings"] = _warnings_meta(opened, result)
     _warn_small(metas, settings)
     return result
 
@@ -364,6 +384,32 @@ class _Job:
     settings: Settings
     options: ScoreOptions
     lang: str
+    warns: gpd.GeoDataFrame | None = None
+
+
+def _opened(
+    warns: Any, acts: pd.DataFrame | None, as_of: Any, t_start: pd.Timestamp, days: int
+) -> gpd.GeoDataFrame | None:
+    """Return the warnings still to act on at ``as_of`` (the target start), or ``None``."""
+    if warns is None:
+        return None
+    at = t_start if as_of is None else as_of
+    opened = open_warnings(warns, as_of=at, days=days, activities=acts)
+    opened.attrs["as_of"], opened.attrs["days"] = _wib(at).isoformat(), int(days)
+    return opened
+
+
+def _warnings_meta(opened: gpd.GeoDataFrame, result: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Return ``attrs["score"]["warnings"]``: when, how far ahead, how many on the cells."""
+    n_open = int(result["warnings_open"].sum())
+    n_answered = int(result["warnings_answered"].sum())
+    return {
+        "as_of": opened.attrs["as_of"],
+        "days": opened.attrs["days"],
+        "n_open": n_open,
+        "n_answered": n_answered,
+        "n_outside": len(opened) - n_open - n_answered,
+    }
 
 
 def _score_area(job: _Job, area: Jurisdiction) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
@@ -385,6 +431,8 @@ def _score_area(job: _Job, area: Jurisdiction) -> tuple[gpd.GeoDataFrame, dict[s
     n_used = float(hist.weight.sum())
     small = n_used < MIN_INCIDENTS
     out["small_sample"] = np.full(len(cell_list), small)
+    if job.warns is not None:  # beside the forecast: no score column reads them
+        out.update(warning_columns(job.warns, cell_list, job.res, job.lang))
     table = _cell_table(out, area.units)
     spread = hist.used.unit != ""
     meta = {
@@ -401,6 +449,8 @@ def _score_area(job: _Job, area: Jurisdiction) -> tuple[gpd.GeoDataFrame, dict[s
         "placed": np.unique(hist.place.record),
         "n_kabupaten_only": hist.place.n_vague,
     }
+    if job.warns is not None:
+        meta["n_warnings_open"] = int(out["warnings_open"].sum())
     return table, meta
 
 
