@@ -34,6 +34,21 @@ MESSAGES = {
     "opt_activities": {"id": "Berkas titik kegiatan Binmas.", "en": "Binmas activity points."},
     "opt_posts": {"id": "Berkas Poskamling yang ada.", "en": "Existing Poskamling file."},
     "opt_proposed": {"id": "Berkas Poskamling usulan.", "en": "Proposed Poskamling file."},
+    "opt_warnings": {
+        "id": "Berkas informasi dini (jenis early_warning): lapisan 'Informasi dini' dengan "
+        "peran pelapor, tanpa nama atau kontak.",
+        "en": "Early-warning file (kind early_warning): the 'Early warnings' layer with the "
+        "reporter's role, never name or contact.",
+    },
+    "opt_min_reports": {
+        "id": "Peta publik: informasi dini hanya per desa/kelurahan dengan sedikitnya sekian "
+        "laporan.",
+        "en": "Public map: early warnings only per desa/kelurahan with at least this many reports.",
+    },
+    "opt_as_of": {
+        "id": "Tanggal lapisan informasi dini (YYYY-MM-DD [HH:MM]); bawaan: laporan terbaru.",
+        "en": "Date of the early-warning layer (YYYY-MM-DD [HH:MM]); default: newest report.",
+    },
     "opt_out": {"id": "Berkas HTML tujuan.", "en": "Output HTML file."},
     "opt_public": {
         "id": "Peta publik: tanpa titik individu, data pribadi, dan sel < k kejadian.",
@@ -124,7 +139,7 @@ _TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 def _by_reader(key: str, path: Path) -> bool:
     """Return whether an input goes through the library's reader (and takes ``--columns``)."""
     return key in {"posts", "proposed"} or (
-        key in {"records", "activities"} and path.suffix.lower() in _TABLE_SUFFIXES
+        key in {"records", "activities", "warnings"} and path.suffix.lower() in _TABLE_SUFFIXES
     )
 
 
@@ -140,7 +155,8 @@ def _read_input(key: str, path: Path, st: Any, reading: ReadOptions) -> object:
             raise ScoreError(tr(MESSAGES, "no_file", st.lang, path=str(path)))
         return read_place_file(path, "posts", st.lang, reading)
     if _by_reader(key, path):
-        kind = "disturbance" if key == "records" else "activity"
+        kinds = {"records": "disturbance", "activities": "activity", "warnings": "early_warning"}
+        kind = kinds[key]
         frame, _ = read_placed(
             path, kind, st.settings, st.lang, own=True, options=reading, strict=False
         )
@@ -214,6 +230,16 @@ def register(app: typer.Typer, lang: Language) -> None:
         polsek: Annotated[
             Path | None, typer.Option("--polsek", help=tr(MESSAGES, "opt_polsek", lang))
         ] = None,
+        warnings: Annotated[
+            Path | None, typer.Option("--warnings", help=tr(MESSAGES, "opt_warnings", lang))
+        ] = None,
+        min_reports: Annotated[
+            int,
+            typer.Option("--min-reports", min=1, help=tr(MESSAGES, "opt_min_reports", lang)),
+        ] = 3,
+        as_of: Annotated[
+            str | None, typer.Option("--as-of", help=tr(MESSAGES, "opt_as_of", lang))
+        ] = None,
         title: Annotated[
             str | None, typer.Option("--title", help=tr(MESSAGES, "opt_title", lang))
         ] = None,
@@ -234,6 +260,7 @@ def register(app: typer.Typer, lang: Language) -> None:
             "activities": activities,
             "posts": posts,
             "proposed": proposed,
+            "warnings": warnings,
         }
         with st.console.status(tr(MESSAGES, "reading", st.lang)):
             frames = {
@@ -250,6 +277,7 @@ def register(app: typer.Typer, lang: Language) -> None:
                 activities=frames["activities"],
                 posts=frames["posts"],
                 proposed=frames["proposed"],
+                warnings=frames["warnings"],
                 out=out,
                 lang=st.lang,
                 boundaries=not no_boundaries,
@@ -260,6 +288,8 @@ def register(app: typer.Typer, lang: Language) -> None:
                     title=title,
                     target=target,
                     polsek=polsek,
+                    min_reports=min_reports,
+                    as_of=as_of,
                 ),
                 settings=st.settings,
             )

@@ -44,6 +44,7 @@ from kamtibmas_geo._i18n import tr
 from kamtibmas_geo._validate import check_choice
 from kamtibmas_geo.boundaries._names import display_name
 from kamtibmas_geo.config import Language, Settings
+from kamtibmas_geo.render import _early as ew
 from kamtibmas_geo.render import _mapdata as md
 from kamtibmas_geo.render._export import export_cells
 from kamtibmas_geo.render._legend import legend_data, title_data
@@ -290,6 +291,13 @@ class MapOptions:
         The Polres' kecamatan → Polsek mapping for the "Prioritas" panel (see
         :func:`kamtibmas_geo.boundaries._polsek.polsek_table`); by default one Polsek per
         kecamatan, or the cells' ``polsek`` column.
+    min_reports : int
+        Public mode: early warnings are shown only per desa/kelurahan with at least this
+        many reports (default 3); no warning point ever.
+    as_of : timestamp, optional
+        Date of the early-warning layer (by default the newest warning report).
+    warning_days : int
+        The warnings reported in the last / expected in the coming ``warning_days`` days.
 
     Examples
     --------
@@ -304,6 +312,9 @@ class MapOptions:
     target: str | None = None
     data_date: str | None = None
     polsek: Any = None
+    min_reports: int = 3
+    as_of: Any = None
+    warning_days: int = 7
 
 
 def render_map(
@@ -313,6 +324,7 @@ def render_map(
     activities: gpd.GeoDataFrame | None = None,
     posts: gpd.GeoDataFrame | None = None,
     proposed: gpd.GeoDataFrame | None = None,
+    warnings: gpd.GeoDataFrame | None = None,
     out: str | os.PathLike[str] | None = None,
     lang: Language = "id",
     boundaries: bool | Mapping[str, gpd.GeoDataFrame] = True,
@@ -338,6 +350,11 @@ def render_map(
     posts, proposed : GeoDataFrame, optional
         Existing and proposed Poskamling points (name from ``name``/``nama_pos``/``label``,
         radius from ``radius_m`` or ``Settings.radius_m``) with their coverage circle.
+    warnings : GeoDataFrame, optional
+        Early-warning records (kind ``early_warning``): the "Informasi dini" layer with
+        type, expected time, state (open, answered by one of ``activities``, followed up,
+        unfounded) and the reporter's role, never name or contact. In public mode only
+        per desa/kelurahan with at least ``options.min_reports`` reports.
     out : path, optional
         Write the HTML page there.
     lang : {"id", "en"}
@@ -375,7 +392,13 @@ def render_map(
     sets = _cell_sets(cells, options.public, settings.public_min_count)
     extent = _extent(sets)
     bounds = _boundaries(boundaries, extent, settings)
-    layers = {"records": records, "activities": activities, "posts": posts, "proposed": proposed}
+    layers = {
+        "records": records,
+        "activities": activities,
+        "posts": posts,
+        "proposed": proposed,
+        "warnings": warnings,
+    }
     data = _page_data(sets, bounds, layers, lang, options, settings, meta)
     m = _folium_map(folium, data, extent, options.offline)
     if out is not None:
@@ -407,8 +430,12 @@ def _page_data(
     data = _map_data(sets, bounds, lang, public, k)
     shown_types = _point_layers(data, main, layers["records"], layers["activities"], public=public)
     _post_layers(data, layers["posts"], layers["proposed"], settings.radius_m, public=public)
+    _warning_layer(data, layers, bounds, lang, options)
     data["search"] = _search_index(bounds, main)
     data["legend"] = legend_data(lang, data, shown_types, k if public else None)
+    if "warnings" in data:
+        ew_k = options.min_reports if public else None
+        data["legend"].insert(1, ew.warning_legend(data, lang, ew_k))
     data["title"] = title_data(main, bounds, layers["records"], meta, options, lang)
     data["priority"] = priority_payload(
         main, data["ptypes"], lang, mapping=options.polsek, public_k=k if public else None
@@ -532,6 +559,34 @@ def _post_layers(
         if frame is not None and len(frame):
             pts = md.drop_personal(_as_points(frame, key)) if public else _as_points(frame, key)
             data[key] = md.posts_payload(pts, radius_m, public=public)
+
+
+def _warning_layer(
+    data: dict[str, Any],
+    layers: Mapping[str, gpd.GeoDataFrame | None],
+    bounds: Mapping[str, gpd.GeoDataFrame],
+    lang: str,
+    options: MapOptions,
+) -> None:
+    """Add the early warnings (points, or desa aggregates in public mode) to ``data``."""
+    warnings = layers["warnings"]
+    if warnings is None or not len(warnings):
+        return
+    acts = layers["activities"]
+    view = ew.warning_view(
+        _as_points(warnings, "warnings"),
+        activities=None if acts is None else _as_points(acts, "activities"),
+        as_of=options.as_of,
+        days=options.warning_days,
+    )
+    types = ew.warning_types(lang)
+    public_k = options.min_reports if options.public else None
+    payload = ew.warnings_payload(view, types, lang, public_k=public_k, desa=bounds.get("desa"))
+    if payload is None:
+        return
+    data["text"].update({key: tr(ew.MESSAGES, key, lang) for key in ew.MESSAGES})
+    data["warnings"] = payload
+    data["ewtypes"] = types
 
 
 def _folium_map(

@@ -66,6 +66,16 @@ CSS = """
 .kg-pt{background:none;border:none}
 .kg-pt span{display:block;width:18px;height:18px;border-radius:9px;border:1px solid #fff;
  color:#fff;font:bold 8px/18px sans-serif;text-align:center;box-shadow:0 0 2px #000}
+.kg-ew{background:none;border:none}
+.kg-ew span{display:block;width:16px;height:16px;transform:rotate(45deg);border:2px solid #fff;
+ box-shadow:0 0 3px #000}
+.kg-ew b{display:block;transform:rotate(-45deg);color:#fff;font:bold 7px/16px sans-serif;
+ text-align:center}
+.kg-ew-closed span{opacity:.45;border:2px dashed #333}
+.kg-ewa{background:none;border:none}
+.kg-ewa span{display:block;width:26px;height:26px;border-radius:13px;background:#7b3294;
+ color:#fff;font:bold 12px/26px sans-serif;text-align:center;border:2px solid #fff;
+ box-shadow:0 0 3px #000}
 .kg-post{background:none;border:none}
 .kg-post span{display:block;width:9px;height:9px;border:2px solid #111;
  box-shadow:0 0 0 1px #fff}
@@ -584,6 +594,49 @@ SCRIPT = r"""
       }
       g.bindTooltip(function (l) { return AC.html(l.options.kg, D.atypes); });
     }), false);
+  }
+  // ---------------------------------------------------------------- early warnings
+  function ewHtml(W, i) {
+    if (W.agg) {
+      return '<div class="kg-tip"><b>' + esc(T.layer_ew) + '</b><br>' + esc(W.desa[i]) +
+        '<br>' + whole(W.n[i]) + ' ' + esc(T.ew_reports) + '<br><small>' + esc(W.types[i]) +
+        '</small></div>';
+    }
+    var key = W.keys[W.t[i]], t = D.ewtypes[key] || {};
+    var h = '<div class="kg-tip"><b>' + esc(T.layer_ew) + ': ' + esc(t.label || key) + '</b>';
+    if (W.desa[i]) { h += '<br>' + T.desa + ' ' + esc(W.desa[i]); }
+    h += '<br>' + esc(T.ew_expected) + ': ' + esc(W.exp[i]);
+    h += '<br>' + esc(T.ew_status) + ': ' + esc(W.state[i]);
+    h += '<br>' + esc(T.ew_role) + ': ' + esc(W.role[i]);
+    if (W.rep[i]) { h += '<br><small>' + esc(T.ew_reported) + ': ' + esc(W.rep[i]) + '</small>'; }
+    return h + '</div>';
+  }
+  if (D.warnings) {
+    var EW = D.warnings;
+    if (!EW.agg) {
+      EW.lat = column(EW.lat, EW.n); EW.lon = column(EW.lon, EW.n); EW.t = column(EW.t, EW.n);
+    }
+    var ewLayer = L.featureGroup();
+    var count = EW.agg ? EW.n.length : EW.n;
+    for (var w = 0; w < count; w++) {
+      var icon;
+      if (EW.agg) {
+        icon = L.divIcon({className: 'kg-ewa', iconSize: [30, 30],
+          html: '<span>' + esc(whole(EW.n[w])) + '</span>'});
+      } else {
+        var et = D.ewtypes[EW.keys[EW.t[w]]] || {colour: '#7b3294', abbr: '?'};
+        icon = L.divIcon({className: 'kg-ew' + (EW.closed[w] ? ' kg-ew-closed' : ''),
+          iconSize: [20, 20], html: '<span style="background:' + esc(et.colour) + '"><b>' +
+          esc(et.abbr) + '</b></span>'});
+      }
+      L.marker([EW.lat[w], EW.lon[w]], {icon: icon, kg: w, zIndexOffset: 500}).addTo(ewLayer);
+    }
+    ewLayer.on('click', function (e) {
+      L.popup().setLatLng(e.layer.getLatLng()).setContent(ewHtml(EW, e.layer.options.kg))
+        .openOn(map);
+    });
+    KG.warningHtml = function (i) { return ewHtml(EW, i); };
+    addOverlay('warnings', esc(EW.agg ? T.layer_ew_public : T.layer_ew), ewLayer, true);
   }
   function postLayer(Q, colour, dash, label) {
     var g = L.featureGroup();
