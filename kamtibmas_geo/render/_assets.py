@@ -12,8 +12,9 @@ from __future__ import annotations
 import base64
 import re
 from importlib import resources
+from typing import Any
 
-__all__ = ["CSS_ASSETS", "JS_ASSETS", "asset_text", "data_uri", "inline_assets"]
+__all__ = ["CSS_ASSETS", "JS_ASSETS", "asset_text", "data_uri", "inline_assets", "page_html"]
 
 _CDN = "https://cdn.jsdelivr.net/npm"
 
@@ -140,3 +141,21 @@ def inline_assets(html: str) -> str:
         return f"<style>{_inline_css(*found)}</style>"
 
     return _LINK_RE.sub(_link, _SCRIPT_RE.sub(_script, html))
+
+
+def page_html(m: Any, *, offline: bool = True) -> str:
+    """Return the full HTML page of a map, with assets inlined when ``offline``.
+
+    Parameters
+    ----------
+    m : folium.Map
+        A map from :func:`render_map`.
+    offline : bool
+        Inline the vendored scripts, styles and images.
+
+    Returns
+    -------
+    str
+    """
+    page: str = m.get_root().render()
+    return inline_assets(page) if offline else page

@@ -46,9 +46,9 @@ from kamtibmas_geo.boundaries._names import display_name
 from kamtibmas_geo.config import Language, Settings
 from kamtibmas_geo.render import _early as ew
 from kamtibmas_geo.render import _mapdata as md
+from kamtibmas_geo.render._assets import page_html
 from kamtibmas_geo.render._export import export_cells
 from kamtibmas_geo.render._legend import legend_data, title_data
-from kamtibmas_geo.render._page import page_html
 from kamtibmas_geo.render._png import CHROMIUM_ARGS, save_png, save_polsek_pngs
 from kamtibmas_geo.render._priority import priority_payload
 

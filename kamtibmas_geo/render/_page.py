@@ -23,7 +23,7 @@ from branca.element import Element, Figure, MacroElement
 
 from kamtibmas_geo._errors import ScoreError
 
-__all__ = ["DataLayers", "RawHtml", "number_elements", "page_html"]
+__all__ = ["DataLayers", "RawHtml", "number_elements"]
 
 MESSAGES = {
     "no_page": {
@@ -152,23 +152,3 @@ def number_elements(root: Element, prefix: str) -> None:
                 visit(part)
 
     visit(root)
-
-
-def page_html(m: Any, *, offline: bool = True) -> str:
-    """Return the full HTML page of a map, with assets inlined when ``offline``.
-
-    Parameters
-    ----------
-    m : folium.Map
-        A map from :func:`render_map`.
-    offline : bool
-        Inline the vendored scripts, styles and images.
-
-    Returns
-    -------
-    str
-    """
-    from kamtibmas_geo.render._assets import inline_assets
-
-    page: str = m.get_root().render()
-    return inline_assets(page) if offline else page

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kamtibmas_geo._errors import DependencyError
-from kamtibmas_geo.render._page import page_html
+from kamtibmas_geo.render._assets import page_html
 
 if TYPE_CHECKING:
     import folium
