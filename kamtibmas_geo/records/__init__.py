@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from kamtibmas_geo.records._early import EARLY_COLUMNS as EARLY_COLUMNS
+from kamtibmas_geo.records._early import PRIVATE_COLUMNS as PRIVATE_COLUMNS
+from kamtibmas_geo.records._early import WARNING_ROLES as WARNING_ROLES
+from kamtibmas_geo.records._early import WARNING_STATUSES as WARNING_STATUSES
+from kamtibmas_geo.records._headers import EARLY_ALIASES as EARLY_ALIASES
 from kamtibmas_geo.records._headers import PLACE_ALIASES as PLACE_ALIASES
 from kamtibmas_geo.records._headers import describe_columns as describe_columns
 from kamtibmas_geo.records._headers import parse_columns as parse_columns
@@ -20,9 +25,14 @@ from kamtibmas_geo.records._read import sanitize_for_export as sanitize_for_expo
 
 __all__ = [
     "ALIASES",
+    "EARLY_ALIASES",
+    "EARLY_COLUMNS",
     "PLACE_ALIASES",
+    "PRIVATE_COLUMNS",
     "RECORD_COLUMNS",
     "REJECTED_COLUMNS",
+    "WARNING_ROLES",
+    "WARNING_STATUSES",
     "RecordSet",
     "Taxonomy",
     "describe_columns",

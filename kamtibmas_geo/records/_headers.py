@@ -3,9 +3,9 @@
 Polres and Polsek sheets name their columns in many ways ("TKP / Alamat", "Tempat Kejadian
 Perkara (TKP)", "Hari/Tgl/Jam", "LS"/"BT"). Names are compared after lower-casing and
 turning punctuation into spaces (:func:`~kamtibmas_geo.records._taxonomy.normalise_text`):
-first the exact names of :data:`ALIASES` (records) or :data:`PLACE_ALIASES` (posts,
-landmarks, candidate sites), in order, then the first word of a name
-(``"Tanggal Lapor"`` is a date). A person can name the columns themselves
+first the exact names of :data:`ALIASES` (records), :data:`EARLY_ALIASES` (early
+warnings) or :data:`PLACE_ALIASES` (posts, landmarks, candidate sites), in order, then
+the first word of a name (``"Tanggal Lapor"`` is a date). A person can name the columns themselves
 (:func:`parse_columns`, ``--columns tanggal="Hari/Tanggal",alamat="TKP / Alamat"``), and
 :func:`describe_columns` tells which column was used for what.
 
@@ -30,6 +30,7 @@ from kamtibmas_geo.records._taxonomy import normalise_text
 
 __all__ = [
     "ALIASES",
+    "EARLY_ALIASES",
     "FIELD_NAMES",
     "MESSAGES",
     "PLACE_ALIASES",
@@ -70,6 +71,10 @@ MESSAGES = {
     "field_name": {"id": "nama", "en": "name"},
     "field_status": {"id": "status", "en": "status"},
     "field_alias": {"id": "nama lain", "en": "aliases"},
+    "field_expected": {"id": "perkiraan waktu", "en": "expected time"},
+    "field_reporter_role": {"id": "pelapor (unsur)", "en": "reporter (role)"},
+    "field_reporter_name": {"id": "nama pelapor", "en": "reporter name"},
+    "field_reporter_contact": {"id": "kontak pelapor", "en": "reporter contact"},
     "none": {"id": "(tidak ada kolom yang dikenali)", "en": "(no column recognised)"},
 }
 
@@ -181,6 +186,61 @@ ALIASES: dict[str, tuple[str, ...]] = {
                    "keterangan kejadian"),
 }  # fmt: skip
 
+#: Date columns of an early warning that say when it was REPORTED; they come first, so that
+#: "Tanggal Kejadian" beside "Tanggal Lapor" is the expected time, not the report date.
+_REPORTED = ("tanggal lapor", "tgl lapor", "waktu lapor", "tanggal laporan", "tgl laporan",
+             "waktu laporan", "tanggal dilaporkan", "hari tanggal lapor", "tanggal informasi",
+             "tgl informasi", "tanggal info", "waktu informasi", "tanggal diterima",
+             "tgl diterima", "tanggal masuk", "tanggal terima", "tanggal input",
+             "tanggal pelaporan", "reported", "report date", "date reported")  # fmt: skip
+
+#: Column names of early warnings (informasi dini): the records' names, the report date
+#: first, and the columns of when it is expected, who reported it and its follow-up.
+EARLY_ALIASES: dict[str, tuple[str, ...]] = {
+    "lat": _LAT,
+    "lon": _LON,
+    "coords": _COORDS,
+    "date": _REPORTED + ALIASES["date"],
+    "time": ("jam lapor", "pukul lapor", "jam laporan", "jam informasi", "jam diterima",
+             "waktu lapor jam") + ALIASES["time"],
+    "address": ALIASES["address"] + ("lokasi potensi", "lokasi rawan", "tempat potensi",
+                                     "lokasi rencana", "alamat potensi"),
+    "type": ("jenis potensi", "potensi", "potensi gangguan", "jenis potensi gangguan",
+             "jenis informasi", "informasi", "jenis informasi dini", "informasi dini",
+             "bentuk potensi", "jenis ancaman", "ancaman", "jenis kerawanan", "kerawanan",
+             "potensi kerawanan", "bentuk informasi", "kategori potensi",
+             "jenis gangguan yang diperkirakan", "warning type") + ALIASES["type"],
+    "kecamatan": _KEC,
+    "desa": _DESA,
+    "polsek": ALIASES["polsek"],
+    "keterangan": ALIASES["keterangan"] + ("isi informasi", "uraian informasi",
+                                           "isi laporan", "uraian potensi", "isi"),
+    "expected": ("perkiraan waktu", "waktu perkiraan", "perkiraan waktu kejadian",
+                 "waktu kejadian yang diperkirakan", "waktu yang diperkirakan",
+                 "perkiraan tanggal", "tanggal perkiraan", "perkiraan", "diperkirakan",
+                 "rencana waktu", "waktu rencana", "rencana tanggal", "tanggal rencana",
+                 "rencana pelaksanaan", "jadwal", "waktu potensi", "kapan",
+                 "perkiraan waktu terjadi", "prakiraan waktu", "expected", "expected time",
+                 "waktu kejadian", "tanggal kejadian", "tgl kejadian",
+                 "hari tanggal kejadian", "tanggal kejadian jam"),
+    "reporter_role": ("pelapor", "sumber informasi", "sumber info", "sumber",
+                      "jabatan pelapor", "unsur", "unsur pelapor", "asal informasi",
+                      "pemberi informasi", "status pelapor", "peran pelapor", "jabatan",
+                      "dilaporkan oleh", "sumber laporan", "pelapor unsur", "reporter",
+                      "reporter role"),
+    "reporter_name": ("nama pelapor", "nama", "nama sumber", "nama pemberi informasi",
+                      "nama informan", "identitas pelapor", "reporter name"),
+    "reporter_contact": ("no hp", "no hp pelapor", "nomor hp", "hp", "hp pelapor", "no telp",
+                         "no tlp", "telp", "telepon", "no telepon", "nomor telepon",
+                         "telepon pelapor", "kontak", "kontak pelapor", "no kontak", "no wa",
+                         "nomor wa", "wa", "whatsapp", "no hp wa", "contact",
+                         "reporter contact"),
+    "status": ("status", "tindak lanjut", "keterangan tindak lanjut", "tindaklanjut",
+               "status tindak lanjut", "ket tindak lanjut", "hasil tindak lanjut", "tl",
+               "status informasi", "follow up", "hasil", "status penanganan",
+               "penanganan"),
+}  # fmt: skip
+
 #: Column names of point places: posts, landmarks and candidate sites.
 PLACE_ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("nama", "name", "nama pos", "nama poskamling", "nama pos kamling", "poskamling",
@@ -207,7 +267,9 @@ _PREFIX_WORDS = {
     "pukul": "time", "alamat": "address", "tkp": "address", "jenis": "type",
     "kecamatan": "kecamatan", "desa": "desa", "kelurahan": "desa", "polsek": "polsek",
     "keterangan": "keterangan", "uraian": "keterangan", "nama": "name", "status": "status",
-    "kondisi": "status",
+    "kondisi": "status", "perkiraan": "expected", "pelapor": "reporter_role",
+    "sumber": "reporter_role", "unsur": "reporter_role", "kontak": "reporter_contact",
+    "telepon": "reporter_contact", "telp": "reporter_contact", "tindak": "status",
 }  # fmt: skip
 
 #: Field names a person may use in ``--columns`` (Indonesian and English) → field.
@@ -218,7 +280,10 @@ FIELD_NAMES = {
     "tkp": "address", "address": "address", "jenis": "type", "type": "type",
     "kecamatan": "kecamatan", "desa": "desa", "kelurahan": "desa", "polsek": "polsek",
     "keterangan": "keterangan", "nama": "name", "name": "name", "status": "status",
-    "kondisi": "status", "alias": "alias", "kind": "kind",
+    "kondisi": "status", "alias": "alias", "kind": "kind", "perkiraan": "expected",
+    "perkiraanwaktu": "expected", "expected": "expected", "pelapor": "reporter_role",
+    "unsur": "reporter_role", "namapelapor": "reporter_name", "kontak": "reporter_contact",
+    "nohp": "reporter_contact", "tindaklanjut": "status",
 }  # fmt: skip
 
 
@@ -228,7 +293,7 @@ def known_names(aliases: Mapping[str, Sequence[str]]) -> set[str]:
     Parameters
     ----------
     aliases : mapping
-        ``{field: names}``, :data:`ALIASES` or :data:`PLACE_ALIASES`.
+        ``{field: names}``, :data:`ALIASES`, :data:`EARLY_ALIASES` or :data:`PLACE_ALIASES`.
 
     Returns
     -------

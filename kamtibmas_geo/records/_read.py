@@ -48,7 +48,14 @@ from kamtibmas_geo._validate import check_choice
 from kamtibmas_geo.config import Settings
 from kamtibmas_geo.records import _own
 from kamtibmas_geo.records._cells import VALUE_CHARS, cell_text, string_array, text_cells
-from kamtibmas_geo.records._headers import ALIASES, FIELD_NAMES, known_names, map_columns
+from kamtibmas_geo.records._early import EARLY_COLUMNS, OWN_EARLY, add_warning_columns
+from kamtibmas_geo.records._headers import (
+    ALIASES,
+    EARLY_ALIASES,
+    FIELD_NAMES,
+    known_names,
+    map_columns,
+)
 from kamtibmas_geo.records._headers import MESSAGES as HEADER_MESSAGES
 from kamtibmas_geo.records._ledger import (
     MESSAGES as NOTES,
@@ -68,7 +75,7 @@ from kamtibmas_geo.records._parse import (
     times_to_seconds,
 )
 from kamtibmas_geo.records._readers import RawTable, is_empty_row, read_table
-from kamtibmas_geo.records._taxonomy import Taxonomy, load_taxonomy, normalise_text
+from kamtibmas_geo.records._taxonomy import KINDS, Taxonomy, load_taxonomy, normalise_text
 
 __all__ = [
     "ALIASES",
@@ -85,7 +92,7 @@ __all__ = [
     "sanitize_for_export",
 ]
 
-Kind = Literal["disturbance", "activity"]
+Kind = Literal["disturbance", "activity", "early_warning"]
 
 #: Errors about the input as a whole (bad rows never raise; they go to the ledger).
 MESSAGES = {
@@ -152,8 +159,14 @@ def read_records(
         these formats) are read back as they were written: ``time``, ``lat``/``lon``,
         ``type``, the notes, and ``source``/``row`` of the file first read (see
         :mod:`kamtibmas_geo.records._own`).
-    kind : {"disturbance", "activity"}
-        Which taxonomy the ``jenis`` column is classified against.
+    kind : {"disturbance", "activity", "early_warning"}
+        Which taxonomy the ``jenis`` column is classified against. Early warnings
+        (informasi dini) are read with the column names of
+        :data:`~kamtibmas_geo.records._headers.EARLY_ALIASES` (the date is when it was
+        reported) and get the columns of
+        :data:`~kamtibmas_geo.records._early.EARLY_COLUMNS` (feared type, expected start
+        and end, reporter role, the PRIVATE reporter name and contact, follow-up status);
+        see :mod:`kamtibmas_geo.records._early`.
     sheet : str or int, optional
         Sheet name or 0-based index of a workbook (first sheet by default), or layer of
         a GeoPackage.
@@ -191,18 +204,22 @@ def read_records(
         The input as a whole cannot be read: missing file, unsupported format, no
         date column, or no column that locates a record. Bad rows never raise.
     """
-    check_choice("kind", kind, ("disturbance", "activity"))
+    check_choice("kind", kind, KINDS)
     check_choice("lang", lang, ("id", "en"))
     tz = (settings or Settings()).timezone
     tax = load_taxonomy(taxonomy)
-    table = _open(source, sheet, text_column, columns, strict=strict_columns)
+    table = _open(source, sheet, text_column, columns, strict=strict_columns, kind=kind)
     ledger = _Ledger.start(table.raw)
     times = _read_times(table, tz, ledger, lang)
     places = _read_places(table, ledger, lang)
     typing = _Typing(tax, kind, lang)
-    records = _assemble(
-        table, ledger.kept(), times, places, typing, (duplicate_minutes, duplicate_metres)
-    )
+    keep = ledger.kept()
+    records = _assemble(table, keep, times, places, typing, (duplicate_minutes, duplicate_metres))
+    if kind == "early_warning":
+        records = add_warning_columns(
+            records, table.frame, table.cols, np.flatnonzero(keep), own=table.own,
+            taxonomy=tax, timezone=tz, lang=lang,
+        )  # fmt: skip
     return _finish(table.raw, records, ledger.frame(table.raw, lang))
 
 
@@ -251,14 +268,21 @@ def _open(
     given: Mapping[str, str] | None = None,
     *,
     strict: bool = True,
+    kind: str = "disturbance",
 ) -> _Input:
     """Read the table and find its columns; raise when no date or no place can be read."""
-    raw = read_table(source, sheet=sheet, known=known_names(ALIASES))
+    aliases = EARLY_ALIASES if kind == "early_warning" else ALIASES
+    raw = read_table(source, sheet=sheet, known=known_names(aliases))
     columns = [str(c) for c in raw.frame.columns]
     raw.frame.columns = pd.Index(columns)
     own = _own.is_own_table(columns)
-    cols = _map_columns(raw, columns, text_column, own=own, given=given, strict=strict)
+    cols = _map_columns(
+        raw, columns, text_column, own=own, given=given, strict=strict, aliases=aliases
+    )
     consumed = set(cols.values()) | (_own.own_consumed(columns) if own else set())
+    if own and kind == "early_warning":  # the warning's columns as this library wrote them
+        cols.update({f: c for f, c in OWN_EARLY.items() if c in columns and f not in cols})
+        consumed |= set(EARLY_COLUMNS) & set(columns)
     if own:
         raw.meta["own"] = True
     raw.meta["columns"] = dict(cols)
@@ -277,6 +301,7 @@ def _map_columns(
     own: bool = False,
     given: Mapping[str, str] | None = None,
     strict: bool = True,
+    aliases: Mapping[str, tuple[str, ...]] = ALIASES,
 ) -> dict[str, str]:
     """Map canonical fields to the user's column names (see :func:`map_columns`)."""
     named = parse_given(given)
@@ -293,7 +318,7 @@ def _map_columns(
                 found[field] = col
                 used.add(col)
         return found
-    found = map_columns(columns, ALIASES, given=named, source=raw.source, strict=strict)
+    found = map_columns(columns, aliases, given=named, source=raw.source, strict=strict)
     return _settle_date_time(raw.frame, found, named)
 
 

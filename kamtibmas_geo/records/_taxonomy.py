@@ -1,4 +1,4 @@
-"""The taxonomy of disturbance and activity types: loading, overriding, classifying.
+"""The taxonomy of disturbance, activity and early-warning types: loading, classifying.
 
 The built-in taxonomy is the package file ``kamtibmas_geo/data/taxonomy.toml``. Users
 extend or override it with their own TOML file or a dict of the same shape.
@@ -12,6 +12,10 @@ Examples
 ('curanmor', True)
 >>> tax.classify("hewan lepas", "disturbance")
 ('lainnya', False)
+>>> tax.classify("Janjian tawuran via IG", "early_warning")
+('rencana_tawuran', True)
+>>> tax.classify("perang sarung", "early_warning")  # an incident word: its warning
+('rencana_tawuran', True)
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from typing import Any
 from kamtibmas_geo._errors import RecordError
 
 __all__ = [
+    "EARLY",
     "KINDS",
     "MESSAGES",
     "WINDOWS",
@@ -38,7 +43,9 @@ __all__ = [
     "normalise_text",
 ]
 
-KINDS = ("disturbance", "activity")
+KINDS = ("disturbance", "activity", "early_warning")
+#: The kind whose types name a feared disturbance type (``feared``).
+EARLY = "early_warning"
 WINDOWS = ("sahur", "subuh", "siang", "ngabuburit", "tarawih", "malam")
 FALLBACK = "lainnya"
 _RE_NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -107,6 +114,12 @@ MESSAGES = {
         "id": "Jenis taksonomi {kind}.{key}: synonyms harus daftar teks, bukan {value!r}.",
         "en": "Taxonomy type {kind}.{key}: synonyms must be a list of texts, got {value!r}.",
     },
+    "feared": {
+        "id": "Jenis taksonomi {kind}.{key}: feared={value!r} bukan jenis gangguan; pilih "
+        "dari {known}.",
+        "en": "Taxonomy type {kind}.{key}: feared={value!r} is not a disturbance type; use "
+        "one of {known}.",
+    },
     "fallback": {
         "id": "Taksonomi jenis {kind!r} perlu jenis {fallback!r} untuk jenis yang tidak dikenal.",
         "en": "The taxonomy of kind {kind!r} needs a {fallback!r} type for unknown types.",
@@ -157,6 +170,8 @@ class TypeInfo:
         Font Awesome 4 icon name for maps.
     synonyms : tuple of str
         Spellings that map to this type.
+    feared : str
+        Early warnings only: the disturbance type the warning fears (``""`` otherwise).
     """
 
     key: str
@@ -168,6 +183,7 @@ class TypeInfo:
     colour: str
     icon: str
     synonyms: tuple[str, ...] = field(default=())
+    feared: str = ""
 
     def label(self, lang: str = "id") -> str:
         """Return the label in ``lang`` (``"id"`` or ``"en"``).
@@ -248,7 +264,9 @@ class Taxonomy:
         Matching, in order: the whole normalised text equals a synonym; a synonym occurs
         as whole words inside the text (the longest wins, so "pencurian sepeda motor"
         is curanmor, not pencurian); the closest synonym by rapidfuzz similarity at or
-        above :attr:`fuzzy_cutoff` (typos). Anything else is ``"lainnya"``.
+        above :attr:`fuzzy_cutoff` (typos). An early warning not recognised so is read
+        as a disturbance type and becomes the first early-warning type that fears it
+        ("tawuran" is ``rencana_tawuran``). Anything else is ``"lainnya"``.
 
         Parameters
         ----------
@@ -263,6 +281,17 @@ class Taxonomy:
             The key and whether it was recognised (``False`` means it fell back to
             ``"lainnya"``).
         """
+        key, found = self._classify(raw, kind)
+        if found or kind != EARLY:
+            return key, found
+        feared, found = self._classify(raw, "disturbance")
+        if not found:
+            return FALLBACK, False
+        hit = next((k for k, t in self.types[EARLY].items() if t.feared == feared), None)
+        return (hit, True) if hit is not None else (FALLBACK, False)
+
+    def _classify(self, raw: Any, kind: str) -> tuple[str, bool]:
+        """Classify ``raw`` against the synonyms of ``kind`` alone."""
         from rapidfuzz import fuzz, process
 
         table = self._lookup[kind]
@@ -366,6 +395,7 @@ def _type_info(kind: str, key: str, spec: Mapping[str, Any]) -> TypeInfo:
         colour=colour,
         icon=str(spec.get("icon", "circle")),
         synonyms=tuple(synonyms),
+        feared=str(spec.get("feared", FALLBACK)) if kind == EARLY else "",
     )
 
 
@@ -401,10 +431,22 @@ def load_taxonomy(
     data: dict[str, Any] = {} if replace and taxonomy is not None else tomllib.loads(text)
     if taxonomy is not None:
         data = _merge(data, _read_source(taxonomy))
+    data.setdefault(EARLY, {FALLBACK: {"label_id": "Informasi lainnya", "label_en": "Other"}})
     types: dict[str, dict[str, TypeInfo]] = {}
     for kind in KINDS:
         specs = data.get(kind, {})
         if FALLBACK not in specs:
             raise RecordError.say(MESSAGES, "fallback", kind=kind, fallback=FALLBACK)
         types[kind] = {key: _type_info(kind, key, spec) for key, spec in specs.items()}
+    _check_feared(types)
     return Taxonomy(types=types)
+
+
+def _check_feared(types: Mapping[str, Mapping[str, TypeInfo]]) -> None:
+    """Refuse an early-warning type whose ``feared`` is no disturbance type."""
+    known = list(types["disturbance"])
+    for key, info in types[EARLY].items():
+        if info.feared not in types["disturbance"]:
+            raise RecordError.say(
+                MESSAGES, "feared", kind=EARLY, key=key, value=info.feared, known=known
+            )
