@@ -415,7 +415,12 @@ def test_cli_hotspots_plans_and_backtest_outputs_are_safe(
         assert _cli(settings, "patrol", str(scores), "--teams", "2", "--out", str(patrol)) == 0
         check_output(patrol)
     plan = pd.read_csv(tmp_path / "patroli.csv", dtype=str)
-    assert plan["kecamatan"].str.startswith("'").all()
+    # "=1+1;@A" is written as text; "-2+3" is shown as a name (" 2+3", dash to space),
+    # which no spreadsheet runs: no value may start a formula, every line after a CR too
+    kec = plan["kecamatan"]
+    assert kec.str.startswith("'=1+1").any()
+    lines = kec.str.split(r"[\r\n]", regex=True).explode().str.lstrip()
+    assert not lines.str.match(r"[=+\-@]").any()
     assert _cli(settings, "patrol", str(scores), "--out", str(scores)) == 2
     assert pd.read_parquet(scores).shape == cells.shape
 
