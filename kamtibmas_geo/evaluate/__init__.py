@@ -15,6 +15,9 @@ from kamtibmas_geo.evaluate._backtest import backtest as backtest
 from kamtibmas_geo.evaluate._backtest import kde_scores as kde_scores
 from kamtibmas_geo.evaluate._backtest import rank_metrics as rank_metrics
 from kamtibmas_geo.evaluate._backtest import score_forecaster as score_forecaster
+from kamtibmas_geo.evaluate._early import FewWarningsWarning as FewWarningsWarning
+from kamtibmas_geo.evaluate._early import WarningBacktest as WarningBacktest
+from kamtibmas_geo.evaluate._early import warning_backtest as warning_backtest
 from kamtibmas_geo.evaluate._forecast import CANDIDATES as CANDIDATES
 from kamtibmas_geo.evaluate._forecast import LEARNED as LEARNED
 from kamtibmas_geo.evaluate._forecast import Selection as Selection
@@ -29,8 +32,10 @@ __all__ = [
     "BacktestOptions",
     "BacktestResult",
     "FewEventsWarning",
+    "FewWarningsWarning",
     "Forecaster",
     "Selection",
+    "WarningBacktest",
     "Window",
     "auto_forecaster",
     "backtest",
@@ -38,4 +43,5 @@ __all__ = [
     "rank_metrics",
     "score_forecaster",
     "select_forecast",
+    "warning_backtest",
 ]

@@ -26,9 +26,12 @@ from kamtibmas_geo._validate import check_columns
 __all__ = [
     "ANSWER_TYPES",
     "WARNING_COLUMNS",
+    "coming_at",
+    "coming_mask",
     "open_warnings",
     "warning_columns",
     "warning_label",
+    "warning_times",
 ]
 
 TZ = "Asia/Jakarta"
@@ -255,13 +258,8 @@ def open_warnings(
     frame = _table(warnings, "warnings")
     at = _wib(as_of)
     ahead = pd.Timedelta(days=_check_number("days", days))
-    reported = _times(frame, "time")
-    start = _times(frame, "expected_start")
-    end = _times(frame, "expected_end").fillna(start + _MOMENT)
-    coming = start.notna() & (start <= at + ahead) & ((start >= at) | (end >= at))
-    undated = start.isna() & (reported >= at - ahead)
-    keep = (_statuses(frame) == "open") & (reported <= at) & (coming | undated)
-    out = frame.loc[keep.to_numpy()].reset_index(drop=True)
+    keep = (_statuses(frame) == "open").to_numpy() & coming_mask(frame, at, ahead)
+    out = frame.loc[keep].reset_index(drop=True)
     acts = None if activities is None else _table(activities, "activities")
     answer = _answers(
         out,
@@ -273,6 +271,71 @@ def open_warnings(
     out["answered_by"] = answer
     out["answered"] = answer.notna().to_numpy(dtype=bool)
     return out
+
+
+def warning_times(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Return the report time, expected start and expected end of every warning (WIB).
+
+    ``expected_end`` defaults to ``expected_start + 3 h``; all are NaT where unknown.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Early warnings.
+
+    Returns
+    -------
+    (Series, Series, Series)
+    """
+    start = _times(frame, "expected_start")
+    return _times(frame, "time"), start, _times(frame, "expected_end").fillna(start + _MOMENT)
+
+
+def coming_mask(frame: pd.DataFrame, at: pd.Timestamp, ahead: pd.Timedelta) -> NDArray[np.bool_]:
+    """Return which warnings are known at ``at`` and expected in the coming ``ahead``.
+
+    The time rule of :func:`open_warnings`, whatever the status: reported on or before
+    ``at``, and expected within ``[at, at + ahead]`` (or still running at ``at``), or
+    with no expected time and reported within the last ``ahead``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Early warnings (``time``; optionally ``expected_start``, ``expected_end``).
+    at : Timestamp
+        The moment (tz-aware).
+    ahead : Timedelta
+        How far ahead.
+
+    Returns
+    -------
+    ndarray of bool
+    """
+    return coming_at(warning_times(frame), at, ahead)
+
+
+def coming_at(
+    times: tuple[pd.Series, pd.Series, pd.Series], at: pd.Timestamp, ahead: pd.Timedelta
+) -> NDArray[np.bool_]:
+    """Return :func:`coming_mask` from the times of :func:`warning_times` (read once).
+
+    Parameters
+    ----------
+    times : (Series, Series, Series)
+        Report time, expected start and expected end.
+    at : Timestamp
+        The moment (tz-aware).
+    ahead : Timedelta
+        How far ahead.
+
+    Returns
+    -------
+    ndarray of bool
+    """
+    reported, start, end = times
+    coming = start.notna() & (start <= at + ahead) & ((start >= at) | (end >= at))
+    undated = start.isna() & (reported >= at - ahead)
+    return np.asarray(((reported <= at) & (coming | undated)).to_numpy(), dtype=bool)
 
 
 def _answers(

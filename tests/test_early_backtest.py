@@ -1,0 +1,210 @@
+"""Do early warnings predict incidents? The warning backtest on synthetic histories.
+
+Two years of incidents on the real res-8 cells of Kota Palembang (stable hot spots plus a
+thin background), and a second year of early warnings from RT/RW and Pokdar:
+
+* ``helpful``: most warnings are followed, around the day they name, by one or two
+  incidents of the feared type in the warned cell or next to it;
+* ``control``: the same incidents, but the warnings are put at random cells and days.
+
+The backtest must find that the helpful warnings help (weight > 0) and the random ones
+do not (weight 0): both directions can fail.
+"""
+
+from __future__ import annotations
+
+import warnings as pywarnings
+from typing import Any
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import pytest
+
+from kamtibmas_geo._errors import SettingsError
+from kamtibmas_geo.config import Settings
+from kamtibmas_geo.evaluate import FewWarningsWarning, warning_backtest
+from kamtibmas_geo.evaluate._early import judge, rolling_choice
+
+TZ = "Asia/Jakarta"
+RES = 8
+FIRST = pd.Timestamp("2025-01-01", tz=TZ)
+DAYS = 730
+WARN_FROM = 365  # warnings are kept from the second year on
+
+
+@pytest.fixture(scope="module")
+def plg_cells(settings: Settings) -> gpd.GeoDataFrame:
+    """The res-8 cells of Kota Palembang (clipped area, centre)."""
+    from kamtibmas_geo.evaluate._areas import jurisdictions, units_of
+
+    (unit,) = jurisdictions(units_of(None, "palembang", settings), RES, settings=settings)
+    inside = unit.holds(unit.cells["lat"].to_numpy(), unit.cells["lon"].to_numpy())
+    return unit.cells[inside].reset_index(drop=True)
+
+
+def _points(cells: list[str], times: list[pd.Timestamp], extra: dict[str, Any]) -> gpd.GeoDataFrame:
+    latlng = np.array([h3.cell_to_latlng(c) for c in cells]).reshape(-1, 2)
+    frame = pd.DataFrame({"time": pd.Series(times, dtype=f"datetime64[ns, {TZ}]"), **extra})
+    frame["lat"], frame["lon"] = latlng[:, 0], latlng[:, 1]
+    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame.lon, frame.lat), crs=4326)
+
+
+def synthetic(cells: gpd.GeoDataFrame, seed: int = 7) -> dict[str, gpd.GeoDataFrame]:
+    """Incidents, helpful warnings and random (control) warnings on the given cells."""
+    rng = np.random.default_rng(seed)
+    ids = cells["hex_id"].astype(str).tolist()
+    n = len(ids)
+    hot = rng.choice(n, 15, replace=False)
+    rate = np.full(n, 1.5 / n)
+    rate[hot] += 0.04  # 15 hot spots of one incident in 25 days; 1.5 a day spread thinly
+    counts = rng.poisson(rate, size=(DAYS, n))
+    day, cell = np.nonzero(counts)
+    reps = counts[day, cell]
+    day, cell = np.repeat(day, reps), np.repeat(cell, reps)
+    times = [FIRST + pd.Timedelta(days=int(d), hours=float(h))
+             for d, h in zip(day, rng.uniform(0, 24, len(day)), strict=True)]  # fmt: skip
+    inc_cells = [ids[c] for c in cell]
+    inc_types = list(rng.choice(["pencurian", "curanmor", "narkoba"], len(day)))
+    # warnings of the second year, one every second day, in the quieter cells
+    quiet = np.setdiff1d(np.arange(n), hot)
+    n_warn = rng.poisson(0.5 * (DAYS - WARN_FROM))
+    w_day = np.sort(rng.integers(WARN_FROM, DAYS - 7, n_warn))
+    w_cell = rng.choice(quiet, n_warn)
+    w_rep = [FIRST + pd.Timedelta(days=int(d), hours=float(h))
+             for d, h in zip(w_day, rng.uniform(8, 20, n_warn), strict=True)]  # fmt: skip
+    lead = rng.uniform(1, 5, n_warn)
+    dated = rng.random(n_warn) < 0.7
+    w_exp = [r + pd.Timedelta(days=float(x)) if d else pd.NaT
+             for r, x, d in zip(w_rep, lead, dated, strict=True)]  # fmt: skip
+    kinds = rng.choice(["rencana_tawuran", "balap_liar_terjadwal", "penjualan_petasan"], n_warn)
+    feared = {"rencana_tawuran": "tawuran", "balap_liar_terjadwal": "balap_liar",
+              "penjualan_petasan": "petasan"}  # fmt: skip
+    # 70% of them are followed by 1-2 incidents of the feared type, in or next to the cell
+    for i in np.flatnonzero(rng.random(n_warn) < 0.7):
+        when = w_exp[i] if dated[i] else w_rep[i] + pd.Timedelta(days=float(rng.uniform(1, 4)))
+        for _ in range(1 + rng.poisson(0.5)):
+            place = ids[w_cell[i]]
+            if rng.random() < 0.25:
+                ring = [c for c in h3.grid_ring(place, 1) if c in set(ids)]
+                place = ring[rng.integers(len(ring))] if ring else place
+            inc_cells.append(place)
+            times.append(when + pd.Timedelta(hours=float(rng.normal(0, 4))))
+            inc_types.append(feared[str(kinds[i])])
+    incidents = _points(inc_cells, times, {"type": inc_types})
+    contract = {
+        "type": list(kinds), "feared_type": [feared[str(k)] for k in kinds],
+        "expected_start": pd.Series(w_exp, dtype=f"datetime64[ns, {TZ}]"),
+        "reporter_role": rng.choice(["rt", "rw", "pokdar"], n_warn),
+        "status": rng.choice(["open", "followed_up", "unfounded"], n_warn),
+    }  # fmt: skip
+    helpful = _points([ids[c] for c in w_cell], w_rep, contract)
+    # control: the same warnings at random cells and days of the second year
+    r_day = rng.integers(WARN_FROM, DAYS - 7, n_warn)
+    r_rep = [FIRST + pd.Timedelta(days=int(d), hours=12) for d in r_day]
+    r_exp = [r + pd.Timedelta(days=float(x)) if d else pd.NaT
+             for r, x, d in zip(r_rep, lead, dated, strict=True)]  # fmt: skip
+    control = _points(
+        [ids[c] for c in rng.choice(n, n_warn)],
+        r_rep,
+        {**contract, "expected_start": pd.Series(r_exp, dtype=f"datetime64[ns, {TZ}]")},
+    )
+    return {"incidents": incidents, "helpful": helpful, "control": control}
+
+
+@pytest.fixture(scope="module")
+def data(plg_cells: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+    return synthetic(plg_cells)
+
+
+@pytest.fixture(scope="module")
+def runs(data: dict[str, gpd.GeoDataFrame], settings: Settings) -> dict[str, Any]:
+    kw = {"res": RES, "region": "palembang", "settings": settings, "n_boot": 300}
+    return {
+        "helpful": warning_backtest(data["incidents"], data["helpful"], **kw),
+        "control": warning_backtest(data["incidents"], data["control"], **kw),
+    }
+
+
+def test_helpful_warnings_are_found_to_help(runs: dict[str, Any]) -> None:
+    bt = runs["helpful"]
+    v = bt.verdicts["16.71"]
+    assert v.enough
+    assert v.n_folds >= 40
+    assert v.n_warnings >= 50
+    assert v.helps
+    assert bt.weight() > 0
+    assert v.gain_lo > 0
+    assert v.hits_tuned > v.hits_forecast
+    table = bt.table.set_index("strategy")
+    assert table.loc["forecast+warnings", "pai"] > table.loc["forecast", "pai"]
+    assert table.loc["forecast", "fair"]
+    assert not table.loc["w=1", "fair"]  # fixed weights are hindsight, for reading only
+    text = bt.describe()
+    assert text.startswith("Informasi dini membantu di Kota Palembang")
+    assert f"Bobot yang didukung: {bt.weight():g}." in text
+    assert bt.describe("en").startswith("Early warnings help in Kota Palembang")
+
+
+def test_random_warnings_do_not_help_and_get_weight_zero(runs: dict[str, Any]) -> None:
+    bt = runs["control"]
+    v = bt.verdicts["16.71"]
+    assert v.enough
+    assert not v.helps
+    assert bt.weight() == 0.0
+    assert v.gain_lo <= 0
+    assert bt.describe().startswith("Informasi dini tidak terbukti membantu di Kota Palembang")
+    assert "Bobot 0" in bt.describe()
+    assert "not shown to help" in bt.describe("en")
+
+
+def test_weight_of_a_period_is_chosen_on_earlier_periods_only(
+    runs: dict[str, Any], data: dict[str, gpd.GeoDataFrame], settings: Settings
+) -> None:
+    full = runs["helpful"].periods
+    cut = full["start"].iloc[21]
+    inc = data["incidents"]
+    # the incidents from the 22nd period on are removed: the weights chosen for the first
+    # 21 periods cannot change (no period's outcome chooses its own weight)
+    short = warning_backtest(
+        inc[inc["time"] < cut], data["helpful"], res=RES, region="palembang",
+        settings=settings, n_boot=0,
+    )  # fmt: skip
+    assert len(short.periods) == 21
+    np.testing.assert_array_equal(short.periods["start"], full["start"].iloc[:21])
+    np.testing.assert_array_equal(short.periods["weight"], full["weight"].iloc[:21])
+    np.testing.assert_allclose(short.periods["hits_tuned"], full["hits_tuned"].iloc[:21])
+    assert full["weight"].nunique() > 1  # the choice does move as the weeks come in
+    assert (full["weight"].to_numpy()[:4] == 0).all()  # min_folds periods before a choice
+
+
+def test_rolling_choice_and_judge_on_small_tables() -> None:
+    hits = np.array([[1.0, 1.0], [2.0, 5.0], [0.0, 0.0], [3.0, 1.0], [1.0, 4.0]])
+    assert rolling_choice(hits, 1).tolist() == [0, 0, 1, 1, 1]
+    assert rolling_choice(hits, 3).tolist() == [0, 0, 0, 1, 1]
+    verdict, _ = judge(
+        hits, np.full(5, 10.0), np.full(5, 2.0), [0.0, 1.0], 0.05, min_folds=1, n_boot=50, seed=0
+    )
+    assert not verdict.enough  # 40 test incidents but only 8 warnings
+    assert verdict.weight == 0.0
+
+
+def test_small_samples_warn_and_bad_options_are_refused(
+    data: dict[str, gpd.GeoDataFrame], settings: Settings
+) -> None:
+    few = data["helpful"].iloc[:6]
+    with pytest.warns(FewWarningsWarning) as caught:
+        bt = warning_backtest(
+            data["incidents"], few, res=RES, region="palembang", settings=settings, n_boot=0
+        )
+    assert "informasi dini" in str(caught[0].message)
+    assert "early warnings" in caught[0].message.text("en")  # type: ignore[union-attr]
+    assert bt.weight() == 0.0
+    assert bt.describe().startswith("Informasi dini belum dapat diuji")
+    with pywarnings.catch_warnings(), pytest.raises(SettingsError, match="weights"):
+        warning_backtest(data["incidents"], few, res=RES, region="palembang",
+                         settings=settings, weights=(0.5, 1.0))  # fmt: skip
+    with pytest.raises(SettingsError, match="days"):
+        warning_backtest(data["incidents"], few, res=RES, region="palembang",
+                         settings=settings, days=0)  # fmt: skip
