@@ -144,7 +144,7 @@ def test_same_seed_same_bytes_other_seed_differs(settings: Settings, tmp_path: P
     a = write_tables(make_sample(seed=3, **kw), tmp_path / "a", formats=["csv"])
     b = write_tables(make_sample(seed=3, **kw), tmp_path / "b", formats=["csv"])
     c = write_tables(make_sample(seed=4, **kw), tmp_path / "c", formats=["csv"])
-    assert sorted(a) == ["gangguan_csv", "kegiatan_csv", "poskamling_csv"]
+    assert sorted(a) == ["gangguan_csv", "informasi_dini_csv", "kegiatan_csv", "poskamling_csv"]
     for key in a:
         assert a[key].read_bytes() == b[key].read_bytes()
         assert a[key].read_bytes() != c[key].read_bytes()
@@ -352,6 +352,8 @@ def test_cli_writes_files(settings: Settings, tmp_path: Path) -> None:
     assert names == [
         "gangguan.csv",
         "gangguan.xlsx",
+        "informasi_dini.csv",
+        "informasi_dini.xlsx",
         "kegiatan.csv",
         "kegiatan.xlsx",
         "poskamling.csv",

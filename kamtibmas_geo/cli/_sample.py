@@ -12,10 +12,10 @@ from kamtibmas_geo.config import Language
 
 MESSAGES = {
     "cmd_sample": {
-        "id": "Tulis data contoh sintetis (gangguan, kegiatan Binmas, Poskamling) OKI dan "
-        "Palembang sebagai CSV dan XLSX.",
-        "en": "Write the synthetic sample data (disturbances, Binmas activities, Poskamling) "
-        "of OKI and Palembang as CSV and XLSX.",
+        "id": "Tulis data contoh sintetis (gangguan, kegiatan Binmas, Poskamling, informasi "
+        "dini) OKI dan Palembang sebagai CSV dan XLSX.",
+        "en": "Write the synthetic sample data (disturbances, Binmas activities, Poskamling, "
+        "early warnings) of OKI and Palembang as CSV and XLSX.",
     },
     "opt_out": {"id": "Folder tujuan.", "en": "Output folder."},
     "opt_seed": {"id": "Benih acak (hasil sama untuk benih sama).", "en": "Random seed."},
@@ -32,6 +32,12 @@ MESSAGES = {
     "working": {"id": "Membuat data contoh…", "en": "Generating the sample data…"},
     "col_file": {"id": "Berkas", "en": "File"},
     "col_rows": {"id": "Baris", "en": "Rows"},
+    "warnings": {
+        "id": "{n} informasi dini dari RT/RW, Pokdar, ormas, warga dan Bhabinkamtibmas; {planted} "
+        "di antaranya disusul kejadian jenis yang dikhawatirkan (≤500 m, ≤7 hari).",
+        "en": "{n} early warnings from RT/RW, Pokdar, ormas, residents and Bhabinkamtibmas; "
+        "{planted} of them followed by an incident of the feared type (≤500 m, ≤7 days).",
+    },
     "done": {
         "id": "{n_messy} baris gangguan hanya beralamat teks, {n_invalid} baris sengaja tidak "
         "sah, {n_active} dari {n_posts} Poskamling aktif.",
@@ -82,7 +88,11 @@ def register(app: typer.Typer, lang: Language) -> None:
         table = Table()
         table.add_column(tr(MESSAGES, "col_file", st.lang), overflow="fold")
         table.add_column(tr(MESSAGES, "col_rows", st.lang), justify="right")
-        rows = {"gangguan": data.disturbances, "kegiatan": data.activities}
+        rows = {
+            "gangguan": data.disturbances,
+            "kegiatan": data.activities,
+            "informasi": data.warnings,
+        }
         for key, path in written.items():
             frame: pd.DataFrame = rows.get(key.split("_")[0], data.posts)
             table.add_row(str(path), f"{len(frame):,}")
@@ -100,3 +110,12 @@ def register(app: typer.Typer, lang: Language) -> None:
             ),
             soft_wrap=True,
         )
+        if len(data.warnings):
+            msg = tr(
+                MESSAGES,
+                "warnings",
+                st.lang,
+                n=f"{c['warnings']:,}",
+                planted=f"{c['warnings_followed']:,}",
+            )
+            st.console.print(msg, soft_wrap=True)

@@ -26,6 +26,9 @@ How the records are made
   the others entirely (no activity within twice their radius plus 200 m: the coverage gap);
   Ops Pekat visits the covered markets, most of all before Ramadhan.
 * **Poskamling**: posts weighted like the background, some active, some not.
+* **Early warnings** (informasi dini) from RT/RW, Pokdar Kamtibmas, ormas, warga and
+  Bhabinkamtibmas: 40 % written from a real incident one to five days before it and a few
+  hundred metres away, the others drawn by season (:mod:`kamtibmas_geo.sample._warnings`).
 * **Mess.** A share of the rows has no coordinates but only address text with abbreviations
   (``Kel.``, ``Ds.``, ``Kec. IT I``, ``SU II``), numbered kelurahan written with digits
   (``20 Ilir D IV``, ``3-4 Ulu``) and old kecamatan names; coordinates come as decimals with
@@ -41,7 +44,7 @@ The default period ends on 2026-11-22: the records are what a Polres would hand 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
@@ -72,6 +75,7 @@ from kamtibmas_geo.sample._time import (
     modes,
     rates,
 )
+from kamtibmas_geo.sample._warnings import warning_rows
 
 __all__ = [
     "ACTIVITY_TYPES",
@@ -157,6 +161,15 @@ class SampleData:
     invalid : pandas.DataFrame
         The rows made invalid on purpose: ``table`` (``gangguan``/``kegiatan``), ``no``,
         ``reason`` (``no_place``, ``bad_date``, ``zero_coords``).
+    warnings : pandas.DataFrame
+        Informasi dini: ``No, Tgl Lapor, Jam, Jenis Potensi, Lokasi, Kelurahan/Desa,
+        Kecamatan, Polsek, Lintang, Bujur, Perkiraan Waktu, Sumber Informasi, Nama Pelapor,
+        No. HP, Tindak Lanjut, Keterangan`` (headers and words as a Polsek writes them).
+    warning_truth : pandas.DataFrame
+        One row per warning row: ``no``, ``time``, ``type``, ``feared``, ``role``,
+        ``status``, ``lon``, ``lat``, unit codes, ``target``, ``expected_said``,
+        ``planted_from`` (``no`` of the incident it was written from, or 0), ``followed``
+        (an incident of the feared type within 500 m and 7 days), ``invalid``.
     """
 
     disturbances: pd.DataFrame
@@ -166,6 +179,8 @@ class SampleData:
     activity_truth: pd.DataFrame
     counts: Mapping[str, int]
     invalid: pd.DataFrame
+    warnings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    warning_truth: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def n_invalid(self) -> int:
@@ -330,14 +345,22 @@ def make_sample(
         aev, days, world.index, world.places, world.polsek, streams[4]
     )
     posts = post_rows(world.index, world.places, max(10, round(160 * scale)), streams[5])
+    warn_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(7)[6])
+    warns, warn_truth = warning_rows(truth, days, flags, world.index, world.polsek, scale, warn_rng)
+    counts = _counts(dist_rows, act_rows, posts, truth, act_truth)
+    counts["warnings"] = len(warns)
+    counts["warnings_planted"] = int((warn_truth["planted_from"] > 0).sum())
+    counts["warnings_followed"] = int(warn_truth["followed"].sum())
     return SampleData(
         disturbances=dist_rows,
         activities=act_rows,
         posts=posts,
         truth=truth,
         activity_truth=act_truth,
-        counts=MappingProxyType(_counts(dist_rows, act_rows, posts, truth, act_truth)),
+        counts=MappingProxyType(counts),
         invalid=_invalid_rows(truth, act_truth),
+        warnings=warns,
+        warning_truth=warn_truth,
     )
 
 
@@ -505,10 +528,11 @@ def write_tables(
 
     Files: ``gangguan.csv`` (separated by ``;`` as Indonesian Excel exports are, so that
     decimal commas stay intact), ``kegiatan.csv`` (separated by ``,``), ``poskamling.csv``
-    (``;``), and with ``"xlsx"`` in ``formats`` also ``gangguan.xlsx`` and ``kegiatan.xlsx``
-    (sheet ``Sheet1``). Files are written by :func:`kamtibmas_geo._tables.write_table`:
-    CSV files are UTF-8 with LF line ends, and both formats are byte-identical for the
-    same data.
+    (``;``), the early warnings ``informasi_dini.csv`` (``;``; when the data have them),
+    and with ``"xlsx"`` in ``formats`` also ``gangguan.xlsx``, ``kegiatan.xlsx`` and
+    ``informasi_dini.xlsx`` (sheet ``Sheet1``). Files are written by
+    :func:`kamtibmas_geo._tables.write_table`: CSV files are UTF-8 with LF line ends, and
+    both formats are byte-identical for the same data.
 
     Parameters
     ----------
@@ -523,7 +547,7 @@ def write_tables(
     -------
     dict
         File key (``gangguan_csv``, ``gangguan_xlsx``, ``kegiatan_csv``, ``kegiatan_xlsx``,
-        ``poskamling_csv``) → path written.
+        ``poskamling_csv``, ``informasi_dini_csv``, ``informasi_dini_xlsx``) → path written.
 
     Raises
     ------
@@ -541,6 +565,13 @@ def write_tables(
         if "xlsx" in formats:
             written[f"{name}_xlsx"] = write_table(frame, out / f"{name}.xlsx", sheet="Sheet1")
     written["poskamling_csv"] = write_table(data.posts, out / "poskamling.csv", sep=";")
+    if len(data.warnings):
+        if "csv" in formats:
+            path = out / "informasi_dini.csv"
+            written["informasi_dini_csv"] = write_table(data.warnings, path, sep=";")
+        if "xlsx" in formats:
+            path = out / "informasi_dini.xlsx"
+            written["informasi_dini_xlsx"] = write_table(data.warnings, path, sheet="Sheet1")
     return written
 
 
