@@ -35,8 +35,22 @@ MESSAGES = {
         "en": "Records file (CSV, XLSX, GeoJSON, GPKG, GeoParquet).",
     },
     "opt_kind": {
-        "id": "Jenis catatan: disturbance (gangguan) atau activity (kegiatan).",
-        "en": "Kind of records: disturbance or activity.",
+        "id": "Jenis catatan: disturbance (gangguan), activity (kegiatan) atau early_warning "
+        "(informasi dini / potensi gangguan).",
+        "en": "Kind of records: disturbance, activity or early_warning (community early warnings).",
+    },
+    "private_out": {
+        "id": "Perhatian: {out} memuat nama dan kontak pelapor informasi dini ({n} baris); "
+        "berkas ini RAHASIA, jangan dibagikan. Peta dan ekspor publik tidak memuatnya.",
+        "en": "Note: {out} holds the names and contacts of early-warning reporters ({n} "
+        "rows); keep this file PRIVATE, do not share it. Public maps and exports never "
+        "carry them.",
+    },
+    "warning_status": {
+        "id": "Informasi dini: {open} belum ditindaklanjuti, {followed_up} ditindaklanjuti, "
+        "{unfounded} tidak terbukti.",
+        "en": "Early warnings: {open} not yet followed up, {followed_up} followed up, "
+        "{unfounded} unfounded.",
     },
     "opt_out": {
         "id": "Berkas hasil: .csv, .xlsx, .geojson, .parquet atau .gpkg.",
@@ -73,8 +87,8 @@ MESSAGES = {
         "en": "Unknown output extension {ext!r}; use .csv, .xlsx, .geojson, .parquet or .gpkg.",
     },
     "bad_kind": {
-        "id": "--kind harus disturbance atau activity, bukan {kind!r}.",
-        "en": "--kind must be disturbance or activity, not {kind!r}.",
+        "id": "--kind harus disturbance, activity atau early_warning, bukan {kind!r}.",
+        "en": "--kind must be disturbance, activity or early_warning, not {kind!r}.",
     },
     "no_rows": {
         "id": "Berkas {path!r} tidak berisi baris data (hanya judul kolom); tidak ada yang "
@@ -144,6 +158,20 @@ def _write_review(
     table = review_table(result, texts, gaz)
     write_table(table, path, inputs=inputs, lang=lang)
     return len(table)
+
+
+def _warning_lines(placed: Any, out: Path, lang: Language) -> list[str]:
+    """Return the follow-up counts of early warnings and the note that ``out`` is private."""
+    from kamtibmas_geo.records._early import PRIVATE_COLUMNS, WARNING_STATUSES
+
+    status = placed["status"].astype(str).tolist() if "status" in placed.columns else []
+    counts = {code: status.count(code) for code in WARNING_STATUSES}
+    lines = [tr(MESSAGES, "warning_status", lang, **counts)]
+    private = [c for c in PRIVATE_COLUMNS if c in placed.columns]
+    n = int(placed[private].notna().any(axis=1).sum()) if private else 0
+    if n:
+        lines.append(tr(MESSAGES, "private_out", lang, out=out, n=n))
+    return lines
 
 
 def _summary(result: Any, rows_in: int, lang: Language) -> Table:
@@ -224,7 +252,7 @@ def register(app: typer.Typer, lang: Language) -> None:
             raise GeocodeError(tr(MESSAGES, "bad_ext", st.lang, ext=out.suffix))
         rej_ext = ".xlsx" if out.suffix.lower() == ".xlsx" else ".csv"
         rej_path = st.guard(out.with_name(out.stem + "_ditolak" + rej_ext))
-        if kind not in {"disturbance", "activity"}:
+        if kind not in {"disturbance", "activity", "early_warning"}:
             raise GeocodeError(tr(MESSAGES, "bad_kind", st.lang, kind=kind))
         res = check_res(res)
         if review is not None:
@@ -286,6 +314,9 @@ def register(app: typer.Typer, lang: Language) -> None:
             st.console.print(read_line, markup=False)
         msg = tr(MESSAGES, "written", st.lang, out=out, n=len(placed), rej=rej_path, m=len(rej))
         st.console.print(msg, soft_wrap=True)
+        if kind == "early_warning":
+            for line in _warning_lines(placed, out, st.lang):
+                st.console.print(line, soft_wrap=True, markup=False)
         if review is not None:
             n_review = _write_review(result, records, gaz, review, st.inputs, st.lang)
             msg = tr(MESSAGES, "review_written", st.lang, path=review, n=n_review)
