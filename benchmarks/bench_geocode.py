@@ -18,6 +18,10 @@ scorer=WRatio)``. Both are timed with the *same caching*, on the same ``--peer``
 - **limit**: a dict look-up of each address in a table of the answers (what any cached
   matcher costs at best).
 
+The cold run is also timed in CPU seconds of this process (``time.process_time``): on the
+shared machine the wall clock also counts the other processes' turns; the CPU time is the
+one-core cost the target is about.
+
 Accuracy is scored on the same addresses. The whole ``--n`` list is also matched once
 (rate with repeats) and ``geocode()`` run end to end. Target: 20,000 addresses/second on
 one core.
@@ -28,8 +32,10 @@ Run: ``python benchmarks/bench_geocode.py [--n 200000] [--peer 20000] [--repeat 
 from __future__ import annotations
 
 import argparse
+import gc
 import random
 import re
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -222,6 +228,20 @@ def compare_with_peer(gaz: object, texts: list[str], truth: list[str], repeat: i
     warm = rate["ours warm (matcher cache, repeats)"] / rate["peer warm (dict cache + extractOne)"]
     cold = rate["ours cold (distinct, caches cleared)"] / rate["peer cold (distinct, extractOne)"]
     print(f"ratio ours / peer: warm {warm:.1f}x, cold {cold:.1f}x")
+    # on a shared machine the wall clock counts the other processes too: the CPU time of
+    # this process is the one-core cost (median of the same rounds)
+    cpu = []
+    for _ in range(repeat):
+        gc.collect()
+        t0 = time.process_time()
+        ours_cold()
+        cpu.append(time.process_time() - t0)
+    cpu_rate = len(distinct) / statistics.median(cpu)
+    verdict = "met" if cpu_rate >= TARGET else "NOT met"
+    print(
+        f"ours cold, CPU time of one core: {cpu_rate:,.0f} distinct addresses/s "
+        f"(target {TARGET:,}/s: {verdict})"
+    )
     print(f"right desa: ours {acc_ours:.1%}, peer {acc_peer:.1%}")
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+from bisect import bisect_left
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,7 @@ from kamtibmas_geo.records._aliases import (
     tokens,
 )
 
-__all__ = ["Gazetteer", "Place", "build_gazetteer", "read_landmarks"]
+__all__ = ["Gazetteer", "MatchTables", "Place", "build_gazetteer", "read_landmarks"]
 
 MESSAGES = {
     "lm_read": {
@@ -119,6 +120,40 @@ class Place:
 
 
 @dataclass(frozen=True)
+class MatchTables:
+    """Indexes the matcher derives from the gazetteer, built once with it.
+
+    Attributes
+    ----------
+    first_outside : int
+        Position of the first outside entry (inside entries come first).
+    inside_prov : frozenset of str
+        Province codes holding a loaded kabupaten.
+    regions : frozenset of int
+        Outside entries naming a region: a province, a neighbouring kabupaten (same
+        province as a loaded one) or a named town/region (``OUT:``).
+    areas : frozenset of int
+        Outside kecamatan, kabupaten and provinces (an outside chain needs one).
+    kec_desa : mapping
+        Kecamatan code -> phonetic key -> the desa positions under that key; also the
+        short keys of a desa named without its kecamatan's first words.
+    desa_keys : tuple of str
+        Inside phonetic keys naming only desa (the typo step after "Desa"/"Kel.").
+    rivals : mapping
+        First two letters -> (lengths, keys): the phonetic keys naming only places
+        outside, sorted by length (the typo guard searches a range of lengths at once).
+    """
+
+    first_outside: int
+    inside_prov: frozenset[str]
+    regions: frozenset[int]
+    areas: frozenset[int]
+    kec_desa: Mapping[str, Mapping[str, tuple[int, ...]]]
+    desa_keys: tuple[str, ...]
+    rivals: Mapping[str, tuple[tuple[int, ...], tuple[str, ...]]]
+
+
+@dataclass(frozen=True)
 class Gazetteer:
     """The look-up tables of the matcher.
 
@@ -147,6 +182,8 @@ class Gazetteer:
         never accepts a whole-word difference).
     exact_prefix, sound_prefix : frozenset of str
         Every prefix of an exact and of a phonetic key (the look-up stops early).
+    tables : MatchTables or None
+        The matcher's indexes (built with the gazetteer; ``None``: the matcher builds them).
     """
 
     places: tuple[Place, ...]
@@ -160,6 +197,7 @@ class Gazetteer:
     key_words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     exact_prefix: frozenset[str] = frozenset()
     sound_prefix: frozenset[str] = frozenset()
+    tables: MatchTables | None = None
 
     def __len__(self) -> int:
         return len(self.places)
@@ -552,10 +590,12 @@ def _index(
     unit_names: dict[str, str] = {}
     for frame in (desa, kec, kab):
         unit_names |= {str(c): str(n) for c, n in zip(frame["code"], frame["name"], strict=True)}
+    sound_t = {k: tuple(v) for k, v in sound.items()}
+    outside_keys = _outside_keys(sound, places)
     return Gazetteer(
         places=tuple(places),
         exact={k: tuple(v) for k, v in exact.items()},
-        sound={k: tuple(v) for k, v in sound.items()},
+        sound=sound_t,
         fuzzy_keys=tuple(
             sorted(
                 k
@@ -566,11 +606,104 @@ def _index(
         max_tokens=max(max_tokens + 1, 5),
         kec_cover=cover,
         names=unit_names,
-        outside_keys=_outside_keys(sound, places),
+        outside_keys=outside_keys,
         key_words=_key_words(entries),
         exact_prefix=_prefixes(exact),
         sound_prefix=_prefixes(sound),
+        tables=match_tables(places, sound_t, unit_names, outside_keys),
     )
+
+
+def match_tables(
+    places: list[Place] | tuple[Place, ...],
+    sound: Mapping[str, tuple[int, ...]],
+    names: Mapping[str, str],
+    outside_keys: Mapping[str, tuple[str, ...]],
+) -> MatchTables:
+    """Build the matcher's indexes (see :class:`MatchTables`).
+
+    Parameters
+    ----------
+    places : sequence of Place
+        The gazetteer's entries, inside ones first.
+    sound : mapping
+        Phonetic key -> positions.
+    names : mapping
+        Unit code -> name.
+    outside_keys : mapping
+        As :attr:`Gazetteer.outside_keys`.
+
+    Returns
+    -------
+    MatchTables
+    """
+    inside_prov = frozenset(p.code[:2] for p in places if p.level == "kabupaten")
+    first_outside = next((i for i, p in enumerate(places) if p.level == "outside"), len(places))
+    regions = frozenset(
+        i
+        for i, p in enumerate(places)
+        if p.code.startswith("OUT:")
+        or p.kind == "provinsi"
+        or (p.kind == "kabupaten" and p.code[:2] in inside_prov)
+    )
+    areas = frozenset(
+        i
+        for i in range(first_outside, len(places))
+        if places[i].level == "outside" and places[i].kind in {"kecamatan", "kabupaten", "provinsi"}
+    )
+    inside_keys = {
+        k: idx[: bisect_left(idx, first_outside)]
+        for k, idx in sound.items()
+        if idx[0] < first_outside
+    }
+    kec_desa: dict[str, dict[str, tuple[int, ...]]] = {}
+    for k, idx in inside_keys.items():
+        desa_idx = tuple(j for j in idx if places[j].level == "desa")
+        for j in desa_idx:
+            kec = places[j].kecamatan_code
+            if kec:
+                kec_desa.setdefault(kec, {})[k] = desa_idx
+    _add_short_names(kec_desa, names)
+    desa_keys = tuple(
+        k for k, idx in inside_keys.items() if all(places[i].level == "desa" for i in idx)
+    )
+    return MatchTables(
+        first_outside, inside_prov, regions, areas, kec_desa, desa_keys, _rivals(outside_keys)
+    )
+
+
+def _rivals(
+    outside_keys: Mapping[str, tuple[str, ...]],
+) -> dict[str, tuple[tuple[int, ...], tuple[str, ...]]]:
+    """First two letters -> (lengths, keys) of the outside-only keys, sorted by length."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for keys in outside_keys.values():
+        for k in keys:
+            groups.setdefault(k[:2], []).append((len(k), k))
+    out: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {}
+    for head, pairs in groups.items():
+        pairs.sort()
+        out[head] = (tuple(n for n, _ in pairs), tuple(k for _, k in pairs))
+    return out
+
+
+def _add_short_names(
+    kec_desa: dict[str, dict[str, tuple[int, ...]]], names: Mapping[str, str]
+) -> None:
+    """Let a desa named after its kecamatan be found without the kecamatan's words.
+
+    *Tulung Selapan Ilir* in Kecamatan Tulung Selapan is also written ``Desa Selapan
+    Ilir`` or ``Desa Ilir``: within the kecamatan named (only there), the desa's key
+    without the kecamatan name's first word, or without its whole name, finds it.
+    """
+    for kec, keys in kec_desa.items():
+        words = [phonetic(w) for w in tokens(names.get(kec, ""))]
+        heads = {"".join(words[:n]) for n in range(1, len(words) + 1)} - {""}
+        for key, idx in list(keys.items()):
+            for head in heads:
+                rest = key[len(head) :]
+                if key.startswith(head) and len(rest) >= 4 and rest not in keys:
+                    keys[rest] = idx
 
 
 def _prefixes(keys: Mapping[str, Any]) -> frozenset[str]:

@@ -6,13 +6,13 @@ Used by :func:`kamtibmas_geo.geocode.geocode`; see ``docs/geocode.md`` for the r
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
-from dataclasses import dataclass, replace
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from kamtibmas_geo.geocode._gazetteer import Gazetteer, Place
+from kamtibmas_geo.geocode._gazetteer import Gazetteer, Place, match_tables
 from kamtibmas_geo.records._aliases import (
     BOUNDARY,
     DESA_MARKERS,
@@ -150,65 +150,78 @@ class Matcher:
         self._sound_prefix = gazetteer.sound_prefix or _prefixes(gazetteer.sound)
         self._cache: dict[str, Match] = {}
         self._decided: dict[tuple[Any, ...], Match] = {}
+        self._by_tokens: dict[tuple[str, ...], Match] = {}
+        self._parts: dict[tuple[str, ...], tuple[tuple[Any, ...], ...]] = {}
         self._dead: set[str] = set()
         self._fuzzy_seen: dict[str, tuple[float, str]] = {}
-        places = gazetteer.places
-        self._inside_prov = frozenset(p.code[:2] for p in places if p.level == "kabupaten")
-        self._first_outside = next(
-            (i for i, p in enumerate(places) if p.level == "outside"), len(places)
+        tables = gazetteer.tables or match_tables(
+            gazetteer.places, gazetteer.sound, gazetteer.names, gazetteer.outside_keys
         )
-        self._regions = frozenset(i for i, p in enumerate(places) if self._is_region(p))
-        self._areas = frozenset(
-            i
-            for i, p in enumerate(places)
-            if p.level == "outside" and p.kind in {"kecamatan", "kabupaten", "provinsi"}
-        )
-        inside_keys = {
-            k: self._split(idx)[0]
-            for k, idx in gazetteer.sound.items()
-            if idx[0] < self._first_outside
-        }
-        self._kec_desa: dict[str, dict[str, tuple[int, ...]]] = {}
-        for k, idx in inside_keys.items():
-            desa_idx = tuple(j for j in idx if places[j].level == "desa")
-            for j in desa_idx:
-                kec = places[j].kecamatan_code
-                if kec:
-                    self._kec_desa.setdefault(kec, {})[k] = desa_idx
-        self._add_short_names(gazetteer)
-        self._desa_keys = tuple(
-            k for k, idx in inside_keys.items() if all(places[i].level == "desa" for i in idx)
-        )
+        self._inside_prov = tables.inside_prov
+        self._first_outside = tables.first_outside
+        self._regions = tables.regions
+        self._areas = tables.areas
+        self._kec_desa = tables.kec_desa
+        self._desa_keys = tables.desa_keys
+        self._rivals = tables.rivals
 
     # -- finding names -------------------------------------------------------------
-    def _mentions(self, toks: tuple[str, ...]) -> tuple[list[_Mention], set[int]]:
+    def _mentions(self, toks: tuple[str, ...]) -> list[_Mention]:
+        """Find the names of each part of ``toks`` (between separators), left to right.
+
+        A part is read alone (a name never spans a separator, and the word before a part
+        is no marker), so the names of a part seen before are copied from the first reading.
+        """
+        mentions: list[_Mention] = []
+        seen = self._parts
+        start, n = 0, len(toks)
+        while start < n:
+            end = start
+            while end < n and toks[end] != BOUNDARY:
+                end += 1
+            part = toks[start:end]
+            found = seen.get(part)
+            if found is None:
+                found = tuple(
+                    (m.start, m.length, m.idx, m.quality, m.hint, m.text, m.out, m.marker)
+                    for m in self._scan(part)
+                )
+                seen[part] = found
+            for f in found:
+                mentions.append(_Mention(start + f[0], *f[1:]))
+            start = end + 1
+        return mentions
+
+    def _scan(self, toks: tuple[str, ...]) -> list[_Mention]:
+        """Find the longest exact (else same-sounding) name at each word, left to right."""
         gaz = self.gazetteer
         exact, sound = gaz.exact, gaz.sound
+        exact_prefix, sound_prefix = self._exact_prefix, self._sound_prefix
+        first_outside, width = self._first_outside, gaz.max_tokens
         mentions: list[_Mention] = []
-        covered: set[int] = set()
         dead = self._dead
         i, n = 0, len(toks)
         while i < n:
-            if toks[i] == BOUNDARY:
-                i += 1
-                continue
-            if toks[i] in dead or toks[i] in _LEAD_MARKERS:
+            t = toks[i]
+            if t == BOUNDARY or t in dead or t in _LEAD_MARKERS:
                 i += 1
                 continue
             best: tuple[int, tuple[int, ...], float] | None = None
             key = ""
-            for j in range(i, min(n, i + gaz.max_tokens)):
+            for j in range(i, min(n, i + width)):
                 if toks[j] == BOUNDARY:
                     break
                 key += toks[j]
-                in_exact = key in self._exact_prefix
+                in_exact = key in exact_prefix
                 if in_exact:
                     hit = exact.get(key)
                     if hit:
-                        best = (j - i + 1, self._with_sound(hit, key), 100.0)
+                        if hit[0] >= first_outside:
+                            hit = self._with_sound(hit, key)
+                        best = (j - i + 1, hit, 100.0)
                         continue
                 pkey = phonetic(key)
-                in_sound = pkey in self._sound_prefix
+                in_sound = pkey in sound_prefix
                 if not (in_exact or in_sound):
                     if j == i:
                         dead.add(key)
@@ -222,13 +235,15 @@ class Matcher:
             length, idx, quality = best
             prev = toks[i - 1] if i > 0 else ""
             hint = _hint(prev)
-            text = " ".join(toks[i : i + length])
-            ins, out = self._split(idx)
-            marker = prev if hint else ""
-            mentions.append(_Mention(i, length, ins, quality, hint, text, out, marker))
-            covered.update(range(i, i + length))
+            cut = bisect_left(idx, first_outside)
+            mentions.append(
+                _Mention(
+                    i, length, idx[:cut], quality, hint, " ".join(toks[i : i + length]),
+                    idx[cut:], prev if hint else "",
+                )
+            )  # fmt: skip
             i += length
-        return mentions, covered
+        return mentions
 
     def _fuzzy(self, toks: tuple[str, ...], covered: set[int]) -> list[_Mention]:
         from rapidfuzz import fuzz, process
@@ -305,7 +320,7 @@ class Matcher:
         if not hit or hit[0] < self._first_outside:
             return hit
         alike = self.gazetteer.sound.get(phonetic(key), ())
-        ins = tuple(k for k in alike if k < self._first_outside)
+        ins = alike[: bisect_left(alike, self._first_outside)]
         return tuple(sorted(ins + hit)) if ins else hit
 
     def _split(self, idx: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -330,28 +345,10 @@ class Matcher:
         # ratio = 2 * common / (len1 + len2) >= score bounds the rival's length
         size, s = len(key), score / 100.0
         low, high = math.ceil(size * s / (2 - s)), math.floor(size * (2 - s) / s)
-        keys = self.gazetteer.outside_keys
-        for n in range(low, high + 1):
-            pool = keys.get(f"{key[:2]}{n}", ())
-            if pool and process.extractOne(key, pool, scorer=fuzz.ratio, score_cutoff=score):
-                return False
-        return True
-
-    def _add_short_names(self, gazetteer: Gazetteer) -> None:
-        """Let a desa named after its kecamatan be found without the kecamatan's words.
-
-        *Tulung Selapan Ilir* in Kecamatan Tulung Selapan is also written ``Desa Selapan
-        Ilir`` or ``Desa Ilir``: within the kecamatan named (only there), the desa's key
-        without the kecamatan name's first word, or without its whole name, finds it.
-        """
-        for kec, keys in self._kec_desa.items():
-            words = [phonetic(w) for w in _tokens(gazetteer.names.get(kec, ""))]
-            heads = {"".join(words[:n]) for n in range(1, len(words) + 1)} - {""}
-            for key, idx in list(keys.items()):
-                for head in heads:
-                    rest = key[len(head) :]
-                    if key.startswith(head) and len(rest) >= 4 and rest not in keys:
-                        keys[rest] = idx
+        lengths, pool = self._rivals.get(key[:2], ((), ()))
+        a, b = bisect_left(lengths, low), bisect_right(lengths, high)
+        hit = a < b and process.extractOne(key, pool[a:b], scorer=fuzz.ratio, score_cutoff=score)
+        return not hit
 
     def _repair(self, toks: tuple[str, ...], mentions: list[_Mention]) -> None:
         """Re-read a desa name that is not in the kecamatan named, among that kecamatan's desa.
@@ -452,10 +449,23 @@ class Matcher:
         return hit
 
     def _match(self, text: str) -> Match:
+        """Match the normal form of ``text`` (see :meth:`_read`).
+
+        Texts differing only in what the normal form drops (RT/RW and house numbers,
+        street words such as "Jl.", punctuation) share one answer.
+        """
         toks = _tokens(text)
+        hit = self._by_tokens.get(toks)
+        if hit is None:
+            hit = self._read(toks)
+            self._by_tokens[toks] = hit
+        return hit
+
+    def _read(self, toks: tuple[str, ...]) -> Match:
+        """Find the names in ``toks``, add typo readings, repair, and decide."""
         if not toks:
             return Match("unmatched", None, 0.0, "no_place")
-        mentions, _ = self._mentions(toks)
+        mentions = self._mentions(toks)
         places = self.gazetteer.places
         levels = [{places[k].level for k in m.idx} for m in mentions]
         has_small = any(
@@ -562,7 +572,11 @@ class Matcher:
             cands = [places[k] for k in m.idx + m.out[: MAX_ALTERNATIVES + 1]]
             if cands:
                 alts = dict.fromkeys(p.code for p in cands if p.code != chosen.code)
-                return replace(verdict, words=m.text, alternatives=tuple(alts)[:MAX_ALTERNATIVES])
+                v = verdict
+                return Match(
+                    v.status, chosen, v.score, v.reason_code, v.detail, m.text, v.flag,
+                    tuple(alts)[:MAX_ALTERNATIVES],
+                )  # fmt: skip
         return verdict
 
     # -- outside ------------------------------------------------------------------
@@ -618,49 +632,65 @@ class Matcher:
                 if not m.idx and not self._regions.isdisjoint(m.out):
                     regions.append(m)
                 continue
-            outs = [places[k] for k in m.out if places[k].kind in _OUT_KINDS[lvl]]
-            if not outs:
+            kinds = _OUT_KINDS[lvl]
+            if not any(places[k].kind in kinds for k in m.out):
                 continue
             ins = [places[k] for k in m.idx if places[k].level in _IN_LEVELS[lvl]]
             if not ins:
                 asserted.append(m)
-            elif lvl == "desa" and _status_clash(m.marker, ins, outs):
-                weak.append(m)
+            elif lvl == "desa":
+                outs = [places[k] for k in m.out if places[k].kind in kinds]
+                if _status_clash(m.marker, ins, outs):
+                    weak.append(m)
         return asserted, weak, regions
-
-    def _is_region(self, p: Place) -> bool:
-        """Tell a named outside region or town, a province or a neighbouring kabupaten."""
-        if p.code.startswith("OUT:") or p.kind == "provinsi":
-            return True
-        return p.kind == "kabupaten" and p.code[:2] in self._inside_prov
 
     def _chain(self, mentions: list[_Mention], *, outside: bool) -> tuple[int, _Mention | None]:
         """Most mentions one place explains (itself, its kecamatan, kabupaten, province)."""
         if len(mentions) < 2:
             return (1, mentions[0]) if mentions else (0, None)
-        if outside and all(self._areas.isdisjoint(m.out) for m in mentions):
-            return 1, None  # no kecamatan, kabupaten or province outside: no chain
+        if outside:
+            return self._outside_chain(mentions)
         places = self.gazetteer.places
         cover = self.gazetteer.kec_cover
         sets: list[set[str]] = []
         for m in mentions:
             codes: set[str] = set()
-            for k in m.out if outside else m.idx:
+            for k in m.idx:
                 p = places[k]
                 if p.level == "kecamatan":
                     codes |= cover[p.code]
                 else:
-                    codes.add(p.desa_code or p.code if not outside else p.code)
+                    codes.add(p.desa_code or p.code)
             sets.append(codes)
         best, who = 0, None
         for i, m in enumerate(mentions):
-            for k in (m.out if outside else m.idx)[:64]:
+            for k in m.idx[:64]:
                 p = places[k]
-                if outside:
-                    anc = {p.kecamatan_code, p.kabupaten_code, p.code[:2]} - {p.code}
-                else:
-                    anc = {p.kecamatan_code, p.kabupaten_code} - {p.code, None}
+                anc = {p.kecamatan_code, p.kabupaten_code} - {p.code, None}
                 n = 1 + sum(1 for j, s in enumerate(sets) if j != i and not s.isdisjoint(anc))
+                if n > best:
+                    best, who = n, m
+        return best, who
+
+    def _outside_chain(self, mentions: list[_Mention]) -> tuple[int, _Mention | None]:
+        """:meth:`_chain` outside: only the outside areas named can hold another mention."""
+        areas = self._areas
+        places = self.gazetteer.places
+        named = [(j, {places[k].code for k in m.out if k in areas}) for j, m in enumerate(mentions)]
+        named = [(j, s) for j, s in named if s]
+        if not named:
+            return 1, None  # no kecamatan, kabupaten or province outside: no chain
+        best, who = 0, None
+        for i, m in enumerate(mentions):
+            rivals = [s for j, s in named if j != i]
+            if not rivals:
+                if m.out and best < 1:
+                    best, who = 1, m
+                continue
+            for k in m.out[:64]:
+                p = places[k]
+                anc = {p.kecamatan_code, p.kabupaten_code, p.code[:2]} - {p.code}
+                n = 1 + sum(1 for s in rivals if not s.isdisjoint(anc))
                 if n > best:
                     best, who = n, m
         return best, who

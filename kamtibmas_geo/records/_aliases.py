@@ -140,6 +140,8 @@ _TAKES_NUMBER = frozenset(["rt", "rw", "no", "nomor", "km", "blok", "dusun", "ga
 #: Words that follow the number of a numbered kelurahan ("20 Ilir", "3-4 Ulu"): a number
 #: before them is the name, never a house, RT or RW number.
 _NUMBERED = frozenset({"ilir", "ulu"})
+#: Tokens :func:`_expand` may replace (a text without any is left as it is).
+_EXPANDED = frozenset(_BEFORE_NUMBER) | frozenset(_ABBREV) | {"sp"}
 
 #: Tokens that announce the level of the name that follows.
 KEC_MARKERS = frozenset({"kec"})
@@ -322,6 +324,8 @@ def _number_words(toks: list[str]) -> list[str]:
 
 def _roman(toks: list[str]) -> list[str]:
     """Turn Roman numerals into digits when they follow a word (``pedamaran vi``)."""
+    if _ROMAN.keys().isdisjoint(toks):
+        return toks
     out = list(toks)
     for i, t in enumerate(toks):
         if t in _ROMAN and i > 0 and toks[i - 1] != BOUNDARY:
@@ -330,6 +334,8 @@ def _roman(toks: list[str]) -> list[str]:
 
 
 def _expand(toks: list[str]) -> list[str]:
+    if _EXPANDED.isdisjoint(toks):
+        return toks
     out: list[str] = []
     n = len(toks)
     for i, t in enumerate(toks):
@@ -359,6 +365,8 @@ def _starts_numbered(toks: list[str], i: int) -> bool:
 
 
 def _drop_filler(toks: list[str]) -> list[str]:
+    if _TAKES_NUMBER.isdisjoint(toks) and _FILLER.isdisjoint(toks):
+        return toks
     out: list[str] = []
     skip = 0
     for i, t in enumerate(toks):
