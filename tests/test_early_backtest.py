@@ -208,3 +208,32 @@ def test_small_samples_warn_and_bad_options_are_refused(
     with pytest.raises(SettingsError, match="days"):
         warning_backtest(data["incidents"], few, res=RES, region="palembang",
                          settings=settings, days=0)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- the forecaster
+
+
+def test_select_forecast_uses_warnings_only_when_they_help(
+    data: dict[str, gpd.GeoDataFrame], plg_cells: gpd.GeoDataFrame
+) -> None:
+    from kamtibmas_geo.evaluate import select_forecast
+
+    target = (FIRST + pd.Timedelta(days=DAYS - 14), FIRST + pd.Timedelta(days=DAYS - 7))
+    inc = data["incidents"]
+    kw = {"area_share": 0.05, "candidates": None, "before": 4, "years": 1}
+    plain = select_forecast(inc, target, plg_cells, **kw)
+    helped = select_forecast(inc, target, plg_cells, warnings=data["helpful"], **kw)
+    control = select_forecast(inc, target, plg_cells, warnings=data["control"], **kw)
+    assert helped.chosen == plain.chosen  # the warnings never change the incident model
+    assert helped.warning_weight > 0
+    assert helped.warning_verdict.helps
+    assert "Informasi dini membantu di wilayah ini" in helped.describe()
+    assert "Early warnings help in this area" in helped.describe("en")
+    # the cells of warnings open at the target start are raised, the others keep their order
+    moved = helped.scores - plain.scores / plain.scores.max()
+    assert (moved > 1e-12).sum() >= 1
+    assert control.warning_weight == 0.0
+    pd.testing.assert_series_equal(control.scores, plain.scores)
+    assert "Bobot 0" in control.describe()
+    assert plain.warning_verdict is None
+    assert "Informasi dini" not in plain.describe()

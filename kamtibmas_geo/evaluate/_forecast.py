@@ -9,6 +9,12 @@ or ``min_events`` incidents in them) it keeps all-time counts and says so.
 
 Only records strictly before the target start are read: the target's own records never
 enter the choice (tested by adding records after the start).
+
+With ``warnings=`` the early warnings open at each earlier week's start are tested beside
+the chosen candidate (:func:`~kamtibmas_geo.evaluate.warning_backtest`'s rule, on the same
+history): the forecast becomes ``f / max(f) + w · warnings`` only with the weight that
+test supports, 0 unless the warnings were shown to help, and :meth:`Selection.describe`
+says which.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ MESSAGES = {
         "id": "jendela sepanjang ini tepat sebelumnya",
         "en": "windows of the same length just before",
     },
+    "this_area": {"id": "wilayah ini", "en": "this area"},
     "fallback": {
         "id": "Riwayat terlalu pendek untuk memilih model ({windows} jendela lampau, {events} "
         "kejadian; perlu >= {min_windows} jendela dan >= {min_events} kejadian): dipakai "
@@ -359,6 +366,9 @@ class Selection:
     min_windows: int = 3
     min_events: int = 30
     view: str = ""
+    warning_weight: float = 0.0
+    warning_verdict: Any = field(default=None, repr=False)
+    warning_days: int = 7
 
     @property
     def skill(self) -> tuple[float, float]:
@@ -370,7 +380,22 @@ class Selection:
         return float(mine[pai].iloc[0]), float(mine[pei].iloc[0])
 
     def describe(self, lang: str = "id") -> str:
-        """One sentence: the choice and its validation skill, or why there was none."""
+        """One sentence: the choice and its validation skill, or why there was none.
+
+        With ``warnings=``, a second sentence: whether early warnings helped on this
+        history and the weight they were given (0 unless they helped).
+        """
+        text = self._describe_choice(lang)
+        if self.warning_verdict is None:
+            return text
+        from kamtibmas_geo._i18n import tr
+        from kamtibmas_geo.evaluate._early import verdict_text
+
+        unit = tr(MESSAGES, "this_area", lang)
+        days = self.warning_days
+        return text + " " + verdict_text(self.warning_verdict, unit, self.cut, days, lang)
+
+    def _describe_choice(self, lang: str) -> str:
         from kamtibmas_geo._i18n import tr
 
         if self.fallback:
@@ -520,6 +545,8 @@ def select_forecast(
     min_history_days: float = 90.0,
     rule: Literal["one_se", "best"] = "one_se",
     learned: bool = False,
+    warnings: gpd.GeoDataFrame | None = None,
+    warning_days: int = 7,
 ) -> Selection:
     """Choose the candidate that forecast best on earlier windows, and forecast the target.
 
@@ -552,6 +579,14 @@ def select_forecast(
         Add :data:`LEARNED`, a Poisson gradient-boosting model on multi-scale lag features
         (scikit-learn), when the history has two years and 500 incidents. Off by default:
         it is fitted once per validation window, about 1 s each on a few hundred cells.
+    warnings : GeoDataFrame, optional
+        Early warnings (``time`` reported, ``expected_start``, a point). Those reported
+        before the target start are tested beside the chosen candidate on the weeks
+        (``warning_days``) of the history since the first warning; the forecast adds them
+        with the weight that test supports (0 unless they were shown to help), and
+        :meth:`Selection.describe` says so.
+    warning_days : int
+        Length of the weeks of that test, and how far ahead a warning counts.
 
     Returns
     -------
@@ -610,9 +645,15 @@ def select_forecast(
         (family[0], "") if fallback or table.empty else _best(family, table, pai, kinds, rule)
     )
     ctx = _Ctx(data, start, _days(window.end), past, window.ramadhan, rings, kde)
-    s = chosen.score(ctx)
-    if chosen.rings:
-        s = rings[chosen.rings] @ s
+    s = _scored(chosen, ctx)
+    weight, verdict = 0.0, None
+    if warnings is not None:
+        from kamtibmas_geo.evaluate._early import weigh_warnings
+
+        weight, verdict, s = weigh_warnings(
+            warnings, scores=s, chosen_scores=lambda c: _scored(chosen, c), ctx=ctx,
+            window=window, index=index, areas=areas, cut=cut, days=warning_days,
+        )  # fmt: skip
     wins["start"] = pd.to_datetime(wins["start"] * DAY, unit="s", utc=True).dt.tz_convert(
         window.start.tz or "UTC"
     )
@@ -631,7 +672,16 @@ def select_forecast(
         min_windows,
         min_events,
         view,
+        weight,
+        verdict,
+        int(warning_days),
     )
+
+
+def _scored(candidate: Candidate, ctx: _Ctx) -> NDArray[np.float64]:
+    """Return a candidate's forecast in ``ctx``, smoothed over its rings."""
+    s = candidate.score(ctx)
+    return np.asarray(ctx.rings[candidate.rings] @ s if candidate.rings else s, dtype=float)
 
 
 #: The two views of the history: the target's window in earlier years, and the windows
