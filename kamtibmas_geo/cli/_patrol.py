@@ -76,6 +76,26 @@ MESSAGES = {
         "id": "Kejadian yang sudah ditempatkan (keluaran `geocode`): alasan dan jam kejadian.",
         "en": "Placed records (output of `geocode`): reasons and incident hours.",
     },
+    "opt_warnings": {
+        "id": "Informasi dini (jenis early_warning; CSV/XLSX dibaca dan ditempatkan, atau "
+        "keluaran `geocode`): yang masih terbuka menjadi titik prioritas pada waktu yang "
+        "disebutkan. Hanya peran pelapor yang dipakai.",
+        "en": "Early warnings (kind early_warning; CSV/XLSX read and placed, or the output of "
+        "`geocode`): open ones become priority stops in the window they name. Only the "
+        "reporter's role is used.",
+    },
+    "opt_activities": {
+        "id": "Kegiatan Binmas (sambang, sosialisasi, imbauan, patroli) yang menindaklanjuti "
+        "informasi dini.",
+        "en": "Binmas activities (sambang, sosialisasi, imbauan, patroli) that answer early "
+        "warnings.",
+    },
+    "warnings_summary": {
+        "id": "Informasi dini: {stops} titik prioritas; {left} tidak menjadi titik (lihat "
+        "catatan); {answered} sudah ditindaklanjuti kegiatan.",
+        "en": "Early warnings: {stops} priority stops; {left} not made a stop (see the notes); "
+        "{answered} already answered by an activity.",
+    },
     "opt_landmarks": {
         "id": "Tempat penanda (CSV: nama, lintang, bujur) yang ditampilkan di setiap titik.",
         "en": "Landmarks (CSV: nama, lintang, bujur) shown at each stop.",
@@ -167,6 +187,32 @@ def _read_table(path: Path, lang: str) -> Any:
     return gpd.read_file(path)
 
 
+_PEOPLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+
+
+def _read_records(path: Path, kind: str, st: Any, reading: ReadOptions) -> Any:
+    """Read warnings or activities: tables people type through the reader, else as written."""
+    from kamtibmas_geo.cli._io import read_placed
+
+    if path.suffix.lower() not in _PEOPLE_SUFFIXES:
+        return _read_table(path, st.lang)
+    if not path.is_file():
+        raise PlanError(tr(MESSAGES, "missing", st.lang, path=str(path)))
+    frame, _ = read_placed(
+        path, kind, st.settings, st.lang, own=False, options=reading, strict=False
+    )
+    return frame
+
+
+def _warnings_line(plan: Any, lang: str) -> str:
+    """Say how many warnings became stops, how many did not, how many were answered."""
+    fate = plan.attrs.get("warnings", [])
+    answered = {f["record_id"] for f in fate if f["code"] == "answered"}
+    stops = sum(1 for f in fate if f["code"] == "stop")
+    left = sum(1 for f in fate if f["code"] == "left")
+    return tr(MESSAGES, "warnings_summary", lang, stops=stops, left=left, answered=len(answered))
+
+
 def _day(value: str | None, lang: str) -> date | None:
     if value is None:
         return None
@@ -232,6 +278,10 @@ def register_patrol(app: typer.Typer, lang: Language) -> None:
             Path | None, typer.Option("--landmarks", help=h("opt_landmarks"))
         ] = None,
         roads: Annotated[Path | None, typer.Option("--roads", help=h("opt_roads"))] = None,
+        warnings: Annotated[Path | None, typer.Option("--warnings", help=h("opt_warnings"))] = None,
+        activities: Annotated[
+            Path | None, typer.Option("--activities", help=h("opt_activities"))
+        ] = None,
         speed: Annotated[float, typer.Option("--speed", help=h("opt_speed"))] = 30.0,
         detour: Annotated[float, typer.Option("--detour", help=h("opt_detour"))] = 1.4,
         dwell: Annotated[float, typer.Option("--dwell", help=h("opt_dwell"))] = 15.0,
@@ -269,6 +319,13 @@ def register_patrol(app: typer.Typer, lang: Language) -> None:
             }
             placed = _read_table(records, lg) if records is not None else None
             road_lines = _read_table(roads, lg) if roads is not None else None
+            told = {
+                key: None if path is None else _read_records(path, kind, st, reading)
+                for key, kind, path in (
+                    ("warnings", "early_warning", warnings),
+                    ("activities", "activity", activities),
+                )
+            }
             kecamatan = _kecamatan(st.settings)
             progress.advance(task)
             progress.update(task, description=tr(MESSAGES, "planning", lg))
@@ -285,6 +342,8 @@ def register_patrol(app: typer.Typer, lang: Language) -> None:
                 records=placed,
                 landmarks=places["landmarks"],
                 roads=road_lines,
+                warnings=told["warnings"],
+                activities=told["activities"],
                 options=opts,
                 settings=st.settings,
                 lang=lg,
@@ -316,6 +375,8 @@ def register_patrol(app: typer.Typer, lang: Language) -> None:
             ),
             soft_wrap=True,
         )
+        if warnings is not None:
+            st.console.print(_warnings_line(plan, lg), soft_wrap=True)
         if html_out is not None:
             st.console.print(tr(MESSAGES, "html_written", lg, path=str(html_out)), soft_wrap=True)
         if routes is not None:

@@ -12,7 +12,9 @@ For each Polres (kabupaten/kota) and time window:
    Kemenag angles, :func:`kamtibmas_geo.calendar._astro.patrol_windows`);
 4. each Polsek's teams get the stops that fit the window (travel at ``speed_kmh`` over the
    straight line × ``detour_factor`` or over the user's roads, plus ``dwell_minutes`` per
-   stop, out from and back to the Polsek) chosen and ordered by PyVRP.
+   stop, out from and back to the Polsek) chosen and ordered by PyVRP;
+5. open early warnings due in the window (:mod:`._patrol_warn`) are priority stops: offered
+   first and worth more than every risk stop; those that do not fit are named in the notes.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ from kamtibmas_geo.plan._patrol_route import (
     solve_routes,
 )
 from kamtibmas_geo.plan._patrol_sky import DEFAULT_TARGET, Sky, read_reports
+from kamtibmas_geo.plan._patrol_warn import MESSAGES as WARN_MESSAGES
+from kamtibmas_geo.plan._patrol_warn import WarningPlan, warning_plan
 
 #: Short window names for the hours column ("jam khas jenis: Sahur, Subuh, Malam").
 _SHORT = {
@@ -154,6 +158,9 @@ class PatrolOptions:
         Period of the reasons when records are given, months before the plan. Default 12.
     landmark_radius_m : float
         Nearest landmark or post shown when within this distance of a stop, metres.
+    warning_days : int
+        Early warnings: days ahead (and back, for those naming no time) that
+        :func:`kamtibmas_geo.score._early.open_warnings` looks. Default 7.
     """
 
     speed_kmh: float = 30.0
@@ -165,6 +172,7 @@ class PatrolOptions:
     seed: int = 0
     reason_months: int = 12
     landmark_radius_m: float = 1000.0
+    warning_days: int = 7
 
     def __post_init__(self) -> None:
         rules = {
@@ -179,7 +187,7 @@ class PatrolOptions:
             ok = isinstance(v, int | float) and not isinstance(v, bool) and lo <= v <= hi
             if not ok or (name == "speed_kmh" and v == 0):
                 raise PlanError.say(MESSAGES, "err_option", name=name, rule=rule, value=v)
-        for name in ("max_candidates", "iterations", "reason_months"):
+        for name in ("max_candidates", "iterations", "reason_months", "warning_days"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise PlanError.say(MESSAGES, "err_option", name=name, rule=">= 1", value=v)
@@ -214,6 +222,8 @@ def patrol_plan(
     records: pd.DataFrame | None = None,
     landmarks: Any = None,
     roads: pd.DataFrame | None = None,
+    warnings: pd.DataFrame | None = None,
+    activities: pd.DataFrame | None = None,
     options: PatrolOptions | None = None,
     high_risk_quantile: float = 0.99,
     settings: Settings | None = None,
@@ -258,6 +268,14 @@ def patrol_plan(
         Named places (``nama``, ``lintang``, ``bujur``): the nearest is shown at each stop.
     roads : GeoDataFrame, optional
         Road lines: travel over them instead of straight line × detour factor.
+    warnings : DataFrame, optional
+        Early warnings (records of kind ``early_warning``, or the result of
+        :func:`kamtibmas_geo.score._early.open_warnings`): those still open at a window's
+        opening and due in it (expected then; or, naming no time, in the windows where their
+        type peaks) become priority stops at their cell with the reason "informasi dini:
+        rencana tawuran (RT)". Answered ones are not stops. Only the reporter's role is used.
+    activities : DataFrame, optional
+        Binmas activities (sambang, sosialisasi, imbauan, patroli) that answer warnings.
     options : PatrolOptions, optional
         Speed, detour factor, dwell, materiality, search iterations.
     high_risk_quantile : float
@@ -277,8 +295,11 @@ def patrol_plan(
         ``desa_code``, ``desa``, ``landmark``, ``landmark_m``, ``lat``, ``lon``,
         ``map_url``, ``leg_km``, ``team_km``, ``team_minutes``, ``risk``, ``rank``,
         ``high_risk``, ``reason``, ``hours``, ``hours_source``, ``start_name``,
-        ``start_lat``, ``start_lon``. ``attrs["allocation"]`` holds the teams per Polsek
-        and window (with a note for every Polsek that gets none) as a list of dicts.
+        ``start_lat``, ``start_lon``, ``warning`` (a priority stop for early warnings) and
+        ``warning_ids`` (their record ids). ``attrs["allocation"]`` holds the teams per
+        Polsek and window (with a note for every Polsek that gets none, and for every due
+        warning that is not a stop) as a list of dicts; ``attrs["warnings"]`` what became of
+        each warning (stop, answered, not due, outside the cells, left and why).
     """
     opts = options or PatrolOptions()
     lang = lang if lang in ("id", "en") else (settings.lang if settings else "id")
@@ -296,6 +317,17 @@ def patrol_plan(
     grid = _with_risk(grid, wins, reports)
     if not (grid.risk.to_numpy() > 0).any():
         raise PlanError.say(MESSAGES, "err_no_risk")
+    warned = None
+    if warnings is not None:
+        opens = {w: sky.window(w, *centre) for w in wins}
+        warned = warning_plan(
+            warnings,
+            activities=activities,
+            grid=grid,
+            opens=opens,
+            days=opts.warning_days,
+            lang=lang,
+        )
     kec = grid.frame["kecamatan_code"].to_numpy()
     begin = starts(grid.polsek, kec, grid.latlng, grid.crs, (stations, boundaries), lang)
     places = Places.of(grid.crs, landmarks, roads, opts.detour_factor, opts.landmark_radius_m)
@@ -304,11 +336,12 @@ def patrol_plan(
     for kab in sorted(set(grid.kab.tolist())):
         for w in wins:
             job = _Job(kab, w, per_window[w], target, high_risk_quantile, lang)
-            r, a = _plan_window(job, grid, sky, begin, places, reports, opts)
+            r, a = _plan_window(job, grid, sky, begin, places, (reports, warned), opts)
             rows.extend(r)
             alloc.extend(a)
     out = pd.DataFrame(rows, columns=_COLUMNS)
     out.attrs["allocation"] = alloc
+    out.attrs["warnings"] = warned.fate if warned is not None else []
     return out
 
 
@@ -317,7 +350,7 @@ _COLUMNS = [
     "window_label", "date", "window_start", "window_end", "team", "stop", "arrive", "hex_id",
     "desa_code", "desa", "landmark", "landmark_m", "lat", "lon", "map_url", "leg_km",
     "team_km", "team_minutes", "risk", "rank", "high_risk", "reason", "hours",
-    "hours_source", "start_name", "start_lat", "start_lon",
+    "hours_source", "start_name", "start_lat", "start_lon", "warning", "warning_ids",
 ]  # fmt: skip
 
 
@@ -412,10 +445,16 @@ def _plan_window(
     sky: Sky,
     starts: dict[str, Start],
     places: Places,
-    reports: Reports | None,
+    told: tuple[Reports | None, WarningPlan | None],
     opts: PatrolOptions,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Allocate the Polres's teams in one window and route each Polsek's teams."""
+    """Allocate the Polres's teams in one window and route each Polsek's teams.
+
+    A Polsek with due warnings gets a team (:func:`_warned_teams`); their cells are
+    offered first.
+    """
+    warned = told[1]
+    forced = warned.by_polsek(job.window, job.kab) if warned is not None else {}
     r = grid.risk[job.window].to_numpy()
     mine = grid.kab == job.kab
     top = float(r[mine].max()) if mine.any() else 0.0
@@ -424,24 +463,90 @@ def _plan_window(
     high = float(np.quantile(pos, job.high_q)) if len(pos) else np.inf
     pol_names = sorted(set(grid.polsek[mine].tolist()))
     risk_by = {p: float(r[material & (grid.polsek == p)].sum()) for p in pol_names}
-    teams = allocate_teams(risk_by, job.teams)
+    teams = _warned_teams(allocate_teams(risk_by, job.teams), risk_by, forced)
     total = sum(risk_by.values())
     rows: list[dict[str, Any]] = []
     alloc: list[dict[str, Any]] = []
     next_team = 1
     for p in pol_names:
-        idx = np.flatnonzero(material & (grid.polsek == p))
+        first = np.array(forced.get(p, []), dtype=int)
+        idx = np.union1d(np.flatnonzero(material & (grid.polsek == p)), first)
         idx = idx[np.argsort(-r[idx], kind="stable")]
         routes: list[Any] = []
+        got = None
         if teams[p] and len(idx):
-            routes, got = _route_polsek(job, grid, sky, starts[p], places, idx, teams[p], opts)
+            offer = _offer(idx, first, opts.max_candidates)
+            routes, got = _route_polsek(
+                job, grid, sky, starts[p], places, offer, first, teams[p], opts
+            )
             for k, route in enumerate(routes):
-                rows.extend(
-                    _stop_rows(job, grid, got, route, idx, next_team + k, high, places, reports)
-                )
+                team = _Team(next_team + k, route, idx)
+                rows.extend(_stop_rows(job, grid, got, team, high, places, told))
         next_team += len(routes)
-        alloc.append(_alloc_row(job, p, risk_by[p], total, teams[p], len(routes), len(idx)))
+        row = _alloc_row(job, p, risk_by[p], total, teams[p], len(routes), len(idx))
+        if warned is not None and len(first):
+            note = _settle(warned, job, p, first, rows, got, opts.max_candidates, teams[p])
+            row["note"] = "; ".join(t for t in (row["note"], note) if t)
+        alloc.append(row)
     return rows, alloc
+
+
+def _warned_teams(
+    teams: dict[str, int], risk: dict[str, float], forced: dict[str, list[int]]
+) -> dict[str, int]:
+    """Give every Polsek with due warnings a team, most warnings first.
+
+    The team comes from the Polsek with the most teams (then the least risk); a Polsek
+    with warnings of its own never gives its last team. When none can give, the Polsek
+    stays without and its warnings are named in the notes.
+    """
+    out = dict(teams)
+    for p in sorted(forced, key=lambda q: (-len(forced[q]), q)):
+        if out.get(p, 0) > 0 or not forced[p]:
+            continue
+        donors = [q for q, n in out.items() if n >= 2 or (n == 1 and not forced.get(q))]
+        if not donors:
+            break
+        donor = max(donors, key=lambda q: (out[q], -risk.get(q, 0.0), q))
+        out[donor] -= 1
+        out[p] = 1
+    return out
+
+
+def _offer(idx: np.ndarray, first: np.ndarray, cap: int) -> np.ndarray:
+    """Return the cells offered to the router: the warnings' first, then by risk; ``cap``."""
+    rest = idx[~np.isin(idx, first)]
+    return np.concatenate([first, rest]).astype(int)[:cap]
+
+
+def _settle(
+    warned: WarningPlan,
+    job: _Job,
+    p: str,
+    first: np.ndarray,
+    rows: list[dict[str, Any]],
+    got: _Window | None,
+    cap: int,
+    teams: int,
+) -> str:
+    """Record the Polsek's due warnings (stop, or why not); return the note on those left."""
+    placed = {
+        int(row["_cell"]): (int(row["team"]), int(row["stop"]))
+        for row in rows
+        if row["polsek"] == p and row["window"] == job.window and row["warning"]
+    }
+    lang = job.lang
+    if not teams or got is None:
+        why = tr(WARN_MESSAGES, "why_team", lang)
+        return warned.settle(job.window, p, first.tolist(), placed, why)
+    offered = set(got.offer.tolist())
+    late = [int(c) for c in first if int(c) not in offered]
+    note = warned.settle(
+        job.window, p, [int(c) for c in first if int(c) in offered], placed,
+        tr(WARN_MESSAGES, "why_time", lang),
+    )  # fmt: skip
+    extra = warned.settle(job.window, p, late, {}, tr(WARN_MESSAGES, "why_cap", lang, cap=cap))
+    return "; ".join(t for t in (note, extra) if t)
 
 
 def _alloc_row(
@@ -472,6 +577,16 @@ class _Window:
     opens: datetime
     closes: datetime
     metres: np.ndarray
+    offer: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Team:
+    """One team's route with its number, and the Polsek's cells in rank order."""
+
+    number: int
+    route: Any
+    ranked: np.ndarray
 
 
 def _route_polsek(
@@ -480,12 +595,12 @@ def _route_polsek(
     sky: Sky,
     start: Start,
     places: Places,
-    idx: np.ndarray,
+    offer: np.ndarray,
+    first: np.ndarray,
     teams: int,
     opts: PatrolOptions,
 ) -> tuple[list[Any], _Window]:
-    """Offer the Polsek's riskiest material cells to the router; return its routes."""
-    offer = idx[: opts.max_candidates]
+    """Offer the Polsek's warned and riskiest material cells to the router; return its routes."""
     opens, closes = sky.window(job.window, start.lat, start.lon)
     pts = np.vstack([start.xy[None, :], grid.xy[offer]])
     metres = places.metres(pts)
@@ -496,35 +611,39 @@ def _route_polsek(
         budget_s=int((closes - opens).total_seconds()),
         dwell_s=round(opts.dwell_minutes * 60),
         speed_ms=opts.speed_kmh / 3.6,
+        priority=np.isin(offer, first) if len(first) else None,
     )
     routes = solve_routes(problem, iterations=opts.iterations, seed=opts.seed)
-    return routes, _Window(start, opens, closes, metres)
+    return routes, _Window(start, opens, closes, metres, offer)
 
 
 def _stop_rows(
     job: _Job,
     grid: _Cells,
     win: _Window,
-    route: Any,
-    idx: np.ndarray,
-    team: int,
+    crew: _Team,
     high: float,
     places: Places,
-    reports: Reports | None,
+    told: tuple[Reports | None, WarningPlan | None],
 ) -> list[dict[str, Any]]:
     """Return the rows of one team's route, in order."""
+    reports, warned = told
+    route, team = crew.route, crew.number
     r = grid.risk[job.window].to_numpy()
-    rank = {int(i): k + 1 for k, i in enumerate(idx.tolist())}
+    rank = {int(i): k + 1 for k, i in enumerate(crew.ranked.tolist())}
     aff = window_affinity(grid.types, [job.window])[job.window].to_numpy()
     labels = {w: tr(MESSAGES, f"win_{w}", job.lang) for w in WINDOWS}
     path = [0, *(s + 1 for s in route.stops)]
     rows = []
     for k, (s, arrive) in enumerate(zip(route.stops, route.arrive_s, strict=True)):
-        i = int(idx[s])
+        i = int(win.offer[s])
         f = grid.frame.iloc[i]
         lat, lon = round(float(grid.latlng[i, 0]), 6), round(float(grid.latlng[i, 1]), 6)
         landmark, lm_m = places.nearest(grid.xy[i])
         said = _said(grid, i, aff, reports, job.lang)
+        warn = warned.reason(job.window, i) if warned is not None else None
+        if warn is not None:
+            said["reason"] = f"{warn[0]}; {said['reason']}" if r[i] > 0 else warn[0]
         rows.append(
             {
                 "target": job.target,
@@ -560,6 +679,9 @@ def _stop_rows(
                 "start_name": win.start.name,
                 "start_lat": win.start.lat,
                 "start_lon": win.start.lon,
+                "warning": warn is not None,
+                "warning_ids": warn[1] if warn is not None else None,
+                "_cell": i,
             }
         )
     return rows

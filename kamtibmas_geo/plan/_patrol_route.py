@@ -94,6 +94,9 @@ class RouteProblem:
         Time spent at each stop, seconds.
     speed_ms : float
         Travel speed, metres per second.
+    priority : ndarray of bool, optional
+        Stops that come first (early warnings): each is worth more than all the other
+        stops together, whatever its risk.
     """
 
     metres: np.ndarray
@@ -102,6 +105,7 @@ class RouteProblem:
     budget_s: int
     dwell_s: int
     speed_ms: float
+    priority: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -145,7 +149,7 @@ def solve_routes(problem: RouteProblem, *, iterations: int, seed: int) -> list[R
     metres = np.minimum(np.asarray(problem.metres, dtype=float), 1e9)  # unconnected: far
     seconds = np.ceil(metres / problem.speed_ms).astype(np.int64)
     dist = np.rint(metres).astype(np.int64)
-    prize = np.maximum(1, np.rint(problem.prize / problem.prize.max() * _PRIZE_SCALE))
+    prize = _prizes(problem)
     model = Model()
     places = [model.add_location(x=0, y=0) for _ in range(len(metres))]
     budget = int(problem.budget_s)
@@ -176,7 +180,21 @@ def solve_routes(problem: RouteProblem, *, iterations: int, seed: int) -> list[R
     result = model.solve(stop=MaxIterations(iterations), seed=seed, display=False)
     routes = [_route(r, metres) for r in result.best.routes()] if result.best.is_feasible() else []
     routes = [r for r in routes if r.stops]
-    return sorted(routes, key=lambda r: (-problem.prize[r.stops].max(), r.stops))
+    return sorted(
+        routes, key=lambda r: (-prize[r.stops].max(), -problem.prize[r.stops].max(), r.stops)
+    )
+
+
+def _prizes(problem: RouteProblem) -> np.ndarray:
+    """Integer prizes: risk scaled to ``_PRIZE_SCALE``; a priority stop above all of them."""
+    first = np.zeros(len(problem.prize), dtype=bool)
+    if problem.priority is not None:
+        first = np.asarray(problem.priority, dtype=bool)
+    risk = np.asarray(problem.prize, dtype=float)
+    top = float(risk[~first].max()) if (~first).any() else 0.0
+    prize = np.maximum(1, np.rint(risk / top * _PRIZE_SCALE)) if top > 0 else np.ones(len(risk))
+    prize[first] = _PRIZE_SCALE * (len(risk) + 1)
+    return prize
 
 
 def _route(route: object, metres: np.ndarray) -> Route:

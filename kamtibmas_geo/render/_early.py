@@ -28,6 +28,7 @@ import pandas as pd
 import shapely
 
 from kamtibmas_geo._i18n import tr
+from kamtibmas_geo.plan._patrol_warn import ROLES, role_label
 from kamtibmas_geo.render._codec import pack_column
 
 __all__ = [
@@ -52,16 +53,6 @@ _FALLBACK_TYPES = {
     "rencana_pencurian": ("Rencana pencurian", "Planned theft"),
     "potensi_konflik": ("Potensi konflik", "Potential conflict"),
     "lainnya": ("Lainnya", "Other"),
-}
-#: Reporter roles (the contract's codes): the only thing the map says about a reporter.
-ROLES = {
-    "rt": {"id": "RT", "en": "RT (neighbourhood head)"},
-    "rw": {"id": "RW", "en": "RW (hamlet head)"},
-    "pokdar": {"id": "Pokdar Kamtibmas", "en": "Pokdar Kamtibmas"},
-    "ormas": {"id": "Ormas", "en": "Community organisation"},
-    "bhabinkamtibmas": {"id": "Bhabinkamtibmas", "en": "Bhabinkamtibmas"},
-    "warga": {"id": "Warga", "en": "Resident"},
-    "lainnya": {"id": "Lainnya", "en": "Other"},
 }
 #: States of a warning on the map, in legend order.
 STATES = ("open", "answered", "followed_up", "unfounded")
@@ -150,12 +141,6 @@ def warning_types(lang: str) -> dict[str, dict[str, str]]:
     for key, abbr in _abbreviations(list(out)).items():
         out[key]["abbr"] = abbr
     return out
-
-
-def role_label(code: Any, lang: str) -> str:
-    """Return the label of a reporter role code (``lainnya`` for anything else)."""
-    key = str(code).strip().lower() if isinstance(code, str) else "lainnya"
-    return tr(ROLES, key if key in ROLES else "lainnya", lang)
 
 
 # --------------------------------------------------------------------------- the view
