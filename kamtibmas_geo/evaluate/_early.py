@@ -74,9 +74,9 @@ MESSAGES = {
         "Bobot yang didukung: {w:g}.",
         "en": "Early warnings help in {unit}: with the cells holding open warnings, the top "
         "{area} catches {ht:.0f}% of the incidents of the next {days} days, against "
-        "{h0:.0f}% with the forecast alone (PAI {p0:.2f} → {pt:.2f}, gain {gain:+.2f}, 95% {lo:+.2f} to "
-        "{hi:+.2f}; {folds} periods of {days} days, {n} incidents, {nw} warnings). "
-        "Supported weight: {w:g}.",
+        "{h0:.0f}% with the forecast alone (PAI {p0:.2f} → {pt:.2f}, gain {gain:+.2f}, "
+        "95% {lo:+.2f} to {hi:+.2f}; {folds} periods of {days} days, {n} incidents, {nw} "
+        "warnings). Supported weight: {w:g}.",
     },
     "no_help": {
         "id": "Informasi dini tidak terbukti membantu di {unit}: {area} teratas menangkap "
