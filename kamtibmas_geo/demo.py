@@ -39,7 +39,7 @@ from kamtibmas_geo.config import Language, Settings
 if TYPE_CHECKING:
     from kamtibmas_geo.sample._sample import SampleData
 
-__all__ = ["DEMO_STEPS", "DemoResult", "map_cells", "run_demo"]
+__all__ = ["DEMO_STEPS", "DemoResult", "map_cells", "run_demo", "sample_landmarks"]
 
 MESSAGES = {
     "out_not_dir": {
@@ -80,7 +80,8 @@ class DemoResult:
         Rows read, placed and rejected (by reason) for disturbances and activities.
     top_cells : DataFrame
         The five highest-ranked cells of each Polres (``polres``; each ranked inside its
-        own kabupaten/kota) with their kecamatan, desa and Gi* class.
+        own kabupaten/kota) with their kecamatan and desa (official ``*_name`` and as staff
+        write them, ``*_label``), incidents (``n_incidents_text``), score, Gi* and trend.
     backtest : DataFrame
         Hit rate, PAI and PEI of the method and the baselines on the last Ramadhan.
     plans : DataFrame
@@ -106,11 +107,14 @@ class DemoResult:
 
 
 def map_cells(cells: gpd.GeoDataFrame, *, full: tuple[str, ...] = ("16.71",)) -> gpd.GeoDataFrame:
-    """Choose the cells worth drawing: every cell of a city, the hotspots elsewhere.
+    """Choose the cells worth drawing in a still picture: a city's all, the hotspots elsewhere.
 
-    Drawing all ~157,000 res-9 cells of OKI + Palembang makes a ~40 MB page. The map keeps
-    every cell of the kabupaten/kota in ``full`` (Palembang by default) and, elsewhere,
-    the cells of score class 4-5 or a significant Gi* hot spot (bin > 0).
+    The HTML map gets every scored cell (its compact data block holds the ~157,000 res-9
+    cells of OKI + Palembang in a few MB). The still picture drawn without a browser
+    (:func:`~kamtibmas_geo.render._static.save_static_png`) keeps every cell of the
+    kabupaten/kota in ``full`` (Palembang by default) and, elsewhere, the cells of score
+    class 4-5 or a significant Gi* hot spot (bin > 0), where the others would be too small
+    to see.
 
     Parameters
     ----------
@@ -222,7 +226,15 @@ def run_demo(
     with run.step("backtest"):
         bt_table = _backtest_step(run, placed["disturbance"], target)
     with run.step("plan"):
-        plan = _plan_step(run, data.posts, cells, new_posts=new_posts, teams=teams, target=target)
+        plan = _plan_step(
+            run,
+            data.posts,
+            cells,
+            placed["disturbance"],
+            new_posts=new_posts,
+            teams=teams,
+            target=target,
+        )
     with run.step("map"):
         _map_step(run, cells, placed, plan, png=png, target=target)
     if progress is not None:
@@ -294,6 +306,7 @@ def _score_step(
     run: _Run, placed: dict[str, gpd.GeoDataFrame], target: str
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Score each Polres for ``target``, export the cells, return them and each top five."""
+    from kamtibmas_geo.boundaries._names import display_name, kecamatan_display_name
     from kamtibmas_geo.render._export import export_cells
     from kamtibmas_geo.score._score import score_hotspots
 
@@ -311,10 +324,20 @@ def _score_step(
     # each Polres is its own study area (scores ranked inside it): its five top cells
     ranked = cells.sort_values(["kabupaten_code", "score_rank", "hex_id"], kind="stable")
     top = ranked.groupby("kabupaten_code", sort=True).head(10 // max(len(_POLRES), 1))
-    top = top.assign(polres=top["kabupaten_code"].map(POLRES_NAMES))
-    columns = ["polres", "hex_id", "kecamatan_name", "desa_name", "score", "gi_label"]
-    top_cells = pd.DataFrame(top[[*columns, "trend_class"]]).reset_index(drop=True)
+    top = top.assign(
+        polres=top["kabupaten_code"].map(POLRES_NAMES),
+        kecamatan_label=top["kecamatan_name"].map(_label(kecamatan_display_name)),
+        desa_label=top["desa_name"].map(_label(display_name)),
+    )
+    columns = ["polres", "hex_id", "kecamatan_name", "desa_name", "kecamatan_label", "desa_label"]
+    more = ["n_incidents_text", "score", "gi_label", "trend_class", "trend_label"]
+    top_cells = pd.DataFrame(top[[*columns, *more]]).reset_index(drop=True)
     return cells, top_cells
+
+
+def _label(write: Callable[[str], str]) -> Callable[[object], str]:
+    """Return ``write`` for names, ``"-"`` for a cell without one."""
+    return lambda name: write(name) if isinstance(name, str) and name else "-"
 
 
 def _backtest_step(run: _Run, records: gpd.GeoDataFrame, target: str) -> pd.DataFrame:
@@ -345,19 +368,20 @@ def _plan_step(
     run: _Run,
     post_table: pd.DataFrame,
     cells: gpd.GeoDataFrame,
+    records: gpd.GeoDataFrame,
     *,
     new_posts: int,
     teams: int,
     target: str,
 ) -> _Plans:
-    """Propose new Poskamling and a patrol plan per Polres; write both."""
+    """Propose new Poskamling per Polres and the patrol plan; write both."""
     from kamtibmas_geo._tables import write_table
-    from kamtibmas_geo.plan._poskamling import patrol_html, patrol_plan, plan_poskamling
+    from kamtibmas_geo.plan._poskamling import plan_poskamling
     from kamtibmas_geo.records._places import read_places
 
     posts = read_places(post_table, "posts", lang=run.lang)  # the one reader of places
     active = posts[posts["aktif"].to_numpy(dtype=bool)]
-    proposed, plan_rows, patrols = [], [], []
+    proposed, plan_rows = [], []
     for code, name in _POLRES.items():
         mine = cells[cells["kabupaten_code"] == code]
         solved = plan_poskamling(
@@ -365,13 +389,63 @@ def _plan_step(
         )
         proposed.append(solved.posts.assign(polres=name))
         plan_rows.append({"polres": POLRES_NAMES[code], **solved.summary()})
-        patrols.append(patrol_plan(mine, teams=teams, target=target, lang=run.lang))
     usulan = gpd.GeoDataFrame(pd.concat(proposed, ignore_index=True), crs=4326)
     run.files["posts"] = write_table(usulan, run.out / "usulan_poskamling.geojson")
-    patrol = pd.concat(patrols, ignore_index=True)
-    run.files["patrol_csv"] = write_table(patrol, run.out / "patroli.csv")
-    run.files["patrol_html"] = patrol_html(patrol, run.out / "patroli.html", lang=run.lang)
+    patrol = _patrol(run, cells, records, teams=teams, target=target)
     return _Plans(posts, usulan, pd.DataFrame(plan_rows), patrol)
+
+
+def sample_landmarks() -> pd.DataFrame:
+    """Return the planted places of the sample as landmarks: ``nama``, ``lintang``, ``bujur``.
+
+    A market or an area is one point; a road gives one point per vertex, each with the
+    road's name, so the stop nearest any stretch of it names the road.
+
+    Returns
+    -------
+    DataFrame
+    """
+    from kamtibmas_geo.sample._space import load_places
+
+    places, _centres, _polsek = load_places()
+    rows = [(p.name, lat, lon) for p in places for lon, lat in p.coords]
+    return pd.DataFrame(rows, columns=["nama", "lintang", "bujur"])
+
+
+def _patrol(
+    run: _Run, cells: gpd.GeoDataFrame, records: gpd.GeoDataFrame, *, teams: int, target: str
+) -> pd.DataFrame:
+    """Plan the patrols as ``kamtibmas-geo patrol`` does; write the plan, teams and pages.
+
+    The plan gets the placed disturbances (reasons and incident hours at each stop), the
+    sample's landmarks, the sample's Polsek of each kecamatan and the kecamatan outlines
+    (starts and page maps); the team allocation goes to ``patroli_tim.csv``.
+    """
+    from kamtibmas_geo._tables import write_table
+    from kamtibmas_geo.boundaries._pack import load_boundaries
+    from kamtibmas_geo.plan._patrol import patrol_plan
+    from kamtibmas_geo.plan._patrol_html import patrol_html
+    from kamtibmas_geo.sample._space import load_places
+
+    kecamatan = load_boundaries("kecamatan", region=list(_POLRES), settings=run.settings)
+    plan = patrol_plan(
+        cells,
+        teams=teams,
+        target=target,
+        polsek=load_places()[2],
+        boundaries=kecamatan,
+        records=records,
+        landmarks=sample_landmarks(),
+        settings=run.settings,
+        lang=run.lang,
+    )
+    run.files["patrol_csv"] = write_table(plan, run.out / "patroli.csv", lang=run.lang)
+    alloc = pd.DataFrame(plan.attrs["allocation"])
+    run.files["patrol_teams"] = write_table(alloc, run.out / "patroli_tim.csv", lang=run.lang)
+    run.files["patrol_html"] = patrol_html(
+        plan, run.out / "patroli.html", lang=run.lang, boundaries=kecamatan
+    )
+    return plan
 
 
 def _map_step(
@@ -383,13 +457,12 @@ def _map_step(
     png: bool,
     target: str = "",
 ) -> None:
-    """Write the map of the drawn cells, points and posts (and its PNG when ``png``)."""
+    """Write the map of every scored cell, points and posts (and its PNG when ``png``)."""
     from kamtibmas_geo.render._map import render_map
 
     run.files["map"] = run.out / "peta.html"
-    drawn = map_cells(cells)
     render_map(
-        drawn,
+        cells,
         records=placed["disturbance"],
         activities=placed["activity"],
         posts=plan.posts,
@@ -399,14 +472,15 @@ def _map_step(
         settings=run.settings,
     )
     if png:
-        _picture(run, drawn, plan, target)
+        _picture(run, cells, plan, target)
 
 
-def _picture(run: _Run, drawn: gpd.GeoDataFrame, plan: _Plans, target: str) -> None:
+def _picture(run: _Run, cells: gpd.GeoDataFrame, plan: _Plans, target: str) -> None:
     """Save ``peta.png``: the browser snapshot, or a still picture where Chromium is missing.
 
     The snapshot needs Chromium (and playwright); a machine without them gets the picture
-    drawn by matplotlib (file key ``png_static``), so the demo always finishes with one.
+    drawn by matplotlib (file key ``png_static``, the cells of :func:`map_cells`), so the
+    demo always finishes with one.
     """
     from kamtibmas_geo._errors import DependencyError
     from kamtibmas_geo.render._map import save_png
@@ -422,7 +496,7 @@ def _picture(run: _Run, drawn: gpd.GeoDataFrame, plan: _Plans, target: str) -> N
         pass
     active = plan.posts[plan.posts["aktif"]] if "aktif" in plan.posts else plan.posts
     run.files["png_static"] = save_static_png(
-        drawn,
+        map_cells(cells),
         out,
         posts=active,
         proposed=plan.proposed,

@@ -29,8 +29,10 @@ def test_demo_runs_the_whole_job(settings, tmp_path, capsys, monkeypatch):
         )
     assert exc.value.code == 0
     text = capsys.readouterr().out
-    for words in ("Buku besar", "10 sel paling rawan", "Uji balik", "Usulan Poskamling", "Selesai"):
+    for words in ("Buku besar", "Sel paling rawan", "Uji balik", "Usulan Poskamling", "Selesai"):
         assert words in text
+    assert "menjelang Ramadhan 1448 H, per Polres" in text  # the period named, not its code
+    assert "ramadhan-1448" not in text
     # the summary as staff read it: one "Baris ditolak" row, impossible dates called so,
     # Polres named as staff write them, intervals as numbers
     assert len(re.findall(r"│ Baris ditolak ", text)) == 1
@@ -40,6 +42,11 @@ def test_demo_runs_the_whole_job(settings, tmp_path, capsys, monkeypatch):
     assert "Polres OKI" in text
     assert "│ palembang" not in text
     assert "np.float" not in text
+    # numbers as Indonesians write them, places as staff name them, no raw codes
+    assert re.search(r"\d,\d%", text)  # 26,8%
+    assert "19 Ilir" in text
+    assert "Sembilan-belas" not in text
+    assert "(0.00%)" not in text
     assert "Peta (PNG, digambar tanpa Chromium)" in text
     png = (out / "peta.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
@@ -55,7 +62,7 @@ def test_demo_runs_the_whole_job(settings, tmp_path, capsys, monkeypatch):
         n_rej = int((rejected["kind"] == kind).sum())
         assert 0 < n_rej < rows_in * 0.01
     n_dist = len(pd.read_csv(out / "data" / "gangguan.csv", sep=None, engine="python"))
-    assert re.search(rf"Baris data dibaca\s+│\s+{n_dist:,}", text)
+    assert re.search(rf"Baris data dibaca\s+│\s+{n_dist:,}".replace(",", "."), text)
 
     cells = gpd.read_parquet(out / "sel_rawan.parquet")
     assert cells["hex_id"].is_unique
@@ -78,6 +85,16 @@ def test_demo_runs_the_whole_job(settings, tmp_path, capsys, monkeypatch):
     assert len(posts["features"]) == 40  # 20 per Polres
     patrol = pd.read_csv(out / "patroli.csv")
     assert {"team", "window", "hex_id"} <= set(patrol.columns)
+    # as `kamtibmas-geo patrol` plans: the sample's landmarks named at stops, reasons and
+    # hours from the placed reports, the team allocation written beside the plan
+    assert patrol["landmark"].notna().any()
+    assert patrol["reason"].str.contains("laporan").any()
+    assert (patrol["hours_source"] == "jam laporan").any()
+    teams = pd.read_csv(out / "patroli_tim.csv")
+    assert {"polsek", "window", "teams"} <= set(teams.columns)
+    assert teams["teams"].sum() > 0
+    # the map holds every scored cell and stays a few MB
+    assert (out / "peta.html").stat().st_size < 5_000_000
     html = (out / "peta.html").read_text(encoding="utf-8")
     # one offline file: no script, style sheet or image fetched from the network
     # (an attribution link such as Leaflet's is a plain <a href>, not a request)

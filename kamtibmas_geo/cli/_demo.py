@@ -28,23 +28,53 @@ MESSAGES = {
     "kind_disturbance": {"id": "Gangguan", "en": "Disturbances"},
     "kind_activity": {"id": "Kegiatan", "en": "Activities"},
     "col_item": {"id": "Butir", "en": "Item"},
-    "top": {"id": "10 sel paling rawan ({target})", "en": "Top 10 cells ({target})"},
+    "top": {
+        "id": "Sel paling rawan menjelang {target}, per Polres",
+        "en": "Riskiest cells ahead of {target}, per Polres",
+    },
+    "col_n": {"id": "Kejadian", "en": "Incidents"},
+    "col_trend": {"id": "Tren", "en": "Trend"},
     "col_kec": {"id": "Kecamatan", "en": "Kecamatan"},
     "col_desa": {"id": "Desa/Kel.", "en": "Desa/Kel."},
     "col_score": {"id": "Skor", "en": "Score"},
     "col_gi": {"id": "Gi*", "en": "Gi*"},
-    "backtest": {"id": "Uji balik Ramadhan lalu", "en": "Backtest of the last Ramadhan"},
+    "backtest": {
+        "id": "Uji balik Ramadhan lalu: {unit}, {n} kejadian uji",
+        "en": "Backtest of the last Ramadhan: {unit}, {n} test incidents",
+    },
+    "col_hit": {"id": "Tingkat tangkap (95%)", "en": "Hit rate (95%)"},
+    "col_pai": {"id": "PAI (95%)", "en": "PAI (95%)"},
     "plans": {"id": "Usulan Poskamling per Polres", "en": "Poskamling proposals per Polres"},
     "col_polres": {"id": "Polres", "en": "Polres"},
     "col_posts": {"id": "Pos baru", "en": "New posts"},
     "col_before": {"id": "Cakupan sebelum", "en": "Coverage before"},
     "col_after": {"id": "Cakupan sesudah", "en": "Coverage after"},
-    "col_status": {"id": "Status (celah)", "en": "Status (gap)"},
+    "col_status": {"id": "Status", "en": "Status"},
+    "status_optimal": {"id": "optimal", "en": "optimal"},
+    "status_time_limit": {
+        "id": "batas waktu (celah {gap})",
+        "en": "time limit (gap {gap})",
+    },
+    "status_greedy": {"id": "heuristik (celah ≤ {gap})", "en": "heuristic (gap ≤ {gap})"},
+    "status_empty": {"id": "tidak ada pos baru", "en": "no new post"},
+    "status_unsolved": {"id": "belum diselesaikan", "en": "not solved"},
     "written": {"id": "Berkas yang ditulis", "en": "Files written"},
     "done": {
         "id": "Selesai dalam {seconds:.0f} detik.",
         "en": "Finished in {seconds:.0f} seconds.",
     },
+}
+
+#: Rejection reasons of the geocoder, for the ledger rows whose code has no label there.
+REASON_LABELS = {
+    "ambiguous": {"id": "Alamat cocok dengan beberapa wilayah", "en": "Address fits several units"},
+    "no_place": {"id": "Alamat tidak dikenali", "en": "Address not recognised"},
+    "outside": {"id": "Alamat di luar wilayah", "en": "Address outside the region"},
+    "kabupaten_only": {"id": "Hanya kabupaten/kota dikenali", "en": "Only the kabupaten known"},
+    "out_of_area": {"id": "Koordinat di luar wilayah", "en": "Coordinates outside the region"},
+    "invalid": {"id": "Tanpa koordinat dan alamat", "en": "No coordinates, no address"},
+    "bad_correction": {"id": "Koreksi analis tidak sah", "en": "Invalid analyst correction"},
+    "other": {"id": "Alasan lain (lihat berkas)", "en": "Other reason (see the file)"},
 }
 
 #: What each written file is, for staff.
@@ -57,6 +87,7 @@ FILE_LABELS = {
     "backtest": {"id": "Uji balik", "en": "Backtest"},
     "posts": {"id": "Usulan Poskamling", "en": "Proposed Poskamling"},
     "patrol_csv": {"id": "Rencana patroli (CSV)", "en": "Patrol plan (CSV)"},
+    "patrol_teams": {"id": "Pembagian tim per Polsek", "en": "Teams per Polsek"},
     "patrol_html": {"id": "Rencana patroli (cetak)", "en": "Patrol plan (printable)"},
     "map": {"id": "Peta (HTML, luring)", "en": "Map (HTML, offline)"},
     "png": {"id": "Peta (PNG)", "en": "Map (PNG)"},
@@ -102,7 +133,7 @@ def register(app: typer.Typer, lang: Language) -> None:
         for table in (
             _ledger_table(result, lg),
             _top_table(result, lg),
-            _backtest_table(result, lg),
+            *_backtest_tables(result, lg),
             _plans_table(result, lg),
         ):
             st.console.print(table)
@@ -142,6 +173,30 @@ def _run_with_progress(
         )
 
 
+def _num(value: float, digits: int, lg: Language) -> str:
+    """Return ``value`` with ``digits`` decimals, grouped as people write it in ``lg``.
+
+    Indonesian writes ``1.234,5``; English ``1,234.5``.
+    """
+    text = f"{float(value):,.{digits}f}"
+    return text.translate(str.maketrans(",.", ".,")) if lg == "id" else text
+
+
+def _share(value: float, digits: int, lg: Language) -> str:
+    """Return a share as a percentage (``48,7%``)."""
+    return f"{_num(100 * float(value), digits, lg)}%"
+
+
+def _target_label(target: str) -> str:
+    """Return ``"Ramadhan 1448 H"`` for ``"ramadhan-1448"``, other periods as given."""
+    kind, _, year = target.partition("-")
+    if kind.lower() == "ramadhan" and year.isdigit() and int(year) < 1600:
+        return f"Ramadhan {year} H"
+    if kind.lower() == "ramadhan" and year.isdigit():
+        return f"Ramadhan {year}"
+    return target
+
+
 def _ledger_table(result: Any, lg: Language) -> Table:
     """Return the ledger: rows read, accepted and rejected by reason, for both kinds."""
     table = Table(title=tr(MESSAGES, "ledger", lg))
@@ -154,54 +209,115 @@ def _ledger_table(result: Any, lg: Language) -> Table:
         counts = [rows.loc[rows["kind"] == k, "count"].sum() for k in ("disturbance", "activity")]
         if code != "rows_in" and not any(counts):
             continue
-        table.add_row(str(rows["description"].iloc[0]), *(f"{int(c):,}" for c in counts))
+        label = _ledger_label(rows, str(code), lg)
+        table.add_row(label, *(_num(c, 0, lg) for c in counts))
     return table
 
 
+def _ledger_label(rows: Any, code: str, lg: Language) -> str:
+    """Return a ledger row's label; a reason of rejection indented under 'rows rejected'."""
+    label = str(rows["description"].iloc[0])
+    if rows["group"].iloc[0] != "rejected" or code == "rejected":
+        return label
+    generic = rows["description"].isin(_generic_labels(lg)).any()
+    if generic:  # the reader has no label of its own for a reason the geocoder gives
+        label = tr(REASON_LABELS, code if code in REASON_LABELS else "other", lg)
+    return f"  {label}"
+
+
+def _generic_labels(lg: Language) -> set[str]:
+    """Return the ledger's generic 'rows rejected' label in both languages."""
+    from kamtibmas_geo.records._ledger import MESSAGES as LEDGER
+
+    return {tr(LEDGER, "sum_rejected", "id"), tr(LEDGER, "sum_rejected", "en")}
+
+
 def _top_table(result: Any, lg: Language) -> Table:
-    """Return the table of the riskiest cells ahead of the target."""
-    top = Table(title=tr(MESSAGES, "top", lg, target=result.target))
-    for key in ("col_kec", "col_desa", "col_score", "col_gi"):
-        top.add_column(tr(MESSAGES, key, lg))
-    for row in result.top_cells.itertuples():
+    """Return the riskiest cells of each Polres ahead of the target, as staff name places."""
+    top = Table(title=tr(MESSAGES, "top", lg, target=_target_label(result.target)))
+    for key in ("col_polres", "col_kec", "col_desa", "col_n", "col_score", "col_gi", "col_trend"):
+        top.add_column(
+            tr(MESSAGES, key, lg), justify="right" if key in ("col_n", "col_score") else "left"
+        )
+    frame = result.top_cells
+    for i, row in enumerate(frame.itertuples()):
+        first = i == 0 or frame["polres"].iloc[i - 1] != row.polres
+        if first and i:
+            top.add_section()
         top.add_row(
-            str(row.kecamatan_name), str(row.desa_name), f"{row.score:.2f}", str(row.gi_label)
+            str(row.polres) if first else "",
+            str(row.kecamatan_label),
+            str(row.desa_label),
+            str(row.n_incidents_text),
+            _num(row.score, 1, lg),
+            str(row.gi_label),
+            str(row.trend_label),
         )
     return top
 
 
-def _backtest_table(result: Any, lg: Language) -> Table:
-    """Return the backtest's metrics as they were computed."""
-    bt = Table(title=tr(MESSAGES, "backtest", lg))
-    for col in result.backtest.columns:
-        bt.add_column(str(col))
-    for values in result.backtest.itertuples(index=False):
-        bt.add_row(*(_cell(v) for v in values))
-    return bt
+def _backtest_tables(result: Any, lg: Language) -> list[Table]:
+    """Return one backtest table per jurisdiction: model, area, hit rate, PAI, PEI."""
+    summary = result.backtest
+    if summary.empty:
+        return []
+    tables = []
+    cols = list(summary.columns)  # jurisdiction, model, share, n_test, hit, hit_ci, pai, ...
+    for unit, rows in summary.groupby(cols[0], sort=False):
+        n = _num(int(rows[cols[3]].iloc[0]), 0, lg)
+        table = Table(title=tr(MESSAGES, "backtest", lg, unit=unit, n=n))
+        for name, right in ((cols[1], False), (cols[2], True), (tr(MESSAGES, "col_hit", lg), True),
+                            (tr(MESSAGES, "col_pai", lg), True), (cols[8], True)):  # fmt: skip
+            table.add_column(str(name), justify="right" if right else "left")
+        for i, (_u, model, share, _n, hit, hit_ci, pai, pai_ci, pei) in enumerate(
+            rows.itertuples(index=False)
+        ):
+            first = i == 0 or rows[cols[1]].iloc[i - 1] != model
+            if first and i:
+                table.add_section()
+            table.add_row(
+                str(model) if first else "",
+                str(share),
+                f"{_share(hit, 1, lg)} ({_interval(hit_ci, lg, percent=True)})",
+                f"{_num(pai, 1, lg)} ({_interval(pai_ci, lg)})",
+                _num(pei, 2, lg),
+            )
+        tables.append(table)
+    return tables
 
 
-def _cell(value: Any) -> str:
-    """Return a number with three decimals, an interval as ``low–high``, text as it is."""
-    import numbers
+def _interval(values: Any, lg: Language, *, percent: bool = False) -> str:
+    """Return an interval ``low–high`` (``-`` where it is unknown)."""
+    import math
 
-    if isinstance(value, tuple) and all(isinstance(v, numbers.Real) for v in value):
-        return "–".join(f"{float(v):.3f}" for v in value)
-    if isinstance(value, numbers.Real) and not isinstance(value, bool | numbers.Integral):
-        return f"{float(value):.3f}"
-    return str(value)
+    low, high = (float(v) for v in values)
+    if math.isnan(low) or math.isnan(high):
+        return "-"
+    if percent:
+        return f"{_num(100 * low, 1, lg)}–{_num(100 * high, 1, lg)}"
+    return f"{_num(low, 1, lg)}–{_num(high, 1, lg)}"
 
 
 def _plans_table(result: Any, lg: Language) -> Table:
     """Return the Poskamling plans per Polres: posts, coverage before and after, status."""
     plans = Table(title=tr(MESSAGES, "plans", lg))
     for key in ("col_polres", "col_posts", "col_before", "col_after", "col_status"):
-        plans.add_column(tr(MESSAGES, key, lg))
+        plans.add_column(tr(MESSAGES, key, lg), justify="right" if key != "col_polres" else "left")
     for row in result.plans.itertuples():
         plans.add_row(
             str(row.polres),
-            str(row.n_posts),
-            f"{row.coverage_before:.1%}",
-            f"{row.coverage_after:.1%}",
-            f"{row.status} ({row.gap:.2%})",
+            _num(row.n_posts, 0, lg),
+            _share(row.coverage_before, 1, lg),
+            _share(row.coverage_after, 1, lg),
+            _status(str(row.status), float(row.gap), lg),
         )
     return plans
+
+
+def _status(status: str, gap: float, lg: Language) -> str:
+    """Return the solver's status in words, with the gap when the plan may not be the best."""
+    key = f"status_{status}"
+    if key not in MESSAGES:
+        return status
+    gap_text = _share(gap, 1, lg) if gap == gap else "-"
+    return tr(MESSAGES, key, lg, gap=gap_text)
