@@ -27,6 +27,7 @@ RANK = {
     "evaluate": 6,
     "plan": 6,
     "render": 7,
+    "scale": 7.5,  # the partitioned path on Dask: runs score, plan and render per partition
     "sample": 8,
     "demo": 9,
     "cli": 10,

@@ -45,6 +45,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "_backtest",
     "_map",
     "_plan",
+    "_scale",
     "_demo",
     # one module a line, in the order of the pipeline
 )
