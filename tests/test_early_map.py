@@ -171,6 +171,8 @@ def test_private_page_packs_roles_never_names(private_page: Path) -> None:
     assert "Sab 13 Feb 2027 20:00\u201323:00" in ew["exp"]
     assert "ditindaklanjuti oleh kegiatan Rab 10 Feb 2027" in ew["state"]
     assert ew["closed"] == [0, 1, 1, 0, 1, 0, 0, 0]
+    assert ew["link"][1] is not None  # the sambang that answered warning 2
+    assert [i for i, v in enumerate(ew["link"]) if v] == [1, 2]  # also the unfounded one
 
 
 def test_english_labels(
@@ -218,7 +220,10 @@ def test_public_map_only_desa_with_k_reports(
 
 
 def test_cli_map_warnings(
-    cells: gpd.GeoDataFrame, warnings_frame: gpd.GeoDataFrame, tmp_path: Path
+    cells: gpd.GeoDataFrame,
+    warnings_frame: gpd.GeoDataFrame,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from kamtibmas_geo.cli import main
 
@@ -234,11 +239,15 @@ def test_cli_map_warnings(
     assert done.value.code == 0
     ew = _data((tmp_path / "a.html").read_text(encoding="utf-8"))["warnings"]
     assert ew["n"] == 8
+    said = " ".join(capsys.readouterr().out.split())
+    assert "Informasi dini di peta: 6 belum ditindaklanjuti, 0 ditindaklanjuti oleh" in said
     with pytest.raises(SystemExit) as done:
         main([*base, "--public", "--min-reports", "2", "--out", str(tmp_path / "p.html")])
     assert done.value.code == 0
     page = (tmp_path / "p.html").read_text(encoding="utf-8")
     assert _data(page)["warnings"]["n"] == [3, 2]
+    said = " ".join(capsys.readouterr().out.split())
+    assert "sedikitnya 2 laporan (2 desa/kelurahan)" in said
     for secret in SECRETS:
         assert secret not in page
 
@@ -270,6 +279,7 @@ def test_layer_popup_and_legend_in_chromium(browser: Any, private_page: Path) ->
         assert on
         assert page.locator(".kg-ew").count() == 8
         assert page.locator(".kg-ew-closed").count() == 3
+        assert page.locator('path[stroke-dasharray="4 4"]').count() == 2  # linked to activity
         legend = page.locator(".kg-legend").inner_text()
         assert "Informasi dini (pelapor: peran saja)" in legend
         assert "Rencana tawuran" in legend

@@ -104,6 +104,19 @@ MESSAGES = {
         "en": "Map written to {path} ({size:.1f} MB, {n} cells{mode}).",
     },
     "public": {"id": ", publik", "en": ", public"},
+    "warnings": {
+        "id": "Informasi dini di peta: {open} belum ditindaklanjuti, {answered} "
+        "ditindaklanjuti oleh kegiatan Binmas, {followed_up} ditindaklanjuti (status), "
+        "{unfounded} tidak terbukti.",
+        "en": "Early warnings on the map: {open} not followed up, {answered} answered by "
+        "Binmas activity, {followed_up} followed up (status), {unfounded} unfounded.",
+    },
+    "warnings_public": {
+        "id": "Peta publik: informasi dini hanya per desa/kelurahan dengan sedikitnya {k} "
+        "laporan ({n} desa/kelurahan).",
+        "en": "Public map: early warnings only per desa/kelurahan with at least {k} reports "
+        "({n} desa/kelurahan).",
+    },
     "png": {"id": "Gambar ditulis ke {path}.", "en": "Picture written to {path}."},
 }
 
@@ -162,6 +175,17 @@ def _read_input(key: str, path: Path, st: Any, reading: ReadOptions) -> object:
         )
         return frame
     return _read(path, st.lang)
+
+
+def _warnings_line(m: Any, public: bool, k: int, lang: str) -> str:
+    """Say what the early-warning layer shows (states; desa kept on a public map)."""
+    counts = getattr(m, "kg_warnings", None) or dict.fromkeys(
+        ("open", "answered", "followed_up", "unfounded"), 0
+    )
+    if public:
+        n = getattr(m, "kg_warning_desa", 0)
+        return tr(MESSAGES, "warnings_public", lang, k=k, n=n)
+    return tr(MESSAGES, "warnings", lang, **counts)
 
 
 def _pictures(source: Any, png: Path | None, per_polsek: Path | None, st: Any) -> None:
@@ -299,5 +323,7 @@ def register(app: typer.Typer, lang: Language) -> None:
         st.console.print(
             tr(MESSAGES, "done", st.lang, path=out, size=size, n=n, mode=mode), soft_wrap=True
         )
+        if warnings is not None:
+            st.console.print(_warnings_line(m, public, min_reports, st.lang), soft_wrap=True)
         if png is not None or per_polsek is not None:
             _pictures(m if online else out, png, per_polsek, st)

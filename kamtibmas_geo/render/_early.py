@@ -174,8 +174,9 @@ def warning_view(
     Returns
     -------
     DataFrame
-        The kept warnings with ``state`` (one of :data:`STATES`), ``answered_by`` and
-        ``answered_on`` (the answering activity's time, else NaT).
+        The kept warnings with ``state`` (one of :data:`STATES`), ``answered_by``,
+        ``answered_on`` (the answering activity's time, else NaT) and ``answered_at``
+        (its ``[lat, lon]``, else None).
     """
     from kamtibmas_geo.score._early import open_warnings
 
@@ -190,6 +191,7 @@ def warning_view(
     answered = kept["answered"].fillna(False).astype(bool).to_numpy()
     out["answered_by"] = kept["answered_by"].to_numpy()
     out["answered_on"] = _answer_times(out["answered_by"], activities)
+    out["answered_at"] = _answer_places(out["answered_by"], activities)
     own = status.iloc[rows].to_numpy()
     state = np.where(own == "open", np.where(answered, "answered", "open"), own)
     out["state"] = state
@@ -225,6 +227,35 @@ def _answer_times(ids: pd.Series, activities: pd.DataFrame | None) -> pd.Series:
     )
     times = times[~times.index.duplicated()]
     return pd.Series([times.get(str(v)) if pd.notna(v) else pd.NaT for v in ids], index=ids.index)
+
+
+def _answer_places(ids: pd.Series, activities: pd.DataFrame | None) -> list[Any]:
+    """Return ``[lat, lon]`` of the activity each warning was answered by (None if none)."""
+    if activities is None or "record_id" not in activities.columns or not len(activities):
+        return [None] * len(ids)
+    pts = activities.to_crs(4326) if getattr(activities, "crs", None) is not None else activities
+    where: dict[str, list[float]] = {}
+    for rid, geom in zip(pts["record_id"].astype(str), pts.geometry, strict=True):
+        if geom is not None and not geom.is_empty and rid not in where:
+            where[rid] = [round(float(geom.y), 5), round(float(geom.x), 5)]
+    return [where.get(str(v)) if pd.notna(v) else None for v in ids]
+
+
+def state_counts(view: pd.DataFrame) -> dict[str, int]:
+    """Return how many warnings of the view are in each state (every state, 0 when none).
+
+    Parameters
+    ----------
+    view : DataFrame
+        :func:`warning_view`.
+
+    Returns
+    -------
+    dict
+        ``{state: count}`` in the order of :data:`STATES`.
+    """
+    states = view["state"].tolist() if "state" in view.columns else []
+    return {s: int(sum(1 for v in states if v == s)) for s in STATES}
 
 
 # --------------------------------------------------------------------------- the payload
@@ -320,6 +351,7 @@ def warnings_payload(
         "keys": keys,
         "used": sorted(set(tcol)),
         "closed": [int(s != "open") for s in states],
+        "link": pts["answered_at"].tolist() if "answered_at" in pts.columns else [],
         "state": [
             _state_text(s, a, lang)
             for s, a in zip(states, _column(pts, "answered_on"), strict=True)

@@ -400,7 +400,11 @@ def render_map(
         "warnings": warnings,
     }
     data = _page_data(sets, bounds, layers, lang, options, settings, meta)
+    counts = data.pop("ewcount", None)  # for the caller, never in the page
     m = _folium_map(folium, data, extent, options.offline)
+    m.kg_warnings = counts
+    ew_data = data.get("warnings") or {}
+    m.kg_warning_desa = len(ew_data.get("n", [])) if ew_data.get("agg") else 0
     if out is not None:
         page = page_html(m, offline=options.offline)
         with atomic_write(out) as tmp:
@@ -587,6 +591,7 @@ def _warning_layer(
     data["text"].update({key: tr(ew.MESSAGES, key, lang) for key in ew.MESSAGES})
     data["warnings"] = payload
     data["ewtypes"] = types
+    data["ewcount"] = ew.state_counts(view)
 
 
 def _folium_map(
@@ -613,6 +618,7 @@ def _folium_map(
     digest = hashlib.sha256(data_json.encode("utf-8")).hexdigest()
     number_elements(m.get_root(), f"kg{digest[:8]}")
     m.kg_offline = offline
+
     return m
 
 

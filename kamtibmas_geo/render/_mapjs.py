@@ -629,9 +629,14 @@ SCRIPT = r"""
           iconSize: [20, 20], html: '<span style="background:' + esc(et.colour) + '"><b>' +
           esc(et.abbr) + '</b></span>'});
       }
+      if (!EW.agg && EW.link && EW.link[w]) {  // the Binmas activity that answered it
+        L.polyline([[EW.lat[w], EW.lon[w]], EW.link[w]], {renderer: svg, color: '#555',
+          weight: 1.5, dashArray: '4 4', interactive: false}).addTo(ewLayer);
+      }
       L.marker([EW.lat[w], EW.lon[w]], {icon: icon, kg: w, zIndexOffset: 500}).addTo(ewLayer);
     }
     ewLayer.on('click', function (e) {
+      if (e.layer.options.kg == null) { return; }
       L.popup().setLatLng(e.layer.getLatLng()).setContent(ewHtml(EW, e.layer.options.kg))
         .openOn(map);
     });
