@@ -231,9 +231,9 @@ def _answer_times(ids: pd.Series, activities: pd.DataFrame | None) -> pd.Series:
 
 def _answer_places(ids: pd.Series, activities: pd.DataFrame | None) -> list[Any]:
     """Return ``[lat, lon]`` of the activity each warning was answered by (None if none)."""
-    if activities is None or "record_id" not in activities.columns or not len(activities):
+    if not isinstance(activities, gpd.GeoDataFrame) or "record_id" not in activities.columns:
         return [None] * len(ids)
-    pts = activities.to_crs(4326) if getattr(activities, "crs", None) is not None else activities
+    pts = activities.to_crs(4326) if activities.crs is not None else activities
     where: dict[str, list[float]] = {}
     for rid, geom in zip(pts["record_id"].astype(str), pts.geometry, strict=True):
         if geom is not None and not geom.is_empty and rid not in where:

@@ -401,10 +401,7 @@ def render_map(
     }
     data = _page_data(sets, bounds, layers, lang, options, settings, meta)
     counts = data.pop("ewcount", None)  # for the caller, never in the page
-    m = _folium_map(folium, data, extent, options.offline)
-    m.kg_warnings = counts
-    ew_data = data.get("warnings") or {}
-    m.kg_warning_desa = len(ew_data.get("n", [])) if ew_data.get("agg") else 0
+    m = _folium_map(folium, data, extent, options.offline, counts)
     if out is not None:
         page = page_html(m, offline=options.offline)
         with atomic_write(out) as tmp:
@@ -599,8 +596,13 @@ def _folium_map(
     data: dict[str, Any],
     extent: tuple[float, float, float, float] | None,
     offline: bool,
+    counts: Mapping[str, int] | None = None,
 ) -> folium.Map:
-    """Make the folium map around ``extent`` carrying the data block, ids deterministic."""
+    """Make the folium map around ``extent`` carrying the data block, ids deterministic.
+
+    ``counts`` (warnings per state) and the number of desa of a public warning layer are
+    kept on the map for the caller (``kg_warnings``, ``kg_warning_desa``), not in the page.
+    """
     centre = [-3.0, 104.75]
     if extent is not None:
         centre = [(extent[1] + extent[3]) / 2, (extent[0] + extent[2]) / 2]
@@ -618,6 +620,9 @@ def _folium_map(
     digest = hashlib.sha256(data_json.encode("utf-8")).hexdigest()
     number_elements(m.get_root(), f"kg{digest[:8]}")
     m.kg_offline = offline
+    m.kg_warnings = counts
+    ew_data = data.get("warnings") or {}
+    m.kg_warning_desa = len(ew_data.get("n", [])) if ew_data.get("agg") else 0
 
     return m
 
