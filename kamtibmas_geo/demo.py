@@ -8,12 +8,16 @@
 4. scores the H3 cells ahead of the coming Ramadhan (Gi* and emerging classes included);
 5. backtests the last Ramadhan against naive baselines (hit rate, PAI, PEI);
 6. proposes new Poskamling for each Polres (Polres OKI and Polrestabes Palembang plan
-   separately), keeping the active posts, and a patrol plan per Polsek;
-7. writes the map (``peta.html``, offline), its picture (``peta.png``: a snapshot in
-   headless Chromium, or, on a machine without Chromium, a still picture drawn with
-   matplotlib, :func:`~kamtibmas_geo.render._static.save_static_png`), the cell table and
-   the plans. ``KAMTIBMAS_GEO_CHROMIUM`` names the Chromium binary; a path that does not
-   exist (``KAMTIBMAS_GEO_CHROMIUM=none``) draws without a browser.
+   separately), keeping the active posts, and plans the patrols as ``kamtibmas-geo patrol``
+   does: teams per Polsek (``patroli_tim.csv``), stops with the reasons and hours of the
+   placed reports and the nearest landmark of the sample (:func:`sample_landmarks`), and
+   the printable pages;
+7. writes the map of every scored cell (``peta.html``, offline), its picture
+   (``peta.png``: a snapshot in headless Chromium, or, on a machine without Chromium, a
+   still picture drawn with matplotlib,
+   :func:`~kamtibmas_geo.render._static.save_static_png`), the cell table and the plans.
+   ``KAMTIBMAS_GEO_CHROMIUM`` names the Chromium binary; a path that does not exist
+   (``KAMTIBMAS_GEO_CHROMIUM=none``) draws without a browser.
 
 Each step reports to an optional ``progress(step, total, label)`` callback, so the CLI can
 show a progress bar; the function itself prints nothing.

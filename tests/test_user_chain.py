@@ -206,3 +206,19 @@ def test_the_products_are_written(chain: dict[str, Any]) -> None:
     assert patrol["polsek"].str.startswith("Polsek ").all()
     _, text = chain["ran"]["poskamling"]
     assert "Kolom dipakai (pos.csv)" in text
+
+
+def test_the_documented_way_round_a_two_row_header(chain: dict[str, Any], settings: Any) -> None:
+    """docs/guide.md §12: name the hour column as the reader prints it."""
+    folder = chain["folder"]
+    out = folder / "geo_jam.parquet"
+    code, text = _run(
+        ["--source", str(settings.source), "--cache-dir", str(settings.cache_dir), "geocode",
+         str(folder / "rekap_maret.xlsx"), "--columns", 'jam="Waktu Kejadian.1"', "--out",
+         str(out)]
+    )  # fmt: skip
+    assert code == 0, text
+    assert "jam ← 'Waktu Kejadian.1'" in text
+    geo = gpd.read_parquet(out)
+    assert geo["time_known"].all()
+    assert (geo["time"].dt.hour.isin([21, 22, 23, 0, 1, 3, 16, 17])).all()  # "21.30 WIB"
