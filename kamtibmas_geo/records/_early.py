@@ -98,6 +98,7 @@ OWN_EARLY = {
     "reporter_contact": "reporter_contact",
     "reporter_text": "reporter_text",
     "status": "status",
+    "early_note": "early_note",
 }
 #: Hours (local, start and end) of the named windows: the patrol windows of
 #: :data:`kamtibmas_geo.calendar.TIME_WINDOWS` (a test keeps them equal; records may not
@@ -301,7 +302,7 @@ def _day_named(norm: str, base: pd.Timestamp) -> tuple[pd.Timestamp | None, bool
     if m is not None:
         weekday = _DAYS[m.group(2).replace(" ", "")]
         eve = m.group(1) is not None
-        ahead = (weekday - base.dayofweek) % 7
+        ahead = (weekday - base.day_of_week) % 7
         if eve and ahead == 0:  # "malam Minggu" said on a Sunday: the next one
             ahead = 7
         return base + pd.Timedelta(days=ahead), eve
@@ -395,7 +396,7 @@ def read_expected(value: Any, reported: pd.Timestamp) -> tuple[pd.Timestamp, pd.
         day = written
     words = _RE_DAY.sub(r"\2", norm) if eve else norm  # the "malam" of an eve is no window
     name = next((w for rx, w in _RE_WINDOWS if rx.search(words)), None)
-    hour = _clock(norm)
+    hour = _clock(_RE_DATE_PART.sub(" ", value.lower()))  # "23.30": before normalising
     if written is not None and name is None and hour is None:
         ts, known, code = parse_datetime(value)
         if code is None and ts is not None and known:
@@ -554,7 +555,8 @@ def add_warning_columns(
     if own:
         start = _own_times(raw, timezone)
         end = _own_times(_raw(frame, cols, "expected_end", idx), timezone)
-        exp_notes: list[str | None] = [None] * len(idx)
+        written = _cells(frame, cols, "early_note", idx)
+        exp_notes: list[str | None] = [None if pd.isna(v) else str(v) for v in written]
     else:
         reported = out["time"].dt.tz_convert(timezone)
         s, e, exp_notes = _expected(raw, reported, out["time_known"].to_numpy(), lang)
