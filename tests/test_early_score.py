@@ -309,3 +309,55 @@ def test_score_warnings_per_cell_and_per_kabupaten(scored_run: dict[str, Any]) -
     tawuran_en = warning_label("rencana_tawuran", "en")
     assert en.loc[centre, "warning_reason"] == f"1 early warning: {tawuran_en}"
     assert en["warnings_open"].sum() == 1
+
+
+# --------------------------------------------------------------------------- the command
+
+WARNINGS_CSV = """No;Tgl Lapor;Jam;Jenis Potensi;Lokasi;Kelurahan/Desa;Kecamatan;Polsek;Lintang;Bujur;Perkiraan Waktu;Sumber Informasi;Nama Pelapor;No. HP;Tindak Lanjut;Keterangan
+1;30/01/2027;08.00;rencana tawuran;Jl. Sudirman;;;;{lat1};{lon1};Sabtu malam;Ketua RT 05;Budi Santoso;081234567;belum;remaja dua gang
+2;29/01/2027;09.00;penjualan petasan;Pasar 16;;;;{lat2};{lon2};;Pokdar Kamtibmas;Ani;0813;sudah ditindaklanjuti;
+3;29/01/2027;10.00;balap liar;Jl. Demang;;;;{lat2};{lon2};;Ketua RW 02;Joko;0814;;
+"""  # noqa: E501
+
+
+def test_cli_hotspots_warnings(tmp_path, settings: Settings, plg: gpd.GeoDataFrame, capsys) -> None:  # type: ignore[no-untyped-def]
+    import h3
+
+    from kamtibmas_geo.cli import main
+
+    u1, u2 = plg.iloc[3], plg.iloc[40]
+    centre = h3.latlng_to_cell(float(u1["inside_lat"]), float(u1["inside_lon"]), 8)
+    rows = ["tanggal,jam,jenis,lintang,bujur,alamat"]
+    for i, cell in enumerate(sorted(h3.grid_disk(centre, 2)) * 2):
+        lat, lng = h3.cell_to_latlng(cell)
+        rows.append(f"2026-0{1 + i % 9}-1{i % 9},21:00,petasan,{lat:.6f},{lng:.6f},Jl. Uji {i}")
+    src = tmp_path / "gangguan.csv"
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    warn = tmp_path / "informasi_dini.csv"
+    warn.write_text(
+        WARNINGS_CSV.format(
+            lat1=u1["inside_lat"], lon1=u1["inside_lon"], lat2=u2["inside_lat"],
+            lon2=u2["inside_lon"],
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    out = tmp_path / "cells.csv"
+    common = ["--source", settings.source or "", "--cache-dir", settings.cache_dir or ""]
+    args = [*common, "hotspots", str(src), "--res", "8", "--region", "palembang",
+            "--out", str(out), "--warnings", str(warn), "--as-of", "2027-01-30 12:00"]  # fmt: skip
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code in (0, None)
+    printed = capsys.readouterr().out
+    assert "Informasi dini: 3 catatan terpetakan" in printed
+    assert "Informasi dini per 2027-01-30 12:00 untuk 7 hari: 2 terbuka di sel" in printed
+    assert "Sel dengan informasi dini terbuka" in printed
+    got = pd.read_csv(out)
+    assert got["warnings_open"].sum() == 2
+    assert got["n_incidents"].sum() == 38  # the warnings are not incidents
+    cell1 = h3.latlng_to_cell(float(u1["inside_lat"]), float(u1["inside_lon"]), 8)
+    row = got.set_index("hex_id").loc[cell1]
+    assert row["warning_reason"] == "1 informasi dini: " + warning_label("rencana_tawuran")
+    text = out.read_text(encoding="utf-8")
+    assert "Budi" not in text
+    assert "081234567" not in text

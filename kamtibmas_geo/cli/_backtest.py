@@ -85,6 +85,36 @@ MESSAGES = {
         "id": "--area-share {value!r} tidak dimengerti; tulis mis. 0.5% atau 0.005.",
         "en": "--area-share {value!r} is not understood; write e.g. 0.5% or 0.005.",
     },
+    "opt_warnings": {
+        "id": "Berkas informasi dini (laporan RT/RW, Pokdar, ormas): diuji apakah sel "
+        "berinformasi dini menangkap kejadian hari-hari berikutnya lebih baik daripada "
+        "ramalan saja (bobot dipilih hanya dari periode sebelumnya).",
+        "en": "File of early warnings (RT/RW, Pokdar, ormas reports): tests whether the cells "
+        "with warnings catch the incidents of the next days better than the forecast alone "
+        "(the weight chosen on earlier periods only).",
+    },
+    "opt_days": {
+        "id": "Panjang periode uji informasi dini, hari (bawaan 7).",
+        "en": "Length of the early-warning test periods, days (default 7).",
+    },
+    "warn_reading": {
+        "id": "Membaca dan menempatkan informasi dini {path}…",
+        "en": "Reading and placing early warnings {path}…",
+    },
+    "warn_read": {
+        "id": "{n} informasi dini dipakai, {bad} baris ditolak.",
+        "en": "{n} early warnings used, {bad} rows rejected.",
+    },
+    "warn_title": {
+        "id": "Apakah informasi dini membantu? ({cut} teratas, periode {days} hari)",
+        "en": "Do early warnings help? (top {cut}, periods of {days} days)",
+    },
+    "warn_forecast": {"id": "ramalan saja", "en": "forecast alone"},
+    "warn_tuned": {
+        "id": "ramalan + informasi dini (bobot dari periode sebelumnya)",
+        "en": "forecast + warnings (weight from earlier periods)",
+    },
+    "col_periods": {"id": "Periode", "en": "Periods"},
     "chosen_head": {"id": "Model yang dipilih:", "en": "Models chosen:"},
     "opt_start": {
         "id": "Tanggal 1 Ramadhan (YYYY-MM-DD) yang menggantikan tabel; bersama --idul-fitri.",
@@ -181,6 +211,13 @@ def register(app: typer.Typer, lang: Language) -> None:
         sheet: Annotated[str | None, sheet_option(lang)] = None,
         text_column: Annotated[str | None, text_column_option(lang)] = None,
         columns: Annotated[str | None, columns_option(lang)] = None,
+        warnings_file: Annotated[
+            Path | None,
+            typer.Option("--warnings", help=tr(MESSAGES, "opt_warnings", lang)),
+        ] = None,
+        days: Annotated[
+            int, typer.Option("--days", min=1, help=tr(MESSAGES, "opt_days", lang))
+        ] = 7,
     ) -> None:
 
         from kamtibmas_geo._tables import write_table
@@ -205,6 +242,11 @@ def register(app: typer.Typer, lang: Language) -> None:
         )
         if types:
             frame = frame[frame["type"].isin(types)]
+        warns = None
+        if warnings_file is not None:
+            warns = _read_warnings(
+                st, warnings_file, settings, own=boundaries is not None, options=reading
+            )
         polygons = read_polygons(boundaries, lg) if boundaries is not None else None
         shares = [_share(v, lg) for v in area_share or []]
         km2 = list(area_km2 or [])
@@ -237,6 +279,8 @@ def register(app: typer.Typer, lang: Language) -> None:
         st.console.print(columns_line(records.name, frame, lg), soft_wrap=True)
         st.console.print(tr(MESSAGES, "read", lg, n=len(frame), bad=n_rejected))
         _print(st, result)
+        if warns is not None:
+            _warning_test(st, settings, frame, warns, polygons, region, shares, km2, days)
         if out is not None:
             write_table(result.to_frame(), out, inputs=st.inputs, lang=lg)
             st.console.print(tr(MESSAGES, "written", lg, path=out), soft_wrap=True)
@@ -247,6 +291,52 @@ def _read(
 ) -> tuple[Any, int]:
     with st.console.status(Text(tr(MESSAGES, "reading", st.lang, path=path))):
         return read_placed(path, kind, settings, st.lang, own=own, options=options)
+
+
+def _read_warnings(st: Any, path: Path, settings: Any, *, own: bool, options: ReadOptions) -> Any:
+    with st.console.status(Text(tr(MESSAGES, "warn_reading", st.lang, path=path))):
+        warns, bad = read_placed(
+            path, "early_warning", settings, st.lang, own=own, options=options, strict=False
+        )
+    st.console.print(columns_line(path.name, warns, st.lang), soft_wrap=True)
+    st.console.print(tr(MESSAGES, "warn_read", st.lang, n=len(warns), bad=bad))
+    return warns
+
+
+def _warning_test(
+    st: Any,
+    settings: Any,
+    frame: Any,
+    warns: Any,
+    polygons: Any,
+    region: str | None,
+    shares: list[float],
+    km2: list[float],
+    days: int,
+) -> None:
+    """Run the early-warning backtest and print its table and sentence per kabupaten/kota."""
+    from kamtibmas_geo.evaluate._early import FewWarningsWarning, warning_backtest
+
+    lg = st.lang
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FewWarningsWarning)  # the sentence below says it
+        bt = warning_backtest(
+            frame, warns, res=settings.res, region=region, boundaries=polygons, days=days,
+            area_share=shares[0] if shares else 0.05, area_km2=km2[0] if km2 else None,
+            settings=settings,
+        )  # fmt: skip
+    table = Table(title=tr(MESSAGES, "warn_title", lg, cut=bt.cut, days=bt.days))
+    for key in ("jurisdiction", "model", "col_periods", "n_test", "hit_rate", "hit_ci", "pai"):
+        table.add_column(tr(MESSAGES, key, lg))
+    fair = bt.table[bt.table["fair"]] if len(bt.table) else bt.table
+    for r in fair.itertuples(index=False):
+        name = "warn_forecast" if r.strategy == "forecast" else "warn_tuned"
+        table.add_row(
+            str(r.jurisdiction), tr(MESSAGES, name, lg), str(r.n_periods), str(r.n_test),
+            f"{r.hit_rate:.1%}", f"{r.hit_rate_lo:.0%}-{r.hit_rate_hi:.0%}", f"{r.pai:.2f}",
+        )  # fmt: skip
+    st.console.print(table)
+    st.console.print(bt.describe(lg), soft_wrap=True, markup=False)
 
 
 def _share(value: str, lang: Language) -> float:
