@@ -27,6 +27,10 @@ from typing import Any, SupportsIndex
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import shapely
+from geopandas.array import GeometryArray
 from numpy.typing import NDArray
 
 from kamtibmas_geo._errors import GeocodeError
@@ -172,16 +176,31 @@ def address_texts(frame: pd.DataFrame, text_column: str = "address") -> list[str
 
 
 def _texts(frame: pd.DataFrame, text_column: str) -> list[str]:
-    cols = [text_column, "desa", "kecamatan"]
+    return _text_array(frame, text_column).tolist()
+
+
+def _text_array(frame: pd.DataFrame, text_column: str) -> NDArray[np.object_]:
+    """Return the texts of :func:`address_texts` as an object array (shared strings)."""
     # the desa column says "desa or kelurahan" without the status ("desakel")
     prefix = {text_column: "", "desa": ", desakel ", "kecamatan": ", kec "}
-    parts = [
-        [(prefix[c] + t) if (t := _text(v)) else "" for v in frame[c].tolist()]
-        if c in frame.columns
-        else [""] * len(frame)
-        for c in cols
-    ]
-    return ["".join(p).strip(" ,") for p in zip(*parts, strict=True)]
+    parts = [_prefixed(frame[c], p) for c, p in prefix.items() if c in frame.columns]
+    out = np.full(len(frame), "", dtype=object)
+    some = np.zeros(len(frame), dtype=bool)
+    for part in parts:
+        some |= part != ""
+    rows = np.flatnonzero(some)  # only rows with some text are joined
+    out[rows] = ["".join(p).strip(" ,") for p in zip(*(part[rows] for part in parts), strict=True)]
+    return out
+
+
+def _prefixed(values: pd.Series, prefix: str) -> NDArray[np.object_]:
+    """Return ``prefix + _text(v)`` (``""`` for no text) per value, each distinct text once."""
+    if isinstance(values.dtype, pd.StringDtype):  # only str values: one per distinct value
+        keys, uniq = pd.factorize(values, use_na_sentinel=True)
+        texts = [(prefix + t) if (t := _text(u)) else "" for u in uniq]
+        return np.array([*texts, ""], dtype=object)[keys]  # key -1 (missing): ""
+    texts = [(prefix + t) if (t := _text(v)) else "" for v in values.tolist()]
+    return np.array(texts, dtype=object)
 
 
 def _unpack(records: Any) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -194,45 +213,84 @@ def _unpack(records: Any) -> tuple[pd.DataFrame, pd.DataFrame | None]:
 
 @dataclass(frozen=True, slots=True)
 class _Rows:
-    """The input rows as the steps read them: where each came from, its point and its text."""
+    """The input rows as the steps read them: where each came from, its point and its text.
 
-    source: list[str]
-    row: list[Any]
+    ``source`` and ``row`` are kept as columns and read one row at a time (for the few
+    rows rejected): no Python object per row.
+    """
+
+    source: pd.Series | None
+    row: pd.Series
     lat: NDArray[np.float64]
     lon: NDArray[np.float64]
-    text: list[str]
+    text: NDArray[np.object_]
     text_column: str
 
     @classmethod
     def of(cls, frame: pd.DataFrame, text_column: str) -> _Rows:
         n = len(frame)
-        src = frame["source"].astype(str).tolist() if "source" in frame.columns else None
+        src = frame["source"].astype(str) if "source" in frame.columns else None
         rows = (
-            pd.to_numeric(frame["row"], errors="coerce").tolist()
+            pd.to_numeric(frame["row"], errors="coerce")
             if "row" in frame.columns
-            else list(range(2, n + 2))
+            else pd.Series(np.arange(2, n + 2, dtype=np.int64))
         )
         lat, lon = _coords(frame)
-        texts = _texts(frame, text_column)
-        return cls(src or ["<DataFrame>"] * n, rows, lat, lon, texts, text_column)
+        return cls(src, rows, lat, lon, _text_array(frame, text_column), text_column)
+
+    def source_of(self, i: SupportsIndex) -> Any:
+        """Return the source (file name) of row ``i``."""
+        return "<DataFrame>" if self.source is None else _item(self.source, i)
+
+    def row_of(self, i: SupportsIndex) -> Any:
+        """Return the sheet row number of row ``i``."""
+        return _item(self.row, i)
+
+
+def _item(values: pd.Series, i: SupportsIndex) -> Any:
+    """Return value ``i`` as the Python object ``values.tolist()`` would hold."""
+    k = int(i)
+    return values.iloc[k : k + 1].tolist()[0]
 
 
 @dataclass(slots=True)
 class _Placement:
-    """What the steps decided for each row: status, output columns, point, rejections."""
+    """What the steps decided for each row: status, output columns, point, rejections.
+
+    A row placed by its coordinates keeps only its desa (``desa_row``, a row of
+    ``units``) and ``mismatch``; its output columns are taken from the unit table when
+    the records are assembled. The rows placed by their text fill ``out``, whose
+    columns are made when first written.
+    """
 
     status: NDArray[np.object_]
     out: dict[str, NDArray[np.object_]]
     lat: NDArray[np.float64]
     lon: NDArray[np.float64]
     rejected: list[tuple[int, dict[str, Any]]]
+    desa_row: NDArray[np.int64]
+    mismatch: NDArray[np.bool_]
+    units: pd.DataFrame | None = None
 
     @classmethod
     def empty(cls, rows: _Rows) -> _Placement:
         n = len(rows.text)
-        out = {c: np.full(n, None, dtype=object) for c in _OUT_COLUMNS}
         status = np.full(n, "", dtype=object)
-        return cls(status, out, rows.lat.copy(), rows.lon.copy(), [])
+        desa_row = np.full(n, -1, dtype=np.int64)
+        mismatch = np.zeros(n, dtype=bool)
+        return cls(status, {}, rows.lat.copy(), rows.lon.copy(), [], desa_row, mismatch)
+
+    def column(self, name: str) -> NDArray[np.object_]:
+        """Return output column ``name`` of the rows placed by text (made when first asked)."""
+        if name not in self.out:
+            self.out[name] = np.full(len(self.status), None, dtype=object)
+        return self.out[name]
+
+    def region_code(self, i: SupportsIndex) -> Any:
+        """Return the unit code row ``i`` is placed at (``None`` when not placed)."""
+        if self.status[i] == "coordinates" and self.units is not None:
+            return self.units["desa_code"].iat[int(self.desa_row[i])]
+        return self.out["region_code"][i] if "region_code" in self.out else None
 
     def reject(self, rows: _Rows, i: SupportsIndex, status: str, **entry: Any) -> None:
         """Record row ``i`` as rejected with ``status`` (entry: column, value, code, reason)."""
@@ -241,8 +299,8 @@ class _Placement:
             (
                 int(i),
                 dict(
-                    source=rows.source[i],
-                    row=rows.row[i],
+                    source=rows.source_of(i),
+                    row=rows.row_of(i),
                     column=entry["column"],
                     value=entry["value"],
                     reason_code=entry["reason_code"],
@@ -343,23 +401,19 @@ def _place_by_coordinates(
     lang: str,
     region: RegionArg = None,
 ) -> None:
-    """Place rows with coordinates inside the pack as they are; reject the others (vectorised)."""
-    from kamtibmas_geo.grid._cells import assign_units
+    """Place rows with coordinates inside the pack as they are; reject the others (vectorised).
 
-    has_xy = ~np.isnan(rows.lat)
-    idx_xy = np.flatnonzero(has_xy)
-    pts = gpd.GeoDataFrame(
-        {"_i": idx_xy},
-        geometry=gpd.points_from_xy(rows.lon[has_xy], rows.lat[has_xy]),
-        crs=4326,
-    )
-    units = (
-        assign_units(pts, settings=settings, region=region)
-        if len(pts)
-        else pts.assign(desa_code=None)
-    )
-    desa_of = units["desa_code"].to_numpy(dtype=object)
-    inside = np.array([isinstance(c, str) for c in desa_of], dtype=bool)
+    The desa of each point comes from the tile index (:func:`desa_rows`): no shapely
+    point and no string per point.
+    """
+    from kamtibmas_geo.grid._cells import desa_rows
+
+    idx_xy = np.flatnonzero(~np.isnan(rows.lat))
+    if not len(idx_xy):
+        return
+    desa_of, units = desa_rows(rows.lon[idx_xy], rows.lat[idx_xy], settings=settings, region=region)
+    inside = desa_of >= 0
+    inside[inside] = units["desa_code"].notna().to_numpy()[desa_of[inside]]
     for i in idx_xy[~inside]:
         lat, lon = rows.lat[i], rows.lon[i]
         placement.reject(
@@ -372,40 +426,32 @@ def _place_by_coordinates(
             reason=tr(MESSAGES, "out_of_area", lang, lat=f"{lat:.6f}", lon=f"{lon:.6f}"),
         )
     ins = idx_xy[inside]
-    if not len(ins):
-        return
-    u_in = units.iloc[np.flatnonzero(inside)]
-    desa_in = desa_of[inside]
-    mismatch = _mismatch(matcher, [rows.text[i] for i in ins], desa_in, u_in)
-    out = placement.out
+    placement.units = units
     placement.status[ins] = "coordinates"
-    out["geocode_status"][ins] = "coordinates"
-    out["region_code"][ins] = desa_in
-    out["region_level"][ins] = "desa"
-    out["region_name"][ins] = u_in["desa_name"].to_numpy(dtype=object)
-    out["geocode_score"][ins] = np.where(mismatch, 75.0, 100.0)
-    out["coord_mismatch"][ins] = mismatch
-    for k in _OUT_COLUMNS:
-        if k.endswith(("_code", "_name")) and k in u_in.columns:
-            out[k][ins] = u_in[k].to_numpy(dtype=object)
+    placement.desa_row[ins] = desa_of[inside]
+    placement.mismatch[ins] = _mismatch(matcher, rows.text[ins], desa_of[inside], units)
 
 
 def _mismatch(
-    matcher: Matcher, texts: list[str], desa: NDArray[np.object_], units: pd.DataFrame
+    matcher: Matcher, texts: NDArray[np.object_], desa_row: NDArray[np.int64], units: pd.DataFrame
 ) -> NDArray[np.bool_]:
     """Flag points whose written address names another desa/kecamatan than the point's."""
-    kec = units["kecamatan_code"].to_numpy(dtype=object)
-    kec_cover = matcher.gazetteer.kec_cover
     mismatch = np.zeros(len(texts), dtype=bool)
-    found = {t: matcher.match(t).place for t in dict.fromkeys(t for t in texts if t)}
-    for j, t in enumerate(texts):
-        p = found.get(t) if t else None
+    written = np.flatnonzero(texts != "")  # only points with an address can disagree
+    if not len(written):
+        return mismatch
+    desa = units["desa_code"].to_numpy(dtype=object)[desa_row[written]]
+    kec = units["kecamatan_code"].to_numpy(dtype=object)[desa_row[written]]
+    kec_cover = matcher.gazetteer.kec_cover
+    found = {t: matcher.match(t).place for t in dict.fromkeys(texts[written].tolist())}
+    for j, t in enumerate(texts[written].tolist()):
+        p = found[t]
         if p is None:
             continue
         if p.level in {"desa", "landmark"}:
-            mismatch[j] = p.desa_code != desa[j]
+            mismatch[written[j]] = p.desa_code != desa[j]
         elif p.level == "kecamatan":
-            mismatch[j] = kec[j] not in kec_cover[p.code]
+            mismatch[written[j]] = kec[j] not in kec_cover[p.code]
     return mismatch
 
 
@@ -446,12 +492,13 @@ def _place_row(placement: _Placement, i: SupportsIndex, m: Match, names: Mapping
     """Place row ``i`` at the match's place, with why (words, flag, alternatives)."""
     assert m.place is not None
     placement.status[i] = "matched"
+    placement.desa_row[i], placement.mismatch[i] = -1, False
     placement.lat[i], placement.lon[i] = m.place.lat, m.place.lon
     for k, v in _matched_values(m.place, m.score, names).items():
-        placement.out[k][i] = v
-    placement.out["geocode_words"][i] = m.words
-    placement.out["geocode_flag"][i] = m.flag
-    placement.out["geocode_alternatives"][i] = ";".join(m.alternatives)
+        placement.column(k)[i] = v
+    placement.column("geocode_words")[i] = m.words
+    placement.column("geocode_flag")[i] = m.flag
+    placement.column("geocode_alternatives")[i] = ";".join(m.alternatives)
 
 
 def _apply_corrections(
@@ -465,7 +512,7 @@ def _apply_corrections(
     """Place the rows an analyst corrected at the unit chosen (or reject an unknown code)."""
     by_code = {p.code: p for p in matcher.gazetteer.places if p.level in {"desa", "kecamatan"}}
     names = matcher.gazetteer.names
-    for i, row in enumerate(rows.row):
+    for i, row in enumerate(rows.row.tolist()):
         code = corrections.get(int(row)) if pd.notna(row) else None
         if not code:
             continue
@@ -482,7 +529,7 @@ def _apply_corrections(
                 reason=tr(MESSAGES, "bad_correction", lang, code=code),
             )
             continue
-        was = placement.out["region_code"][i]
+        was = placement.region_code(i)
         alts = (str(was),) if was and str(was) != place.code else ()
         _place_row(
             placement, i, Match("matched", place, 100.0, "", "", "", "corrected", alts), names
@@ -514,31 +561,139 @@ def _matched_values(p: Place, score: float, names: Mapping[str, str]) -> dict[st
     }
 
 
-def _placed_records(frame: pd.DataFrame, placement: _Placement, res: int) -> gpd.GeoDataFrame:
-    """Return the placed rows: input columns, point used, output columns, ``hex_id``."""
-    from kamtibmas_geo.grid._cells import index_points
+#: Output columns taken from the unit table for rows placed by their coordinates.
+_UNIT_OUT = {
+    "region_code": "desa_code",
+    "region_name": "desa_name",
+    "desa_code": "desa_code",
+    "desa_name": "desa_name",
+    "kecamatan_code": "kecamatan_code",
+    "kecamatan_name": "kecamatan_name",
+    "kabupaten_code": "kabupaten_code",
+    "kabupaten_name": "kabupaten_name",
+}
+_WHY_COLUMNS = ("geocode_words", "geocode_flag", "geocode_alternatives")
+#: Placed rows are kept by slicing (no copy of the input's text) up to this many runs.
+_MAX_RUNS = 64
 
+
+def _placed_records(frame: pd.DataFrame, placement: _Placement, res: int) -> gpd.GeoDataFrame:
+    """Return the placed rows: input columns, point used, output columns, ``hex_id``.
+
+    The input's columns are shared, not copied (the rows are kept by slices when few are
+    left out), its points are reused where they are the point placed, and the output
+    columns are Arrow arrays taken from the unit table: no Python object per row.
+    """
     placed = np.isin(placement.status, ["coordinates", "matched"])
+    pos = np.flatnonzero(placed)
     base = frame.drop(columns=[c for c in _OUT_COLUMNS if c in frame.columns])
-    result = pd.DataFrame(
-        base.drop(columns=[base.geometry.name]) if isinstance(base, gpd.GeoDataFrame) else base
-    ).copy()
-    result["lat"], result["lon"] = placement.lat, placement.lon
-    for c in _OUT_COLUMNS:
-        result[c] = placement.out[c]
-    result = result[placed]
-    plat, plon = placement.lat[placed], placement.lon[placed]
-    result["hex_id"] = index_points(plat, plon, res) if len(result) else []
-    str_cols = ["region_code", "region_level", "region_name", "hex_id"]
-    str_cols += [k for k in _OUT_COLUMNS if k.endswith(("_code", "_name"))]
-    for c in str_cols:
-        result[c] = result[c].astype("str") if len(result) else pd.Series(dtype="str")
-    for c in ("geocode_words", "geocode_flag", "geocode_alternatives"):
-        result[c] = result[c].fillna("").astype("str") if len(result) else pd.Series(dtype="str")
-    result["geocode_score"] = result["geocode_score"].astype(float)
-    result["coord_mismatch"] = result["coord_mismatch"].astype(bool)
-    result["geocode_status"] = result["geocode_status"].astype("str")
-    return gpd.GeoDataFrame(result, geometry=gpd.points_from_xy(plon, plat), crs=4326)
+    if isinstance(base, gpd.GeoDataFrame):
+        base = base.drop(columns=[base.geometry.name])
+    result = _keep_rows(pd.DataFrame(base), placed)
+    result["lat"], result["lon"] = placement.lat[pos], placement.lon[pos]
+    for c, values in _out_columns(placement, pos, res).items():
+        result[c] = values
+    plat, plon = placement.lat[pos], placement.lon[pos]
+    return gpd.GeoDataFrame(result, geometry=_points(frame, pos, plon, plat), crs=4326)
+
+
+def _keep_rows(frame: pd.DataFrame, keep: NDArray[np.bool_]) -> pd.DataFrame:
+    """Return ``frame[keep]``, by zero-copy slices when the kept rows form few runs."""
+    if keep.all():
+        return frame
+    edges = np.flatnonzero(np.diff(np.concatenate([[False], keep, [False]]).astype(np.int8)))
+    runs = edges.reshape(-1, 2)
+    if not len(runs) or len(runs) > _MAX_RUNS:
+        return frame[keep]
+    return pd.concat([frame.iloc[a:b] for a, b in runs])
+
+
+def _out_columns(placement: _Placement, pos: NDArray[np.int64], res: int) -> dict[str, Any]:
+    """Return the output columns (:data:`_OUT_COLUMNS`) of the placed rows ``pos``."""
+    status = placement.status[pos]
+    coord = status == "coordinates"
+    mismatch = placement.mismatch[pos]
+    text = {k: v[pos] for k, v in placement.out.items()}
+    none = np.full(len(pos), None, dtype=object)
+    level = text.get("region_level", none).copy()
+    level[coord] = "desa"
+    score = text.get("geocode_score", none).copy()
+    score[coord] = np.where(mismatch[coord], 75.0, 100.0)
+    flag = text.get("coord_mismatch", none).copy()
+    flag[coord] = mismatch[coord]
+    cols: dict[str, Any] = {
+        "geocode_status": _str(status),
+        "region_level": _str(level),
+        "geocode_score": score.astype(float),
+        "coord_mismatch": flag.astype(bool),
+        "hex_id": _hex_ids(placement.lat[pos], placement.lon[pos], res),
+    }
+    units = _unit_arrays(placement.units)
+    rows = np.where(coord, placement.desa_row[pos], -1)
+    for c, src in _UNIT_OUT.items():
+        cols[c] = _unit_column(units.get(src), rows, text.get(c))
+    for c in _WHY_COLUMNS:
+        values = text.get(c, none).copy()
+        values[coord] = ""
+        cols[c] = pd.Series(values).fillna("").astype("str").array
+    return {c: cols[c] for c in _OUT_COLUMNS}
+
+
+def _str(values: NDArray[np.object_]) -> Any:
+    """Return an object column as ``str`` (None: missing), as ``astype("str")`` does."""
+    return pd.Series(values, dtype=object).astype("str").array
+
+
+def _unit_arrays(units: pd.DataFrame | None) -> dict[str, pa.Array]:
+    """Return the unit table's columns as Arrow strings (one row per desa)."""
+    if units is None:
+        return {}
+    return {str(c): _str(units[c].to_numpy(dtype=object))._pa_array.combine_chunks() for c in units}
+
+
+def _unit_column(
+    unit: pa.Array | None, rows: NDArray[np.int64], text: NDArray[np.object_] | None
+) -> Any:
+    """Return a unit column: the desa's value at ``rows`` (-1: the row's text value)."""
+    n = len(rows)
+    if unit is None:
+        unit = pa.array([], type=pa.large_string())
+    taken = unit.take(pa.array(rows, type=pa.int64(), mask=rows < 0))
+    from_text = rows < 0
+    if text is not None and from_text.any():
+        values = _str(text[from_text])._pa_array.combine_chunks()
+        taken = pc.replace_with_mask(taken, pa.array(from_text), values)
+    arr = pd.arrays.ArrowStringArray(pa.chunked_array([taken], type=pa.large_string()))
+    return pd.Series(arr, copy=False).astype("str").array if n else pd.array([], dtype="str")
+
+
+def _hex_ids(lat: NDArray[np.float64], lon: NDArray[np.float64], res: int) -> Any:
+    """Return the ``str`` H3 cell of each placed point (each distinct cell formatted once)."""
+    from kamtibmas_geo.grid._cells import cell_string_array, cells_u64
+
+    if not len(lat):
+        return pd.array([], dtype="str")
+    return cell_string_array(cells_u64(lat, lon, res)).array
+
+
+def _points(
+    frame: pd.DataFrame, pos: NDArray[np.int64], lon: NDArray[np.float64], lat: NDArray[np.float64]
+) -> Any:
+    """Return the points placed: the input's own point objects where they are that point."""
+    made = gpd.points_from_xy
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None or not len(pos):
+        return made(lon, lat, crs=4326)
+    if not frame.crs.equals("EPSG:4326") or frame.geometry.name not in frame.columns:
+        return made(lon, lat, crs=4326)
+    geom = np.asarray(frame.geometry.array, dtype=object)[pos]
+    is_pt = (shapely.get_type_id(geom) == 0) & ~shapely.has_z(geom) & ~shapely.is_empty(geom)
+    x, y = shapely.get_x(geom), shapely.get_y(geom)
+    same = is_pt & (x == lon) & (y == lat)
+    same &= (np.signbit(x) == np.signbit(lon)) & (np.signbit(y) == np.signbit(lat))
+    if not same.all():
+        geom = geom.copy()
+        geom[~same] = np.asarray(made(lon[~same], lat[~same]), dtype=object)
+    return GeometryArray(geom, crs=4326)
 
 
 def _ledger(placement: _Placement, prior: pd.DataFrame | None) -> pd.DataFrame:

@@ -181,12 +181,38 @@ def cell_strings(cells: np.ndarray) -> np.ndarray:
     -------
     numpy.ndarray
     """
+    codes, text = _distinct_cell_strings(cells)
+    return np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)[codes]
+
+
+def _distinct_cell_strings(cells: np.ndarray) -> tuple[np.ndarray, pa.Array]:
+    """Return each cell's position among the distinct cells, and their strings (null for 0)."""
     import h3ronpy
 
     codes, uniq = pd.factorize(np.asarray(cells, dtype=np.uint64))
     ids = pa.array(uniq, type=pa.uint64(), mask=np.asarray(uniq) == 0)  # 0: no cell (null)
-    text = pa.array(h3ronpy.cells_to_string(ids)).to_numpy(zero_copy_only=False)
-    return np.asarray(text, dtype=object)[codes]
+    return codes, pa.array(h3ronpy.cells_to_string(ids))
+
+
+def cell_string_array(cells: np.ndarray) -> pd.Series:
+    """Return ``uint64`` H3 ids as a ``str`` Series (missing for 0), no Python string per point.
+
+    The same values as ``pd.Series(cell_strings(cells)).astype("str")``: each distinct
+    cell is formatted once and the Arrow array of the points is taken from those.
+
+    Parameters
+    ----------
+    cells : numpy.ndarray
+        ``uint64`` H3 ids, 0 for none.
+
+    Returns
+    -------
+    pandas.Series
+        ``str`` dtype, one row per cell id.
+    """
+    codes, text = _distinct_cell_strings(cells)
+    taken = text.cast(pa.large_string()).take(pa.array(codes, type=pa.int64()))
+    return pd.Series(pd.arrays.ArrowStringArray(taken), copy=False).astype("str")
 
 
 def _cell_series(lat: ArrayLike, lng: ArrayLike, res: int, threads: int | None) -> pd.Series:
@@ -539,9 +565,13 @@ def _pack_tile_index_cached(pack: str, digest: str, settings: Settings) -> TileI
 
 
 def desa_rows(
-    lon: ArrayLike, lat: ArrayLike, *, settings: Settings | None = None
+    lon: ArrayLike,
+    lat: ArrayLike,
+    *,
+    settings: Settings | None = None,
+    region: RegionArg = None,
 ) -> tuple[np.ndarray, pd.DataFrame]:
-    """Return the desa row of each point in the default pack, and the units of every row.
+    """Return the desa row of each point in the pack, and the units of every row.
 
     The same placement as :func:`assign_units` (the smallest code on a shared border)
     from coordinate arrays: no shapely point is made for the points of pure tiles and no
@@ -553,6 +583,9 @@ def desa_rows(
         Coordinates in degrees; NaN for a missing point.
     settings : Settings, optional
         Where the boundary pack is.
+    region : str, list of str or None
+        The pack's kabupaten/kota to look in, as in :func:`assign_units` (the tile index
+        is used for the default OKI + Palembang only).
 
     Returns
     -------
@@ -562,9 +595,10 @@ def desa_rows(
         holds the units of the placed points.
     """
     settings = settings or Settings()
-    desa = load_boundaries("desa", settings=settings)
+    desa = load_boundaries("desa", region, settings=settings)
     lon_a, lat_a = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-    index = _pack_tile_index(settings) if len(lon_a) >= _INDEX_MIN else None
+    use_index = region is None and len(lon_a) >= _INDEX_MIN
+    index = _pack_tile_index(settings) if use_index else None
     rows = desa_positions(lon_a, lat_a, desa.geometry.to_numpy(), index=index)
     return rows, unit_table(desa)
 

@@ -69,24 +69,40 @@ class Placement:
     n_vague: int
 
 
-def _point_cells(frame: pd.DataFrame, res: int) -> NDArray[np.object_]:
+def _point_cells(frame: pd.DataFrame, rows: NDArray[np.int64], res: int) -> NDArray[np.uint64]:
+    """Return the ``uint64`` H3 cell of the records ``rows`` (0 where no usable point).
+
+    Only the coordinates of those rows are read: no copy of the records, no string per point.
+    """
     if {"lat", "lon"} <= set(frame.columns):
-        lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=np.float64)
-        lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=np.float64)
+        lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=np.float64)[rows]
+        lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=np.float64)[rows]
     else:  # a GeoDataFrame of points without lat/lon columns
-        geom = gpd.GeoSeries(frame.geometry)
+        geom = gpd.GeoSeries(frame.geometry.iloc[rows])
         if geom.crs is not None and geom.crs.to_epsg() != 4326:
             geom = geom.to_crs(4326)
         pts = geom.where(geom.geom_type == "Point")
         lat = pts.y.to_numpy(dtype=np.float64)
         lon = pts.x.to_numpy(dtype=np.float64)
-    out = np.full(len(frame), None, dtype=object)
-    ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
-    if ok.any():
-        from kamtibmas_geo.grid._cells import points_to_cells
+    from kamtibmas_geo.grid._cells import cells_u64
 
-        out[ok] = points_to_cells(lat[ok], lon[ok], res)
-    return out
+    return cells_u64(lat, lon, res)
+
+
+def _cell_ids(cells: Sequence[str]) -> pd.Index:
+    """Return the analysis cells as ``uint64`` ids, in their order.
+
+    A string that is not an H3 id as :func:`h3.int_to_str` writes it (which no point's
+    cell can equal) gets the id ``k + 1`` (its position plus one): never a valid cell.
+    """
+    ids = np.empty(len(cells), dtype=np.uint64)
+    for k, c in enumerate(cells):
+        try:
+            v = h3.str_to_int(c)
+            ids[k] = v if h3.int_to_str(v) == c else k + 1
+        except (ValueError, TypeError, OverflowError):
+            ids[k] = k + 1
+    return pd.Index(ids)
 
 
 #: One piece of a placement: record positions, cell positions, weights, units.
@@ -151,12 +167,17 @@ def _spread_and_vague(frame: pd.DataFrame) -> tuple[NDArray[np.bool_], NDArray[n
     spread = np.zeros(n, dtype=bool)
     vague = np.zeros(n, dtype=bool)
     if "geocode_status" in frame.columns and "region_level" in frame.columns:
-        status = frame["geocode_status"].astype("string").fillna("").to_numpy()
-        level = frame["region_level"].astype("string").fillna("").to_numpy()
-        matched = status == "matched"
-        spread = matched & np.isin(level, _SPREAD_LEVELS)
-        vague = matched & ~spread & (level != "landmark")  # a landmark is a point
+        matched = _text_is(frame["geocode_status"], ("matched",))
+        spread = matched & _text_is(frame["region_level"], _SPREAD_LEVELS)
+        landmark = _text_is(frame["region_level"], ("landmark",))
+        vague = matched & ~spread & ~landmark  # a landmark is a point
     return spread, vague
+
+
+def _text_is(values: pd.Series, texts: Sequence[str]) -> NDArray[np.bool_]:
+    """Return which values, as text, are one of ``texts`` (missing: no); no string per row."""
+    hit = values.astype("string").isin(list(texts))
+    return np.asarray(hit.fillna(False).to_numpy(dtype=bool), dtype=bool)
 
 
 def _place_points(
@@ -166,9 +187,8 @@ def _place_points(
 
     Returns the piece and the number of points outside the cells.
     """
-    hexes = _point_cells(frame.iloc[points], res)
-    pos = pd.Index(list(cells)).get_indexer(pd.Index(pd.Series(hexes, dtype=object).fillna("")))
-    pos = np.asarray(pos, dtype=np.int64)
+    hexes = _point_cells(frame, points, res)
+    pos = np.asarray(_cell_ids(cells).get_indexer(pd.Index(hexes)), dtype=np.int64)  # 0: -1
     keep = pos >= 0
     n_in = int(keep.sum())
     piece = (points[keep], pos[keep], np.ones(n_in), np.full(n_in, "", dtype=object))
@@ -190,12 +210,10 @@ def _place_spread(
     from kamtibmas_geo.grid._cells import crosswalk
 
     index = {c: i for i, c in enumerate(cells)}
-    codes = frame["region_code"].astype("string").fillna("").to_numpy()
-    levels = frame["region_level"].astype("string").fillna("").to_numpy()
     pieces: list[_Piece] = []
     n_outside = 0
     for lev in _SPREAD_LEVELS:
-        rows = np.flatnonzero(spread & (levels == lev))
+        rows = np.flatnonzero(spread & _text_is(frame["region_level"], (lev,)))
         if not len(rows):
             continue
         cw = crosswalk(res, level=lev, settings=settings)  # type: ignore[arg-type]
@@ -207,14 +225,19 @@ def _place_spread(
             )
             for code, grp in cw.groupby("code", sort=False)
         }
-        for r in rows:
-            got = shares.get(codes[r])
+        for r, code in zip(rows.tolist(), _texts_at(frame["region_code"], rows), strict=True):
+            got = shares.get(code)
             if got is None:
                 n_outside += 1
                 continue
-            unit = np.full(len(got[0]), f"{lev}:{codes[r]}", dtype=object)
+            unit: NDArray[np.object_] = np.full(len(got[0]), f"{lev}:{code}", dtype=np.object_)
             pieces.append((np.full(len(got[0]), r, dtype=np.int64), got[0], got[1], unit))
     return pieces, n_outside
+
+
+def _texts_at(values: pd.Series, rows: NDArray[np.int64]) -> list[str]:
+    """Return the values at ``rows`` as text (missing: ``""``)."""
+    return values.iloc[rows].astype("string").fillna("").tolist()
 
 
 def point_counts(
