@@ -440,3 +440,18 @@ def test_reporter_only_in_the_private_geocode_output(settings: Settings, tmp_pat
     assert len(written) > 12
     leaking = [p.name for p in written if _holds_reporter(p)]
     assert not leaking
+
+
+def test_private_columns_on_the_deny_side_of_every_public_path() -> None:
+    from kamtibmas_geo._tables import public_columns
+    from kamtibmas_geo.render._mapdata import drop_personal
+
+    rec = read_records(_warnings_frame(), "early_warning").records
+    frame = pd.DataFrame(rec).assign(hex_id="x", n_incidents=1, n_reporter_contact=3)
+    kept = set(drop_personal(frame).columns)
+    assert not set(PRIVATE_COLUMNS) & kept
+    assert "reporter_role" not in kept  # a public point never says who reported it
+    assert "type" in kept
+    assert not set(PRIVATE_COLUMNS) & set(public_columns(frame))
+    shown = set(public_columns(frame))
+    assert shown == {"hex_id", "lat", "geometry", "n_incidents", "n_reporter_contact"}

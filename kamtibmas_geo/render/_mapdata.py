@@ -65,7 +65,7 @@ GI_COLOURS = {
 
 #: Column names that hold personal data or free text (matched case-insensitively).
 PERSONAL_RE = re.compile(
-    r"(^|_)(nama|name|nik|ktp|kk|hp|no_hp|phone|telp|telepon|tlp|wa|whatsapp|email|"
+    r"(^|_)(nama|name|nik|ktp|kk|hp|no_hp|phone|telp|telepon|tlp|wa|whatsapp|email|contact|kontak|reporter|"
     r"pelapor|korban|tersangka|pelaku|saksi|keterangan|ket|catatan|notes?|uraian|"
     r"kronologi|deskripsi|description|alamat_rumah|tanggal_lahir|umur|usia)($|_)",
     re.IGNORECASE,
