@@ -172,3 +172,13 @@ def test_desa_named_without_its_kecamatan_words(matcher: Matcher) -> None:
     assert got.place.code == "16.02.11.1016"
     # only within the kecamatan named
     assert matcher.match("Ds. Selapan Ulu").place is None
+
+
+def test_a_village_without_polygon_outside_the_loaded_regions_is_refused(
+    matcher: Matcher,
+) -> None:
+    # Gunung Ibul Timur (Prabumulih) has no polygon upstream; with OKI and Palembang
+    # loaded it is outside like any place of Prabumulih (tests/test_geocode_missing.py)
+    got = matcher.match("Kelurahan Gunung Ibul Timur, Kecamatan Prabumulih Timur")
+    assert got.place is None
+    assert got.reason_code == "outside"

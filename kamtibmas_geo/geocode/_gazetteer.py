@@ -142,6 +142,8 @@ class MatchTables:
     rivals : mapping
         First two letters -> (lengths, keys): the phonetic keys naming only places
         outside, sorted by length (the typo guard searches a range of lengths at once).
+    no_polygon : mapping
+        Code of a desa/kelurahan without polygon -> position of its kecamatan.
     """
 
     first_outside: int
@@ -151,6 +153,7 @@ class MatchTables:
     kec_desa: Mapping[str, Mapping[str, tuple[int, ...]]]
     desa_keys: tuple[str, ...]
     rivals: Mapping[str, tuple[tuple[int, ...], tuple[str, ...]]]
+    no_polygon: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -442,6 +445,7 @@ def build_gazetteer(
     kab = load_boundaries("kabupaten", region, settings=settings)
     entries = _unit_entries(kab, kec, desa)
     entries += _family_entries(entries)
+    entries += _missing_entries(kec, region, settings)
     if landmarks is not None:
         lm = (
             landmarks
@@ -449,8 +453,8 @@ def build_gazetteer(
             else read_landmarks(landmarks, settings=settings, lang=lang)
         )
         entries += _landmark_entries(lm)
-    entries += _outside_entries()
     inside_kab = frozenset(str(c) for c in kab["code"])
+    entries += _outside_entries(inside_kab)
     entries += _official_outside_entries(
         inside_kab, settings or Settings(lang="en" if lang == "en" else "id")
     )
@@ -465,6 +469,7 @@ def _unit_entries(
     for r in kab.itertuples():
         pt = r.geometry.representative_point()
         variants = _name_variants(str(r.name)) | set(REGION_ALIASES.get(str(r.code), ()))
+        variants |= _home_names(str(r.code))
         place = Place(str(r.code), "kabupaten", str(r.name), pt.y, pt.x, None, None, str(r.code))
         entries.append((place, variants))
     for r in kec.itertuples():
@@ -498,6 +503,40 @@ def _unit_entries(
             str(r.kind),
         )
         entries.append((place, {str(r.name), str(r.name_upstream)}))
+    return entries
+
+
+def _missing_entries(
+    kec: gpd.GeoDataFrame, region: RegionArg, settings: Settings | None
+) -> list[_Entry]:
+    """Return entries for the desa/kelurahan of the loaded regions without polygon upstream.
+
+    Each is a ``desa`` entry without ``desa_code`` at its kecamatan's inside point: the
+    matcher reads its name like any desa (namesakes, kecamatan context) and places a
+    record naming it at the kecamatan, flagged ``desa_no_polygon``
+    (:func:`kamtibmas_geo.boundaries.missing_villages`).
+    """
+    from kamtibmas_geo.boundaries._pack import missing_villages
+
+    rows = missing_villages(region, settings=settings)
+    points = {str(r.code): (float(r.inside_lat), float(r.inside_lon)) for r in kec.itertuples()}
+    entries: list[_Entry] = []
+    for r in rows.itertuples():
+        if str(r.kecamatan_code) not in points:
+            continue
+        lat, lon = points[str(r.kecamatan_code)]
+        place = Place(
+            str(r.code),
+            "desa",
+            str(r.name),
+            lat,
+            lon,
+            None,
+            str(r.kecamatan_code),
+            str(r.kabupaten_code),
+            str(r.kind),
+        )
+        entries.append((place, {str(r.name)}))
     return entries
 
 
@@ -565,12 +604,79 @@ def _official_outside_entries(inside_kab: frozenset[str], settings: Settings) ->
     return entries
 
 
-def _outside_entries() -> list[_Entry]:
-    """Return the entries of the places outside OKI and Palembang an address may name."""
+#: The kabupaten/kota of Sumatera Selatan holding each name of
+#: :data:`~kamtibmas_geo.records._aliases.OUTSIDE_PLACES` (names elsewhere are not listed):
+#: when it is loaded the name is no longer outside — a short or full kabupaten name becomes
+#: a name of that kabupaten, a town is left to the official names of its units.
+OUTSIDE_HOME: dict[str, tuple[str, ...]] = {
+    "oku": ("16.01",),
+    "ogan komering ulu": ("16.01",),
+    "baturaja": ("16.01",),
+    "tugumulyo oku": ("16.01", "16.08"),
+    "muara enim": ("16.03",),
+    "gelumbang": ("16.03",),
+    "tanjung enim": ("16.03",),
+    "lahat": ("16.04",),
+    "musi rawas": ("16.05",),
+    "musi banyuasin": ("16.06",),
+    "muba": ("16.06",),
+    "sekayu": ("16.06",),
+    "sungai lilin": ("16.06",),
+    "bayung lencir": ("16.06",),
+    "babat toman": ("16.06",),
+    "banyuasin": ("16.07",),
+    "betung": ("16.07",),
+    "pangkalan balai": ("16.07",),
+    "sungsang": ("16.07",),
+    "muara telang banyuasin": ("16.07",),
+    "rantau bayur": ("16.07",),
+    "banyuasin satu": ("16.07",),
+    "banyuasin dua": ("16.07",),
+    "banyuasin tiga": ("16.07",),
+    "rambutan": ("16.07",),
+    "talang jambe banyuasin": ("16.07",),
+    "mariana": ("16.07",),
+    "kenten laut": ("16.07",),
+    "sukamoro": ("16.07",),
+    "air batu": ("16.07",),
+    "oku timur": ("16.08",),
+    "ogan komering ulu timur": ("16.08",),
+    "martapura": ("16.08",),
+    "belitang": ("16.08",),
+    "cempaka": ("16.08",),
+    "oku selatan": ("16.09",),
+    "ogan komering ulu selatan": ("16.09",),
+    "muaradua": ("16.09",),
+    "ogan ilir": ("16.10",),
+    "indralaya": ("16.10",),
+    "inderalaya": ("16.10",),
+    "tanjung raja": ("16.10",),
+    "pemulutan": ("16.10",),
+    "kertapati ogan ilir": ("16.10",),
+    "empat lawang": ("16.11",),
+    "pali": ("16.12",),
+    "penukal abab lematang ilir": ("16.12",),
+    "musi rawas utara": ("16.13",),
+    "pagar alam": ("16.72",),
+    "pagaralam": ("16.72",),
+    "lubuklinggau": ("16.73",),
+    "lubuk linggau": ("16.73",),
+    "prabumulih": ("16.74",),
+}
+
+
+def _home_names(code: str) -> set[str]:
+    """Kabupaten names of :data:`OUTSIDE_PLACES` that name the loaded kabupaten ``code``."""
+    return {n for n in OUTSIDE_PLACES["kabupaten"] if OUTSIDE_HOME.get(n) == (code,)}
+
+
+def _outside_entries(inside_kab: frozenset[str]) -> list[_Entry]:
+    """Return the entries of the places outside the loaded regions an address may name."""
     return [
         (Place(f"OUT:{name}", "outside", name, np.nan, np.nan, None, None, None, kind), {name})
         for kind, outside in OUTSIDE_PLACES.items()
         for name in outside
+        if inside_kab.isdisjoint(OUTSIDE_HOME.get(name, ()))
     ]
 
 
@@ -590,6 +696,7 @@ def _index(
     unit_names: dict[str, str] = {}
     for frame in (desa, kec, kab):
         unit_names |= {str(c): str(n) for c, n in zip(frame["code"], frame["name"], strict=True)}
+    unit_names |= {p.code: p.name for p in places if p.level == "desa" and p.desa_code is None}
     sound_t = {k: tuple(v) for k, v in sound.items()}
     outside_keys = _outside_keys(sound, places)
     return Gazetteer(
@@ -667,8 +774,21 @@ def match_tables(
     desa_keys = tuple(
         k for k, idx in inside_keys.items() if all(places[i].level == "desa" for i in idx)
     )
+    kec_at = {p.code: i for i, p in enumerate(places[:first_outside]) if p.level == "kecamatan"}
+    no_polygon = {
+        p.code: kec_at[str(p.kecamatan_code)]
+        for p in places[:first_outside]
+        if p.level == "desa" and p.desa_code is None and p.kecamatan_code in kec_at
+    }
     return MatchTables(
-        first_outside, inside_prov, regions, areas, kec_desa, desa_keys, _rivals(outside_keys)
+        first_outside,
+        inside_prov,
+        regions,
+        areas,
+        kec_desa,
+        desa_keys,
+        _rivals(outside_keys),
+        no_polygon,
     )
 
 

@@ -22,7 +22,7 @@ from kamtibmas_geo.records._aliases import (
 )
 from kamtibmas_geo.records._aliases import tokens as _tokens
 
-__all__ = ["Match", "Matcher"]
+__all__ = ["NO_POLYGON", "Match", "Matcher"]
 
 _NO_CTX = 5.0
 _KEC_PENALTY = 10.0
@@ -49,7 +49,9 @@ class Match:
         The words of the address the place was read from (normal form).
     flag : str
         ``kecamatan_mismatch`` when a desa named with "Desa"/"Kel." lies in another
-        kecamatan than the one written (placed on the desa, score lowered); else empty.
+        kecamatan than the one written (placed on the desa, score lowered);
+        ``desa_no_polygon`` when the desa named has no polygon in the pinned boundary
+        source (placed at its kecamatan, :data:`NO_POLYGON`); else empty.
     alternatives : tuple of str
         Codes of the other places the words could mean (namesakes inside and outside),
         at most :data:`MAX_ALTERNATIVES`.
@@ -67,6 +69,11 @@ class Match:
 
 #: Most alternative codes a match carries.
 MAX_ALTERNATIVES = 8
+
+#: ``geocode_flag`` of a record naming a desa/kelurahan that has no polygon in the pinned
+#: boundary source: placed at its kecamatan (see :func:`~kamtibmas_geo.boundaries.
+#: missing_villages`).
+NO_POLYGON = "desa_no_polygon"
 
 
 @dataclass(slots=True)
@@ -164,6 +171,7 @@ class Matcher:
         self._kec_desa = tables.kec_desa
         self._desa_keys = tables.desa_keys
         self._rivals = tables.rivals
+        self._no_polygon = tables.no_polygon
 
     # -- finding names -------------------------------------------------------------
     def _mentions(self, toks: tuple[str, ...]) -> list[_Mention]:
@@ -484,7 +492,7 @@ class Matcher:
         key = tuple((m.idx, m.out, m.hint, m.marker, m.quality, m.text) for m in mentions)
         hit = self._decided.get(key)
         if hit is None:
-            hit = self._explain(self._decide(mentions), mentions)
+            hit = self._at_kecamatan(self._explain(self._decide(mentions), mentions))
             self._decided[key] = hit
         return hit
 
@@ -578,6 +586,27 @@ class Matcher:
                     tuple(alts)[:MAX_ALTERNATIVES],
                 )  # fmt: skip
         return verdict
+
+    def _at_kecamatan(self, verdict: Match) -> Match:
+        """Place a desa/kelurahan that has no polygon at its kecamatan, flagged.
+
+        The name was read as a desa (its namesakes and the kecamatan written count as for
+        any desa); the point is the kecamatan's, the score that of a kecamatan-level
+        placement, ``geocode_flag="desa_no_polygon"`` and the words read name the desa.
+        """
+        places = self.gazetteer.places
+        chosen = verdict.place
+        if chosen is None or chosen.desa_code is not None or chosen.level != "desa":
+            return verdict
+        at = self._no_polygon.get(chosen.code)
+        if at is None:
+            return verdict
+        v = verdict
+        score = max(0.0, v.score - _KEC_PENALTY)
+        return Match(
+            v.status, places[at], score, v.reason_code, v.detail, v.words, NO_POLYGON,
+            v.alternatives,
+        )  # fmt: skip
 
     # -- outside ------------------------------------------------------------------
     def _outside(self, mentions: list[_Mention], kab_ctx: set[str | None]) -> Match | None:

@@ -15,11 +15,12 @@ from pathlib import Path
 import pandas as pd
 
 from kamtibmas_geo._errors import GeocodeError
+from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.geocode._gazetteer import Gazetteer
 from kamtibmas_geo.geocode._matcher import Matcher
 from kamtibmas_geo.records._ledger import RecordSet
 
-__all__ = ["REVIEW_COLUMNS", "read_corrections", "review_table"]
+__all__ = ["REVIEW_COLUMNS", "flag_text", "read_corrections", "review_table"]
 
 MESSAGES = {
     "rv_read": {
@@ -31,6 +32,22 @@ MESSAGES = {
     "rv_columns": {
         "id": "Lembar koreksi {path} tidak punya kolom 'baris' dan 'pilihan'.",
         "en": "Corrections sheet {path} lacks the columns 'baris' and 'pilihan'.",
+    },
+    "flag_desa_no_polygon": {
+        "id": "Desa/kelurahan '{words}' tidak punya poligon di sumber batas wilayah yang "
+        "dipakai; ditempatkan di titik kecamatan {name}.",
+        "en": "Desa/kelurahan '{words}' has no polygon in the pinned boundary source; "
+        "placed at the point of its kecamatan {name}.",
+    },
+    "flag_kecamatan_mismatch": {
+        "id": "Desa/kelurahan '{words}' berada di kecamatan lain daripada yang tertulis; "
+        "ditempatkan di desa/kelurahan itu dengan skor lebih rendah.",
+        "en": "Desa/kelurahan '{words}' lies in another kecamatan than the one written; "
+        "placed on that desa/kelurahan with a lower score.",
+    },
+    "flag_corrected": {
+        "id": "Ditempatkan menurut pilihan analis.",
+        "en": "Placed as the analyst chose.",
     },
 }
 
@@ -45,6 +62,7 @@ REVIEW_COLUMNS = (
     "nama",
     "kata",
     "tanda",
+    "keterangan",
     "kandidat",
     "pilihan",
 )
@@ -56,6 +74,7 @@ def review_table(
     gazetteer: Gazetteer,
     *,
     min_score: float = 90.0,
+    lang: str = "id",
 ) -> pd.DataFrame:
     """Return the rows to review: low score or flagged placements and ambiguous rows.
 
@@ -69,6 +88,8 @@ def review_table(
         The gazetteer used (for candidate names).
     min_score : float
         Placements scoring below this are listed.
+    lang : {"id", "en"}
+        Language of ``keterangan`` (what the flag in ``tanda`` means).
 
     Returns
     -------
@@ -85,7 +106,9 @@ def review_table(
     ]
     for r in low.to_dict("records"):
         alts = [c for c in str(r.get("geocode_alternatives", "")).split(";") if c]
-        rows.append(_row(r.get("source", ""), r["row"], texts, "matched", r, alts, gazetteer))
+        line = _row(r.get("source", ""), r["row"], texts, "matched", r, alts, gazetteer)
+        line["keterangan"] = flag_text(r, lang)
+        rows.append(line)
     rej = result.rejected
     if "geocode_status" in rej.columns:
         for r in rej[rej["geocode_status"] == "ambiguous"].to_dict("records"):
@@ -127,9 +150,33 @@ def _row(
         "nama": str(placed.get("region_name", "") or ""),
         "kata": str(placed.get("geocode_words", "") or ""),
         "tanda": str(placed.get("geocode_flag", "") or ""),
+        "keterangan": "",
         "kandidat": "; ".join(f"{c} {names.get(c, '(luar wilayah)')}" for c in codes),
         "pilihan": "",
     }
+
+
+def flag_text(placed: dict[str, object], lang: str = "id") -> str:
+    """Say what a placement's ``geocode_flag`` means, in ``lang`` ('' without a flag).
+
+    Parameters
+    ----------
+    placed : dict
+        One placed record (``geocode_flag``, ``geocode_words``, ``region_name``).
+    lang : {"id", "en"}
+        Language.
+
+    Returns
+    -------
+    str
+    """
+    flag = str(placed.get("geocode_flag", "") or "")
+    key = f"flag_{flag}"
+    if not flag or key not in MESSAGES:
+        return ""
+    words = str(placed.get("geocode_words", "") or "")
+    name = str(placed.get("region_name", "") or "")
+    return tr(MESSAGES, key, lang, words=words, name=name)
 
 
 def read_corrections(path: str | os.PathLike[str], *, lang: str = "id") -> dict[int, str]:
