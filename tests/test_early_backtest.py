@@ -237,3 +237,48 @@ def test_select_forecast_uses_warnings_only_when_they_help(
     assert "Bobot 0" in control.describe()
     assert plain.warning_verdict is None
     assert "Informasi dini" not in plain.describe()
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def _polsek_files(data: dict[str, gpd.GeoDataFrame], folder: Any) -> tuple[Any, Any]:
+    """The synthetic incidents and helpful warnings as a Polsek writes them (CSV)."""
+    inc = data["incidents"]
+    rows = ["tanggal,jam,jenis,lintang,bujur"]
+    rows += [
+        f"{t:%Y-%m-%d},{t:%H:%M},{k},{la:.6f},{lo:.6f}"
+        for t, k, la, lo in zip(inc["time"], inc["type"], inc["lat"], inc["lon"], strict=True)
+    ]
+    src = folder / "gangguan.csv"
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    w = data["helpful"]
+    head = "No;Tgl Lapor;Jam;Jenis Potensi;Lintang;Bujur;Perkiraan Waktu;Sumber Informasi"
+    lines = [head]
+    for i, r in enumerate(w.itertuples(index=False)):
+        said = "" if pd.isna(r.expected_start) else f"{r.expected_start:%d/%m/%Y pukul %H.%M}"
+        kind = str(r.type).replace("_", " ")
+        lines.append(f"{i + 1};{r.time:%d/%m/%Y};{r.time:%H.%M};{kind};{r.lat:.6f};"
+                     f"{r.lon:.6f};{said};Ketua RT")  # fmt: skip
+    warn = folder / "informasi_dini.csv"
+    warn.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return src, warn
+
+
+def test_cli_backtest_warnings(
+    tmp_path: Any, data: dict[str, gpd.GeoDataFrame], settings: Settings, capsys: Any
+) -> None:
+    from kamtibmas_geo.cli import main
+
+    src, warn = _polsek_files(data, tmp_path)
+    common = ["--source", settings.source or "", "--cache-dir", settings.cache_dir or ""]
+    args = [*common, "backtest", str(src), "--res", str(RES), "--region", "palembang",
+            "--period", "2026-06-01..2026-07-01", "--warnings", str(warn)]  # fmt: skip
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code in (0, None)
+    printed = " ".join(capsys.readouterr().out.split())
+    assert f"{len(data['helpful'])} informasi dini dipakai, 0 baris ditolak" in printed
+    assert "Apakah informasi dini membantu? (5% teratas, periode 7 hari)" in printed
+    assert "Informasi dini membantu di Kota Palembang" in printed
+    assert "Bobot yang didukung:" in printed

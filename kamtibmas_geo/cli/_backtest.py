@@ -115,6 +115,12 @@ MESSAGES = {
         "en": "forecast + warnings (weight from earlier periods)",
     },
     "col_periods": {"id": "Periode", "en": "Periods"},
+    "col_unit": {"id": "Wilayah", "en": "Jurisdiction"},
+    "col_model": {"id": "Model", "en": "Model"},
+    "col_n": {"id": "Kejadian uji", "en": "Test incidents"},
+    "col_hit": {"id": "Tingkat tangkap", "en": "Hit rate"},
+    "col_hit_ci": {"id": "Tangkap 95%", "en": "Hit 95%"},
+    "col_pai": {"id": "PAI", "en": "PAI"},
     "chosen_head": {"id": "Model yang dipilih:", "en": "Models chosen:"},
     "opt_start": {
         "id": "Tanggal 1 Ramadhan (YYYY-MM-DD) yang menggantikan tabel; bersama --idul-fitri.",
@@ -326,7 +332,15 @@ def _warning_test(
             settings=settings,
         )  # fmt: skip
     table = Table(title=tr(MESSAGES, "warn_title", lg, cut=bt.cut, days=bt.days))
-    for key in ("jurisdiction", "model", "col_periods", "n_test", "hit_rate", "hit_ci", "pai"):
+    for key in (
+        "col_unit",
+        "col_model",
+        "col_periods",
+        "col_n",
+        "col_hit",
+        "col_hit_ci",
+        "col_pai",
+    ):
         table.add_column(tr(MESSAGES, key, lg))
     fair = bt.table[bt.table["fair"]] if len(bt.table) else bt.table
     for r in fair.itertuples(index=False):
