@@ -206,6 +206,10 @@ def test_the_products_are_written(chain: dict[str, Any]) -> None:
     assert patrol["polsek"].str.startswith("Polsek ").all()
     _, text = chain["ran"]["poskamling"]
     assert "Kolom dipakai (pos.csv)" in text
+    # the output of geocode is read back as written, not described by its own column names
+    _, text = chain["ran"]["hotspots"]
+    assert "Kolom dipakai (geo.parquet): tabel hasil kamtibmas-geo" in text
+    assert "← 'type_raw'" not in text
 
 
 def test_the_documented_way_round_a_two_row_header(chain: dict[str, Any], settings: Any) -> None:

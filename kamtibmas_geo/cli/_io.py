@@ -39,6 +39,10 @@ MESSAGES = {
         "id": "Kolom dipakai ({name}): {mapping}",
         "en": "Columns used ({name}): {mapping}",
     },
+    "own_table": {
+        "id": "Kolom dipakai ({name}): tabel hasil kamtibmas-geo, dibaca seperti ditulis.",
+        "en": "Columns used ({name}): a table kamtibmas-geo wrote, read as written.",
+    },
     "no_file": {
         "id": "Berkas batas wilayah {path!r} tidak ada; periksa jalurnya.",
         "en": "The boundaries file {path!r} does not exist; check the path.",
@@ -155,11 +159,16 @@ def columns_line(name: str, frame: Any, lang: str) -> str:
     Returns
     -------
     str
+        For a table an earlier command wrote (``geocode`` output), says so instead of
+        listing the library's own column names.
     """
     from kamtibmas_geo.records._headers import describe_columns
 
     attrs = getattr(frame, "attrs", {}) or {}
-    cols = attrs.get("columns") or (attrs.get("read") or {}).get("columns") or {}
+    read = attrs.get("read") or {}
+    if attrs.get("own") or read.get("own"):  # the output of an earlier command, not a person's
+        return tr(MESSAGES, "own_table", lang, name=name)
+    cols = attrs.get("columns") or read.get("columns") or {}
     return tr(MESSAGES, "columns_used", lang, name=name, mapping=describe_columns(cols, lang))
 
 
@@ -224,7 +233,8 @@ def read_placed(
     Returns
     -------
     records : GeoDataFrame
-        The placed records; ``attrs["columns"]`` tells which column held what.
+        The placed records; ``attrs["columns"]`` tells which column held what,
+        ``attrs["own"]`` whether the file is a table this library wrote.
     n_rejected : int
         Rows not placed (read errors included).
     """
@@ -243,12 +253,13 @@ def read_placed(
         lang=lang,
     )
     columns = dict(rs.records.attrs.get("read", {}).get("columns", {}))
+    written_here = bool(rs.records.attrs.get("read", {}).get("own"))
     if own:
         frame = rs.records[rs.records.geometry.notna() & ~rs.records.geometry.is_empty]
-        frame.attrs["columns"] = columns
+        frame.attrs.update(columns=columns, own=written_here)
         return frame, len(rs.rejected) + len(rs.records) - len(frame)
     placed = geocode(rs, res=settings.res, settings=settings, lang=lang)
-    placed.records.attrs["columns"] = columns
+    placed.records.attrs.update(columns=columns, own=written_here)
     return placed.records, len(placed.rejected)
 
 
