@@ -41,6 +41,7 @@ def test_demo_runs_the_whole_job(settings, tmp_path, capsys, monkeypatch):
     assert "Polrestabes" in text
     assert "Polres OKI" in text
     assert "│ palembang" not in text
+    assert "input_" not in text  # every file written is named for people
     assert "np.float" not in text
     # numbers as Indonesians write them, places as staff name them, no raw codes
     assert re.search(r"\d,\d%", text)  # 26,8%

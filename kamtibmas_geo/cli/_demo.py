@@ -82,6 +82,10 @@ FILE_LABELS = {
     "input_gangguan_csv": {"id": "Data contoh: gangguan", "en": "Sample: disturbances"},
     "input_kegiatan_csv": {"id": "Data contoh: kegiatan", "en": "Sample: activities"},
     "input_poskamling_csv": {"id": "Data contoh: Poskamling", "en": "Sample: Poskamling"},
+    "input_informasi_dini_csv": {
+        "id": "Data contoh: informasi dini",
+        "en": "Sample: early warnings",
+    },
     "rejected": {"id": "Baris ditolak + alasan", "en": "Rejected rows + reasons"},
     "cells_parquet": {"id": "Tabel sel rawan", "en": "Hotspot cell table"},
     "backtest": {"id": "Uji balik", "en": "Backtest"},
@@ -139,7 +143,7 @@ def register(app: typer.Typer, lang: Language) -> None:
             st.console.print(table)
         st.console.print(Text(f"{tr(MESSAGES, 'written', lg)}:", style="bold"))
         for key, path in result.files.items():
-            label = tr(FILE_LABELS, key, lg) if key in FILE_LABELS else key
+            label = tr(FILE_LABELS, key, lg) if key in FILE_LABELS else path.name
             st.console.print(f"  {label:<28} {path}", soft_wrap=True)
         st.console.print(tr(MESSAGES, "done", lg, seconds=result.total_seconds))
 
