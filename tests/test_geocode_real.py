@@ -16,8 +16,8 @@ from kamtibmas_geo.geocode._gazetteer import build_gazetteer
 from kamtibmas_geo.geocode._matcher import Matcher
 
 DATA = Path(__file__).parent / "data"
-#: The first set, and the second collected after the rules of issue 17 were written.
-REAL = (DATA / "real_places.csv", DATA / "real_places_2.csv")
+#: The first set, and the second and third collected after the rules of issue 17 were written.
+REAL = (DATA / "real_places.csv", DATA / "real_places_2.csv", DATA / "real_places_3.csv")
 
 
 @pytest.fixture(scope="module")
