@@ -340,7 +340,7 @@ def polres_outputs(scored: Scored, job: ScaleJob) -> dict[str, Any]:
             note = _warning_text(exc, job.lang)
     if job.out is not None:
         folder = Path(job.out) / scored.code
-        cols = [*public_columns(scored.cells), "geometry"]
+        cols = [c for c in public_columns(scored.cells) if c != "geometry"] + ["geometry"]
         files.append(str(write_table(scored.cells[cols], folder / "sel.parquet")))
         if posts is not None:
             plain = pd.DataFrame(posts).drop(columns="geometry", errors="ignore")
