@@ -141,6 +141,8 @@ def test_helpful_warnings_are_found_to_help(runs: dict[str, Any]) -> None:
     assert table.loc["forecast+warnings", "pai"] > table.loc["forecast", "pai"]
     assert table.loc["forecast", "fair"]
     assert not table.loc["w=1", "fair"]  # fixed weights are hindsight, for reading only
+    # the warned cells on their own catch far more than their area would by chance
+    assert table.loc["warning_cells", "pai"] > 5
     text = bt.describe()
     assert text.startswith("Informasi dini membantu di Kota Palembang")
     assert f"Bobot yang didukung: {bt.weight():g}." in text
@@ -154,6 +156,9 @@ def test_random_warnings_do_not_help_and_get_weight_zero(runs: dict[str, Any]) -
     assert not v.helps
     assert bt.weight() == 0.0
     assert v.gain_lo <= 0
+    # random warnings: their cells catch about what their area would by chance
+    own = bt.table.set_index("strategy").loc["warning_cells"]
+    assert own["pai_lo"] < 1.5
     assert bt.describe().startswith("Informasi dini tidak terbukti membantu di Kota Palembang")
     assert "Bobot 0" in bt.describe()
     assert "not shown to help" in bt.describe("en")
@@ -188,6 +193,29 @@ def test_rolling_choice_and_judge_on_small_tables() -> None:
     )
     assert not verdict.enough  # 40 test incidents but only 8 warnings
     assert verdict.weight == 0.0
+    # a sure but tiny gain (under 5% of PAI) is not acted on
+    steady = np.column_stack([np.full(40, 30.0), np.full(40, 30.5)])
+    tiny, _ = judge(
+        steady, np.full(40, 100.0), np.full(40, 2.0), [0.0, 1.0], 0.05, min_folds=4, n_boot=50,
+        seed=0,
+    )  # fmt: skip
+    assert tiny.enough
+    assert tiny.gain_lo > 0
+    assert tiny.small
+    assert not tiny.helps
+    assert tiny.weight == 0.0
+    from kamtibmas_geo.evaluate._early import verdict_text
+
+    assert verdict_text(tiny, "Kota Palembang", "5%", 7).startswith(
+        "Informasi dini hanya sedikit sekali membantu di Kota Palembang"
+    )
+    big = np.column_stack([np.full(40, 30.0), np.full(40, 33.0)])
+    clear, _ = judge(
+        big, np.full(40, 100.0), np.full(40, 2.0), [0.0, 1.0], 0.05, min_folds=4, n_boot=50,
+        seed=0,
+    )  # fmt: skip
+    assert clear.helps
+    assert clear.weight == 1.0
 
 
 def test_small_samples_warn_and_bad_options_are_refused(
@@ -282,3 +310,4 @@ def test_cli_backtest_warnings(
     assert "Apakah informasi dini membantu? (5% teratas, periode 7 hari)" in printed
     assert "Informasi dini membantu di Kota Palembang" in printed
     assert "Bobot yang didukung:" in printed
+    assert "PAI sel berinformasi dini saja = kejadian di sel itu" in printed

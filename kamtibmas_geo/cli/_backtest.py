@@ -114,6 +114,13 @@ MESSAGES = {
         "id": "ramalan + informasi dini (bobot dari periode sebelumnya)",
         "en": "forecast + warnings (weight from earlier periods)",
     },
+    "warn_cells": {"id": "sel berinformasi dini saja", "en": "warning cells alone"},
+    "warn_note": {
+        "id": "PAI sel berinformasi dini saja = kejadian di sel itu dibanding yang diharapkan "
+        "dari luasnya secara acak (1 = acak), berapa pun luas yang ditandai.",
+        "en": "PAI of the warning cells alone = their incidents against what their area "
+        "would get by chance (1 = random), whatever the flagged area.",
+    },
     "col_periods": {"id": "Periode", "en": "Periods"},
     "col_unit": {"id": "Wilayah", "en": "Jurisdiction"},
     "col_model": {"id": "Model", "en": "Model"},
@@ -344,13 +351,17 @@ def _warning_test(
         table.add_column(tr(MESSAGES, key, lg))
     fair = bt.table[bt.table["fair"]] if len(bt.table) else bt.table
     for r in fair.itertuples(index=False):
-        name = "warn_forecast" if r.strategy == "forecast" else "warn_tuned"
+        name = _STRATEGY.get(str(r.strategy), "warn_tuned")
         table.add_row(
             str(r.jurisdiction), tr(MESSAGES, name, lg), str(r.n_periods), str(r.n_test),
             f"{r.hit_rate:.1%}", f"{r.hit_rate_lo:.0%}-{r.hit_rate_hi:.0%}", f"{r.pai:.2f}",
         )  # fmt: skip
     st.console.print(table)
+    st.console.print(tr(MESSAGES, "warn_note", lg), soft_wrap=True)
     st.console.print(bt.describe(lg), soft_wrap=True, markup=False)
+
+
+_STRATEGY = {"forecast": "warn_forecast", "warning_cells": "warn_cells"}
 
 
 def _share(value: str, lang: Language) -> float:

@@ -15,8 +15,9 @@ weight ``w`` is chosen from a small grid on the earlier weeks only (rolling orig
 weight of week ``k`` is the one with most hits over weeks ``< k``, ties to the smaller
 weight, ``w = 0`` for the first ``min_folds`` weeks): no week's outcome chooses its own
 weight. The gain (PAI with warnings minus PAI without) gets a seeded bootstrap interval
-over weeks; warnings *help* only when that interval lies above 0 with at least 30 test
-incidents and 10 warnings, and only then is a weight above 0 supported.
+over weeks; warnings *help* only when that interval lies above 0, the gain is at least 5%
+of the forecast's PAI (:data:`MIN_GAIN`), with at least 30 test incidents and 10
+warnings; only then is a weight above 0 supported.
 """
 
 from __future__ import annotations
@@ -59,6 +60,9 @@ WEIGHTS: tuple[float, ...] = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0)
 MIN_WARNINGS = 10
 #: Fewer test incidents than this: no statement either (as the backtest's FewEventsWarning).
 MIN_TEST_EVENTS = 30
+#: A gain smaller than this share of the forecast's PAI is too small to act on, however
+#: sure (the margin of the self-tuning forecaster's choice, ``TIE_MARGIN``).
+MIN_GAIN = 0.05
 #: Weight of a warning in a neighbouring cell (ring 1) against one in the cell. 0: on
 #: synthetic histories where a quarter of the incidents that follow a warning fall next to
 #: its cell, spreading the warning over the 6 neighbours costs more flagged area than it
@@ -89,6 +93,20 @@ MESSAGES = {
         "{p0:.2f} → {pt:.2f}, gain {gain:+.2f}, 95% {lo:+.2f} to {hi:+.2f}; {folds} periods "
         "of {days} days, {n} incidents, {nw} warnings). Weight 0: the forecast is "
         "unchanged; the warnings are still shown beside the score.",
+    },
+    "small": {
+        "id": "Informasi dini hanya sedikit sekali membantu di {unit}: {area} teratas "
+        "menangkap {h0:.1f}% kejadian dengan ramalan saja, {ht:.1f}% dengan informasi dini "
+        "(PAI {p0:.2f} → {pt:.2f}, selisih {gain:+.2f}, 95% {lo:+.2f} s.d. {hi:+.2f}; "
+        "kurang dari {margin:.0f}% PAI; {folds} periode {days} hari, {n} kejadian, {nw} "
+        "informasi dini). Bobot 0: ramalan tidak diubah; informasi dini tetap ditampilkan di "
+        "samping skor.",
+        "en": "Early warnings help only very little in {unit}: the top {area} catches "
+        "{h0:.1f}% of incidents with the forecast alone, {ht:.1f}% with the warnings (PAI "
+        "{p0:.2f} → {pt:.2f}, gain {gain:+.2f}, 95% {lo:+.2f} to {hi:+.2f}; less than "
+        "{margin:.0f}% of PAI; {folds} periods of {days} days, {n} incidents, {nw} "
+        "warnings). Weight 0: the forecast is unchanged; the warnings are still shown "
+        "beside the score.",
     },
     "too_few": {
         "id": "Informasi dini belum dapat diuji di {unit}: hanya {nw} informasi dini dan {n} "
@@ -212,6 +230,9 @@ def fold_hits(
     ndarray
         One value per weight.
     """
+    if not np.any(g):  # no warning open: every weight ranks as the forecast alone
+        alone = float(flagged_fraction(blend(f, g, 0.0), areas, area) @ observed)
+        return np.full(len(weights), alone)
     return np.array(
         [float(flagged_fraction(blend(f, g, w), areas, area) @ observed) for w in weights]
     )
@@ -254,7 +275,11 @@ class Verdict:
     Attributes
     ----------
     helps : bool
-        The bootstrap interval of the PAI gain lies above 0, with enough data.
+        The bootstrap interval of the PAI gain lies above 0 and the gain is at least
+        :data:`MIN_GAIN` of the forecast's PAI, with enough data.
+    small : bool
+        The interval lies above 0 but the gain is below :data:`MIN_GAIN`: too small to
+        act on (weight 0).
     enough : bool
         At least :data:`MIN_WARNINGS` warnings and :data:`MIN_TEST_EVENTS` incidents.
     weight : float
@@ -270,6 +295,7 @@ class Verdict:
     """
 
     helps: bool
+    small: bool
     enough: bool
     weight: float
     n_folds: int
@@ -331,10 +357,12 @@ def judge(
     lo, hi = _gain_interval(h0, ht, n, share, n_boot, seed)
     n_warn = int(n_warned[fair].sum())
     enough = total >= MIN_TEST_EVENTS and n_warn >= MIN_WARNINGS
-    helps = bool(enough and np.isfinite(lo) and lo > 0)
+    sure = bool(enough and np.isfinite(lo) and lo > 0)
+    big = bool(np.isfinite(pai0) and pait - pai0 >= MIN_GAIN * pai0)
+    helps, small = sure and big, sure and not big
     best = int(np.argmax(np.round(hits[fair].sum(axis=0), 9))) if fair.any() else 0
     verdict = Verdict(
-        helps, bool(enough), float(weights[best]) if helps else 0.0, int(fair.sum()),
+        helps, small, bool(enough), float(weights[best]) if helps else 0.0, int(fair.sum()),
         round(total), n_warn, float(h0.sum()), float(ht.sum()), pai0, pait,
         pait - pai0, lo, hi, share,
     )  # fmt: skip
@@ -375,10 +403,13 @@ class WarningBacktest:
     table : DataFrame
         Per kabupaten/kota (``kabupaten_code``, ``jurisdiction``) and ``strategy``:
         ``"forecast"`` (alone), ``"forecast+warnings"`` (the weight chosen on earlier
-        periods, the fair test), and ``"w=<w>"`` for each fixed weight (chosen in
-        hindsight: for reading, not a test); with ``weight``, ``fair``, ``n_periods``,
-        ``n_test``, ``n_hits``, ``hit_rate`` (Wilson ``hit_rate_lo``/``hit_rate_hi``),
-        ``pai``, ``pai_lo``/``pai_hi`` (from the hit-rate interval).
+        periods, the fair test), ``"w=<w>"`` for each fixed weight (chosen in
+        hindsight: for reading, not a test), and ``"warning_cells"``: the cells with an
+        open warning on their own (their incidents, and ``pai`` = those incidents over
+        the ones their area would get by chance, whatever the flagged area); with
+        ``weight``, ``fair``, ``n_periods``, ``n_test``, ``n_hits``, ``hit_rate`` (Wilson
+        ``hit_rate_lo``/``hit_rate_hi``), ``pai``, ``pai_lo``/``pai_hi`` (from the
+        hit-rate interval).
     periods : DataFrame
         Per jurisdiction and period: ``start``, ``end``, ``n_test``, ``n_warnings_open``,
         ``weight`` (chosen before the period), ``hits_forecast``, ``hits_tuned``,
@@ -461,8 +492,9 @@ def verdict_text(verdict: Verdict, unit: str, cut: str, days: int, lang: str = "
             min_w=MIN_WARNINGS, min_n=MIN_TEST_EVENTS,
         )  # fmt: skip
     n = max(v.n_test, 1)
+    key = "helps" if v.helps else ("small" if v.small else "no_help")
     return tr(
-        MESSAGES, "helps" if v.helps else "no_help", lang, unit=unit, area=cut,
+        MESSAGES, key, lang, unit=unit, area=cut, margin=100 * MIN_GAIN,
         h0=100 * v.hits_forecast / n, ht=100 * v.hits_tuned / n, p0=v.pai_forecast,
         pt=v.pai_tuned, gain=v.gain, lo=_nan0(v.gain_lo), hi=_nan0(v.gain_hi),
         folds=v.n_folds, days=days, n=v.n_test, nw=v.n_warnings, w=v.weight,
@@ -575,7 +607,7 @@ def warning_backtest(
     )
     tables, periods, verdicts, names = [], [], {}, {}
     for unit in units:
-        hits, n_test, n_warned = job.unit_hits(unit)
+        hits, n_test, n_warned, own = job.unit_hits(unit)
         verdict, chosen = judge(
             hits, n_test, n_warned, grid, cut.area(unit.area_km2) / unit.area_km2,
             min_folds=min_folds, n_boot=n_boot, seed=seed,
@@ -589,7 +621,8 @@ def warning_backtest(
                 stacklevel=2,
             )  # fmt: skip
         verdicts[unit.code], names[unit.code] = verdict, unit.name
-        tables.append(_unit_table(unit, hits, chosen, n_test, grid, min_folds, verdict.share))
+        table = _unit_table(unit, hits, chosen, n_test, grid, min_folds, verdict.share)
+        tables.append(pd.concat([table, _own_row(unit, own, n_test, min_folds)], ignore_index=True))
         periods.append(_unit_periods(unit, job, hits, chosen, n_test, n_warned, grid, min_folds))
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
     frame = pd.concat(periods, ignore_index=True) if periods else pd.DataFrame()
@@ -660,8 +693,12 @@ class _Test:
 
     def unit_hits(
         self, unit: Jurisdiction
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-        """Hits per period and weight, incidents per period, open warnings per period."""
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """Hits per period and weight, incidents and open warnings per period.
+
+        The fourth array holds, per period, the incidents in the cells with an open warning
+        and the incidents their area would get by chance (``n_test × area share``).
+        """
         from kamtibmas_geo.score._early import coming_at
 
         h = self.history
@@ -678,6 +715,8 @@ class _Test:
         hits = np.zeros((len(self.starts), len(self.weights)))
         n_test = np.zeros(len(self.starts))
         n_warned = np.zeros(len(self.starts))
+        own = np.zeros((len(self.starts), 2))
+        total = float(areas.sum())
         for k, t0 in enumerate(self.starts):
             t1 = t0 + ahead
             test = mine & ((t >= t0) & (t < t1)).to_numpy()
@@ -688,7 +727,9 @@ class _Test:
             g = warning_signal(counts, kernel)
             hits[k] = fold_hits(f, g, observed, areas, area, self.weights)
             n_test[k], n_warned[k] = observed.sum(), open_now.sum()
-        return hits, n_test, n_warned
+            warned = g > 0
+            own[k] = observed[warned].sum(), observed.sum() * areas[warned].sum() / total
+        return hits, n_test, n_warned, own
 
     def _forecast(
         self,
@@ -748,6 +789,24 @@ def _unit_table(
             "pai": rate / share, "pai_lo": lo / share, "pai_hi": hi / share,
         })  # fmt: skip
     return pd.DataFrame(out)
+
+
+def _own_row(
+    unit: Jurisdiction, own: NDArray[np.float64], n_test: NDArray[np.float64], min_folds: int
+) -> pd.DataFrame:
+    """Return the row of the cells with an open warning: their incidents against chance."""
+    fair = np.arange(len(own)) >= min_folds
+    caught, expected = float(own[fair, 0].sum()), float(own[fair, 1].sum())
+    n = float(n_test[fair].sum())
+    lo, hi = wilson(caught, n)
+    ratio = n / expected if expected > 0 else np.nan
+    return pd.DataFrame([{
+        "kabupaten_code": unit.code, "jurisdiction": unit.name, "strategy": "warning_cells",
+        "weight": np.nan, "fair": True, "n_periods": int(fair.sum()), "n_test": int(n),
+        "n_hits": caught, "hit_rate": caught / n if n else np.nan, "hit_rate_lo": lo,
+        "hit_rate_hi": hi, "pai": caught / expected if expected > 0 else np.nan,
+        "pai_lo": lo * ratio, "pai_hi": hi * ratio,
+    }])  # fmt: skip
 
 
 def _unit_periods(
