@@ -319,7 +319,7 @@ def test_sample_warnings_read_as_their_truth(sample, tmp_path: Path) -> None:  #
 def test_sample_warnings_from_every_role_in_both_polres(sample) -> None:  # type: ignore[no-untyped-def]
     truth = sample.warning_truth
     n = len(truth)
-    assert 450 < n < 750
+    assert 1700 < n < 2200
     assert set(truth["role"]) == {"rt", "rw", "pokdar", "ormas", "warga", "bhabinkamtibmas"}
     assert set(truth["kabupaten_code"]) == {"16.02", "16.71"}
     assert truth.groupby("kabupaten_code").size().min() > 60

@@ -283,3 +283,28 @@ def test_wilayah_sendiri(settings: Settings, tmp_path: Path) -> None:
     for stage in ("kg.assign_units", "kg.score_hotspots", "kg.rollup", "kg.backtest"):
         assert support.loc[stage, "batas_sendiri"].startswith("ya"), stage
     assert_offline_map(out / "peta_wilayah_sendiri.html")
+
+
+def test_early_warning_polsek(settings: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "dini"
+    text = run_example(
+        "early_warning_polsek.py", settings, tmp_path, "--out", str(out), "--scale", "0.3"
+    )
+    assert "informasi_dini.csv" in text
+    assert "Informasi dini terbuka di Kota Palembang per 18/02/2026" in text
+    opened = pd.read_csv(out / "informasi_dini_terbuka.csv")
+    assert len(opened) >= 1
+    assert set(opened["pelapor"]) <= {"RT", "RW", "Pokdar Kamtibmas", "Ormas", "Warga",
+                                      "Bhabinkamtibmas", "Lainnya"}  # fmt: skip
+    patrol = pd.read_csv(out / "patroli.csv")
+    stops = patrol[patrol["warning"]]
+    assert len(stops) >= 1
+    assert stops["reason"].str.startswith("informasi dini: ").all()
+    assert_offline_map(out / "peta_informasi_dini.html")
+    # the reporters' names and phone numbers stay in the sample file, never in an output
+    sample = pd.read_csv(out / "data" / "informasi_dini.csv", sep=";", dtype=str)
+    secrets = {s for s in sample["Nama Pelapor"].dropna()} | set(sample["No. HP"].dropna())
+    assert len(secrets) > 100
+    for path in out.glob("*.*"):
+        body = path.read_text(encoding="utf-8")
+        assert not [s for s in secrets if s in body], path.name

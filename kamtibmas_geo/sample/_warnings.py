@@ -1,7 +1,8 @@
 """Early warnings (informasi dini) of the sample: from RT/RW, Pokdar, ormas, warga, Bhabin.
 
-Private helper of :mod:`kamtibmas_geo.sample._sample`. About 600 warnings in four years at
-``scale=1`` (three times as many a day before and in Ramadhan), in both Polres:
+Private helper of :mod:`kamtibmas_geo.sample._sample`. About 2,000 warnings in four years at
+``scale=1`` (four times as many a day in the four weeks before Ramadhan, three times as
+many in Ramadhan: the Polda's call for early detection), in both Polres:
 
 * **Planted** warnings (:data:`PLANTED_SHARE` of them) are written from a real incident of
   the sample: one to five days before it, 50 to 400 m from it, fearing its type
@@ -43,7 +44,7 @@ WARNING_COLUMNS = (
     "Polsek", "Lintang", "Bujur", "Perkiraan Waktu", "Sumber Informasi", "Nama Pelapor",
     "No. HP", "Tindak Lanjut", "Keterangan",
 )  # fmt: skip
-_PER_DAY = 600 / 1461
+_PER_DAY = 2000 / 1461
 _FOLLOW_METRES = 500.0
 _FOLLOW_DAYS = 7
 
@@ -163,8 +164,8 @@ def _expected_text(target: pd.Timestamp, reported: pd.Timestamp, ramadhan: bool,
 
 
 def _season_weights(flags: dict[str, np.ndarray]) -> np.ndarray:
-    """Weight of each day: three times as many warnings before and in Ramadhan."""
-    return 1.0 + 2.0 * flags["pra"] + 2.0 * flags["ramadhan"]
+    """Weight of each day: four times as many warnings before Ramadhan, three in it."""
+    return 1.0 + 3.0 * flags["pra"] + 2.0 * flags["ramadhan"]
 
 
 def _planted_kind(feared: str, at_sahur: bool, rng: np.random.Generator) -> str:
@@ -349,7 +350,7 @@ def warning_rows(
     polsek : dict
         Kecamatan code → Polsek name overrides.
     scale : float
-        Size factor (about 600 warnings in four years at 1; at least 20).
+        Size factor (about 2,000 warnings in four years at 1; at least 20).
     rng : numpy.random.Generator
         Random source.
 
