@@ -252,6 +252,41 @@ def test_cli_map_warnings(
         assert secret not in page
 
 
+def test_cli_reads_a_warnings_sheet_as_people_write_it(
+    cells: gpd.GeoDataFrame, desa: gpd.GeoDataFrame, tmp_path: Path
+) -> None:
+    from kamtibmas_geo.cli import main
+
+    pal = desa[desa["kabupaten_code"] == "16.71"].sort_values("code").iloc[:2]
+    head = "Tgl Lapor;Jam;Jenis Potensi;Kelurahan/Desa;Kecamatan;Lintang;Bujur;Perkiraan Waktu;"
+    head += "Sumber Informasi;Nama Pelapor;No. HP;Tindak Lanjut;Keterangan"
+    lines = [head]
+    for n in range(5):
+        place = pal.iloc[n % 2]
+        lat, lon = (f"{place[c]:.6f}".replace(".", ",") for c in ("inside_lat", "inside_lon"))
+        lines.append(
+            f"09/02/2027;1{n}.00;Rencana tawuran;{place['name']};{place['kecamatan_name']};"
+            f'"{lat}";"{lon}";malam Minggu;RT.0{n}/RW.02;{SECRETS[n % 2]};{SECRETS[2]};'
+            f"Belum;dilaporkan {SECRETS[1]} {SECRETS[3]}"
+        )
+    sheet = tmp_path / "informasi_dini.csv"
+    sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cells_path = tmp_path / "sel.parquet"
+    cells.to_parquet(cells_path)
+    out = tmp_path / "peta.html"
+    args = ["map", str(cells_path), "--warnings", str(sheet), "--as-of", "2027-02-10"]
+    with pytest.raises(SystemExit) as done:  # one run: the geocoder builds its gazetteer
+        main([*args, "--no-boundaries", "--out", str(out)])
+    assert done.value.code == 0
+    page = out.read_text(encoding="utf-8")
+    for secret in SECRETS:
+        assert secret not in page
+    ew = _data(page)["warnings"]
+    assert ew["n"] == 5
+    assert set(ew["role"]) == {"RT"}
+    assert all(e.startswith("Sab 13 Feb 2027") for e in ew["exp"])  # malam Minggu
+
+
 # --------------------------------------------------------------------------- in Chromium
 
 

@@ -160,8 +160,8 @@ def _read_input(key: str, path: Path, st: Any, reading: ReadOptions) -> object:
     """Read one input with the reader it needs.
 
     Posts go through the one reader of places; records typed by people (CSV, XLSX)
-    through the reader of records (their own coordinates only); the rest as the other
-    commands wrote it.
+    through the reader of records (their own coordinates only; early warnings also placed
+    by their address); the rest as the other commands wrote it.
     """
     if key in {"posts", "proposed"}:
         if not path.is_file():
@@ -170,8 +170,10 @@ def _read_input(key: str, path: Path, st: Any, reading: ReadOptions) -> object:
     if _by_reader(key, path):
         kinds = {"records": "disturbance", "activities": "activity", "warnings": "early_warning"}
         kind = kinds[key]
+        # warnings are often written with an address only: placed by the geocoder too
+        own = key != "warnings"
         frame, _ = read_placed(
-            path, kind, st.settings, st.lang, own=True, options=reading, strict=False
+            path, kind, st.settings, st.lang, own=own, options=reading, strict=False
         )
         return frame
     return _read(path, st.lang)

@@ -25,19 +25,13 @@ import numpy as np
 import pandas as pd
 
 from kamtibmas_geo._i18n import tr
+from kamtibmas_geo.records._early import WARNING_ROLES
 
 __all__ = ["ROLES", "WarningPlan", "role_label", "warning_plan"]
 
-#: Reporter roles of the contract (issue 21): the only thing said about a reporter.
-ROLES = {
-    "rt": {"id": "RT", "en": "RT (neighbourhood head)"},
-    "rw": {"id": "RW", "en": "RW (hamlet head)"},
-    "pokdar": {"id": "Pokdar Kamtibmas", "en": "Pokdar Kamtibmas"},
-    "ormas": {"id": "Ormas", "en": "Community organisation"},
-    "bhabinkamtibmas": {"id": "Bhabinkamtibmas", "en": "Bhabinkamtibmas"},
-    "warga": {"id": "Warga", "en": "Resident"},
-    "lainnya": {"id": "Lainnya", "en": "Other"},
-}
+#: Reporter roles (issue 21; the vocabulary of :mod:`kamtibmas_geo.records._early`): the only
+#: thing said about a reporter.
+ROLES = WARNING_ROLES
 #: How far (m) a warning outside every planned cell may sit from the nearest cell centre.
 SNAP_M = 1000.0
 _MOMENT = pd.Timedelta(hours=3)

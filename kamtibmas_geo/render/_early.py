@@ -375,20 +375,24 @@ def _public_payload(
     k: int,
     desa: gpd.GeoDataFrame | None,
 ) -> dict[str, Any] | None:
-    """Per desa with at least ``k`` reports: its name, count and types, inside the desa."""
+    """Per desa with at least ``k`` reports: its name, count and types, inside the desa.
+
+    The desa of a warning is the polygon of ``desa`` holding its point when polygons are
+    given, else its own ``desa_code`` (or ``desa_name``).
+    """
+    pts = _with_desa(pts, desa)
     key = "desa_code" if "desa_code" in pts.columns else "desa_name"
     if key not in pts.columns:
         return None
     pts = pts.loc[pts[key].notna() & (pts["state"] != "unfounded")]
-    groups = pts.groupby(pts[key].astype(str), sort=True)
-    sizes = groups.size()
-    keep = sizes[sizes >= max(1, int(k))].index.tolist()
-    if not keep:
+    codes = [str(v) for v in pts[key].tolist()]
+    kept = [(c, pts.iloc[[i for i, x in enumerate(codes) if x == c]]) for c in sorted(set(codes))]
+    kept = [(c, g) for c, g in kept if len(g) >= max(1, int(k))]
+    if not kept:
         return None
     inside = _desa_points(desa)
     out: dict[str, Any] = {"agg": True, "n": [], "lat": [], "lon": [], "desa": [], "types": []}
-    for code in keep:
-        g = groups.get_group(code)
+    for code, g in kept:
         lat, lon = inside.get(code, (float(g.geometry.y.mean()), float(g.geometry.x.mean())))
         names = _column(g, "desa_name")
         kinds = sorted({str(t) for t in _column(g, "type") if t is not None})
@@ -397,6 +401,26 @@ def _public_payload(
         out["lon"].append(round(lon, 4))
         out["desa"].append(next((str(n) for n in names if n is not None), code))
         out["types"].append(", ".join(types.get(t, types["lainnya"])["label"] for t in kinds))
+    return out
+
+
+def _with_desa(pts: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    """Return the points with ``desa_code``/``desa_name`` of the desa polygon holding each."""
+    if desa is None or "code" not in desa.columns or not len(desa) or not len(pts):
+        return pts
+    polys = desa.to_crs(4326)[["code", "name", "geometry"]].reset_index(drop=True)
+    found = gpd.sjoin(
+        pts[["geometry"]].reset_index(drop=True), polys, how="left", predicate="within"
+    )
+    found = found[~found.index.duplicated(keep="first")].sort_index()
+    out = pts.copy()
+    inside = found["code"].notna().to_numpy()
+    codes = out["desa_code"].astype(object) if "desa_code" in out.columns else None
+    names = out["desa_name"].astype(object) if "desa_name" in out.columns else None
+    out["desa_code"] = np.where(inside, found["code"].to_numpy(dtype=object),
+                                codes.to_numpy() if codes is not None else None)  # fmt: skip
+    out["desa_name"] = np.where(inside, found["name"].to_numpy(dtype=object),
+                                names.to_numpy() if names is not None else None)  # fmt: skip
     return out
 
 
