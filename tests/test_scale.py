@@ -224,3 +224,32 @@ def test_cli_scale_writes_each_polres(
     assert (cells["kabupaten_code"] == "16.71").all()
     summary = pd.read_csv(out / "ringkasan_partisi.csv", dtype={"code": str})
     assert "16.71" in set(summary["code"])
+
+
+def test_cli_geocode_partitioned_writes_a_dataset(
+    raw: pd.DataFrame, settings: Settings, tmp_path: Path
+) -> None:
+    from kamtibmas_geo.cli import main
+    from kamtibmas_geo.scale import dataset_partitions, read_partition
+
+    rows = raw[raw["kabupaten_code"].isin(["16.71", "16.74"])].drop(columns="kabupaten_code")
+    names = {"time": "tanggal", "type": "jenis", "lat": "lintang", "lon": "bujur"}
+    rows = rows.rename(columns={**names, "address": "alamat"})
+    src = tmp_path / "catatan.csv"
+    rows.to_csv(src, index=False)
+    ds = tmp_path / "ds"
+    args = ["--source", str(settings.source), "--cache-dir", str(settings.cache_dir)]
+    args += ["geocode", str(src), "--out", str(tmp_path / "titik.parquet")]
+    args += ["--region", "sumsel", "--partitioned", str(ds)]
+    code = 0
+    try:
+        main(args)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    assert code == 0
+    codes = dataset_partitions(ds)
+    assert {"16.71", "16.74"} <= set(codes)  # a point jittered over the border is next door
+    for code in codes:
+        part = read_partition(ds, code)
+        assert (part["region_code"].str[:5] == code).all()  # where the geocoder placed it
+        assert part["geocode_status"].isin(["coordinates", "matched"]).all()

@@ -123,6 +123,22 @@ MESSAGES = {
         "id": "Ditulis: {out} ({n} baris) dan {rej} ({m} baris).",
         "en": "Written: {out} ({n} rows) and {rej} ({m} rows).",
     },
+    "opt_partitioned": {
+        "id": "Tulis juga catatan yang ditempatkan sebagai data set GeoParquet terpartisi per "
+        "kabupaten/kota (kabupaten_code=.../) di folder baru ini, untuk `kamtibmas-geo scale`.",
+        "en": "Also write the placed records as a GeoParquet data set partitioned by "
+        "kabupaten/kota (kabupaten_code=.../) in this new folder, for `kamtibmas-geo scale`.",
+    },
+    "opt_region": {
+        "id": "Kabupaten/kota tempat catatan ditempatkan: kode atau nama, beberapa dipisah "
+        "koma, atau sumsel (seluruh provinsi); bawaan OKI dan Palembang.",
+        "en": "Kabupaten/kota the records are placed in: code or name, several separated by "
+        "commas, or sumsel (the whole province); default OKI and Palembang.",
+    },
+    "partitioned_written": {
+        "id": "Data set terpartisi: {path} ({n} partisi).",
+        "en": "Partitioned data set: {path} ({n} partitions).",
+    },
 }
 
 _EXTENSIONS = {".csv", ".xlsx", ".geojson", ".json", ".parquet", ".gpkg"}
@@ -239,6 +255,13 @@ def register(app: typer.Typer, lang: Language) -> None:
             Path | None,
             typer.Option("--corrections", help=tr(MESSAGES, "opt_corrections", lang)),
         ] = None,
+        partitioned: Annotated[
+            Path | None,
+            typer.Option("--partitioned", help=tr(MESSAGES, "opt_partitioned", lang)),
+        ] = None,
+        region: Annotated[
+            str | None, typer.Option("--region", help=tr(MESSAGES, "opt_region", lang))
+        ] = None,
     ) -> None:
         import pandas as pd
 
@@ -257,6 +280,11 @@ def register(app: typer.Typer, lang: Language) -> None:
         res = check_res(res)
         if review is not None:
             review = st.guard(review)
+        if partitioned is not None:
+            from kamtibmas_geo._atomic import check_not_input
+
+            check_not_input(partitioned, st.inputs, st.lang, allow_dir=True)
+        where = [r.strip() for r in region.split(",") if r.strip()] if region else None
         chosen = read_corrections(corrections, lang=st.lang) if corrections else None
         reading = ReadOptions.parse(sheet, text_column, columns)
         with st.console.status(Text(tr(MESSAGES, "reading", st.lang, path=input_path))):
@@ -270,7 +298,9 @@ def register(app: typer.Typer, lang: Language) -> None:
                 lang=st.lang,
             )
         with st.console.status(tr(MESSAGES, "gazetteer", st.lang)):
-            gaz = build_gazetteer(landmarks=landmarks, settings=st.settings, lang=st.lang)
+            gaz = build_gazetteer(
+                landmarks=landmarks, settings=st.settings, lang=st.lang, region=where
+            )
         records = rs.records
         n = len(records)
         rows_in = n + len(rs.rejected)
@@ -297,6 +327,7 @@ def register(app: typer.Typer, lang: Language) -> None:
                     lang=st.lang,
                     gazetteer=gaz,
                     corrections=chosen,
+                    region=where,
                 )
                 parts.append(got.records)
                 rejected.append(got.rejected)
@@ -314,6 +345,13 @@ def register(app: typer.Typer, lang: Language) -> None:
             st.console.print(read_line, markup=False)
         msg = tr(MESSAGES, "written", st.lang, out=out, n=len(placed), rej=rej_path, m=len(rej))
         st.console.print(msg, soft_wrap=True)
+        if partitioned is not None:
+            from kamtibmas_geo.scale._dataset import dataset_partitions, write_dataset
+
+            write_dataset(placed, partitioned, settings=st.settings, lang=st.lang)
+            n_parts = len(dataset_partitions(partitioned, lang=st.lang))
+            msg = tr(MESSAGES, "partitioned_written", st.lang, path=partitioned, n=n_parts)
+            st.console.print(msg, soft_wrap=True, markup=False)
         if kind == "early_warning":
             for line in _warning_lines(placed, out, st.lang):
                 st.console.print(line, soft_wrap=True, markup=False)
