@@ -162,8 +162,8 @@ class WarningPlan:
             The cells of its due warnings.
         placed : dict
             ``{cell: (team, stop)}`` of the cells routed.
-        why : dict
-            Text of why a cell not routed was left (cap, time, no team).
+        why : str
+            Why a cell not routed was left (cap, time, no team), in words.
         """
         frame = self.due[window]
         left = []
