@@ -302,6 +302,36 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.mark.browser
+def test_public_aggregates_in_chromium(
+    browser: Any,
+    cells: gpd.GeoDataFrame,
+    warnings_frame: gpd.GeoDataFrame,
+    bounds: dict[str, gpd.GeoDataFrame],
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "publik.html"
+    opts = MapOptions(public=True, as_of=AS_OF, min_reports=2)
+    render_map(cells, warnings=warnings_frame, boundaries=bounds, out=out, options=opts)
+    ctx = browser.new_context(offline=True, viewport={"width": 1000, "height": 700})
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(out.as_uri(), wait_until="load")
+    page.wait_for_function("() => window.__kg && window.__kg.ready", timeout=20000)
+    try:
+        assert page.locator(".kg-ewa").count() == 2
+        assert page.locator(".kg-ew").count() == 0
+        assert sorted(page.locator(".kg-ewa span").all_inner_texts()) == ["2", "3"]
+        popup = page.evaluate("() => window.__kg.warningHtml(0)")
+        assert "3 laporan informasi dini" in popup
+        assert "Balap liar terjadwal" in popup
+        assert "sedikitnya 2 laporan" in page.locator(".kg-legend").inner_text()
+        assert errors == []
+    finally:
+        ctx.close()
+
+
+@pytest.mark.browser
 def test_layer_popup_and_legend_in_chromium(browser: Any, private_page: Path) -> None:
     ctx = browser.new_context(offline=True, viewport={"width": 1200, "height": 800})
     page = ctx.new_page()
