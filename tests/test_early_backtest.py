@@ -265,6 +265,13 @@ def test_select_forecast_uses_warnings_only_when_they_help(
     assert "Bobot 0" in control.describe()
     assert plain.warning_verdict is None
     assert "Informasi dini" not in plain.describe()
+    # the backtest's forecaster passes warnings= through, and tells its choice
+    from kamtibmas_geo.evaluate import auto_forecaster
+
+    forecast = auto_forecaster(warnings=data["helpful"], **kw)
+    scores = forecast(inc, target, plg_cells)
+    assert scores.attrs["selection"].warning_weight == helped.warning_weight
+    pd.testing.assert_series_equal(scores, helped.scores, check_names=False)
 
 
 # --------------------------------------------------------------------------- the command
