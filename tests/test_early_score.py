@@ -361,3 +361,19 @@ def test_cli_hotspots_warnings(tmp_path, settings: Settings, plg: gpd.GeoDataFra
     text = out.read_text(encoding="utf-8")
     assert "Budi" not in text
     assert "081234567" not in text
+
+
+def test_exports_keep_counts_and_types_public_ones_no_warning(
+    scored_run: dict[str, Any], tmp_path: Any, settings: Settings
+) -> None:
+    from kamtibmas_geo import export_cells
+
+    cells = scored_run["with"]
+    full = pd.read_csv(export_cells(cells, tmp_path / "sel.csv", settings=settings))
+    assert full["warnings_open"].sum() == 3
+    assert set(full["warning_types"].dropna()) >= {warning_label("balap_liar_terjadwal")}
+    assert not [c for c in full.columns if "reporter" in c]
+    public = pd.read_csv(export_cells(cells, tmp_path / "publik.csv", public=True,
+                                      settings=settings))  # fmt: skip
+    # a public output shows no warning per cell (only aggregated to desa with enough reports)
+    assert not [c for c in public.columns if "warning" in c]
