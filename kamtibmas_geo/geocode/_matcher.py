@@ -159,6 +159,8 @@ class Matcher:
         self._decided: dict[tuple[Any, ...], Match] = {}
         self._by_tokens: dict[tuple[str, ...], Match] = {}
         self._parts: dict[tuple[str, ...], tuple[tuple[Any, ...], ...]] = {}
+        self._rival_seen: dict[tuple[str, float], bool] = {}
+        self._longest_seen: dict[tuple[str, ...], tuple[int, tuple[int, ...], float] | None] = {}
         self._dead: set[str] = set()
         self._fuzzy_seen: dict[str, tuple[float, str]] = {}
         tables = gazetteer.tables or match_tables(
@@ -202,41 +204,20 @@ class Matcher:
 
     def _scan(self, toks: tuple[str, ...]) -> list[_Mention]:
         """Find the longest exact (else same-sounding) name at each word, left to right."""
-        gaz = self.gazetteer
-        exact, sound = gaz.exact, gaz.sound
-        exact_prefix, sound_prefix = self._exact_prefix, self._sound_prefix
-        first_outside, width = self._first_outside, gaz.max_tokens
+        first_outside, width = self._first_outside, self.gazetteer.max_tokens
         mentions: list[_Mention] = []
-        dead = self._dead
+        dead, seen = self._dead, self._longest_seen
         i, n = 0, len(toks)
         while i < n:
             t = toks[i]
             if t == BOUNDARY or t in dead or t in _LEAD_MARKERS:
                 i += 1
                 continue
-            best: tuple[int, tuple[int, ...], float] | None = None
-            key = ""
-            for j in range(i, min(n, i + width)):
-                if toks[j] == BOUNDARY:
-                    break
-                key += toks[j]
-                in_exact = key in exact_prefix
-                if in_exact:
-                    hit = exact.get(key)
-                    if hit:
-                        if hit[0] >= first_outside:
-                            hit = self._with_sound(hit, key)
-                        best = (j - i + 1, hit, 100.0)
-                        continue
-                pkey = phonetic(key)
-                in_sound = pkey in sound_prefix
-                if not (in_exact or in_sound):
-                    if j == i:
-                        dead.add(key)
-                    break
-                hit = sound.get(pkey) if in_sound else None
-                if hit:
-                    best = (j - i + 1, hit, 92.0)
+            window = toks[i : i + width]
+            if window in seen:
+                best = seen[window]
+            else:
+                best = seen[window] = self._longest(window)
             if best is None:
                 i += 1
                 continue
@@ -252,6 +233,40 @@ class Matcher:
             )  # fmt: skip
             i += length
         return mentions
+
+    def _longest(self, window: tuple[str, ...]) -> tuple[int, tuple[int, ...], float] | None:
+        """Return the longest name ``window`` begins with: (words, positions, quality).
+
+        An exact key (quality 100) is preferred at each length to a same-sounding one (92);
+        the look-up stops at the first length that begins no key.
+        """
+        gaz = self.gazetteer
+        exact, sound = gaz.exact, gaz.sound
+        exact_prefix, sound_prefix = self._exact_prefix, self._sound_prefix
+        best: tuple[int, tuple[int, ...], float] | None = None
+        key = ""
+        for j, tok in enumerate(window):
+            if tok == BOUNDARY:
+                break
+            key += tok
+            in_exact = key in exact_prefix
+            if in_exact:
+                hit = exact.get(key)
+                if hit:
+                    if hit[0] >= self._first_outside:
+                        hit = self._with_sound(hit, key)
+                    best = (j + 1, hit, 100.0)
+                    continue
+            pkey = phonetic(key)
+            in_sound = pkey in sound_prefix
+            if not (in_exact or in_sound):
+                if j == 0:
+                    self._dead.add(key)
+                break
+            hit = sound.get(pkey) if in_sound else None
+            if hit:
+                best = (j + 1, hit, 92.0)
+        return best
 
     def _fuzzy(self, toks: tuple[str, ...], covered: set[int]) -> list[_Mention]:
         from rapidfuzz import fuzz, process
@@ -342,7 +357,7 @@ class Matcher:
         Refused when a whole word differs (same number of words, one pair below
         :data:`_WORD_CUTOFF`) or when a name found only outside is as close.
         """
-        from rapidfuzz import fuzz, process
+        from rapidfuzz import fuzz
 
         got = tuple(phonetic(w) for w in words)
         want = self.gazetteer.key_words.get(cand, ())
@@ -350,13 +365,23 @@ class Matcher:
             fuzz.ratio(a, b) < _WORD_CUTOFF for a, b in zip(got, want, strict=True)
         ):
             return False
+        return not self._has_rival(key, score)
+
+    def _has_rival(self, key: str, score: float) -> bool:
+        """Whether a name found only outside is as close to ``key`` as ``score``."""
+        from rapidfuzz import fuzz, process
+
+        seen = self._rival_seen.get((key, score))
+        if seen is not None:
+            return seen
         # ratio = 2 * common / (len1 + len2) >= score bounds the rival's length
         size, s = len(key), score / 100.0
         low, high = math.ceil(size * s / (2 - s)), math.floor(size * (2 - s) / s)
         lengths, pool = self._rivals.get(key[:2], ((), ()))
         a, b = bisect_left(lengths, low), bisect_right(lengths, high)
         hit = a < b and process.extractOne(key, pool[a:b], scorer=fuzz.ratio, score_cutoff=score)
-        return not hit
+        self._rival_seen[(key, score)] = bool(hit)
+        return bool(hit)
 
     def _repair(self, toks: tuple[str, ...], mentions: list[_Mention]) -> None:
         """Re-read a desa name that is not in the kecamatan named, among that kecamatan's desa.

@@ -253,6 +253,8 @@ _JOINED_NUM = re.compile(
 )
 _SPLIT_NUM = re.compile(r"(?<=\d)\s*[-/]\s*(?=\d)")
 _ALNUM_SPLIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+#: Where :data:`_ALNUM_SPLIT` would split (searched first: most texts have no such place).
+_ALNUM_ADJACENT = re.compile(r"[a-z]\d|\d[a-z]")
 _PUNCT_TABLE = str.maketrans(
     {
         **{ch: " " for ch in ".-_'\"`:#*+&~^$%"},
@@ -278,7 +280,7 @@ def _ascii(text: str) -> str:
 
 def _number_words(toks: list[str]) -> list[str]:
     """Turn number words into digits: ``dua puluh enam`` -> ``26``, ``tiga belas`` -> 13."""
-    if _NUM_VOCAB.isdisjoint(toks) and not any(t.isdigit() for t in toks):
+    if _NUM_VOCAB.isdisjoint(toks) and not any(map(str.isdigit, toks)):
         return toks
     out: list[str] = []
     i, n = 0, len(toks)
@@ -339,6 +341,9 @@ def _expand(toks: list[str]) -> list[str]:
     out: list[str] = []
     n = len(toks)
     for i, t in enumerate(toks):
+        if t not in _EXPANDED:
+            out.append(t)
+            continue
         j = i + 1
         while j < n and toks[j] in _FILLER:
             j += 1
@@ -412,7 +417,7 @@ def tokens(text: str) -> tuple[str, ...]:
     if "(" in s:
         s = _BRACKET.sub(_restated, s)
     has_digit = _DIGIT.search(s) is not None
-    if has_digit:
+    if has_digit and ("-" in s or "/" in s):
         s = _SPLIT_NUM.sub(" ", s)
     if "puluh" in s or "belas" in s:
         s = _JOINED_NUM.sub(r"\1 \2 ", s)
@@ -422,7 +427,7 @@ def tokens(text: str) -> tuple[str, ...]:
     s = s.translate(_PUNCT_TABLE)
     if has_d:
         s = _D_ROMAN.sub("ilir ", s)
-    if has_digit:
+    if has_digit and _ALNUM_ADJACENT.search(s):
         s = _ALNUM_SPLIT.sub(" ", s)
     toks = s.split()
     toks = _drop_filler(_expand(_roman(toks)))
