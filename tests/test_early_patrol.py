@@ -180,8 +180,10 @@ def test_without_warnings_nothing_changes(cells: gpd.GeoDataFrame, plan: pd.Data
 
 
 def test_warnings_beyond_the_cap_and_the_hours_are_named_in_the_notes(
-    cells: gpd.GeoDataFrame, quiet: pd.DataFrame
+    cells: gpd.GeoDataFrame, quiet: pd.DataFrame, tmp_path: Path
 ) -> None:
+    from kamtibmas_geo.plan import patrol_html
+
     during = ("2027-02-13 19:40", "2027-02-13 21:30")
     spec = [(k, "rencana_tawuran", "2027-02-12 10:00", *during, "rt", "open") for k in range(5)]
     opts = PatrolOptions(iterations=50, max_candidates=4, dwell_minutes=45)
@@ -206,6 +208,10 @@ def test_warnings_beyond_the_cap_and_the_hours_are_named_in_the_notes(
     note = alloc.loc[alloc["teams"] > 0, "note"].str.cat(sep=" | ")
     assert f"{len(left) - 1} informasi dini tidak menjadi titik" in note
     assert "1 informasi dini tidak menjadi titik: rencana tawuran (RT) (lebih dari 4" in note
+    page = patrol_html(out, tmp_path / "patroli.html").read_text(encoding="utf-8")
+    assert "<h2>Informasi dini yang tidak menjadi titik</h2>" in page
+    assert page.count('<tr class="warn">') == len(stops)
+    assert "INFORMASI DINI · informasi dini: rencana tawuran (RT)" in page
 
 
 def test_private_names_never_reach_the_files(

@@ -484,9 +484,12 @@ def _plan_window(
                 rows.extend(_stop_rows(job, grid, got, team, high, places, told))
         next_team += len(routes)
         row = _alloc_row(job, p, risk_by[p], total, teams[p], len(routes), len(idx))
+        if warned is not None:
+            row["warning_note"] = ""
         if warned is not None and len(first):
             note = _settle(warned, job, p, first, rows, got, opts.max_candidates, teams[p])
             row["note"] = "; ".join(t for t in (row["note"], note) if t)
+            row["warning_note"] = note
         alloc.append(row)
     return rows, alloc
 

@@ -51,6 +51,11 @@ MESSAGES = {
         "en": "Team {team}: {n} stops, {km:.1f} km, {minutes} of {budget} minutes",
     },
     "high": {"id": "PRIORITAS", "en": "PRIORITY"},
+    "warn": {"id": "INFORMASI DINI", "en": "EARLY WARNING"},
+    "warn_notes": {
+        "id": "Informasi dini yang tidak menjadi titik",
+        "en": "Early warnings not made a stop",
+    },
     "map_alt": {"id": "Peta rute", "en": "Route map"},
     "footer": {
         "id": "Dibuat dengan kamtibmas_geo. Waktu dari jadwal Kemenag untuk tempat dan tanggal "
@@ -76,6 +81,7 @@ th,td{border:1px solid #777;padding:1px 4px;text-align:left;vertical-align:top}
 th{background:#e8e8e8}
 td.num{text-align:right}
 tr.high td{font-weight:bold}
+tr.warn td{background:#f3e8fa}
 tr.total td{background:#f4f4f4;font-style:italic}
 .meta{color:#333;margin:.1em 0}
 .sw{display:inline-block;width:.8em;height:.8em;margin-right:.3em;vertical-align:middle}
@@ -168,7 +174,25 @@ def _summary_page(alloc: pd.DataFrame, head: str, meta: str, lang: str) -> list[
             row.append(f'<td class="num">{esc(_teams_cell(r))}</td>')
         parts.append(f"<tr>{''.join(row)}</tr>")
     parts.append("</tbody></table>")
-    parts.append(f'<p class="meta">{esc(tr(MESSAGES, "summary_key", lang))}</p></section>')
+    parts.append(f'<p class="meta">{esc(tr(MESSAGES, "summary_key", lang))}</p>')
+    parts.extend(_warning_notes(alloc, lang))
+    parts.append("</section>")
+    return parts
+
+
+def _warning_notes(alloc: pd.DataFrame, lang: str) -> list[str]:
+    """Return the list of early warnings left out of the routes, per Polsek and window."""
+    if "warning_note" not in alloc.columns:
+        return []
+    left = alloc[alloc["warning_note"].fillna("").astype(str) != ""]
+    if left.empty:
+        return []
+    esc = escape_html
+    parts = [f"<h2>{esc(tr(MESSAGES, 'warn_notes', lang))}</h2><ul>"]
+    for _, r in left.iterrows():
+        text = f"{r['polsek']} · {r['window_label']}: {r['warning_note']}"
+        parts.append(f"<li>{esc(text)}</li>")
+    parts.append("</ul>")
     return parts
 
 
@@ -176,7 +200,7 @@ def _teams_cell(r: pd.Series) -> str:
     """``"2 (18%)"``: teams and risk share; ``"0 (3%)"`` when short of teams, ``"–"`` if none."""
     share = float(r["risk_share"])
     if share <= 0:
-        return "–"
+        return f"{int(r['teams'])} (0%)" if int(r["teams"]) > 0 else "–"
     pct = "<1%" if share < 0.005 else f"{round(share * 100)}%"
     return f"{int(r['teams'])} ({pct})"
 
@@ -237,8 +261,11 @@ def _stop_row(r: pd.Series, color: str, lang: str) -> str:
     if isinstance(r.get("landmark"), str):
         place += f" · {r['landmark']} ({int(r['landmark_m'])} m)"
     reason = str(r["reason"])
+    warn = bool(r.get("warning", False))
     if high:
         reason = f"{tr(MESSAGES, 'high', lang)} · {reason}"
+    if warn:
+        reason = f"{tr(MESSAGES, 'warn', lang)} · {reason}"
     coord = f"{float(r['lat']):.5f}, {float(r['lon']):.5f}"
     link = str(r.get("map_url") or "")
     coord_html = f'<a href="{esc(link)}">{esc(coord)}</a>' if link else esc(coord)
@@ -252,6 +279,7 @@ def _stop_row(r: pd.Series, color: str, lang: str) -> str:
         f"<td>{esc(str(r.get('hours', '')))}</td>",
     ]
     cls = ' class="high"' if high else ""
+    cls = ' class="warn"' if warn else cls
     return f"<tr{cls}>{''.join(cells)}</tr>"
 
 
