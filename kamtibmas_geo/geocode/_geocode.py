@@ -630,12 +630,25 @@ def _out_columns(placement: _Placement, pos: NDArray[np.int64], res: int) -> dic
     }
     units = _unit_arrays(placement.units)
     rows = np.where(coord, placement.desa_row[pos], -1)
+    # a column no row placed by text wrote holds the same values as its unit column, or
+    # only "": one Arrow array is shared by the columns alike (region_code and desa_code)
+    shared: dict[str, Any] = {}
     for c, src in _UNIT_OUT.items():
+        if c not in text and src in shared:
+            cols[c] = shared[src]
+            continue
         cols[c] = _unit_column(units.get(src), rows, text.get(c))
+        if c not in text:
+            shared[src] = cols[c]
     for c in _WHY_COLUMNS:
+        if c not in text and "" in shared:
+            cols[c] = shared[""]
+            continue
         values = text.get(c, none).copy()
         values[coord] = ""
         cols[c] = pd.Series(values).fillna("").astype("str").array
+        if c not in text:
+            shared[""] = cols[c]
     return {c: cols[c] for c in _OUT_COLUMNS}
 
 

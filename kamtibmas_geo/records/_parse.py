@@ -294,15 +294,15 @@ def coords_to_float(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         codes[np.isinf(out)] = "coord_unparsed"
         out[bad] = np.nan
         return out, codes
-    obj = values.astype(object)
-    fast = _arrow_decimals(values)
+    fast = _arrow_decimals(values)  # no Python object per value
     if fast is None:
+        obj = values.astype(object)
         fast = pd.to_numeric(obj, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     out = np.array(fast, dtype=float)
     out[np.isinf(out)] = np.nan
     todo = np.flatnonzero(np.isnan(out))
     if len(todo):
-        res = _map_unique(obj.iloc[todo].to_numpy(), parse_coord)
+        res = _map_unique(values.iloc[todo].astype(object).to_numpy(), parse_coord)
         out[todo] = np.array([r[0] for r in res], dtype=float)
         codes[todo] = np.array([r[1] for r in res], dtype=object)
     return out, codes

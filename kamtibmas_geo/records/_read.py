@@ -670,6 +670,7 @@ def _assemble(
 ) -> gpd.GeoDataFrame:
     """Build the records (:data:`RECORD_COLUMNS`, the other columns, points) of kept rows."""
     idx = np.flatnonzero(keep)
+    none = string_array(np.full(len(idx), None, dtype=object))  # shared by the empty columns
     out = _identity(table.raw, idx, typing.kind)
     t_ok, kept_type = _add_types(out, table, idx, typing)
     out["time"] = pd.to_datetime(times.t_ns[idx], utc=True).tz_convert(times.zone).as_unit("ns")
@@ -677,25 +678,26 @@ def _assemble(
     out["lat"] = places.lat[idx]
     out["lon"] = places.lon[idx]
     for f in _TEXT_FIELDS:
-        out[f] = (
-            places.texts[f].array.take(idx)
-            if f in places.texts
-            else string_array(np.full(len(idx), None, dtype=object))
-        )
+        out[f] = places.texts[f].array.take(idx) if f in places.texts else none
     if table.own and "duplicate_of" in table.columns:  # as written (see _own.keep_written)
-        out["duplicate_of"] = string_array(np.full(len(idx), None, dtype=object))
+        out["duplicate_of"] = none
     else:
         out["duplicate_of"] = _duplicates(out, times.t_ns[idx], tolerances)
-    out["coord_note"] = string_array(places.note[idx])
-    out["type_warning"] = _type_warnings(out["type_raw"], t_ok, typing.lang)
-    out["time_note"] = string_array(times.note[idx])
-    out["read_note"] = string_array(_read_notes(table.raw, typing.lang)[idx])
+    out["coord_note"] = _or_none(places.note[idx], none)
+    out["type_warning"] = none if t_ok.all() else _type_warnings(out["type_raw"], t_ok, typing.lang)
+    out["time_note"] = _or_none(times.note[idx], none)
+    out["read_note"] = _or_none(_read_notes(table.raw, typing.lang)[idx], none)
     if table.own:
         _own.keep_written(out, table.frame, idx, kept_type)
     _carry_other_columns(out, table, idx)
     geom = gpd.points_from_xy(out["lon"], out["lat"], crs="EPSG:4326")
     geom[np.isnan(out["lat"].to_numpy())] = None
     return gpd.GeoDataFrame(out, geometry=geom, crs="EPSG:4326")
+
+
+def _or_none(values: np.ndarray, none: Any) -> Any:
+    """Return notes (str or None) as a ``string`` array; ``none`` (shared) when all are None."""
+    return none if pd.isna(values).all() else string_array(values)
 
 
 def _identity(raw: RawTable, idx: np.ndarray, kind: str) -> pd.DataFrame:
@@ -778,7 +780,7 @@ def _duplicates(out: pd.DataFrame, t_ns: np.ndarray, tolerances: tuple[float, fl
         place = np.array([normalise_text(u).replace(" ", "") for u in a_uniq], dtype=object)[a_keys]
     minutes, metres = tolerances
     dup = find_duplicates(
-        out["type"].to_numpy(dtype=object),
+        pd.factorize(out["type"])[0],  # the same groups as the type texts, no string per row
         t_ns,
         out["lat"].to_numpy(),
         out["lon"].to_numpy(),
@@ -786,9 +788,8 @@ def _duplicates(out: pd.DataFrame, t_ns: np.ndarray, tolerances: tuple[float, fl
         minutes=minutes,
         metres=metres,
     )
-    ids = out["record_id"].to_numpy(dtype=object)
     dup_ids = np.full(n, None, dtype=object)
-    dup_ids[dup >= 0] = ids[dup[dup >= 0]]
+    dup_ids[dup >= 0] = out["record_id"].iloc[dup[dup >= 0]].to_numpy(dtype=object)
     return string_array(dup_ids)
 
 
