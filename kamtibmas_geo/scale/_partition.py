@@ -162,9 +162,9 @@ def prepare_partition(dataset: str, code: str, job: ScaleJob) -> Prepared:
     if "geocode_status" not in frame.columns:
         from kamtibmas_geo.geocode._geocode import geocode
 
-        gaz = _gazetteer(job.region, job.settings, job.lang)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            gaz = _gazetteer(job.region, job.settings, job.lang)
             got = geocode(
                 frame,
                 res=job.res,
