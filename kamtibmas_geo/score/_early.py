@@ -74,7 +74,11 @@ MESSAGES = {
     },
     "reason": {
         "id": "{n} informasi dini: {types}",
-        "en": "{n} early warning{s}: {types}",
+        "en": "{n} early warnings: {types}",
+    },
+    "reason_one": {
+        "id": "1 informasi dini: {types}",
+        "en": "1 early warning: {types}",
     },
     "reason_answered": {
         "id": "{n} sudah dijawab kegiatan Binmas",
@@ -494,8 +498,10 @@ def _types_text(kinds: NDArray[Any], lang: str) -> str:
 def _reason(n_open: int, n_done: int, types: str, lang: str) -> str:
     parts = []
     if n_open:
-        plural = "" if n_open == 1 else "s"
-        parts.append(tr(MESSAGES, "reason", lang, n=n_open, s=plural, types=types))
+        if n_open == 1:
+            parts.append(tr(MESSAGES, "reason_one", lang, types=types))
+        else:
+            parts.append(tr(MESSAGES, "reason", lang, n=n_open, types=types))
     if n_done:
         parts.append(tr(MESSAGES, "reason_answered", lang, n=n_done))
     return "; ".join(parts)
