@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import h3
 import pandas as pd
 import pytest
 from _render_data import make_cells
@@ -24,6 +25,7 @@ CHROMIUM = "/usr/bin/chromium"
 SECRETS = ("Budi Santoso", "Siti Rahmawati", "081234567890", "0812-9999-0000", "rt07@contoh.id")
 XSS = '<img src=x onerror="window.__pwned=1">'
 AS_OF = "2027-02-10 12:00"
+CELL_REASON = "2 informasi dini: rencana tawuran"
 
 
 def _t(text: str | None) -> pd.Timestamp:
@@ -113,7 +115,11 @@ def activities(warnings_frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 @pytest.fixture(scope="module")
 def cells(kabupaten: gpd.GeoDataFrame, desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     pal = desa[desa["kabupaten_code"] == "16.71"]
-    return make_cells(kabupaten, pal, oki_hotspots=0).iloc[::10].reset_index(drop=True)
+    out = make_cells(kabupaten, pal, oki_hotspots=0).iloc[::10].reset_index(drop=True)
+    out["warnings_open"] = 0  # the columns score_hotspots(warnings=...) adds
+    out["warning_reason"] = ""
+    out.loc[5, ["warnings_open", "warning_reason"]] = [2, CELL_REASON]
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +171,9 @@ def test_private_page_packs_roles_never_names(private_page: Path) -> None:
     page = private_page.read_text(encoding="utf-8")
     for secret in SECRETS:
         assert secret not in page
-    ew = _data(page)["warnings"]
+    data = _data(page)
+    assert CELL_REASON in data["hexsets"][0]["p"]["warning_reason"]
+    ew = data["warnings"]
     assert ew["n"] == 8
     assert sorted(set(ew["role"])) == ["Ormas", "Pokdar Kamtibmas", "RT", "RW", "Warga"]
     assert "Sab 13 Feb 2027 20:00\u201323:00" in ew["exp"]
@@ -205,6 +213,7 @@ def test_public_map_only_desa_with_k_reports(
         page = m.get_root().render()
         for secret in SECRETS:
             assert secret not in page
+        assert "informasi dini: rencana" not in page  # no warning per cell
         return _data(page)
 
     data = public(3)
@@ -332,7 +341,9 @@ def test_public_aggregates_in_chromium(
 
 
 @pytest.mark.browser
-def test_layer_popup_and_legend_in_chromium(browser: Any, private_page: Path) -> None:
+def test_layer_popup_and_legend_in_chromium(
+    browser: Any, private_page: Path, cells: gpd.GeoDataFrame
+) -> None:
     ctx = browser.new_context(offline=True, viewport={"width": 1200, "height": 800})
     page = ctx.new_page()
     errors: list[str] = []
@@ -380,6 +391,13 @@ def test_layer_popup_and_legend_in_chromium(browser: Any, private_page: Path) ->
         assert "Perkiraan waktu: tidak disebut" in texts[1]
         assert "Pelapor: Pokdar Kamtibmas" in texts[1]
         assert page.evaluate("() => window.__pwned") is None
+        page.evaluate(
+            """([lat, lng]) => { window.__kg.map.setView([lat, lng], 15, {animate: false});
+              window.__kg.showTip(lat, lng); }""",
+            list(h3.cell_to_latlng(cells.loc[5, "hex_id"])),
+        )
+        page.wait_for_selector(".leaflet-tooltip", timeout=3000)
+        assert f"\u26a0 {CELL_REASON}" in page.locator(".leaflet-tooltip").inner_text()
         html = page.content()
         for secret in SECRETS:
             assert secret not in html

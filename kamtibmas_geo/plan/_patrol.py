@@ -275,7 +275,8 @@ def patrol_plan(
         type peaks) become priority stops at their cell with the reason "informasi dini:
         rencana tawuran (RT)". Answered ones are not stops. Only the reporter's role is used.
     activities : DataFrame, optional
-        Binmas activities (sambang, sosialisasi, imbauan, patroli) that answer warnings.
+        Binmas activities (sambang, sosialisasi, imbauan, patroli) that answer warnings;
+        by default the rows of ``records`` of kind ``activity``.
     options : PatrolOptions, optional
         Speed, detour factor, dwell, materiality, search iterations.
     high_risk_quantile : float
@@ -319,6 +320,8 @@ def patrol_plan(
         raise PlanError.say(MESSAGES, "err_no_risk")
     warned = None
     if warnings is not None:
+        if activities is None and records is not None and "kind" in records.columns:
+            activities = records[records["kind"].astype(str) == "activity"]
         opens = {w: sky.window(w, *centre) for w in wins}
         warned = warning_plan(
             warnings,

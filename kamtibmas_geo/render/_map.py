@@ -66,6 +66,9 @@ __all__ = [
 ]
 
 _TOLERANCE = {"desa": 0.0001, "kecamatan": 0.0002, "kabupaten": 0.0003}
+#: The early-warning columns of score cells (``score_hotspots(warnings=...)``): private maps
+#: show them in the cell tooltip, public maps never.
+_CELL_WARNINGS = ["warnings_open", "warnings_answered", "warning_types", "warning_reason"]
 _TILE_KEYS = {"z", "x", "y"}
 _TILE_KEY_RE = re.compile(r"\{([a-z])\}")
 
@@ -453,8 +456,9 @@ def _cell_sets(
 ) -> list[tuple[str | None, gpd.GeoDataFrame]]:
     """Return the cells of each period as hexagons in EPSG:4326 (suppressed when public)."""
     sets = [(p, _as_cells(f, "cells")) for p, f in md.split_periods(cells)]
-    if public:
-        sets = [(p, md.suppress_cells(md.drop_personal(f), k)) for p, f in sets]
+    if public:  # no warning per cell: only desa aggregates of the warnings layer
+        plain = [(p, f.drop(columns=_CELL_WARNINGS, errors="ignore")) for p, f in sets]
+        sets = [(p, md.suppress_cells(md.drop_personal(f), k)) for p, f in plain]
     return sets
 
 

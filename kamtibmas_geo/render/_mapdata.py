@@ -65,8 +65,8 @@ GI_COLOURS = {
 
 #: Column names that hold personal data or free text (matched case-insensitively).
 PERSONAL_RE = re.compile(
-    r"(^|_)(nama|name|nik|ktp|kk|hp|no_hp|phone|telp|telepon|tlp|wa|whatsapp|email|contact|kontak|reporter|"
-    r"pelapor|korban|tersangka|pelaku|saksi|keterangan|ket|catatan|notes?|uraian|"
+    r"(^|_)(nama|name|nik|ktp|kk|hp|no_hp|phone|telp|telepon|tlp|wa|whatsapp|email|contact|"
+    r"kontak|reporter|pelapor|korban|tersangka|pelaku|saksi|keterangan|ket|catatan|notes?|uraian|"
     r"kronologi|deskripsi|description|alamat_rumah|tanggal_lahir|umur|usia)($|_)",
     re.IGNORECASE,
 )
@@ -262,6 +262,7 @@ NUM_COLS = {
     "gi_bin": 0,
     "n_incidents": 0,
     "n_activities": 0,
+    "warnings_open": 0,
     "score_rank": 0,
     "small_sample": 0,
 }
@@ -275,6 +276,7 @@ STR_COLS = (
     "gi_label",
     "trend_class",
     "trend_label",
+    "warning_reason",
 )
 #: Columns a period layer carries itself; the others are read from the first layer.
 PERIOD_COLS = ("score_class", "score", "n_incidents")

@@ -429,6 +429,8 @@ SCRIPT = r"""
       if (c.length) { h += '<br><small>' + c.join(', ') + '</small>'; }
     }
     if (C.col('n_activities')) { h += '<br>' + T.activities + ': ' + whole(g('n_activities')); }
+    var wr = g('warnings_open') > 0 ? C.text('warning_reason', i) : null;
+    if (wr) { h += '<br><b>\u26a0 ' + esc(wr) + '</b>'; }
     var tr = C.text('trend_label', i) || C.text('trend_class', i);
     if (tr) { h += '<br>' + T.trend + ': ' + esc(tr); }
     if (C.col('coverage_gap')) { h += '<br>' + T.gap + ': ' + num(g('coverage_gap'), 2); }
