@@ -183,7 +183,8 @@ def _text_array(frame: pd.DataFrame, text_column: str) -> NDArray[np.object_]:
     """Return the texts of :func:`address_texts` as an object array (shared strings)."""
     # the desa column says "desa or kelurahan" without the status ("desakel")
     prefix = {text_column: "", "desa": ", desakel ", "kecamatan": ", kec "}
-    parts = [_prefixed(frame[c], p) for c, p in prefix.items() if c in frame.columns]
+    # a column without any value adds nothing to any text
+    parts = [_prefixed(frame[c], p) for c, p in prefix.items() if _some(frame, c)]
     out = np.full(len(frame), "", dtype=object)
     some = np.zeros(len(frame), dtype=bool)
     for part in parts:
@@ -191,6 +192,11 @@ def _text_array(frame: pd.DataFrame, text_column: str) -> NDArray[np.object_]:
     rows = np.flatnonzero(some)  # only rows with some text are joined
     out[rows] = ["".join(p).strip(" ,") for p in zip(*(part[rows] for part in parts), strict=True)]
     return out
+
+
+def _some(frame: pd.DataFrame, column: str) -> bool:
+    """Return whether ``frame`` has ``column`` with at least one value that is not missing."""
+    return column in frame.columns and bool(frame[column].notna().any())
 
 
 def _prefixed(values: pd.Series, prefix: str) -> NDArray[np.object_]:
@@ -229,7 +235,7 @@ class _Rows:
     @classmethod
     def of(cls, frame: pd.DataFrame, text_column: str) -> _Rows:
         n = len(frame)
-        src = frame["source"].astype(str) if "source" in frame.columns else None
+        src = frame["source"] if "source" in frame.columns else None
         rows = (
             pd.to_numeric(frame["row"], errors="coerce")
             if "row" in frame.columns
@@ -240,7 +246,10 @@ class _Rows:
 
     def source_of(self, i: SupportsIndex) -> Any:
         """Return the source (file name) of row ``i``."""
-        return "<DataFrame>" if self.source is None else _item(self.source, i)
+        if self.source is None:
+            return "<DataFrame>"
+        k = int(i)
+        return self.source.iloc[k : k + 1].astype(str).tolist()[0]
 
     def row_of(self, i: SupportsIndex) -> Any:
         """Return the sheet row number of row ``i``."""
