@@ -257,6 +257,11 @@ def test_cli_map_warnings(
     assert _data(page)["warnings"]["n"] == [3, 2]
     said = " ".join(capsys.readouterr().out.split())
     assert "sedikitnya 2 laporan (2 desa/kelurahan)" in said
+    bad = [*base[:-1], "kemarin", "--out", str(tmp_path / "x.html")]
+    with pytest.raises(SystemExit) as done:
+        main(bad)
+    assert done.value.code == 2
+    assert "as_of='kemarin' bukan tanggal/waktu" in capsys.readouterr().err
     for secret in SECRETS:
         assert secret not in page
 

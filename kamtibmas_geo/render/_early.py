@@ -200,7 +200,15 @@ def warning_view(
 
 def _as_of(warnings: pd.DataFrame, as_of: Any) -> pd.Timestamp:
     """Return ``as_of`` in Asia/Jakarta, by default the newest report."""
-    stamp = pd.Timestamp(as_of) if as_of is not None else None
+    from kamtibmas_geo._errors import ScoreError
+    from kamtibmas_geo.score._early import MESSAGES as EARLY
+
+    try:
+        stamp = pd.Timestamp(as_of) if as_of is not None else None
+    except (TypeError, ValueError):
+        raise ScoreError.say(EARLY, "bad_as_of", value=as_of) from None
+    if stamp is not None and pd.isna(stamp):
+        raise ScoreError.say(EARLY, "bad_as_of", value=as_of)
     if stamp is None:
         times = pd.to_datetime(warnings["time"], errors="coerce")
         stamp = pd.Timestamp(times.max())
