@@ -253,20 +253,17 @@ def test_private_names_never_reach_the_files(
     assert "informasi dini" in gpx
 
 
-def test_english_reason(
+def test_english_reason_and_same_plan_twice(
     cells: gpd.GeoDataFrame, warnings_frame: gpd.GeoDataFrame, activities: gpd.GeoDataFrame
 ) -> None:
-    with pytest.warns(UserWarning, match="1448"):
-        out = patrol_plan(
-            cells,
-            teams=3,
-            windows=["tarawih"],
-            day=DAY,
-            warnings=warnings_frame,
-            activities=activities,
-            options=OPTS,
-            lang="en",
-        )
+    kw = {"teams": 3, "windows": ["tarawih"], "day": DAY, "options": OPTS, "lang": "en"}
+    plans = []
+    for _ in range(2):
+        with pytest.warns(UserWarning, match="1448"):
+            plans.append(patrol_plan(cells, warnings=warnings_frame, activities=activities, **kw))
+    out, again = plans
+    pd.testing.assert_frame_equal(out, again)
+    assert out.attrs == again.attrs
     reasons = out.loc[out["warning"], "reason"].tolist()
     assert "early warning: firecracker sales (Pokdar Kamtibmas)" in reasons
     assert "early warning: scheduled street race (Resident)" in reasons
