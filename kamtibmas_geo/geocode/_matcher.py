@@ -401,12 +401,13 @@ class Matcher:
         if not kec_cov:
             return
         for m in mentions:
-            cands = [places[k] for k in m.idx]
-            desa = [p for p in cands if p.level == "desa"]
+            if m.hint == "kec":
+                continue
+            desa = [places[k] for k in m.idx if places[k].level == "desa"]
             # after "Desa"/"Kel.", a name found only outside (or only as a kecamatan) may
             # be the first words of a typo'd desa of the kecamatan named
             other = m.hint == "desa" and not desa
-            if not (desa or other) or m.hint == "kec" or any(p.level != "desa" for p in desa):
+            if not (desa or other):
                 continue
             if any(p.kecamatan_code in kec_cov for p in desa):
                 continue
@@ -423,15 +424,23 @@ class Matcher:
         self, toks: tuple[str, ...], mentions: list[_Mention], kec_cov: set[str]
     ) -> None:
         """Read the words after "Desa"/"Kel." that named nothing, among the kecamatan's desa."""
-        starts = {m.start for m in mentions}
-        for i, t in enumerate(toks[:-1]):
-            if t not in DESA_MARKERS or i + 1 in starts:
+        starts: set[int] | None = None
+        added = False
+        for i in range(len(toks) - 1):
+            t = toks[i]
+            if t not in DESA_MARKERS:
+                continue
+            if starts is None:
+                starts = {m.start for m in mentions}
+            if i + 1 in starts:
                 continue
             near = self._near(toks, i + 1, kec_cov)
             if near is not None:
                 idx, length, quality, text = near
                 mentions.append(_Mention(i + 1, length, idx, quality, "desa", text, (), t))
-        mentions.sort(key=lambda m: m.start)
+                added = True
+        if added:
+            mentions.sort(key=lambda m: m.start)
 
     def _near(
         self, toks: tuple[str, ...], start: int, kec_codes: set[str]
@@ -692,10 +701,8 @@ class Matcher:
             ins = [places[k] for k in m.idx if places[k].level in _IN_LEVELS[lvl]]
             if not ins:
                 asserted.append(m)
-            elif lvl == "desa":
-                outs = [places[k] for k in m.out if places[k].kind in kinds]
-                if _status_clash(m.marker, ins, outs):
-                    weak.append(m)
+            elif lvl == "desa" and _status_clash(m.marker, ins, places, m.out):
+                weak.append(m)
         return asserted, weak, regions
 
     def _chain(self, mentions: list[_Mention], *, outside: bool) -> tuple[int, _Mention | None]:
@@ -857,12 +864,14 @@ def _refuse(m: _Mention) -> Match:
     return Match("unmatched", None, 0.0, "outside", m.text)
 
 
-def _status_clash(marker: str, ins: list[Place], outs: list[Place]) -> bool:
-    """Whether "Kel."/"Desa" fits only the outside namesakes (desa vs kelurahan)."""
+def _status_clash(
+    marker: str, ins: list[Place], places: tuple[Place, ...], out: tuple[int, ...]
+) -> bool:
+    """Whether "Kel."/"Desa" fits only the outside namesakes ``out`` (desa vs kelurahan)."""
     want = "kelurahan" if marker in {"kel", "kelurahan"} else "desa" if marker == "desa" else ""
-    if not want:
+    if not want or any(p.kind == want for p in ins):
         return False
-    return all(p.kind != want for p in ins) and any(p.kind == want for p in outs)
+    return any(places[k].kind == want for k in out)
 
 
 def _by_status(marker: str, cands: list[Place]) -> list[Place]:
