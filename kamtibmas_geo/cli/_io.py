@@ -29,11 +29,13 @@ MESSAGES = {
         "id": "Kolom yang namanya tidak dikenali, bidang=kolom dipisah koma, mis. "
         'tanggal="Hari/Tanggal",alamat="TKP / Alamat",jam="Waktu" (bidang: tanggal, jam, '
         "lintang, bujur, koordinat, alamat, jenis, desa, kecamatan, polsek, keterangan, "
-        "nama, status).",
+        "nama, status). Kolom di bawah judul gabungan bernama seperti judul itu dengan .1, "
+        '.2 (mis. jam="Waktu Kejadian.1").',
         "en": "Columns whose names are not recognised, field=column separated by commas, "
         'e.g. tanggal="Hari/Tanggal",alamat="TKP / Alamat",jam="Waktu" (fields: tanggal/'
         "date, jam/time, lintang/lat, bujur/lon, koordinat, alamat/address, jenis/type, "
-        "desa, kecamatan, polsek, keterangan, nama/name, status).",
+        "desa, kecamatan, polsek, keterangan, nama/name, status). A column under a merged "
+        'title is named after it with .1, .2 (e.g. jam="Waktu Kejadian.1").',
     },
     "columns_used": {
         "id": "Kolom dipakai ({name}): {mapping}",
