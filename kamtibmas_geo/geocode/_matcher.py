@@ -737,8 +737,8 @@ class Matcher:
         """:meth:`_chain` outside: only the outside areas named can hold another mention."""
         areas = self._areas
         places = self.gazetteer.places
-        named = [(j, {places[k].code for k in m.out if k in areas}) for j, m in enumerate(mentions)]
-        named = [(j, s) for j, s in named if s]
+        named = [(j, areas.intersection(m.out)) for j, m in enumerate(mentions)]
+        named = [(j, {places[k].code for k in s}) for j, s in named if s]
         if not named:
             return 1, None  # no kecamatan, kabupaten or province outside: no chain
         best, who = 0, None
@@ -748,10 +748,11 @@ class Matcher:
                 if m.out and best < 1:
                     best, who = 1, m
                 continue
+            held = set().union(*rivals)  # a candidate outside all of them explains itself only
             for k in m.out[:64]:
                 p = places[k]
                 anc = {p.kecamatan_code, p.kabupaten_code, p.code[:2]} - {p.code}
-                n = 1 + sum(1 for s in rivals if not s.isdisjoint(anc))
+                n = 1 if held.isdisjoint(anc) else 1 + sum(not s.isdisjoint(anc) for s in rivals)
                 if n > best:
                     best, who = n, m
         return best, who

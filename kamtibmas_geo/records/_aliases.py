@@ -373,17 +373,19 @@ def _drop_filler(toks: list[str]) -> list[str]:
     if _TAKES_NUMBER.isdisjoint(toks) and _FILLER.isdisjoint(toks):
         return toks
     out: list[str] = []
+    append, takes, filler = out.append, _TAKES_NUMBER, _FILLER
     skip = 0
     for i, t in enumerate(toks):
-        if skip and t.isdigit() and not _starts_numbered(toks, i):
-            skip -= 1
-            continue
-        skip = 0
-        if t in _TAKES_NUMBER:
+        if skip:
+            if t.isdigit() and not _starts_numbered(toks, i):
+                skip -= 1
+                continue
+            skip = 0
+        if t in takes:
             skip = 2 if t in {"rt", "rw"} else 1
-        if t in _FILLER:
+        if t in filler:
             continue
-        out.append(t)
+        append(t)
     return out
 
 
