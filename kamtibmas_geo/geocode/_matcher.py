@@ -737,8 +737,8 @@ class Matcher:
         """:meth:`_chain` outside: only the outside areas named can hold another mention."""
         areas = self._areas
         places = self.gazetteer.places
-        named = [(j, areas.intersection(m.out)) for j, m in enumerate(mentions)]
-        named = [(j, {places[k].code for k in s}) for j, s in named if s]
+        hits = [(j, areas.intersection(m.out)) for j, m in enumerate(mentions)]
+        named = [(j, {places[k].code for k in s}) for j, s in hits if s]
         if not named:
             return 1, None  # no kecamatan, kabupaten or province outside: no chain
         best, who = 0, None
