@@ -387,10 +387,11 @@ def geocode(
     """
     res = check_res(res)
     frame, prior = _unpack(records)
-    gaz = gazetteer or build_gazetteer(
-        landmarks=landmarks, settings=settings, lang=lang, region=region
+    matcher = _LazyMatcher(
+        gazetteer, dict(landmarks=landmarks, settings=settings, lang=lang, region=region)
     )
-    matcher = Matcher(gaz)
+    if gazetteer is None and (landmarks is not None or region is not None):
+        matcher.gazetteer  # noqa: B018 (a bad landmarks file or region is refused first)
     rows = _Rows.of(frame, text_column)
     placement = _Placement.empty(rows)
     _place_by_coordinates(rows, placement, matcher, settings=settings, lang=lang, region=region)
@@ -401,10 +402,38 @@ def geocode(
     return RecordSet(_placed_records(frame, placement, res), _ledger(placement, prior))
 
 
+class _LazyMatcher:
+    """The matcher, its gazetteer built when a row first needs it.
+
+    Records with coordinates and no text (the common bulk export) never need it: the
+    gazetteer of all Indonesia is then not built at all.
+    """
+
+    def __init__(self, gazetteer: Gazetteer | None, build: dict[str, Any]) -> None:
+        self._gazetteer, self._build = gazetteer, build
+        self._matcher: Matcher | None = None
+
+    @property
+    def matcher(self) -> Matcher:
+        """The matcher (built on first use)."""
+        if self._matcher is None:
+            self._matcher = Matcher(self._gazetteer or build_gazetteer(**self._build))
+        return self._matcher
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        """The gazetteer (built on first use)."""
+        return self.matcher.gazetteer
+
+    def match(self, text: str) -> Match:
+        """Match ``text`` (see :meth:`Matcher.match`)."""
+        return self.matcher.match(text)
+
+
 def _place_by_coordinates(
     rows: _Rows,
     placement: _Placement,
-    matcher: Matcher,
+    matcher: _LazyMatcher,
     *,
     settings: Settings | None,
     lang: str,
@@ -442,7 +471,10 @@ def _place_by_coordinates(
 
 
 def _mismatch(
-    matcher: Matcher, texts: NDArray[np.object_], desa_row: NDArray[np.int64], units: pd.DataFrame
+    matcher: _LazyMatcher,
+    texts: NDArray[np.object_],
+    desa_row: NDArray[np.int64],
+    units: pd.DataFrame,
 ) -> NDArray[np.bool_]:
     """Flag points whose written address names another desa/kecamatan than the point's."""
     mismatch = np.zeros(len(texts), dtype=bool)
@@ -464,9 +496,8 @@ def _mismatch(
     return mismatch
 
 
-def _place_by_text(rows: _Rows, placement: _Placement, matcher: Matcher, *, lang: str) -> None:
+def _place_by_text(rows: _Rows, placement: _Placement, matcher: _LazyMatcher, *, lang: str) -> None:
     """Place rows without coordinates by their address text, or reject them with the reason."""
-    names = matcher.gazetteer.names
     for i in np.flatnonzero(np.isnan(rows.lat)):
         text = rows.text[i]
         if not text:
@@ -494,7 +525,7 @@ def _place_by_text(rows: _Rows, placement: _Placement, matcher: Matcher, *, lang
                 reason=tr(MESSAGES, key, lang, name=name, cands=cands.strip("[]").replace("'", "")),
             )
             continue
-        _place_row(placement, i, m, names)
+        _place_row(placement, i, m, matcher.gazetteer.names)
 
 
 def _place_row(placement: _Placement, i: SupportsIndex, m: Match, names: Mapping[str, str]) -> None:
@@ -513,7 +544,7 @@ def _place_row(placement: _Placement, i: SupportsIndex, m: Match, names: Mapping
 def _apply_corrections(
     rows: _Rows,
     placement: _Placement,
-    matcher: Matcher,
+    matcher: _LazyMatcher,
     corrections: Mapping[int, str],
     *,
     lang: str,
