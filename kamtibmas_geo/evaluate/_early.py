@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
-import h3
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -51,7 +50,6 @@ __all__ = [
     "WarningBacktest",
     "warning_backtest",
     "warning_signal",
-    "weigh_warnings",
 ]
 
 #: The weights tried for the warnings (0 is the forecast alone).
@@ -756,9 +754,13 @@ class _Test:
 
 
 def _smoother(index: pd.Index) -> sp.csr_array:
-    from kamtibmas_geo.evaluate._forecast import _ring_kernels
+    """Return the row-normalised triangular kernel over one ring (as the forecaster's)."""
+    from kamtibmas_geo.score._gistar import disk_pairs
 
-    return _ring_kernels(index)[1]
+    n = len(index)
+    rows, cols, dist = disk_pairs(list(index), 1)
+    kern = sp.csr_array(((2 - dist) / 2, (rows, cols)), shape=(n, n))
+    return sp.csr_array(sp.diags(1 / (kern @ np.ones(n))) @ kern)
 
 
 def _unit_table(
@@ -834,125 +836,3 @@ def _unit_periods(
             "fair": k >= min_folds,
         }
     )
-
-
-# --------------------------------------------------------------------------- the forecaster
-
-
-def weigh_warnings(
-    warnings: Any,
-    *,
-    scores: NDArray[np.float64],
-    chosen_scores: Callable[[Any], NDArray[np.float64]],
-    ctx: Any,
-    window: Any,
-    index: pd.Index,
-    areas: NDArray[np.float64],
-    cut: Cut,
-    days: int = 7,
-    min_folds: int = 4,
-    min_history_days: float = 90.0,
-    n_boot: int = 400,
-    seed: int = 0,
-) -> tuple[float, Verdict, NDArray[np.float64]]:
-    """Test the warnings beside a chosen forecast on its history, and add them if they help.
-
-    Used by :func:`~kamtibmas_geo.evaluate.select_forecast` with ``warnings=``: the weeks
-    of ``days`` from the first warning to the target start are the folds of
-    :func:`judge`, the forecast of each week is the chosen candidate fitted on the
-    incidents before it.
-
-    Parameters
-    ----------
-    warnings : GeoDataFrame
-        Early warnings.
-    scores : ndarray
-        The chosen candidate's forecast for the target.
-    chosen_scores : callable
-        ``ctx -> forecast`` of the chosen candidate at another forecast time.
-    ctx : _Ctx
-        The target's context (data masked at the target start).
-    window : Window
-        The target.
-    index : Index
-        The cells.
-    areas : ndarray
-        Their areas.
-    cut : Cut
-        The flagged area.
-    days : int
-        Week length and how far ahead a warning counts.
-    min_folds, min_history_days, n_boot, seed
-        As in :func:`warning_backtest`.
-
-    Returns
-    -------
-    weight : float
-        The weight supported (0 unless the warnings helped).
-    verdict : Verdict
-        The test.
-    scores : ndarray
-        The forecast for the target, with the warnings open at its start when the weight
-        is above 0 (else ``scores`` unchanged).
-    """
-    from kamtibmas_geo.evaluate._forecast import DAY, _counts, _Ctx
-    from kamtibmas_geo.score._early import _wib, coming_at
-
-    res = h3.get_resolution(str(index[0])) if len(index) else 9
-    warns = _placed_warnings(warnings, res)
-    pos = index.get_indexer(pd.Index(warns.hex_ids))
-    ahead = pd.Timedelta(days=int(days))
-    at = _wib(window.start)
-    starts = _weeks(warns, pos, ctx, at, ahead, min_history_days)
-    area = cut.area(float(areas.sum()))
-    hits = np.zeros((len(starts), len(WEIGHTS)))
-    n_test, n_warned = np.zeros(len(starts)), np.zeros(len(starts))
-    data = ctx.data
-    for k, t0 in enumerate(starts):
-        lo = float(t0.timestamp()) / DAY
-        hi = lo + int(days)
-        past = tuple(p for p in ctx.past if p[1] <= lo) or tuple(
-            (lo - 365.25 * j, hi - 365.25 * j) for j in range(1, 11)
-        )
-        f = chosen_scores(_Ctx(data, lo, hi, past, ctx.ramadhan, ctx.rings, ctx.kde))
-        observed = _counts(data, (data.t >= lo) & (data.t < hi))
-        open_now = coming_at(warns.times, t0, ahead) & (pos >= 0)
-        g = np.bincount(pos[open_now], minlength=len(index)).astype(float)
-        hits[k] = fold_hits(f, g, observed, areas, area, WEIGHTS)
-        n_test[k], n_warned[k] = observed.sum(), open_now.sum()
-    share = area / float(areas.sum()) if areas.sum() else 1.0
-    verdict, _ = judge(
-        hits, n_test, n_warned, WEIGHTS, share, min_folds=min_folds, n_boot=n_boot, seed=seed
-    )
-    if verdict.weight <= 0:
-        return 0.0, verdict, scores
-    open_now = coming_at(warns.times, at, ahead) & (pos >= 0)
-    g = np.bincount(pos[open_now], minlength=len(index)).astype(float)
-    return verdict.weight, verdict, blend(scores, g, verdict.weight)
-
-
-def _weeks(
-    warns: _Warnings,
-    pos: NDArray[np.intp],
-    ctx: Any,
-    at: pd.Timestamp,
-    ahead: pd.Timedelta,
-    min_history_days: float,
-) -> list[pd.Timestamp]:
-    """Week starts from the first warning on the cells (with history before) to ``at``."""
-    from kamtibmas_geo.evaluate._forecast import DAY
-
-    reported = warns.times[0][(pos >= 0) & (warns.times[0] < at).to_numpy()].dropna()
-    t = ctx.data.t[(ctx.data.pos >= 0) & np.isfinite(ctx.data.t)]
-    if not len(reported) or not len(t):
-        return []
-    first_record = pd.Timestamp(float(t.min()) * DAY, unit="s", tz="UTC").tz_convert(at.tz)
-    t0 = max(
-        reported.min().normalize() + pd.Timedelta(days=1),
-        (first_record + pd.Timedelta(days=min_history_days)).normalize(),
-    )
-    out = []
-    while t0 + ahead <= at:
-        out.append(t0)
-        t0 = t0 + ahead
-    return out

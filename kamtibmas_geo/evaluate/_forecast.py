@@ -648,9 +648,7 @@ def select_forecast(
     s = _scored(chosen, ctx)
     weight, verdict = 0.0, None
     if warnings is not None:
-        from kamtibmas_geo.evaluate._early import weigh_warnings
-
-        weight, verdict, s = weigh_warnings(
+        weight, verdict, s = _weigh_warnings(
             warnings, scores=s, chosen_scores=lambda c: _scored(chosen, c), ctx=ctx,
             window=window, index=index, areas=areas, cut=cut, days=warning_days,
         )  # fmt: skip
@@ -792,3 +790,129 @@ def auto_forecaster(
         return out
 
     return forecast
+
+
+# --------------------------------------------------------------------------- early warnings
+
+
+def _weigh_warnings(
+    warnings: Any,
+    *,
+    scores: NDArray[np.float64],
+    chosen_scores: Callable[[Any], NDArray[np.float64]],
+    ctx: Any,
+    window: Any,
+    index: pd.Index,
+    areas: NDArray[np.float64],
+    cut: Cut,
+    days: int = 7,
+    min_folds: int = 4,
+    min_history_days: float = 90.0,
+    n_boot: int = 400,
+    seed: int = 0,
+) -> tuple[float, Any, NDArray[np.float64]]:
+    """Test the warnings beside a chosen forecast on its history, and add them if they help.
+
+    Used by :func:`select_forecast` with ``warnings=``: the weeks of ``days`` from the
+    first warning to the target start are the folds of
+    :func:`~kamtibmas_geo.evaluate._early.judge`, the forecast of each week is the chosen
+    candidate fitted on the incidents before it.
+
+    Parameters
+    ----------
+    warnings : GeoDataFrame
+        Early warnings.
+    scores : ndarray
+        The chosen candidate's forecast for the target.
+    chosen_scores : callable
+        ``ctx -> forecast`` of the chosen candidate at another forecast time.
+    ctx : _Ctx
+        The target's context (data masked at the target start).
+    window : Window
+        The target.
+    index : Index
+        The cells.
+    areas : ndarray
+        Their areas.
+    cut : Cut
+        The flagged area.
+    days : int
+        Week length and how far ahead a warning counts.
+    min_folds, min_history_days, n_boot, seed
+        As in :func:`~kamtibmas_geo.evaluate.warning_backtest`.
+
+    Returns
+    -------
+    weight : float
+        The weight supported (0 unless the warnings helped).
+    verdict : Verdict
+        The test (:class:`~kamtibmas_geo.evaluate._early.Verdict`).
+    scores : ndarray
+        The forecast for the target, with the warnings open at its start when the weight
+        is above 0 (else ``scores`` unchanged).
+    """
+    from kamtibmas_geo.evaluate._early import (
+        WEIGHTS,
+        _placed_warnings,
+        blend,
+        fold_hits,
+        judge,
+    )
+    from kamtibmas_geo.score._early import _wib, coming_at
+
+    res = h3.get_resolution(str(index[0])) if len(index) else 9
+    warns = _placed_warnings(warnings, res)
+    pos = index.get_indexer(pd.Index(warns.hex_ids))
+    ahead = pd.Timedelta(days=int(days))
+    at = _wib(window.start)
+    starts = _weeks(warns, pos, ctx, at, ahead, min_history_days)
+    area = cut.area(float(areas.sum()))
+    hits = np.zeros((len(starts), len(WEIGHTS)))
+    n_test, n_warned = np.zeros(len(starts)), np.zeros(len(starts))
+    data = ctx.data
+    for k, t0 in enumerate(starts):
+        lo = float(t0.timestamp()) / DAY
+        hi = lo + int(days)
+        past = tuple(p for p in ctx.past if p[1] <= lo) or tuple(
+            (lo - 365.25 * j, hi - 365.25 * j) for j in range(1, 11)
+        )
+        f = chosen_scores(_Ctx(data, lo, hi, past, ctx.ramadhan, ctx.rings, ctx.kde))
+        observed = _counts(data, (data.t >= lo) & (data.t < hi))
+        open_now = coming_at(warns.times, t0, ahead) & (pos >= 0)
+        g = np.bincount(pos[open_now], minlength=len(index)).astype(float)
+        hits[k] = fold_hits(f, g, observed, areas, area, WEIGHTS)
+        n_test[k], n_warned[k] = observed.sum(), open_now.sum()
+    share = area / float(areas.sum()) if areas.sum() else 1.0
+    verdict, _ = judge(
+        hits, n_test, n_warned, WEIGHTS, share, min_folds=min_folds, n_boot=n_boot, seed=seed
+    )
+    if verdict.weight <= 0:
+        return 0.0, verdict, scores
+    open_now = coming_at(warns.times, at, ahead) & (pos >= 0)
+    g = np.bincount(pos[open_now], minlength=len(index)).astype(float)
+    return verdict.weight, verdict, blend(scores, g, verdict.weight)
+
+
+def _weeks(
+    warns: Any,
+    pos: NDArray[np.intp],
+    ctx: Any,
+    at: pd.Timestamp,
+    ahead: pd.Timedelta,
+    min_history_days: float,
+) -> list[pd.Timestamp]:
+    """Week starts from the first warning on the cells (with history before) to ``at``."""
+    reported = warns.times[0][(pos >= 0) & (warns.times[0] < at).to_numpy()].dropna()
+    t = ctx.data.t[(ctx.data.pos >= 0) & np.isfinite(ctx.data.t)]
+    if not len(reported) or not len(t):
+        return []
+    first_record = pd.Timestamp(float(t.min()) * DAY, unit="s", tz="UTC").tz_convert(at.tz)
+    t0 = max(
+        reported.min().normalize() + pd.Timedelta(days=1),
+        (first_record + pd.Timedelta(days=min_history_days)).normalize(),
+    )
+    out = []
+    while t0 + ahead <= at:
+        out.append(t0)
+        t0 = t0 + ahead
+    return out
