@@ -103,3 +103,14 @@ def test_geocode_and_review_say_why(gaz: Gazetteer) -> None:
     english = review_table(result, texts, gaz, lang="en").set_index("baris")
     assert "has no polygon" in english.loc[2, "keterangan"]
     assert 3 not in sheet.index
+
+
+def test_an_analyst_choosing_a_missing_village_places_the_row_at_its_kecamatan(
+    gaz: Gazetteer,
+) -> None:
+    table = pd.DataFrame({"address": ["Kel. Arimbi, Prabumulih"], "row": [2]})
+    result = geocode(table, gazetteer=gaz, corrections={2: "16.74.02.1015"})  # Arimbi Jaya
+    rec = result.records.set_index("row")
+    assert rec.loc[2, "region_level"] == "kecamatan"
+    assert rec.loc[2, "region_code"] == "16.74.02"
+    assert rec.loc[2, "geocode_flag"] == "corrected"

@@ -558,6 +558,8 @@ def _apply_corrections(
             continue
         placement.rejected = [r for r in placement.rejected if r[0] != i]
         place = by_code.get(code.strip())
+        if place is not None and place.level == "desa" and place.desa_code is None:
+            place = by_code.get(str(place.kecamatan_code))  # no polygon: its kecamatan
         if place is None:
             placement.reject(
                 rows,
