@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,15 @@ from kamtibmas_geo._errors import OutputError, RecordError
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.config import Settings
 
-__all__ = ["KEY", "OUTSIDE", "ROW", "dataset_partitions", "read_partition", "write_dataset"]
+__all__ = [
+    "KEY",
+    "OUTSIDE",
+    "ROW",
+    "dataset_partitions",
+    "partition_batches",
+    "read_partition",
+    "write_dataset",
+]
 
 #: The partition column (and the hive folder name before ``=``).
 KEY = "kabupaten_code"
@@ -33,6 +42,8 @@ OUTSIDE = "luar"
 #: Each record's position in the table written.
 ROW = "scale_row"
 _FILE = "part-0.parquet"
+#: Rows per row group of a partition file (and per batch read by a worker).
+BATCH = 100_000
 
 MESSAGES = {
     "not_table": {
@@ -159,13 +170,13 @@ def _partition_codes(table: pd.DataFrame, settings: Settings) -> np.ndarray:
 def _to_parquet(part: gpd.GeoDataFrame, path: Path) -> None:
     """Write one partition as GeoParquet; mixed object columns are written as text."""
     try:
-        part.to_parquet(path, index=False)
+        part.to_parquet(path, index=False, row_group_size=BATCH)
     except (TypeError, ValueError, ArithmeticError):  # pyarrow: mixed types in a column
         fixed = part.copy()
         for col in fixed.columns:
             if col != "geometry" and fixed[col].dtype == object:
                 fixed[col] = fixed[col].astype("string")
-        fixed.to_parquet(path, index=False)
+        fixed.to_parquet(path, index=False, row_group_size=BATCH)
 
 
 def dataset_partitions(path: str | os.PathLike[str], *, lang: str = "id") -> list[str]:
@@ -227,3 +238,44 @@ def read_partition(path: str | os.PathLike[str], code: str) -> gpd.GeoDataFrame:
     if ROW in frame.columns:
         frame = frame.sort_values(ROW, kind="stable").reset_index(drop=True)
     return frame
+
+
+def partition_batches(
+    path: str | os.PathLike[str], code: str, rows: int = BATCH
+) -> Iterator[pd.DataFrame]:
+    """Yield one partition in batches of at most ``rows`` records, in ``scale_row`` order.
+
+    The points come as ``lat``/``lon`` columns (from the geometry when the file has no
+    such columns); the geometry itself is not decoded, so a batch costs little memory.
+
+    Parameters
+    ----------
+    path : path-like
+        The data set folder.
+    code : str
+        Kabupaten/kota code (or ``"luar"``).
+    rows : int
+        Records per batch.
+
+    Yields
+    ------
+    DataFrame
+        The records of the batch with the partition column ``kabupaten_code``.
+    """
+    import pyarrow.parquet as pq
+    import shapely
+
+    for file in sorted((Path(path) / f"{KEY}={code}").glob("*.parquet")):
+        pf = pq.ParquetFile(file)
+        names = pf.schema_arrow.names
+        has_xy = {"lat", "lon"} <= set(names)
+        columns = [c for c in names if c != "geometry" or not has_xy]
+        for batch in pf.iter_batches(batch_size=rows, columns=columns):
+            frame = batch.to_pandas()
+            if not has_xy and "geometry" in frame.columns:
+                geom = shapely.from_wkb(frame.pop("geometry").to_numpy())
+                point = shapely.get_type_id(geom) == 0
+                frame["lat"] = np.where(point, shapely.get_y(geom), np.nan)
+                frame["lon"] = np.where(point, shapely.get_x(geom), np.nan)
+            frame[KEY] = code if code != OUTSIDE else None
+            yield frame

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from kamtibmas_geo.config import Settings
-from kamtibmas_geo.scale._dataset import OUTSIDE, ROW, read_partition
+from kamtibmas_geo.scale._dataset import OUTSIDE, ROW, partition_batches
 from kamtibmas_geo.scale._halo import province, route
 from kamtibmas_geo.score._options import ScoreOptions
 
@@ -36,6 +36,7 @@ __all__ = [
     "polres_outputs",
     "prepare_partition",
     "score_jurisdiction",
+    "with_hexagons",
 ]
 
 
@@ -157,27 +158,10 @@ def prepare_partition(dataset: str, code: str, job: ScaleJob) -> Prepared:
     Prepared
     """
     t0 = time.perf_counter()
-    frame = read_partition(dataset, code)
-    n_in = len(frame)
-    if "geocode_status" not in frame.columns:
-        from kamtibmas_geo.geocode._geocode import geocode
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            gaz = _gazetteer(job.region, job.settings, job.lang)
-            got = geocode(
-                frame,
-                res=job.res,
-                settings=job.settings,
-                lang=job.lang,
-                gazetteer=gaz,
-                region=job.region,
-            )
-        frame = pd.DataFrame(got.records).drop(columns="geometry", errors="ignore")
-        frame = frame.sort_values(ROW, kind="stable").reset_index(drop=True)
-    else:
-        frame = pd.DataFrame(frame).drop(columns="geometry", errors="ignore")
-    frame = _slim(frame)
+    slim = [_prepare_batch(batch, job) for batch in partition_batches(dataset, code)]
+    n_in = sum(n for _, n in slim)
+    frame = pd.concat([f for f, _ in slim], ignore_index=True) if slim else _slim(pd.DataFrame())
+    frame = _categories(frame.sort_values(ROW, kind="stable").reset_index(drop=True))
     kept = frame["time"] < job.t_start
     home = None if code == OUTSIDE else code
     routes = route(frame, home, province(job.res, job.settings, job.region), job.res)
@@ -209,6 +193,35 @@ SCORE_COLUMNS = (
 _CATEGORIES = ("type", "geocode_status", "region_level", "region_code", "kabupaten_code")
 
 
+def _prepare_batch(batch: pd.DataFrame, job: ScaleJob) -> tuple[pd.DataFrame, int]:
+    """Geocode one batch if it is not yet geocoded; return its slim placed rows and size."""
+    n_in = len(batch)
+    if "geocode_status" not in batch.columns:
+        from kamtibmas_geo.geocode._geocode import geocode
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            gaz = _gazetteer(job.region, job.settings, job.lang)
+            got = geocode(
+                batch,
+                res=job.res,
+                settings=job.settings,
+                lang=job.lang,
+                gazetteer=gaz,
+                region=job.region,
+            )
+        batch = pd.DataFrame(got.records).drop(columns="geometry", errors="ignore")
+    return _slim(batch), n_in
+
+
+def _categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """Store the text columns as categories (one copy of each code per piece)."""
+    for col in _CATEGORIES:
+        if col in frame.columns:
+            frame[col] = frame[col].astype("category")
+    return frame
+
+
 def _slim(frame: pd.DataFrame) -> pd.DataFrame:
     """Keep what the score reads, in compact types: a piece waits on its worker cheaply.
 
@@ -216,11 +229,9 @@ def _slim(frame: pd.DataFrame) -> pd.DataFrame:
     categories; the values are unchanged.
     """
     out = frame[[c for c in SCORE_COLUMNS if c in frame.columns]].copy()
-    out["time"] = _times(out)
-    for col in _CATEGORIES:
-        if col in out.columns:
-            out[col] = out[col].astype("category")
-    return out
+    if "time" in out.columns:
+        out["time"] = _times(out)
+    return _categories(out)
 
 
 def _max_time(times: pd.Series) -> pd.Timestamp | None:
@@ -236,8 +247,12 @@ class Scored:
     ----------
     code : str
         Kabupaten/kota code.
-    cells : GeoDataFrame
-        Its cells, as :func:`~kamtibmas_geo.score.score_hotspots` returns them.
+    cells : DataFrame
+        Its cells, as :func:`~kamtibmas_geo.score.score_hotspots` returns them but
+        without the hexagons (rebuilt from ``hex_id`` where needed: :func:`with_hexagons`),
+        so that a scored kabupaten waits on its worker cheaply.
+    regions : dict
+        Its entry of ``attrs["score"]["regions"]``.
     n_records : int
         Records offered (own partition and halo).
     n_halo : int
@@ -249,7 +264,8 @@ class Scored:
     """
 
     code: str
-    cells: gpd.GeoDataFrame
+    cells: pd.DataFrame
+    regions: dict[str, Any]
     n_records: int
     n_halo: int
     warnings: list[str]
@@ -319,8 +335,30 @@ def score_jurisdiction(
             options=job.options,
         )
     texts = [_warning_text(w.message, job.lang) for w in caught]
+    regions = dict(cells.attrs.get("score", {}).get("regions", {}))
+    plain = pd.DataFrame(cells).drop(columns="geometry")
+    plain.attrs = {}
     seconds = time.perf_counter() - t0
-    return Scored(code, cells, len(frame) - len(clock), n_halo, texts, seconds)
+    return Scored(code, plain, regions, len(frame) - len(clock), n_halo, texts, seconds)
+
+
+def with_hexagons(cells: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Return the cells with their hexagons again (EPSG:4326), built as the score builds them.
+
+    Parameters
+    ----------
+    cells : DataFrame
+        Cells with ``hex_id``.
+
+    Returns
+    -------
+    GeoDataFrame
+    """
+    from kamtibmas_geo.score._steps import _hexagons
+
+    plain = pd.DataFrame(cells).drop(columns="geometry", errors="ignore")
+    geometry = _hexagons(plain["hex_id"].astype(str).tolist())
+    return gpd.GeoDataFrame(plain, geometry=geometry, crs=4326)
 
 
 def _warning_text(message: Warning | Exception | str, lang: str) -> str:
@@ -352,6 +390,7 @@ def polres_outputs(scored: Scored, job: ScaleJob) -> dict[str, Any]:
     from kamtibmas_geo._tables import public_columns, write_table
 
     t0 = time.perf_counter()
+    cells = with_hexagons(scored.cells)
     posts = None
     note = ""
     files: list[str] = []
@@ -363,15 +402,15 @@ def polres_outputs(scored: Scored, job: ScaleJob) -> dict[str, Any]:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 plan = plan_poskamling(
-                    scored.cells, p=job.plan_p, settings=job.settings, region=scored.code
+                    cells, p=job.plan_p, settings=job.settings, region=scored.code
                 )
             posts = plan.posts.assign(kabupaten_code=scored.code)
         except PlanError as exc:  # nothing to cover: the Polres gets no plan, said why
             note = _warning_text(exc, job.lang)
     if job.out is not None:
         folder = Path(job.out) / scored.code
-        cols = [c for c in public_columns(scored.cells) if c != "geometry"] + ["geometry"]
-        files.append(str(write_table(scored.cells[cols], folder / "sel.parquet")))
+        cols = [c for c in public_columns(cells) if c != "geometry"] + ["geometry"]
+        files.append(str(write_table(cells[cols], folder / "sel.parquet")))
         if posts is not None:
             plain = pd.DataFrame(posts).drop(columns="geometry", errors="ignore")
             files.append(str(write_table(plain, folder / "usulan_poskamling.csv")))
@@ -381,7 +420,7 @@ def polres_outputs(scored: Scored, job: ScaleJob) -> dict[str, Any]:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 render_map(
-                    scored.cells,
+                    cells,
                     proposed=posts,
                     out=folder / "peta.html",
                     lang=job.lang,  # type: ignore[arg-type]

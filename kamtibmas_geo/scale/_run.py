@@ -40,6 +40,7 @@ from kamtibmas_geo.scale._partition import (
     polres_outputs,
     prepare_partition,
     score_jurisdiction,
+    with_hexagons,
 )
 from kamtibmas_geo.score._options import ScoreOptions
 
@@ -272,7 +273,7 @@ def _facts(scored: Any) -> dict[str, Any]:
         "n_halo": scored.n_halo,
         "seconds_score": scored.seconds,
         "warnings": scored.warnings,
-        "regions": scored.cells.attrs.get("score", {}).get("regions", {}),
+        "regions": scored.regions,
     }
 
 
@@ -286,7 +287,7 @@ def _clock(summaries: list[dict[str, Any]]) -> list[pd.Timestamp]:
     return out
 
 
-def _combine_cells(parts: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame | None:
+def _combine_cells(parts: list[pd.DataFrame]) -> gpd.GeoDataFrame | None:
     """Concatenate the kabupaten/kota cells; absent ``n_<type>`` columns are zero counts."""
     if not parts:
         return None
@@ -295,7 +296,7 @@ def _combine_cells(parts: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame | None:
         if col.startswith("n_") and cells[col].dtype.kind == "f":
             cells[col] = cells[col].fillna(0.0)
     cells = cells.sort_values(["kabupaten_code", "hex_id"], kind="stable").reset_index(drop=True)
-    return gpd.GeoDataFrame(cells, geometry="geometry", crs=4326)
+    return with_hexagons(cells)
 
 
 def _combine_posts(done: list[dict[str, Any]]) -> gpd.GeoDataFrame | None:
