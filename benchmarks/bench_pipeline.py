@@ -19,9 +19,17 @@ Timed in a fresh process (so its peak RSS is the pipeline's own, not the generat
 Each stage prints its time, the resident memory when it starts and ends, and its own peak
 (the kernel's high-water mark, reset before the stage through ``/proc/self/clear_refs``),
 and the peak in bytes per record, over the whole process and above the baseline (the
-process with the library imported and the pack, gazetteer and grid caches warm, before
-any record is read). ``--json PATH`` writes the same numbers for
-``tests/test_memory.py``, which guards the bytes per record on a test-sized run.
+process with the library imported and the pack, cells and tile index warm, before any
+record is read; records with coordinates and no text need no gazetteer). ``--json PATH``
+writes the same numbers for ``tests/test_memory.py``, which guards the bytes per record
+on a test-sized run.
+
+``--sizes 250000,500000,1000000,2000000`` runs the pipeline at each size, each in its own
+fresh process, and prints the linear check: seconds and microseconds per record, peak
+above the baseline in bytes per record, and the *marginal* bytes and seconds of each
+extra record between two sizes (flat when both grow linearly; the fixed part, mostly the
+score's 157,459 cells and their 24-month series, is what the baseline-relative bytes per
+record lose as the size grows).
 
 Targets: whole pipeline < 60 s, peak RSS < 4 GB (issue 19: <= 1 KB per record at peak,
 time linear in the rows). Peers, in another fresh process on the
@@ -32,7 +40,7 @@ predicate="within")``), checked against ours cell by cell and desa by desa. Gi* 
 ``esda.G_Local`` is in ``bench_gistar.py``.
 
 Run: ``python benchmarks/bench_pipeline.py [--n 1000000] [--perms 999] [--no-peer]
-[--json PATH]``.
+[--json PATH] [--sizes N1,N2,...]``.
 """
 
 from __future__ import annotations
@@ -50,6 +58,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from _timing import load_line
 
 TYPES = ["balap liar", "petasan", "curanmor", "pencurian", "tawuran", "macet", "laka lantas"]
 TARGET_S = 60.0
@@ -87,14 +96,15 @@ class _Stages:
     def run(self, name: str, fn: Any) -> Any:
         start = _status_mb("VmRSS")
         self.resettable = _reset_peak() and self.resettable
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         out = fn()
-        sec = time.perf_counter() - t
+        sec, cpu = time.perf_counter() - t, time.process_time() - cpu
         peak = _status_mb("VmHWM") if self.resettable else _rss_mb()
         self.rows.append(
             {
                 "stage": name,
                 "seconds": sec,
+                "cpu_seconds": cpu,
                 "start_mb": start,
                 "peak_mb": peak,
                 "end_mb": _status_mb("VmRSS"),
@@ -183,13 +193,11 @@ def run_ours(csv: str, res: int, perms: int, out: str) -> dict[str, Any]:
 
 
 def _warm(kg: Any, res: int, settings: Any) -> None:
-    """Load what every run finds in the cache: the pack, its cells, the gazetteer, the index."""
-    from kamtibmas_geo.geocode._gazetteer import build_gazetteer
+    """Load what every run finds in the cache: the pack, its cells, the tile index."""
     from kamtibmas_geo.grid._cells import _pack_tile_index
 
     kg.load_boundaries("desa", settings=settings)
     kg.region_cells(None, res, settings=settings)
-    build_gazetteer(settings=settings)
     _pack_tile_index(settings)
 
 
@@ -232,6 +240,52 @@ def _in_fresh_process(fn: Any, *args: Any) -> dict[str, Any]:
         return pool.submit(fn, *args).result()
 
 
+def run_sizes(sizes: list[int], res: int, perms: int, json_path: str | None) -> None:
+    """Run the pipeline at each size (fresh process each) and print the linear check."""
+    runs = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            csv = str(Path(tmp) / "gangguan.csv")
+            make_csv(Path(csv), n, res)
+            runs.append({"n": n, **_in_fresh_process(run_ours, csv, res, perms, f"{tmp}/o.pq")})
+    print(f"linear check: H3 res {res}, Gi* {perms} draws, each size in a fresh process")
+    print(
+        f"{'records':>10}{'read s':>8}{'geo s':>7}{'score s':>8}{'total s':>8}{'CPU s':>7}"
+        f"{'CPU us/rec':>11}{'peak MB':>9}{'B/rec':>7}{'marg. B/rec':>12}"
+        f"{'marg. CPU us/rec':>17}{'stage peak':>16}"
+    )
+    prev = None
+    for run in runs:
+        n, base = run["n"], run["baseline_mb"]
+        sec = [r["seconds"] for r in run["rows"]]
+        cpu = sum(r["cpu_seconds"] for r in run["rows"])
+        above = run["rss"] - base
+        top = max(run["rows"], key=lambda r: r["peak_mb"])["stage"].split()[0]
+        marg_b = marg_t = "-"
+        if prev is not None:
+            dn = n - prev["n"]
+            marg_b = f"{(above - (prev['rss'] - prev['baseline_mb'])) * 2**20 / dn:,.0f}"
+            prev_cpu = sum(r["cpu_seconds"] for r in prev["rows"])
+            marg_t = f"{(cpu - prev_cpu) * 1e6 / dn:,.1f}"
+        print(
+            f"{n:>10,}{sec[0]:>8.1f}{sec[1]:>7.1f}{sec[2]:>8.1f}{run['total']:>8.1f}{cpu:>7.1f}"
+            f"{cpu * 1e6 / n:>11.1f}{above:>9,.0f}{above * 2**20 / n:>7,.0f}"
+            f"{marg_b:>12}{marg_t:>17}{top:>16}"
+        )
+        prev = run
+    first, last = runs[0], runs[-1]
+    cpu_first, cpu_last = (sum(r["cpu_seconds"] for r in x["rows"]) for x in (first, last))
+    print(
+        f"{last['n'] / first['n']:.1f}x the rows: {last['total'] / first['total']:.2f}x the "
+        f"seconds (wall, shared machine), {cpu_last / cpu_first:.2f}x the CPU seconds, "
+        f"{(last['rss'] - last['baseline_mb']) / (first['rss'] - first['baseline_mb']):.2f}x "
+        "the peak above the baseline"
+    )
+    print(load_line())
+    if json_path:
+        Path(json_path).write_text(json.dumps(runs, indent=1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="disturbance records")
@@ -239,7 +293,12 @@ def main() -> None:
     parser.add_argument("--perms", type=int, default=999, help="Monte Carlo draws of Gi*")
     parser.add_argument("--no-peer", action="store_true", help="skip the naive peers")
     parser.add_argument("--json", help="also write the numbers to this JSON file")
+    parser.add_argument("--sizes", help="comma-separated record counts: the linear check")
     args = parser.parse_args()
+    if args.sizes:
+        sizes = [int(v) for v in args.sizes.split(",")]
+        run_sizes(sizes, args.res, args.perms, args.json)
+        return
     n = args.n
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -299,6 +358,7 @@ def main() -> None:
             f"agreement with the peer: H3 cell {peer['same_cell']:.4%}, "
             f"desa {peer['same_desa']:.4%}; peer peak RSS {peer['rss']:,.0f} MB"
         )
+    print(load_line())
     ok_t, ok_m = total < TARGET_S, rss < TARGET_RSS_MB
     print(
         f"targets: whole pipeline < {TARGET_S:.0f} s: {'met' if ok_t else 'MISSED'}; "
