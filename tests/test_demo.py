@@ -168,3 +168,75 @@ def test_static_picture_without_a_browser(settings, tmp_path):
         cells, tmp_path / "lagi.png", posts=posts, target="ramadhan-1448", settings=settings
     )
     assert again.read_bytes() == out.read_bytes()  # same inputs, same bytes
+
+
+def test_printed_summary_reads_as_staff_write(settings):
+    """The demo's tables: Polres column, numbers per language, reasons and statuses in words."""
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from kamtibmas_geo.cli import _demo as cli_demo
+    from kamtibmas_geo.demo import DemoResult
+
+    ledger = pd.DataFrame(
+        [
+            ("input", "rows_in", "Baris data dibaca", 24426, "disturbance"),
+            ("rejected", "rejected", "Baris ditolak", 2, "disturbance"),
+            ("rejected", "no_location", "Tanpa lokasi", 1, "disturbance"),
+            ("rejected", "ambiguous", "Baris ditolak", 1, "disturbance"),
+            ("input", "rows_in", "Baris data dibaca", 5841, "activity"),
+        ],
+        columns=["group", "code", "description", "count", "kind"],
+    )
+    top = pd.DataFrame(
+        {
+            "polres": ["Polres OKI", "Polrestabes Palembang", "Polrestabes Palembang"],
+            "kecamatan_label": ["Kayu Agung", "Bukit Kecil", "Ilir Timur I"],
+            "desa_label": ["Perigi", "19 Ilir", "16 Ilir"],
+            "n_incidents_text": ["≈ 174", "≈ 433", "≈ 468"],
+            "score": [60.744, 1208.667, 198.79],
+            "gi_label": ["Titik panas 99%"] * 3,
+            "trend_label": ["Titik panas menetap"] * 3,
+        }
+    )
+    plans = pd.DataFrame(
+        {
+            "polres": ["Polrestabes Palembang", "Polres OKI"],
+            "n_posts": [20, 20],
+            "coverage_before": [0.268, 0.196],
+            "coverage_after": [0.452, 0.344],
+            "status": ["optimal", "time_limit"],
+            "gap": [0.0, 0.0123],
+        }
+    )
+    result = DemoResult(
+        Path("."), {}, {}, ledger, top, pd.DataFrame(), plans, target="ramadhan-1448"
+    )
+
+    def text(lang):
+        console = Console(width=160, record=True)
+        for table in (
+            cli_demo._ledger_table(result, lang),
+            cli_demo._top_table(result, lang),
+            cli_demo._plans_table(result, lang),
+        ):
+            console.print(table)
+        return console.export_text()
+
+    id_text, en_text = text("id"), text("en")
+    assert "24.426" in id_text
+    assert "24,426" in en_text
+    assert "1.208,7" in id_text  # score: one decimal, grouped
+    assert "1,208.7" in en_text
+    assert "26,8%" in id_text
+    assert "26.8%" in en_text
+    assert len(re.findall(r"│ Baris ditolak ", id_text)) == 1  # the geocoder's reason in words
+    assert "Alamat cocok dengan beberapa wilayah" in id_text
+    assert "Address fits several units" in en_text
+    assert "batas waktu (celah 1,2%)" in id_text
+    assert "time limit (gap 1.2%)" in en_text
+    assert "time_limit" not in id_text + en_text
+    assert "menjelang Ramadhan 1448 H" in id_text
+    assert "│ Polres OKI " in id_text
+    assert id_text.count("Polrestabes Palembang") == 2  # once in the top cells, once in plans
