@@ -39,6 +39,12 @@ def test_review_then_corrections(tmp_path: Path, settings: Settings) -> None:
     assert "16.71.09.1001" in amb["kandidat"]  # 20 Ilir D II among the candidates
     flagged = sheet[sheet["baris"] == "3"].iloc[0]
     assert flagged["tanda"] == "kecamatan_mismatch"
+    english = tmp_path / "review.xlsx"
+    _run(["--lang", "en", *base, "--out", str(tmp_path / "e.csv"), "--review", str(english)])
+    sheet_en = pd.read_excel(english, dtype=str, keep_default_na=False)
+    note_en = sheet_en.loc[sheet_en["baris"] == "3", "keterangan"].iloc[0]
+    assert "another kecamatan" in note_en
+    assert "kecamatan lain" in flagged["keterangan"]
     # a text that looks like a formula is stored as text (formula-safe writer)
     from openpyxl import load_workbook
 

@@ -171,7 +171,7 @@ def _write_review(
 
     rows = pd.to_numeric(records["row"], errors="coerce").fillna(-1).astype(int).tolist()
     texts = pd.Series(address_texts(records), index=rows)
-    table = review_table(result, texts, gaz)
+    table = review_table(result, texts, gaz, lang=lang)
     write_table(table, path, inputs=inputs, lang=lang)
     return len(table)
 
