@@ -192,10 +192,7 @@ def test_cluster_of_processes_gives_the_one_process_answers(
     plan_key = ["kabupaten_code", "hex_id"]
     dist_posts = distributed_run.posts  # type: ignore[attr-defined]
     assert dist_posts[plan_key].reset_index(drop=True).equals(posts_one[plan_key])
-
-
-@pytest.mark.cluster
-def test_the_halo_carries_border_records(distributed_run: object) -> None:
+    # one test, so that pytest-xdist runs the cluster once: the halo and the workers
     table = distributed_run.partitions  # type: ignore[attr-defined]
     assert len(table) == 17
     assert (table["n_halo"] > 0).all()
@@ -253,3 +250,26 @@ def test_cli_geocode_partitioned_writes_a_dataset(
         part = read_partition(ds, code)
         assert (part["region_code"].str[:5] == code).all()  # where the geocoder placed it
         assert part["geocode_status"].isin(["coordinates", "matched"]).all()
+
+
+def test_without_the_halo_border_cells_lose_records(
+    dataset: Path, one_process: tuple[gpd.GeoDataFrame, pd.DataFrame], settings: Settings
+) -> None:
+    """Palembang alone misses the records its neighbours hold in its border cells."""
+    from kamtibmas_geo.scale import dataset_partitions
+    from kamtibmas_geo.scale._partition import ScaleJob, prepare_partition, score_jurisdiction
+    from kamtibmas_geo.score._score import _target_season
+
+    (t_start, _), _, _ = _target_season("ramadhan-1448", settings)
+    job = ScaleJob(target="ramadhan-1448", t_start=t_start, res=RES, settings=settings)
+    parts = {
+        code: prepare_partition(str(dataset), code, job) for code in dataset_partitions(dataset)
+    }
+    own = parts["16.71"].pieces["16.71"]
+    halo = [p.pieces["16.71"] for c, p in parts.items() if c != "16.71" and "16.71" in p.pieces]
+    cells_one = one_process[0]
+    expected = cells_one.loc[cells_one["kabupaten_code"] == "16.71", "n_incidents"].sum()
+    alone = score_jurisdiction("16.71", [own], [], job).cells["n_incidents"].sum()
+    with_halo = score_jurisdiction("16.71", [own, *halo], [], job).cells["n_incidents"].sum()
+    assert alone < expected
+    assert with_halo == pytest.approx(expected, abs=1e-9)
