@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -46,6 +45,7 @@ def _one_process(raw_path: str, out_path: str, res: int) -> None:
     """Run in a child process: geocode + score the whole province, write cells and facts."""
     warnings.simplefilter("ignore")
     from kamtibmas_geo.geocode import geocode
+    from kamtibmas_geo.scale._partition import peak_rss
     from kamtibmas_geo.score import score_hotspots
 
     raw = pd.read_parquet(raw_path)
@@ -55,7 +55,7 @@ def _one_process(raw_path: str, out_path: str, res: int) -> None:
     cells = score_hotspots(placed, res=res)
     t2 = time.perf_counter()
     cells.to_parquet(out_path)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = peak_rss()  # VmHWM: this process's own peak, not its parent's
     facts = {"geocode_s": t1 - t0, "score_s": t2 - t1, "peak_rss": peak, "n_cells": len(cells)}
     Path(out_path + ".json").write_text(json.dumps(facts))
 

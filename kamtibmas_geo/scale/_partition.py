@@ -439,8 +439,17 @@ def polres_outputs(scored: Scored, job: ScaleJob) -> dict[str, Any]:
 def peak_rss() -> int:
     """Return this process's peak resident memory in bytes (run on each worker).
 
+    Linux's ``VmHWM`` (the high-water mark of this process's own memory); elsewhere
+    ``ru_maxrss``, which on Linux would also count the parent's memory at the moment a
+    worker process was started (it survives ``fork`` and ``exec``).
+
     Returns
     -------
     int
     """
+    status = Path("/proc/self/status")
+    if status.is_file():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
