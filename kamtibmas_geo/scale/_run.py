@@ -19,7 +19,6 @@ default, or any running cluster by its scheduler address (``tcp://HOST:8786``).
 from __future__ import annotations
 
 import contextlib
-import operator
 import os
 import time
 from collections.abc import Iterator
@@ -214,6 +213,8 @@ def run_dataset(
 
 def _run(client: Any, folder: str, codes: list[str], job: ScaleJob, collect: bool) -> ScaleResult:
     """Submit the three steps and collect what the caller needs."""
+    from dask.distributed import as_completed
+
     from kamtibmas_geo.score._regions import _pack_codes
 
     prepared = [
@@ -228,33 +229,33 @@ def _run(client: Any, folder: str, codes: list[str], job: ScaleJob, collect: boo
     )
     clock = _clock(summaries)
     wanted = sorted({k for s in summaries for k in s["pieces"]} & set(_pack_codes()))
-    scored = {}
+    finished: list[Any] = []
+    pieces: list[Any] = []
+    scored = None
     for code in wanted:
         pieces = [
             client.submit(Prepared.piece, f, code, key=f"piece-{s['code']}-{code}")
             for f, s in zip(prepared, summaries, strict=True)
             if code in s["pieces"]
         ]
-        scored[code] = client.submit(
+        scored = client.submit(
             score_jurisdiction, code, pieces, clock, job, key=f"score-{code}", pure=False
         )
-    outputs = {
-        code: client.submit(polres_outputs, fut, job, key=f"polres-{code}", pure=False)
-        for code, fut in scored.items()
-    }
-    done = client.gather(list(outputs.values()))
-    facts = client.gather(
-        [client.submit(_facts, fut, key=f"facts-{c}") for c, fut in scored.items()]
-    )
-    cells = None
-    if collect:
-        parts = client.gather(
-            [
-                client.submit(operator.attrgetter("cells"), f, key=f"cells-{c}")
-                for c, f in scored.items()
-            ]
+        finished.append(
+            client.submit(_finish, scored, job, collect, key=f"polres-{code}", pure=False)
         )
-        cells = _combine_cells(parts)
+    # Only the last step's futures are kept: Dask frees each partition's records once the
+    # kabupaten/kota that need them are scored, and each scored kabupaten once it is done.
+    del prepared, pieces, scored
+    done, facts, parts = [], [], []
+    for future in as_completed(finished):
+        result = future.result()
+        future.release()
+        done.append(result["outputs"])
+        facts.append(result["facts"])
+        if result["cells"] is not None:
+            parts.append(result["cells"])
+    cells = _combine_cells(parts) if collect else None
     return ScaleResult(
         cells=cells,
         posts=_combine_posts(done),
@@ -262,6 +263,15 @@ def _run(client: Any, folder: str, codes: list[str], job: ScaleJob, collect: boo
         workers=pd.DataFrame(),
         wall_seconds=0.0,
     )
+
+
+def _finish(scored: Any, job: ScaleJob, collect: bool) -> dict[str, Any]:
+    """Plan, map and write one Polres; return its facts (and cells) to the client."""
+    return {
+        "outputs": polres_outputs(scored, job),
+        "facts": _facts(scored),
+        "cells": scored.cells if collect else None,
+    }
 
 
 def _facts(scored: Any) -> dict[str, Any]:
@@ -300,7 +310,9 @@ def _combine_cells(parts: list[pd.DataFrame]) -> gpd.GeoDataFrame | None:
 
 
 def _combine_posts(done: list[dict[str, Any]]) -> gpd.GeoDataFrame | None:
-    posts = [d["posts"] for d in done if d["posts"] is not None]
+    found = [(d["code"], d["posts"]) for d in done if d["posts"] is not None]
+    found.sort(key=lambda item: str(item[0]))
+    posts = [p for _, p in found]
     if not posts:
         return None
     return gpd.GeoDataFrame(pd.concat(posts, ignore_index=True), crs=posts[0].crs)
