@@ -632,11 +632,21 @@ def _placed_records(frame: pd.DataFrame, placement: _Placement, res: int) -> gpd
     if isinstance(base, gpd.GeoDataFrame):
         base = base.drop(columns=[base.geometry.name])
     result = _keep_rows(pd.DataFrame(base), placed)
-    result["lat"], result["lon"] = placement.lat[pos], placement.lon[pos]
+    for c, values in (("lat", placement.lat[pos]), ("lon", placement.lon[pos])):
+        if not _holds(result, c, values):  # else the input's column is kept, not copied
+            result[c] = values
     for c, values in _out_columns(placement, pos, res).items():
         result[c] = values
     plat, plon = placement.lat[pos], placement.lon[pos]
     return gpd.GeoDataFrame(result, geometry=_points(frame, pos, plon, plat), crs=4326)
+
+
+def _holds(frame: pd.DataFrame, column: str, values: NDArray[np.float64]) -> bool:
+    """Return whether ``frame[column]`` is a float64 column of exactly ``values`` (bit for bit)."""
+    if list(frame.columns).count(column) != 1 or frame[column].dtype != np.float64:
+        return False
+    have = frame[column].to_numpy()
+    return bool(np.array_equal(have.view(np.int64), values.view(np.int64)))
 
 
 def _keep_rows(frame: pd.DataFrame, keep: NDArray[np.bool_]) -> pd.DataFrame:
