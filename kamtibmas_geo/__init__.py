@@ -74,6 +74,8 @@ from kamtibmas_geo.render._map import save_png as save_png
 from kamtibmas_geo.sample._sample import SampleData as SampleData
 from kamtibmas_geo.sample._sample import make_sample as make_sample
 from kamtibmas_geo.sample._sample import write_sample as write_sample
+from kamtibmas_geo.scale._dataset import write_dataset as write_dataset
+from kamtibmas_geo.scale._run import run_dataset as run_dataset
 from kamtibmas_geo.score._early import open_warnings as open_warnings
 from kamtibmas_geo.score._score import ScoreOptions as ScoreOptions
 from kamtibmas_geo.score._score import gi_star as gi_star
@@ -145,11 +147,13 @@ __all__ = [
     "region_cells",
     "render_map",
     "rollup",
+    "run_dataset",
     "run_demo",
     "sanitize_for_export",
     "save_png",
     "score_hotspots",
     "time_window",
     "to_cells",
+    "write_dataset",
     "write_sample",
 ]
