@@ -202,6 +202,30 @@ def test_cells_units_and_crosswalk_of_a_province_region(province, settings):
     assert walk.groupby("hex_id")["share_of_cell"].sum().round(9).eq(1).all()
 
 
+def test_records_known_by_name_only_spread_in_any_kabupaten(province, settings):
+    from kamtibmas_geo.score._counts import place_records
+
+    desa = province["desa"]
+    kec = province["kecamatan"]
+    codes = [desa.loc[desa["code"].str.startswith("16.74"), "code"].iloc[0]]
+    codes.append(kec.loc[kec["code"].str.startswith("16.72"), "code"].iloc[0])
+    frame = pd.DataFrame(
+        {
+            "lat": [float("nan")] * 2,
+            "lon": [float("nan")] * 2,
+            "geocode_status": ["matched", "matched"],
+            "region_level": ["desa", "kecamatan"],
+            "region_code": codes,
+        }
+    )
+    cells = sorted(region_cells(["Prabumulih", "Pagar Alam"], 7, settings=settings))
+    placed = place_records(frame, cells, 7, settings=settings)
+    assert placed.n_outside == 0  # each spread over its own unit's cells, none left out
+    weights = pd.Series(placed.weight).groupby(placed.record).sum()
+    assert weights.round(9).tolist() == [1.0, 1.0]
+    assert set(placed.unit) == {f"desa:{codes[0]}", f"kecamatan:{codes[1]}"}
+
+
 def test_polsek_of_a_province_region(province, settings):
     with warnings.catch_warnings():
         warnings.simplefilter("error", MissingVillageWarning)  # kecamatan are all there

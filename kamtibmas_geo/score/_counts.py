@@ -204,11 +204,14 @@ def _place_spread(
 ) -> tuple[list[_Piece], int]:
     """Spread the desa/kecamatan records over their unit's cells by the area crosswalk.
 
-    Returns one piece per record, desa records first, and the number of records whose
-    unit has no cell among ``cells``.
+    The crosswalk is that of the kabupaten/kota the records name (any of Sumatera
+    Selatan), not only the default pair. Returns one piece per record, desa records
+    first, and the number of records whose unit has no cell among ``cells``.
     """
+    from kamtibmas_geo.boundaries import resolve_region
     from kamtibmas_geo.grid._cells import crosswalk
 
+    known = set(resolve_region("sumsel"))
     index = {c: i for i, c in enumerate(cells)}
     pieces: list[_Piece] = []
     n_outside = 0
@@ -216,7 +219,9 @@ def _place_spread(
         rows = np.flatnonzero(spread & _text_is(frame["region_level"], (lev,)))
         if not len(rows):
             continue
-        cw = crosswalk(res, level=lev, settings=settings)  # type: ignore[arg-type]
+        codes = _texts_at(frame["region_code"], rows)
+        region = sorted({code[:5] for code in codes} & known)
+        cw = crosswalk(res, region or None, level=lev, settings=settings)  # type: ignore[arg-type]
         cw = cw[cw["hex_id"].isin(index)]
         shares = {
             code: (
@@ -225,7 +230,7 @@ def _place_spread(
             )
             for code, grp in cw.groupby("code", sort=False)
         }
-        for r, code in zip(rows.tolist(), _texts_at(frame["region_code"], rows), strict=True):
+        for r, code in zip(rows.tolist(), codes, strict=True):
             got = shares.get(code)
             if got is None:
                 n_outside += 1
