@@ -300,6 +300,8 @@ def test_cli_poskamling_and_patrol(
     text = capsys.readouterr().out
     assert code == 0, text
     assert "pos baru diusulkan" in text
+    assert "terbukti optimal" in text
+    assert "status optimal" not in text
     got = gpd.read_file(out)
     assert len(got) == 3
     assert {"rank", "desa_name", "marginal_gain"} <= set(got.columns)
@@ -410,3 +412,41 @@ def test_errors_are_indonesian_with_english_on_request(tiny: pd.DataFrame) -> No
         PoskamlingPlan.from_scores(bad)
     assert "'sel-0'" in str(info.value)  # names the bad value
     assert "not an H3 cell id" in info.value.text("en")
+
+
+def test_posts_table_names_places_and_summary_in_words(small: gpd.GeoDataFrame) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from kamtibmas_geo.boundaries import display_name, kecamatan_display_name
+    from kamtibmas_geo.cli._plan import _plan_summary, _posts_table
+
+    plan = plan_poskamling(small, p=3, radius=500)
+    top = plan.posts.iloc[0]
+
+    def show(lg: str) -> str:
+        console = Console(file=StringIO(), width=250, color_system=None)
+        console.print(_posts_table(plan.posts, lg))  # type: ignore[arg-type]
+        console.print(_plan_summary(plan.summary(), lg), soft_wrap=True)  # type: ignore[arg-type]
+        return console.file.getvalue()  # type: ignore[attr-defined]
+
+    text_id, text_en = show("id"), show("en")
+    site = f"{display_name(top['desa_name'])}, {kecamatan_display_name(top['kecamatan_name'])}"
+    assert site in text_id
+    assert site in text_en
+    assert f"{top['lat']:.5f}, {top['lon']:.5f}" in text_id
+    assert top["hex_id"] in text_id  # the cell id stays, in the last column
+    first_row = next(line for line in text_id.splitlines() if site in line)
+    assert first_row.index(site) < first_row.index(top["hex_id"])
+    s = plan.summary()
+    assert f"{100 * s['coverage_after']:.1f}%".replace(".", ",") in text_id
+    assert f"{100 * s['coverage_after']:.1f}%" in text_en
+    assert "eksak" in text_id
+    assert "terbukti optimal" in text_id
+    assert "paling banyak mungkin" in text_id
+    assert "Nilai" not in text_id
+    assert "exactly" in text_en
+    assert "proven optimal" in text_en
+    assert "eksak" not in text_en
+    assert show("id") == text_id  # same plan, same words

@@ -74,15 +74,27 @@ MESSAGES = {
     "solving": {"id": "Mencari lokasi terbaik…", "en": "Searching for the best sites…"},
     "writing": {"id": "Menulis {path}…", "en": "Writing {path}…"},
     "posk_summary": {
-        "id": "{n} pos baru diusulkan (radius {radius:g} m, metode {method}, status {status}). "
-        "Cakupan risiko: {before:.1%} oleh {n_ex} pos lama → {after:.1%} dengan pos baru. "
-        "Nilai {obj:,.2f}, batas atas {bound:,.2f}, selisih {gap:.2%}; "
-        "{unc:,} sel berisiko masih belum tercakup. Waktu solver {secs:.1f} dtk.",
-        "en": "{n} new posts proposed (radius {radius:g} m, method {method}, status {status}). "
-        "Risk covered: {before:.1%} by {n_ex} existing posts → {after:.1%} with the new ones. "
-        "Objective {obj:,.2f}, bound {bound:,.2f}, gap {gap:.2%}; "
-        "{unc:,} risky cells still uncovered. Solver time {secs:.1f} s.",
+        "id": "{n} pos baru diusulkan (radius {radius} m; cara hitung {method}; hasil {status}). "
+        "Cakupan risiko: {before} oleh {n_ex} pos lama → {after} dengan pos baru. "
+        "Mutu usulan: skor risiko yang tercakup {obj}, sedangkan yang paling banyak mungkin "
+        "dicapai {bound}; usulan ini paling jauh {gap} di bawah susunan terbaik. "
+        "{unc} sel berisiko masih belum tercakup. Waktu hitung {secs} dtk.",
+        "en": "{n} new posts proposed (radius {radius} m; computed {method}; result {status}). "
+        "Risk covered: {before} by {n_ex} existing posts → {after} with the new ones. "
+        "Quality: risk score covered {obj}, while at most {bound} could be reached; this plan "
+        "is at most {gap} below the best possible layout. "
+        "{unc} risky cells still uncovered. Solver time {secs} s.",
     },
+    "m_exact": {"id": "eksak (HiGHS)", "en": "exactly (HiGHS)"},
+    "m_greedy": {"id": "cepat bertahap (greedy)", "en": "fast step by step (greedy)"},
+    "s_optimal": {"id": "terbukti optimal", "en": "proven optimal"},
+    "s_time_limit": {
+        "id": "terbaik yang ditemukan sebelum batas waktu",
+        "en": "best found before the time limit",
+    },
+    "s_greedy": {"id": "perkiraan", "en": "approximate"},
+    "s_empty": {"id": "tidak ada pos baru", "en": "no new posts"},
+    "s_unsolved": {"id": "belum dihitung", "en": "not solved"},
     "posts_title": {"id": "Usulan Poskamling", "en": "Proposed Poskamling"},
     "opt_region_posk": {
         "id": "Kabupaten/kota yang direncanakan (kode atau nama, beberapa dipisah koma); "
@@ -91,8 +103,9 @@ MESSAGES = {
         "auto: every kabupaten/kota of the cell table, --new posts each.",
     },
     "col_rank": {"id": "No", "en": "No"},
-    "col_place": {"id": "Desa / Kecamatan", "en": "Desa / Kecamatan"},
-    "col_site": {"id": "Lokasi", "en": "Site"},
+    "col_site": {"id": "Lokasi (desa/kelurahan, kecamatan)", "en": "Site (desa, kecamatan)"},
+    "col_latlon": {"id": "Lintang, bujur", "en": "Lat, lon"},
+    "col_hex": {"id": "Sel H3", "en": "H3 cell"},
     "col_gain": {"id": "Tambahan cakupan", "en": "Marginal gain"},
     "col_cells": {"id": "Sel", "en": "Cells"},
 }
@@ -233,21 +246,55 @@ def register(app: typer.Typer, lang: Language) -> None:
 
 
 def _posts_table(posts: Any, lg: Language) -> Table:
-    """Return the table of the first 30 proposed posts: rank, site, place, gain, cells."""
+    """Return the table of the first 30 proposed posts: rank, place, lat/lon, gain, cells, id."""
     table = Table(title=tr(MESSAGES, "posts_title", lg))
-    for key in ("col_rank", "col_site", "col_place", "col_gain", "col_cells"):
+    for key in ("col_rank", "col_site", "col_latlon", "col_gain", "col_cells", "col_hex"):
         table.add_column(tr(MESSAGES, key, lg))
     for row in posts.head(30).itertuples():
-        names = (row.desa_name, row.kecamatan_name)
-        place = " / ".join(str(x) for x in names if isinstance(x, str))
         table.add_row(
             str(row.rank),
-            str(row.nama),
-            place or "-",
-            f"{row.marginal_gain:,.2f}",
+            _site_label(row),
+            f"{row.lat:.5f}, {row.lon:.5f}",
+            _num(row.marginal_gain, 2, lg),
             str(row.n_cells),
+            str(row.hex_id),
         )
     return table
+
+
+def _site_label(row: Any) -> str:
+    """Return ``"Masjid X — 20 Ilir D IV, Ilir Timur I"`` as staff write the places.
+
+    The candidate's own name leads when it is not just the cell id; desa/kelurahan and
+    kecamatan follow in their everyday spelling; ``"-"`` when nothing is known.
+    """
+    from kamtibmas_geo.boundaries import display_name, kecamatan_display_name
+
+    desa = getattr(row, "desa_name", None)
+    kec = getattr(row, "kecamatan_name", None)
+    names = [
+        display_name(desa) if isinstance(desa, str) and desa else "",
+        kecamatan_display_name(kec) if isinstance(kec, str) and kec else "",
+    ]
+    where = ", ".join(x for x in names if x)
+    own = str(row.nama) if isinstance(row.nama, str) and row.nama != row.hex_id else ""
+    label = " — ".join(x for x in (own, where) if x)
+    return label or "-"
+
+
+def _num(value: float, digits: int, lg: Language) -> str:
+    """Return ``value`` with ``digits`` decimals as people write it (``1.234,5`` in Indonesian)."""
+    text = f"{float(value):,.{digits}f}"
+    return text.translate(str.maketrans(",.", ".,")) if lg == "id" else text
+
+
+def _words(kind: str, value: str, lg: Language) -> str:
+    """Return the plain-words label of a method or status (``"exact+greedy"`` joined)."""
+    parts = [p for p in str(value).split("+") if p]
+    keys = [f"{kind}_{p}" for p in parts]
+    return " + ".join(
+        tr(MESSAGES, k, lg) if k in MESSAGES else p for k, p in zip(keys, parts, strict=True)
+    )
 
 
 def _plan_summary(s: dict[str, Any], lg: Language) -> str:
@@ -256,16 +303,16 @@ def _plan_summary(s: dict[str, Any], lg: Language) -> str:
         MESSAGES,
         "posk_summary",
         lg,
-        n=s["n_posts"],
-        radius=s["radius_m"],
-        method=s["method"],
-        status=s["status"],
-        before=s["coverage_before"],
-        n_ex=s["n_existing"],
-        after=s["coverage_after"],
-        obj=s["objective"],
-        bound=s["bound"],
-        gap=s["gap"],
-        unc=s["n_uncovered"],
-        secs=s["solve_seconds"],
+        n=_num(s["n_posts"], 0, lg),
+        radius=_num(s["radius_m"], 0, lg),
+        method=_words("m", s["method"], lg),
+        status=_words("s", s["status"], lg),
+        before=_num(100 * s["coverage_before"], 1, lg) + "%",
+        n_ex=_num(s["n_existing"], 0, lg),
+        after=_num(100 * s["coverage_after"], 1, lg) + "%",
+        obj=_num(s["objective"], 2, lg),
+        bound=_num(s["bound"], 2, lg),
+        gap=_num(100 * s["gap"], 2, lg) + "%",
+        unc=_num(s["n_uncovered"], 0, lg),
+        secs=_num(s["solve_seconds"], 1, lg),
     )
