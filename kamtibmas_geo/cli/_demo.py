@@ -10,6 +10,9 @@ from rich.text import Text
 
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.cli import state
+from kamtibmas_geo.cli._format import interval as _interval
+from kamtibmas_geo.cli._format import num as _num
+from kamtibmas_geo.cli._format import share as _share
 from kamtibmas_geo.config import Language
 
 MESSAGES = {
@@ -177,20 +180,6 @@ def _run_with_progress(
         )
 
 
-def _num(value: float, digits: int, lg: Language) -> str:
-    """Return ``value`` with ``digits`` decimals, grouped as people write it in ``lg``.
-
-    Indonesian writes ``1.234,5``; English ``1,234.5``.
-    """
-    text = f"{float(value):,.{digits}f}"
-    return text.translate(str.maketrans(",.", ".,")) if lg == "id" else text
-
-
-def _share(value: float, digits: int, lg: Language) -> str:
-    """Return a share as a percentage (``48,7%``)."""
-    return f"{_num(100 * float(value), digits, lg)}%"
-
-
 def _target_label(target: str) -> str:
     """Return ``"Ramadhan 1448 H"`` for ``"ramadhan-1448"``, other periods as given."""
     kind, _, year = target.partition("-")
@@ -288,18 +277,6 @@ def _backtest_tables(result: Any, lg: Language) -> list[Table]:
             )
         tables.append(table)
     return tables
-
-
-def _interval(values: Any, lg: Language, *, percent: bool = False) -> str:
-    """Return an interval ``low–high`` (``-`` where it is unknown)."""
-    import math
-
-    low, high = (float(v) for v in values)
-    if math.isnan(low) or math.isnan(high):
-        return "-"
-    if percent:
-        return f"{_num(100 * low, 1, lg)}–{_num(100 * high, 1, lg)}"
-    return f"{_num(low, 1, lg)}–{_num(high, 1, lg)}"
 
 
 def _plans_table(result: Any, lg: Language) -> Table:
