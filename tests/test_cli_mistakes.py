@@ -15,6 +15,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from kamtibmas_geo.cli import main
@@ -313,3 +314,41 @@ def test_sample_period_too_short_is_one_line(settings: Settings, tmp_path: Path,
     got = _one_line(capsys.readouterr().err)
     assert code == 2
     assert got.startswith("Galat: Periode sampel terlalu pendek"), got
+
+
+def _output(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """Run a command that must succeed and return what it printed (both streams)."""
+    assert _run(args) == 0
+    got = capsys.readouterr()
+    return got.out + got.err
+
+
+def test_hotspots_prints_places_and_numbers_as_staff_write(
+    work: Path,
+    settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One separator per language, names as staff write them, the H3 id last."""
+    monkeypatch.setenv("COLUMNS", "250")
+    base = ["--source", settings.source or "", "--cache-dir", settings.cache_dir or ""]
+    run = ["hotspots", str(work / "titik.parquet"), "--region", "palembang", "--top", "5"]
+    id_text = _output([*base, *run, "--out", str(work / "hs_id.parquet")], capsys)
+    en_text = _output([*base, "--lang", "en", *run, "--out", str(work / "hs_en.parquet")], capsys)
+    n = len(pd.read_parquet(work / "hs_id.parquet", columns=["hex_id"]))
+    assert n >= 1000  # Palembang at res 9: thousands of cells
+    assert f"{n:,}".replace(",", ".") + " sel" in id_text
+    assert f"{n:,} sel" not in id_text  # no English grouping in the Indonesian run
+    assert f"{n:,} cells" in en_text
+    assert "Sembilan-belas" not in id_text
+    assert "Ilir Timur Satu" not in id_text
+    assert "19 Ilir" in id_text or "16 Ilir" in id_text
+    rows = [line for line in id_text.splitlines() if line.startswith("│")]
+    assert rows
+    for line in rows:
+        cells = [c.strip() for c in line.strip("│").split("│")]
+        assert not re.fullmatch(r"[0-9a-f]{15}", cells[0])  # not the first thing people read
+        assert re.fullmatch(r"[0-9a-f]{15}", cells[-1])  # kept last, for lookup
+        assert re.fullmatch(r"\d+,\d\d", cells[4])  # score with a decimal comma
+    en_rows = [line for line in en_text.splitlines() if line.startswith("│")]
+    assert all(re.fullmatch(r"\d+\.\d\d", r.strip("│").split("│")[4].strip()) for r in en_rows)

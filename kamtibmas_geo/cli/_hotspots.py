@@ -10,6 +10,7 @@ from rich.table import Table
 from kamtibmas_geo._errors import ScoreError
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.cli import state
+from kamtibmas_geo.cli._format import count, num
 from kamtibmas_geo.cli._io import (
     ReadOptions,
     columns_line,
@@ -78,6 +79,10 @@ MESSAGES = {
         "kabupaten/kota is analysed on its own.",
     },
     "area": {"id": "Wilayah analisis: {label}", "en": "Study area: {label}"},
+    "area_cells": {
+        "id": "Wilayah analisis: {label}, {n} sel",
+        "en": "Study area: {label}, {n} cells",
+    },
     "small": {
         "id": "  hanya {n} kejadian (< {need}): hasil hanya petunjuk.",
         "en": "  only {n} incidents (< {need}): read the result as a hint only.",
@@ -119,6 +124,8 @@ MESSAGES = {
     "col_rank": {"id": "Peringkat", "en": "Rank"},
     "col_cell": {"id": "Sel H3", "en": "H3 cell"},
     "col_place": {"id": "Desa / kecamatan", "en": "Desa / kecamatan"},
+    "col_desa": {"id": "Desa/kelurahan", "en": "Desa/kelurahan"},
+    "col_kec": {"id": "Kecamatan", "en": "Kecamatan"},
     "col_n": {"id": "Kejadian", "en": "Incidents"},
     "col_score": {"id": "Skor", "en": "Score"},
     "col_gi": {"id": "Gi*", "en": "Gi*"},
@@ -251,7 +258,14 @@ def _read_inputs(
     progress.advance(task, 2)
     msgs = [
         columns_line(records.name, recs, lg),
-        tr(MESSAGES, "read", lg, kind=tr(MESSAGES, "kind_dist", lg), n=len(recs), bad=bad),
+        tr(
+            MESSAGES,
+            "read",
+            lg,
+            kind=tr(MESSAGES, "kind_dist", lg),
+            n=count(len(recs), lg),
+            bad=count(bad, lg),
+        ),
     ]
     acts = None
     if activities is not None:
@@ -262,7 +276,9 @@ def _read_inputs(
         progress.advance(task, 2)
         msgs.append(columns_line(activities.name, acts, lg))
         kind = tr(MESSAGES, "kind_act", lg)
-        msgs.append(tr(MESSAGES, "read", lg, kind=kind, n=len(acts), bad=bad_a))
+        msgs.append(
+            tr(MESSAGES, "read", lg, kind=kind, n=count(len(acts), lg), bad=count(bad_a, lg))
+        )
     return recs, acts, msgs
 
 
@@ -287,7 +303,7 @@ def _read_warnings(
     kind = tr(MESSAGES, "kind_warn", lg)
     return warns, [
         columns_line(warnings.name, warns, lg),
-        tr(MESSAGES, "read", lg, kind=kind, n=len(warns), bad=bad),
+        tr(MESSAGES, "read", lg, kind=kind, n=count(len(warns), lg), bad=count(bad, lg)),
     ]
 
 
@@ -303,9 +319,9 @@ def _warned(meta: dict[str, Any], lg: Language) -> list[str]:
             lg,
             as_of=str(info["as_of"])[:16].replace("T", " "),
             days=info["days"],
-            open=info["n_open"],
-            answered=info["n_answered"],
-            outside=info["n_outside"],
+            open=count(info["n_open"], lg),
+            answered=count(info["n_answered"], lg),
+            outside=count(info["n_outside"], lg),
         )
     ]
 
@@ -328,12 +344,16 @@ def region_arg(text: str) -> str | list[str]:
 
 def _areas(meta: dict[str, Any], lg: Language) -> list[str]:
     """One line per kabupaten/kota analysed: its name, code and cells; small samples said."""
-    from kamtibmas_geo.score._regions import MIN_INCIDENTS
+    from kamtibmas_geo.score._regions import MIN_INCIDENTS, region_label
     from kamtibmas_geo.score._score import count_text
 
     lines = []
     for info in meta.get("regions", {}).values():
-        line = tr(MESSAGES, "area", lg, label=info["label"])
+        if "n_cells" in info:
+            label = region_label(str(info.get("code", "")), str(info.get("name", "")))
+            line = tr(MESSAGES, "area_cells", lg, label=label, n=count(info["n_cells"], lg))
+        else:
+            line = tr(MESSAGES, "area", lg, label=info["label"])
         if info.get("small_sample"):
             n = count_text(info["n_incidents"])
             line += tr(MESSAGES, "small", lg, n=n, need=MIN_INCIDENTS)
@@ -347,58 +367,80 @@ def _summary(cells: Any, meta: dict[str, Any], lg: Language) -> str:
         MESSAGES,
         "summary",
         lg,
-        cells=f"{len(cells):,}",
-        used=f"{meta.get('n_used', 0):,}",
+        cells=count(len(cells), lg),
+        used=count(meta.get("n_used", 0), lg),
         start=str(meta.get("target_start", ""))[:10],
-        hot=int((cells["gi_bin"] > 0).sum()),
-        cold=int((cells["gi_bin"] < 0).sum()),
+        hot=count(int((cells["gi_bin"] > 0).sum()), lg),
+        cold=count(int((cells["gi_bin"] < 0).sum()), lg),
     )
 
 
 def _top_table(cells: Any, top: int, lg: Language) -> Table:
-    """Return the table of the ``top`` cells: place, counts, Gi* class, trend, coverage gap."""
+    """Return the table of the ``top`` cells as staff read it.
+
+    Places come first, named as staff write them (``19 Ilir``, ``Ilir Timur I``); numbers
+    are written in the command's language; the H3 id stays in the last column, for lookup.
+    """
     table = Table(title=tr(MESSAGES, "top", lg))
     many = cells["kabupaten_code"].nunique(dropna=False) > 1
-    keys = ("col_region",) if many else ()
-    for key in (*keys, "col_rank", "col_cell", "col_place", "col_n", "col_score", "col_gi"):
-        table.add_column(tr(MESSAGES, key, lg))
-    table.add_column(tr(MESSAGES, "col_trend", lg))
-    table.add_column(tr(MESSAGES, "col_gap", lg))
     warned = "warning_reason" in cells.columns
-    if warned:
-        table.add_column(tr(MESSAGES, "col_warn", lg))
+    keys = [*(["col_region"] if many else []), "col_rank", "col_desa", "col_kec", "col_n"]
+    keys += ["col_score", "col_gi", "col_trend", "col_gap", *(["col_warn"] if warned else [])]
+    for key in (*keys, "col_cell"):
+        right = key in ("col_rank", "col_n", "col_score", "col_gap")
+        table.add_column(tr(MESSAGES, key, lg), justify="right" if right else "left")
     best = cells[cells["score"] > 0].sort_values(["score_rank", "kabupaten_code"], kind="stable")
     for row in best.head(top).itertuples():
-        place = " / ".join(
-            str(x) for x in (row.desa_name, row.kecamatan_name) if isinstance(x, str)
-        )
-        first = [str(row.kabupaten_code)] if many else []
         table.add_row(
-            *first,
-            str(row.score_rank),
-            str(row.hex_id),
-            place or "-",
+            *([_region_name(row)] if many else []),
+            count(row.score_rank, lg),
+            _desa(row.desa_name),
+            _kecamatan(row.kecamatan_name),
             str(row.n_incidents_text),
-            f"{row.score:,.2f}",
+            num(row.score, 2, lg),
             str(row.gi_label),
             str(row.trend_label),
-            f"{row.coverage_gap:.2f}",
+            num(row.coverage_gap, 2, lg),
             *([str(row.warning_reason) or "-"] if warned else []),
+            str(row.hex_id),
         )
     return table
+
+
+def _region_name(row: Any) -> str:
+    """Return the kabupaten/kota of a cell by name (its code where no name is known)."""
+    name = getattr(row, "kabupaten_name", None)
+    return name if isinstance(name, str) and name else str(row.kabupaten_code)
+
+
+def _desa(name: Any) -> str:
+    """Return a desa/kelurahan name as staff write it (``19 Ilir``); ``-`` when unknown."""
+    from kamtibmas_geo.boundaries import display_name
+
+    return display_name(name) if isinstance(name, str) and name else "-"
+
+
+def _kecamatan(name: Any) -> str:
+    """Return a kecamatan name as staff write it (``Ilir Timur I``); ``-`` when unknown."""
+    from kamtibmas_geo.boundaries import kecamatan_display_name
+
+    return kecamatan_display_name(name) if isinstance(name, str) and name else "-"
 
 
 def _warning_table(cells: Any, top: int, lg: Language) -> Table:
     """Return the cells with the most open early warnings, with their place and score rank."""
     table = Table(title=tr(MESSAGES, "warn_top", lg))
-    for key in ("col_cell", "col_place", "col_rank", "col_warn"):
-        table.add_column(tr(MESSAGES, key, lg))
+    for key in ("col_desa", "col_kec", "col_rank", "col_warn", "col_cell"):
+        table.add_column(tr(MESSAGES, key, lg), justify="right" if key == "col_rank" else "left")
     warned = cells[cells["warnings_open"] > 0].sort_values(
         ["warnings_open", "score_rank", "hex_id"], ascending=[False, True, True], kind="stable"
     )
     for row in warned.head(top).itertuples():
-        place = " / ".join(
-            str(x) for x in (row.desa_name, row.kecamatan_name) if isinstance(x, str)
+        table.add_row(
+            _desa(row.desa_name),
+            _kecamatan(row.kecamatan_name),
+            count(row.score_rank, lg),
+            str(row.warning_reason),
+            str(row.hex_id),
         )
-        table.add_row(str(row.hex_id), place or "-", str(row.score_rank), str(row.warning_reason))
     return table
