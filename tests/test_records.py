@@ -566,3 +566,40 @@ def test_fuzzed_xlsx_ledger_balances(tmp_path: Path) -> None:
     book.save(path)
     rs = read_records(path, sheet="Gangguan")
     _check_fuzz(rs, n)
+
+
+def test_xlsx_two_row_header_group_title_typed_in_one_cell(tmp_path: Path) -> None:
+    """A group title typed in one cell over blanks (no merge) is read like a merged one."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["LAPORAN GANGGUAN"])
+    ws.append(["Waktu", None, "Jenis", "Alamat", "Lintang", "Bujur"])
+    ws.append(["Tanggal", "Pukul", None, None, None, None])
+    ws.append(["10/02/2026", "21.30", "mercon", "Jl. A", -2.97, 104.74])
+    ws.append(["11/02/2026", "03.15", "trek-trekan", "Jl. B", -2.98, 104.75])
+    path = tmp_path / "dua_baris.xlsx"
+    book.save(path)
+    rs = read_records(path)
+    _balanced(rs, 2)
+    assert rs.records["row"].tolist() == [4, 5]
+    assert rs.records.attrs["read"]["header_row"] == 3
+    assert rs.records["time"].dt.strftime("%d %H:%M").tolist() == ["10 21:30", "11 03:15"]
+
+
+def test_xlsx_first_data_row_is_not_a_second_header(tmp_path: Path) -> None:
+    """A report whose words are column names ("jam", "lokasi") stays a report."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["Tanggal", "Jam", "Jenis", "Alamat", None])
+    ws.append(["10/02/2026", "21.30", "kegiatan", "lokasi", "jam"])
+    ws.append(["11/02/2026", "03.15", "mercon", "Jl. B", None])
+    path = tmp_path / "satu_baris.xlsx"
+    book.save(path)
+    rs = read_records(path)
+    _balanced(rs, 2)
+    assert rs.records.attrs["read"]["header_row"] == 1
+    assert rs.records["row"].tolist() == [2, 3]

@@ -200,6 +200,52 @@ def _header_index(rows: Sequence[Sequence[Any]], known: Iterable[str]) -> int:
     return 0
 
 
+def _blank(value: Any) -> bool:
+    return value is None or not str(value).strip()
+
+
+def _is_group_title(row: Sequence[Any], j: int) -> bool:
+    """Whether cell ``j`` of a header row is empty or a title over several columns.
+
+    A title merged over columns repeats its value in them once the merge is filled in
+    (:func:`_fill_merged`); a title typed in one cell spans the empty cells to its right.
+    """
+    if _blank(row[j]):
+        return True
+    left = row[j - 1] if j > 0 else None
+    right = row[j + 1] if j + 1 < len(row) else None
+    return row[j] == left or row[j] == right or (j + 1 < len(row) and _blank(right))
+
+
+def _sub_header(rows: Sequence[Sequence[Any]], at: int, known: Iterable[str]) -> bool:
+    """Whether the row below header row ``at`` is the second row of a two-row header.
+
+    It is when every cell of it is empty, repeats the cell above (a title merged over both
+    rows) or sits under an empty cell or a group title ("Waktu Kejadian" merged over
+    "Hari/Tanggal" and "Jam"), and at least one cell under a group title is a known
+    column name. A data row differs from the header in its other cells, so it never is.
+    """
+    if at + 1 >= len(rows):
+        return False
+    head, below = list(rows[at]), list(rows[at + 1])
+    head += [None] * (len(below) - len(head))
+    under: list[Any] = []
+    for j, value in enumerate(below):
+        if _blank(value) or value == head[j]:
+            continue
+        if not _is_group_title(head, j):
+            return False
+        under.append(value)
+    return _alias_hits(under, set(known)) >= 1
+
+
+def _two_row_header(top: Sequence[Any], below: Sequence[Any]) -> list[Any]:
+    """One header from a two-row one: the lower name where there is one, else the title."""
+    width = max(len(top), len(below))
+    top, below = [*top, *[None] * (width - len(top))], [*below, *[None] * (width - len(below))]
+    return [t if _blank(b) else b for t, b in zip(top, below, strict=True)]
+
+
 def is_empty_row(frame: pd.DataFrame) -> np.ndarray:
     """Return a bool array: which rows have no cell with any visible content."""
     empty = np.ones(len(frame), dtype=bool)
@@ -376,7 +422,11 @@ def _read_excel(path: Path, sheet: str | int | None, known: Iterable[str]) -> Ra
         raise RecordError.say(MESSAGES, "sheet_empty", sheet=name, name=path.name)
     _fill_merged(cells, merged)
     skip = _header_index(cells, known)
-    header = _excel_header(cells[skip])
+    names = cells[skip]
+    if _sub_header(cells, skip, known):  # a merged group title over the column names
+        skip += 1
+        names = _two_row_header(cells[skip - 1], cells[skip])
+    header = _excel_header(names)
     width = len(header)
     body = [(r + [None] * width)[:width] for r in cells[skip + 1 :]]
     frame = pd.DataFrame(body, columns=pd.Index(header), dtype=object)
