@@ -352,3 +352,21 @@ def test_hotspots_prints_places_and_numbers_as_staff_write(
         assert re.fullmatch(r"\d+,\d\d", cells[4])  # score with a decimal comma
     en_rows = [line for line in en_text.splitlines() if line.startswith("│")]
     assert all(re.fullmatch(r"\d+\.\d\d", r.strip("│").split("│")[4].strip()) for r in en_rows)
+
+
+def test_map_counts_cells_with_the_thousands_separator(
+    work: Path,
+    settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``map`` says ``3.352 sel`` in Indonesian and ``3,352 cells`` in English."""
+    monkeypatch.setenv("COLUMNS", "250")
+    base = ["--source", settings.source or "", "--cache-dir", settings.cache_dir or ""]
+    run = ["map", str(work / "sel.parquet"), "--no-boundaries"]
+    id_text = _output([*base, *run, "--out", str(work / "peta_id.html")], capsys)
+    en_text = _output([*base, "--lang", "en", *run, "--out", str(work / "peta_en.html")], capsys)
+    n = len(pd.read_parquet(work / "sel.parquet", columns=["hex_id"]))
+    assert n >= 1000
+    assert re.search(r"\(\d+,\d MB, " + re.escape(f"{n:,}".replace(",", ".")) + " sel\\)", id_text)
+    assert re.search(r"\(\d+\.\d MB, " + re.escape(f"{n:,}") + " cells\\)", en_text)

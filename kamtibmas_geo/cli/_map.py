@@ -8,6 +8,7 @@ import typer
 from kamtibmas_geo._errors import ScoreError
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.cli import state
+from kamtibmas_geo.cli._format import count, num
 from kamtibmas_geo.cli._io import (
     ReadOptions,
     columns_line,
@@ -100,8 +101,8 @@ MESSAGES = {
         "en": "Cannot read {path!r}: {reason}. Use .parquet, .gpkg, .geojson, .csv or .xlsx.",
     },
     "done": {
-        "id": "Peta ditulis ke {path} ({size:.1f} MB, {n} sel{mode}).",
-        "en": "Map written to {path} ({size:.1f} MB, {n} cells{mode}).",
+        "id": "Peta ditulis ke {path} ({size} MB, {n} sel{mode}).",
+        "en": "Map written to {path} ({size} MB, {n} cells{mode}).",
     },
     "public": {"id": ", publik", "en": ", public"},
     "warnings": {
@@ -179,15 +180,15 @@ def _read_input(key: str, path: Path, st: Any, reading: ReadOptions) -> object:
     return _read(path, st.lang)
 
 
-def _warnings_line(m: Any, public: bool, k: int, lang: str) -> str:
+def _warnings_line(m: Any, public: bool, k: int, lang: Language) -> str:
     """Say what the early-warning layer shows (states; desa kept on a public map)."""
     counts = getattr(m, "kg_warnings", None) or dict.fromkeys(
         ("open", "answered", "followed_up", "unfounded"), 0
     )
     if public:
         n = getattr(m, "kg_warning_desa", 0)
-        return tr(MESSAGES, "warnings_public", lang, k=k, n=n)
-    return tr(MESSAGES, "warnings", lang, **counts)
+        return tr(MESSAGES, "warnings_public", lang, k=count(k, lang), n=count(n, lang))
+    return tr(MESSAGES, "warnings", lang, **{key: count(v, lang) for key, v in counts.items()})
 
 
 def _pictures(source: Any, png: Path | None, per_polsek: Path | None, st: Any) -> None:
@@ -200,7 +201,7 @@ def _pictures(source: Any, png: Path | None, per_polsek: Path | None, st: Any) -
             st.console.print(tr(MESSAGES, "png", st.lang, path=png), soft_wrap=True)
         if per_polsek is not None:
             done = save_polsek_pngs(source, per_polsek, browser=browser)
-            msg = tr(MESSAGES, "pngs", st.lang, n=len(done), path=per_polsek)
+            msg = tr(MESSAGES, "pngs", st.lang, n=count(len(done), st.lang), path=per_polsek)
             st.console.print(msg, soft_wrap=True)
 
 
@@ -321,10 +322,9 @@ def register(app: typer.Typer, lang: Language) -> None:
             )
         n = len(frames["cells"])  # type: ignore[arg-type]
         mode = tr(MESSAGES, "public", st.lang) if public else ""
-        size = out.stat().st_size / 1e6
-        st.console.print(
-            tr(MESSAGES, "done", st.lang, path=out, size=size, n=n, mode=mode), soft_wrap=True
-        )
+        size = num(out.stat().st_size / 1e6, 1, st.lang)
+        done = tr(MESSAGES, "done", st.lang, path=out, size=size, n=count(n, st.lang), mode=mode)
+        st.console.print(done, soft_wrap=True)
         if warnings is not None:
             st.console.print(_warnings_line(m, public, min_reports, st.lang), soft_wrap=True)
         if png is not None or per_polsek is not None:
