@@ -176,19 +176,24 @@ def test_printed_summary_reads_as_staff_write(settings):
 
     from rich.console import Console
 
+    from kamtibmas_geo._i18n import tr
     from kamtibmas_geo.cli import _demo as cli_demo
     from kamtibmas_geo.demo import DemoResult
+    from kamtibmas_geo.records._ledger import MESSAGES as LEDGER
 
-    ledger = pd.DataFrame(
-        [
-            ("input", "rows_in", "Baris data dibaca", 24426, "disturbance"),
-            ("rejected", "rejected", "Baris ditolak", 2, "disturbance"),
-            ("rejected", "no_location", "Tanpa lokasi", 1, "disturbance"),
-            ("rejected", "ambiguous", "Baris ditolak", 1, "disturbance"),
-            ("input", "rows_in", "Baris data dibaca", 5841, "activity"),
-        ],
-        columns=["group", "code", "description", "count", "kind"],
-    )
+    def ledger(lang):
+        """The ledger as ledger_summary labels it: the geocoder's reason has its own label."""
+        return pd.DataFrame(
+            [
+                ("input", "rows_in", "Baris data dibaca", 24426, "disturbance"),
+                ("rejected", "rejected", tr(LEDGER, "sum_rejected", lang), 2, "disturbance"),
+                ("rejected", "no_location", "Tanpa lokasi", 1, "disturbance"),
+                ("rejected", "ambiguous", tr(LEDGER, "lbl_ambiguous", lang), 1, "disturbance"),
+                ("input", "rows_in", "Baris data dibaca", 5841, "activity"),
+            ],
+            columns=["group", "code", "description", "count", "kind"],
+        )
+
     top = pd.DataFrame(
         {
             "polres": ["Polres OKI", "Polrestabes Palembang", "Polrestabes Palembang"],
@@ -210,11 +215,11 @@ def test_printed_summary_reads_as_staff_write(settings):
             "gap": [0.0, 0.0123],
         }
     )
-    result = DemoResult(
-        Path("."), {}, {}, ledger, top, pd.DataFrame(), plans, target="ramadhan-1448"
-    )
 
     def text(lang):
+        result = DemoResult(
+            Path("."), {}, {}, ledger(lang), top, pd.DataFrame(), plans, target="ramadhan-1448"
+        )
         console = Console(width=160, record=True)
         for table in (
             cli_demo._ledger_table(result, lang),

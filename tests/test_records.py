@@ -603,3 +603,24 @@ def test_xlsx_first_data_row_is_not_a_second_header(tmp_path: Path) -> None:
     _balanced(rs, 2)
     assert rs.records.attrs["read"]["header_row"] == 1
     assert rs.records["row"].tolist() == [2, 3]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_ledger_labels_the_geocoders_reasons(lang: str) -> None:
+    """Every reason the geocoder gives has its own label, not the generic 'rows rejected'."""
+    from kamtibmas_geo.geocode._geocode import MESSAGES as GEOCODE
+
+    codes = ["ambiguous", "no_place", "outside", "kabupaten_only", "out_of_area", "invalid",
+             "bad_correction"]  # fmt: skip
+    assert set(codes) <= set(GEOCODE)  # the geocoder's own reason codes
+    rs = read_records(_frame())
+    rejected = pd.DataFrame({c: [None] * len(codes) for c in REJECTED_COLUMNS})
+    rejected["reason_code"] = codes
+    summary = ledger_summary(rs._replace(rejected=rejected), lang=lang).set_index("code")
+    generic = summary.loc["rejected", "description"]
+    labels = summary.loc[codes, "description"]
+    assert (labels != generic).all(), labels[labels == generic]
+    assert labels.is_unique
+    assert summary.loc["outside", "description"] == (
+        "Alamat di luar wilayah" if lang == "id" else "Address outside the region"
+    )

@@ -68,18 +68,6 @@ MESSAGES = {
     },
 }
 
-#: Rejection reasons of the geocoder, for the ledger rows whose code has no label there.
-REASON_LABELS = {
-    "ambiguous": {"id": "Alamat cocok dengan beberapa wilayah", "en": "Address fits several units"},
-    "no_place": {"id": "Alamat tidak dikenali", "en": "Address not recognised"},
-    "outside": {"id": "Alamat di luar wilayah", "en": "Address outside the region"},
-    "kabupaten_only": {"id": "Hanya kabupaten/kota dikenali", "en": "Only the kabupaten known"},
-    "out_of_area": {"id": "Koordinat di luar wilayah", "en": "Coordinates outside the region"},
-    "invalid": {"id": "Tanpa koordinat dan alamat", "en": "No coordinates, no address"},
-    "bad_correction": {"id": "Koreksi analis tidak sah", "en": "Invalid analyst correction"},
-    "other": {"id": "Alasan lain (lihat berkas)", "en": "Other reason (see the file)"},
-}
-
 #: What each written file is, for staff.
 FILE_LABELS = {
     "input_gangguan_csv": {"id": "Data contoh: gangguan", "en": "Sample: disturbances"},
@@ -212,17 +200,7 @@ def _ledger_label(rows: Any, code: str, lg: Language) -> str:
     label = str(rows["description"].iloc[0])
     if rows["group"].iloc[0] != "rejected" or code == "rejected":
         return label
-    generic = rows["description"].isin(_generic_labels(lg)).any()
-    if generic:  # the reader has no label of its own for a reason the geocoder gives
-        label = tr(REASON_LABELS, code if code in REASON_LABELS else "other", lg)
     return f"  {label}"
-
-
-def _generic_labels(lg: Language) -> set[str]:
-    """Return the ledger's generic 'rows rejected' label in both languages."""
-    from kamtibmas_geo.records._ledger import MESSAGES as LEDGER
-
-    return {tr(LEDGER, "sum_rejected", "id"), tr(LEDGER, "sum_rejected", "en")}
 
 
 def _top_table(result: Any, lg: Language) -> Table:

@@ -252,6 +252,23 @@ MESSAGES = {
         "en": "Coordinates out of range",
     },
     "lbl_no_location": {"id": "Tanpa lokasi", "en": "No location"},
+    # reasons the geocoder gives (kamtibmas_geo.geocode), for the same summary
+    "lbl_ambiguous": {
+        "id": "Alamat cocok dengan beberapa wilayah",
+        "en": "Address fits several units",
+    },
+    "lbl_no_place": {"id": "Alamat tidak dikenali", "en": "Address not recognised"},
+    "lbl_outside": {"id": "Alamat di luar wilayah", "en": "Address outside the region"},
+    "lbl_kabupaten_only": {
+        "id": "Hanya kabupaten/kota dikenali",
+        "en": "Only the kabupaten/kota recognised",
+    },
+    "lbl_out_of_area": {"id": "Koordinat di luar wilayah", "en": "Coordinates outside the region"},
+    "lbl_invalid": {
+        "id": "Tanpa koordinat sah dan tanpa alamat",
+        "en": "No valid coordinates, no address",
+    },
+    "lbl_bad_correction": {"id": "Koreksi analis tidak sah", "en": "Invalid analyst correction"},
 }
 
 #: Stable keys of the ``reason_code`` column of rejected rows.
