@@ -228,8 +228,11 @@ def test_stops_read_as_people_write_them(plan: pd.DataFrame, palembang: pd.DataF
     assert not plan["reason"].str.contains(r"\d\.\d").any()
     row = plan.iloc[0]
     assert f"mlat={row['lat']}&mlon={row['lon']}" in row["map_url"]
-    assert (plan["hours_source"] == "jam khas jenis").all()
-    assert plan["hours"].str.startswith("jam khas jenis: ").all()
+    typical = plan["hours_source"] == "jam khas jenis"
+    assert typical.mean() > 0.5
+    assert plan.loc[typical, "hours"].str.startswith("jam khas jenis: ").all()
+    assert (plan.loc[~typical, "hours"] == "tidak ada data jam").all()  # cells without a type
+    assert not plan["hours"].str.contains(": -", regex=False).any()
 
 
 def test_reasons_and_hours_come_from_the_records() -> None:
@@ -259,7 +262,7 @@ def test_reasons_and_hours_come_from_the_records() -> None:
     assert top["ngabuburit"] == b
     row = out[(out["window"] == "sahur") & (out["hex_id"] == a)].iloc[0]
     assert row["reason"] == "3 laporan kemacetan, 12 bulan terakhir"
-    assert row["hours"] == "pukul 02.00–02.59 (4 dari 4 laporan berjam)"
+    assert row["hours"] == "pukul 02.00–03.00, 100% kejadian (4 dari 4 laporan berjam)"
     assert row["hours_source"] == "jam laporan"
     assert row["desa"] == "19 Ilir"
     en = patrol_plan(cells, teams=1, windows=["sahur"], records=records, lang="en",
@@ -268,15 +271,41 @@ def test_reasons_and_hours_come_from_the_records() -> None:
     assert en["window_label"].iloc[0] == "Sahur (pre-dawn meal)"
 
 
-def test_hours_runs_cross_midnight() -> None:
+def test_busiest_span_crosses_midnight() -> None:
     from kamtibmas_geo.plan._patrol_risk import hours_text
 
     text, source = hours_text(np.array([23.5, 0.2, 0.9, 23.1, 15.0, np.nan]), [], {}, "id")
-    assert text == "pukul 23.00–00.59, 15.00–15.59 (5 dari 5 laporan berjam)"
+    assert text == "pukul 23.00–01.00, 80% kejadian (4 dari 5 laporan berjam)"
     assert source == "jam laporan"
+    text, _ = hours_text(np.array([23.5, 0.2, 0.9, 23.1, 15.0]), [], {}, "en")
+    assert text == "23:00–01:00, 80% of incidents (4 of 5 reports with a time)"
     text, source = hours_text(np.array([np.nan]), ["petasan"], {"malam": "Malam"}, "en")
     assert text.startswith("typical hours of the type: Malam")
     assert source == "typical hours of the type"
+
+
+def test_busy_cell_gets_its_busiest_span_not_the_whole_day() -> None:
+    from kamtibmas_geo.plan._patrol_risk import busiest_span, hours_text
+
+    # a busy cell: a report in every hour of the day, and 11 more from 20.00 to 22.59
+    busy = np.array([*range(24), 20, 20, 20, 21, 21, 21, 21, 22, 22, 22, 22], dtype=float)
+    text, _ = hours_text(busy, [], {}, "id")
+    assert text == "pukul 20.00–23.00, 40% kejadian (14 dari 35 laporan berjam)"
+    assert "00.00–23.59" not in text
+    # evenly spread over the day: no span holds a clear share
+    even = np.repeat(np.arange(24.0), 3)
+    assert busiest_span(even) is None
+    assert hours_text(even, [], {}, "id")[0] == "tersebar sepanjang hari (72 laporan berjam)"
+    assert hours_text(even, [], {}, "en")[0] == "spread over the whole day (72 reports with a time)"
+    # two reports 12 hours apart: no span holds more than one
+    assert busiest_span(np.array([3.0, 15.0])) is None
+    # a 3-hour span is taken only when it adds a clear share over the 2-hour one
+    assert busiest_span(np.array([20.0, 21, 21, 22, 9])) == (20, 3, 4)
+    assert busiest_span(np.array([20.0, 21, 21, 21, 9, 9, 12, 14, 16, 18])) == (20, 2, 4)
+    # unknown type and no times: say so, never "jam khas jenis: -"
+    text, source = hours_text(np.array([np.nan]), [], {}, "id")
+    assert (text, source) == ("tidak ada data jam", "tidak ada")
+    assert hours_text(np.zeros(0), ["tidak_dikenal"], {}, "en") == ("no time data", "none")
 
 
 def test_affinity_follows_taxonomy_peaks() -> None:

@@ -22,7 +22,15 @@ import pandas as pd
 
 from kamtibmas_geo._i18n import tr
 
-__all__ = ["OFF_PEAK", "Reports", "hours_text", "reason_text", "window_affinity", "window_risk"]
+__all__ = [
+    "OFF_PEAK",
+    "Reports",
+    "busiest_span",
+    "hours_text",
+    "reason_text",
+    "window_affinity",
+    "window_risk",
+]
 
 #: Affinity of a type with a window that is not one of its peak windows.
 OFF_PEAK = 0.25
@@ -46,13 +54,19 @@ MESSAGES = {
         "en": "risk from nearby cells (no report in this cell)",
     },
     "hours_reported": {
-        "id": "pukul {ranges} ({n} dari {total} laporan berjam)",
-        "en": "{ranges} ({n} of {total} reports with a time)",
+        "id": "pukul {span}, {share}% kejadian ({n} dari {total} laporan berjam)",
+        "en": "{span}, {share}% of incidents ({n} of {total} reports with a time)",
+    },
+    "hours_spread": {
+        "id": "tersebar sepanjang hari ({total} laporan berjam)",
+        "en": "spread over the whole day ({total} reports with a time)",
     },
     "hours_typical": {
         "id": "jam khas jenis: {windows}",
         "en": "typical hours of the type: {windows}",
     },
+    "hours_none": {"id": "tidak ada data jam", "en": "no time data"},
+    "src_none": {"id": "tidak ada", "en": "none"},
     "src_reported": {"id": "jam laporan", "en": "reported times"},
     "src_typical": {"id": "jam khas jenis", "en": "typical hours of the type"},
 }
@@ -249,23 +263,61 @@ def reason_text(
     return ", ".join(parts) + f", {suffix}"
 
 
-def _hour_runs(hours: np.ndarray) -> list[tuple[int, int, int]]:
-    """Return runs of reported hours (cyclic): ``(first, last, reports)``, most first."""
+#: Widths of the busiest span (hours); a wider one is taken only when it adds this share.
+_SPAN_WIDTHS = (2, 3)
+_WIDER_GAIN = 0.10
+#: A span is "clear" when it holds at least this many times its even share (w / 24).
+_CLEAR_FACTOR = 3.0
+
+
+def busiest_span(hours: np.ndarray) -> tuple[int, int, int] | None:
+    """Return the busiest 2–3-hour span of reported hours as ``(start, width, reports)``.
+
+    Hours wrap round midnight (a circular window). The 2-hour span with most reports is
+    kept unless the best 3-hour span holds at least 10 points more of the reports; ties go
+    to the earliest start, and empty hours at either end are dropped. ``None`` when no span
+    holds a clear share: less than three times its even share of the day (25% for 2 hours,
+    37.5% for 3), or a single report of many.
+
+    Examples
+    --------
+    >>> busiest_span(np.array([20.0, 21, 21, 22, 9]))
+    (20, 3, 4)
+    """
     tally = np.bincount(hours.astype(int) % 24, minlength=24)
-    on = tally > 0
-    if on.all():
-        return [(0, 23, int(tally.sum()))]
-    start = int(np.flatnonzero(~on)[0])  # begin scanning after an empty hour
-    runs: list[tuple[int, int, int]] = []
-    cur: list[int] = []
-    for k in range(1, 25):
-        h = (start + k) % 24
-        if on[h]:
-            cur.append(h)
-        elif cur:
-            runs.append((cur[0], cur[-1], int(tally[cur].sum())))
-            cur = []
-    return sorted(runs, key=lambda r: (-r[2], r[0]))
+    total = int(tally.sum())
+    if total == 0:
+        return None
+    best: tuple[int, int, int] | None = None
+    for width in _SPAN_WIDTHS:
+        sums = np.array([tally[(np.arange(width) + h) % 24].sum() for h in range(24)])
+        h = int(np.argmax(sums))
+        got = (h, width, int(sums[h]))
+        if best is None or (got[2] - best[2]) / total >= _WIDER_GAIN:
+            best = got
+    assert best is not None
+    best = _trim(tally, best)
+    share = best[2] / total
+    if share < _CLEAR_FACTOR * best[1] / 24 or (best[2] < 2 and total > 1):
+        return None
+    return best
+
+
+def _trim(tally: np.ndarray, span: tuple[int, int, int]) -> tuple[int, int, int]:
+    """Drop the span's empty hours at either end (it starts and ends on reported hours)."""
+    start, width, n = span
+    hours = [(start + k) % 24 for k in range(width)]
+    while tally[hours[0]] == 0:
+        hours.pop(0)
+    while tally[hours[-1]] == 0:
+        hours.pop()
+    return hours[0], len(hours), n
+
+
+def _clock(hour: int, lang: str) -> str:
+    """``"20.00"`` in Indonesian, ``"20:00"`` in English; midnight at the end is 24.00."""
+    sep = "." if lang == "id" else ":"
+    return f"{hour:02d}{sep}00"
 
 
 def hours_text(
@@ -273,20 +325,34 @@ def hours_text(
 ) -> tuple[str, str]:
     """When incidents at a stop were reported, and where that comes from.
 
-    Returns ``(text, source)``: from the records' times when any has one (up to two runs of
-    hours, e.g. "pukul 21.00–23.59 (5 dari 6 laporan berjam)"), else the typical windows of
-    the stop's main types.
+    Returns ``(text, source)``: from the records' times when any has one (the busiest
+    2–3-hour span, e.g. "pukul 20.00–23.00, 45% kejadian (5 dari 11 laporan berjam)", or
+    "tersebar sepanjang hari" when no span holds a clear share, see :func:`busiest_span`),
+    else the typical windows of the stop's main types, else "tidak ada data jam".
     """
     hours = hours[~np.isnan(hours)]
     if len(hours):
-        runs = _hour_runs(hours)[:2]
-        ranges = ", ".join(f"{a:02d}.00–{b:02d}.59" for a, b, _ in runs)
-        n = sum(r[2] for r in runs)
-        text = tr(MESSAGES, "hours_reported", lang, ranges=ranges, n=n, total=len(hours))
+        span = busiest_span(hours)
+        if span is None:
+            text = tr(MESSAGES, "hours_spread", lang, total=len(hours))
+            return text, tr(MESSAGES, "src_reported", lang)
+        start, width, n = span
+        end = start + width if start + width == 24 else (start + width) % 24
+        text = tr(
+            MESSAGES,
+            "hours_reported",
+            lang,
+            span=f"{_clock(start, lang)}–{_clock(end, lang)}",
+            share=round(100 * n / len(hours)),
+            n=n,
+            total=len(hours),
+        )
         return text, tr(MESSAGES, "src_reported", lang)
     tax = taxonomy()
     wins: list[str] = []
     for t in top_types:
         wins.extend(w for w in _peaks(t, tax) if w not in wins and w != "takbiran")
-    names = ", ".join(window_labels.get(w, w) for w in wins) or "-"
+    if not wins:
+        return tr(MESSAGES, "hours_none", lang), tr(MESSAGES, "src_none", lang)
+    names = ", ".join(window_labels.get(w, w) for w in wins)
     return tr(MESSAGES, "hours_typical", lang, windows=names), tr(MESSAGES, "src_typical", lang)
