@@ -140,8 +140,10 @@ def test_stops_are_material_and_visited_once(plan: pd.DataFrame, palembang: pd.D
     for window, g in plan.groupby("window"):
         risk = _risk_by_hand(palembang, str(window))
         assert g["hex_id"].is_unique
-        assert np.allclose(g["risk"], risk.loc[g["hex_id"]].to_numpy())
-        assert (g["risk"] >= 0.05 * risk.max() - 1e-12).all()
+        # risk is written for people: 2 decimals
+        assert np.allclose(g["risk"], risk.loc[g["hex_id"]].to_numpy(), rtol=0, atol=0.005)
+        assert (g["risk"] == g["risk"].round(2)).all()
+        assert (g["risk"] >= 0.05 * risk.max() - 0.005).all()
 
 
 def test_route_order_beats_nearest_neighbour(plan: pd.DataFrame) -> None:
@@ -174,6 +176,10 @@ def test_starts_at_the_polsek_office_and_landmarks(palembang: pd.DataFrame) -> N
     hit = out[out["hex_id"] == top["hex_id"]]
     assert hit["landmark"].item() == "Masjid Al-Ikhlas"
     assert 100 <= hit["landmark_m"].item() <= 130  # 0.001 deg of latitude is about 111 m
+    assert str(out["landmark_m"].dtype) == "Int64"  # whole metres, empty when none
+    csv = out[["landmark_m", "risk"]].to_csv(index=False)
+    assert f"\n{hit['landmark_m'].item()}," in csv
+    assert not re.search(r"\d\.0,|\.\d{3,}", csv)
     assert out["landmark"].isna().sum() >= 1  # far stops show no landmark
 
 
@@ -382,6 +388,18 @@ def test_html_pages_are_printable_and_escaped(
     en = patrol_html(plan, tmp_path / "en.html", lang="en").read_text(encoding="utf-8")
     assert "Teams per Polsek" in en
     assert "Rencana" not in en
+    marked = int((plan["high_risk"] & ~plan["warning"]).sum())
+    assert text.count("PRIORITAS ·") == marked
+    assert en.count("PRIORITY ·") == marked
+
+
+def test_only_the_top_tier_is_priority(plan: pd.DataFrame) -> None:
+    for _, g in plan.groupby(["kabupaten_code", "window"]):
+        n_high = int(g["high_risk"].sum())
+        assert 1 <= n_high <= math.ceil(0.2 * len(g)) + 1, (n_high, len(g))
+        # the marked stops are the riskiest of the Polres's stops in the window
+        assert g.loc[g["high_risk"], "risk"].min() >= g.loc[~g["high_risk"], "risk"].max()
+    assert plan["high_risk"].mean() < 0.3
 
 
 def test_gpx_and_kml_per_team(plan: pd.DataFrame, tmp_path: Path) -> None:

@@ -225,7 +225,7 @@ def patrol_plan(
     warnings: pd.DataFrame | None = None,
     activities: pd.DataFrame | None = None,
     options: PatrolOptions | None = None,
-    high_risk_quantile: float = 0.99,
+    high_risk_quantile: float = 0.8,
     settings: Settings | None = None,
     lang: str = "id",
 ) -> pd.DataFrame:
@@ -280,8 +280,9 @@ def patrol_plan(
     options : PatrolOptions, optional
         Speed, detour factor, dwell, materiality, search iterations.
     high_risk_quantile : float
-        A stop is marked high-risk when its risk is at least this quantile of the positive
-        risks of the Polres in the window.
+        A stop is marked high-risk (PRIORITAS on the page) when its risk is at least this
+        quantile of the risks of the Polres's planned stops in the window: with 0.8 about the
+        top fifth. Early-warning stops are marked by ``warning`` instead.
     settings : Settings, optional
         Settings (language default).
     lang : {"id", "en"}
@@ -343,6 +344,7 @@ def patrol_plan(
             rows.extend(r)
             alloc.extend(a)
     out = pd.DataFrame(rows, columns=_COLUMNS)
+    out["landmark_m"] = out["landmark_m"].astype("Int64")  # whole metres, empty when none
     out.attrs["allocation"] = alloc
     out.attrs["warnings"] = warned.fate if warned is not None else []
     return out
@@ -462,8 +464,6 @@ def _plan_window(
     mine = grid.kab == job.kab
     top = float(r[mine].max()) if mine.any() else 0.0
     material = mine & (r > 0) & (r >= opts.materiality * top)
-    pos = r[mine & (r > 0)]
-    high = float(np.quantile(pos, job.high_q)) if len(pos) else np.inf
     pol_names = sorted(set(grid.polsek[mine].tolist()))
     risk_by = {p: float(r[material & (grid.polsek == p)].sum()) for p in pol_names}
     teams = _warned_teams(allocate_teams(risk_by, job.teams), risk_by, forced)
@@ -484,7 +484,7 @@ def _plan_window(
             )
             for k, route in enumerate(routes):
                 team = _Team(next_team + k, route, idx)
-                rows.extend(_stop_rows(job, grid, got, team, high, places, told))
+                rows.extend(_stop_rows(job, grid, got, team, places, told))
         next_team += len(routes)
         row = _alloc_row(job, p, risk_by[p], total, teams[p], len(routes), len(idx))
         if warned is not None:
@@ -494,7 +494,21 @@ def _plan_window(
             row["note"] = "; ".join(t for t in (row["note"], note) if t)
             row["warning_note"] = note
         alloc.append(row)
+    _mark_top_tier(rows, job.high_q)
     return rows, alloc
+
+
+def _mark_top_tier(rows: list[dict[str, Any]], quantile: float) -> None:
+    """Mark ``high_risk`` on the Polres's stops whose risk reaches ``quantile`` of its stops.
+
+    With the default 0.8 about the top fifth of the window's stops by risk (ties included);
+    stops without risk of their own (early warnings only) are never marked by risk.
+    """
+    risk = np.array([float(row["_risk"]) for row in rows])
+    pos = risk[risk > 0]
+    line = float(np.quantile(pos, quantile)) if len(pos) else np.inf
+    for row, value in zip(rows, risk, strict=True):
+        row["high_risk"] = bool(value > 0 and value >= line)
 
 
 def _warned_teams(
@@ -628,7 +642,6 @@ def _stop_rows(
     grid: _Cells,
     win: _Window,
     crew: _Team,
-    high: float,
     places: Places,
     told: tuple[Reports | None, WarningPlan | None],
 ) -> list[dict[str, Any]]:
@@ -678,9 +691,9 @@ def _stop_rows(
                 "leg_km": round(float(win.metres[path[k], path[k + 1]]) / 1000, 2),
                 "team_km": round(route.length_m / 1000, 2),
                 "team_minutes": round(route.duration_s / 60),
-                "risk": float(r[i]),
+                "risk": round(float(r[i]), 2),
                 "rank": rank[i],
-                "high_risk": bool(r[i] >= high),
+                "high_risk": False,
                 **said,
                 "start_name": win.start.name,
                 "start_lat": win.start.lat,
@@ -688,6 +701,7 @@ def _stop_rows(
                 "warning": warn is not None,
                 "warning_ids": warn[1] if warn is not None else None,
                 "_cell": i,
+                "_risk": float(r[i]),
             }
         )
     return rows

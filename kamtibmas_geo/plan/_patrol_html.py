@@ -262,7 +262,7 @@ def _stop_row(r: pd.Series, color: str, lang: str) -> str:
         place += f" · {r['landmark']} ({int(r['landmark_m'])} m)"
     reason = str(r["reason"])
     warn = bool(r.get("warning", False))
-    if high:
+    if high and not warn:
         reason = f"{tr(MESSAGES, 'high', lang)} · {reason}"
     if warn:
         reason = f"{tr(MESSAGES, 'warn', lang)} · {reason}"
