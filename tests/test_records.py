@@ -624,3 +624,20 @@ def test_ledger_labels_the_geocoders_reasons(lang: str) -> None:
     assert summary.loc["outside", "description"] == (
         "Alamat di luar wilayah" if lang == "id" else "Address outside the region"
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "id_name", "en_name"),
+    [("tanggal", "tanggal", "date"), ("waktu", "jam", "time"), ("tkp", "alamat", "address")],
+)
+def test_columns_error_names_the_field_as_people_write_it(
+    typed: str, id_name: str, en_name: str
+) -> None:
+    """``--columns waktu=...`` on a missing column: the field as typed in ``--columns``."""
+    from kamtibmas_geo.records import parse_columns
+
+    given = parse_columns(f'{typed}="Kolom Hilang"')
+    with pytest.raises(RecordError) as caught:
+        read_records(_frame(), columns=given)
+    assert str(caught.value).startswith(f"--columns {id_name}='Kolom Hilang': kolom itu")
+    assert caught.value.text("en").startswith(f"--columns {en_name}='Kolom Hilang': ")

@@ -37,6 +37,7 @@ __all__ = [
     "describe_columns",
     "known_names",
     "map_columns",
+    "option_name",
     "parse_columns",
 ]
 
@@ -52,9 +53,9 @@ MESSAGES = {
         "en": "--columns: unknown field {name!r}; known fields: {known}.",
     },
     "columns_missing": {
-        "id": "--columns {field}={column!r}: kolom itu tidak ada di {source!r}; kolomnya: "
+        "id": "--columns {field_id}={column!r}: kolom itu tidak ada di {source!r}; kolomnya: "
         "{columns}. Tulis nama kolom persis seperti judul kolomnya.",
-        "en": "--columns {field}={column!r}: {source!r} has no such column; its columns are "
+        "en": "--columns {field_en}={column!r}: {source!r} has no such column; its columns are "
         "{columns}. Write the column name exactly as its header.",
     },
     "field_date": {"id": "tanggal", "en": "date"},
@@ -287,6 +288,30 @@ FIELD_NAMES = {
 }  # fmt: skip
 
 
+def option_name(field: str, lang: str) -> str:
+    """Return the name a person writes in ``--columns`` for ``field``, in ``lang``.
+
+    Parameters
+    ----------
+    field : str
+        A field's own name (``date``, ``time``, ``reporter_role`` ...).
+    lang : {"id", "en"}
+        ``"id"``: the first Indonesian name of :data:`FIELD_NAMES` (``tanggal``);
+        ``"en"``: the field's English name where ``--columns`` takes it (``date``).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> option_name("time", "id"), option_name("time", "en")
+    ('jam', 'time')
+    """
+    first = next((name for name, f in FIELD_NAMES.items() if f == field), field)
+    return field if lang == "en" and FIELD_NAMES.get(field) == field else first
+
+
 def known_names(aliases: Mapping[str, Sequence[str]]) -> set[str]:
     """Return every alias of ``aliases`` (used to find the header row under a title).
 
@@ -392,7 +417,8 @@ def map_columns(
         if hit is None:
             if strict:
                 raise RecordError.say(
-                    MESSAGES, "columns_missing", field=field, column=wanted, source=source,
+                    MESSAGES, "columns_missing", field_id=option_name(field, "id"),
+                    field_en=option_name(field, "en"), column=wanted, source=source,
                     columns=list(columns),
                 )  # fmt: skip
             continue
