@@ -388,18 +388,26 @@ def test_html_pages_are_printable_and_escaped(
     en = patrol_html(plan, tmp_path / "en.html", lang="en").read_text(encoding="utf-8")
     assert "Teams per Polsek" in en
     assert "Rencana" not in en
+    assert "Periode sasaran: Ramadhan 1448 H" in text
+    assert "ramadhan-1448" not in text
+    assert "Target period: Ramadan 1448 AH" in en
     marked = int((plan["high_risk"] & ~plan["warning"]).sum())
     assert text.count("PRIORITAS ·") == marked
     assert en.count("PRIORITY ·") == marked
 
 
 def test_only_the_top_tier_is_priority(plan: pd.DataFrame) -> None:
+    from kamtibmas_geo.plan._patrol_html import period_label
+
     for _, g in plan.groupby(["kabupaten_code", "window"]):
         n_high = int(g["high_risk"].sum())
         assert 1 <= n_high <= math.ceil(0.2 * len(g)) + 1, (n_high, len(g))
         # the marked stops are the riskiest of the Polres's stops in the window
         assert g.loc[g["high_risk"], "risk"].min() >= g.loc[~g["high_risk"], "risk"].max()
     assert plan["high_risk"].mean() < 0.3
+    assert period_label("ramadhan-2027", "id") == "Ramadhan 2027 M"
+    assert period_label("Ramadhan 1447 H", "en") == "Ramadan 1447 AH"
+    assert period_label("lebaran", "id") == "lebaran"
 
 
 def test_gpx_and_kml_per_team(plan: pd.DataFrame, tmp_path: Path) -> None:

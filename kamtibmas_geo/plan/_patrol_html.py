@@ -25,6 +25,8 @@ __all__ = ["patrol_html"]
 MESSAGES = {
     "title": {"id": "Rencana Patroli", "en": "Patrol Plan"},
     "target": {"id": "Periode sasaran", "en": "Target period"},
+    "ramadhan": {"id": "Ramadhan {year} H", "en": "Ramadan {year} AH"},
+    "ramadhan_ce": {"id": "Ramadhan {year} M", "en": "Ramadan {year}"},
     "summary": {"id": "Pembagian tim per Polsek", "en": "Teams per Polsek"},
     "summary_key": {
         "id": "Angka: jumlah tim (bagian risiko material Polres pada waktu itu). "
@@ -134,7 +136,8 @@ def patrol_html(
         raise PlanError.say(MESSAGES, "err_plan_columns", missing=missing)
     head = title or tr(MESSAGES, "title", lang)
     target = plan["target"].dropna() if "target" in plan else pd.Series(dtype=object)
-    meta = f"{tr(MESSAGES, 'target', lang)}: {target.iloc[0]}" if len(target) else ""
+    period = period_label(str(target.iloc[0]), lang) if len(target) else ""
+    meta = f"{tr(MESSAGES, 'target', lang)}: {period}" if period else ""
     outlines = _outlines(boundaries)
     parts = [
         "<!DOCTYPE html>",
@@ -252,6 +255,28 @@ def _stop_table(page: pd.DataFrame, lang: str) -> list[str]:
         parts.append(_total_row(sub, lang))
     parts.append("</tbody></table>")
     return parts
+
+
+def period_label(target: str, lang: str) -> str:
+    """Return the period as people write it: ``"ramadhan-1448"`` → ``"Ramadhan 1448 H"``.
+
+    A Gregorian target (``"ramadhan-2027"``) is written ``"Ramadhan 2027 M"``; a target
+    that is not a Ramadhan is shown as given.
+
+    Examples
+    --------
+    >>> period_label("ramadhan-1448", "id"), period_label("ramadhan-1448", "en")
+    ('Ramadhan 1448 H', 'Ramadan 1448 AH')
+    """
+    import re
+
+    m = re.fullmatch(r"\s*ramadh?an[\s_-]*(\d{4})(\s*h)?\s*", target, flags=re.IGNORECASE)
+    if m is None:
+        return target
+    year = int(m.group(1))
+    if not 1343 <= year <= 1500:
+        return tr(MESSAGES, "ramadhan_ce", lang, year=year)
+    return tr(MESSAGES, "ramadhan", lang, year=year)
 
 
 def _stop_row(r: pd.Series, color: str, lang: str) -> str:
