@@ -182,3 +182,44 @@ def test_a_village_without_polygon_outside_the_loaded_regions_is_refused(
     got = matcher.match("Kelurahan Gunung Ibul Timur, Kecamatan Prabumulih Timur")
     assert got.place is None
     assert got.reason_code == "outside"
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "flag"),
+    [
+        # "Bukit" is a kecamatan in Aceh; "Bukit Kecl" is Palembang's Bukit Kecil misspelt
+        ("Lorong Sayangan Kel. 16 Ilir Kec. Bukit Kecl", "16.71.05.1002", "kecamatan_mismatch"),
+        ("Kel. Talang Semut Kec. Bukit Kcil", "16.71.11.1006", ""),
+        ("Kec. Bukit Kecl", "16.71.11", ""),
+        ("Kel. Bukit Lama Kec. Ilir Brt I", "16.71.04.1001", ""),
+        ("Kel. Lorok Pakjo Kec. Ilir Brt I", "16.71.04.1002", ""),
+        ("Desa Celikah Kec. Kayu Agung", "16.02.05.2015", ""),
+        ("Kel. Kedaton Kec. Kayu Agung", "16.02.05.1007", ""),
+        ("Kel. Talang Putri Kec Plajuu", "16.71.14.1006", ""),
+        # one generic word ("Bukit" begins hundreds of names) beside a named kelurahan
+        ("Kel. 16 Ilir Kec. Bukit", "16.71.05.1002", ""),
+    ],
+)
+def test_a_misspelt_kecamatan_is_no_place_outside(
+    matcher: Matcher, text: str, code: str, flag: str
+) -> None:
+    m = matcher.match(text)
+    assert m.status == "matched", m
+    assert m.place is not None
+    assert m.place.code == code
+    assert m.flag == flag
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kec. Bukit",  # a real kecamatan outside, written whole, nothing inside named
+        "Desa Pulo Kec. Bukit, Bener Meriah",
+        "Kel. Talang Semut Kec. Talang Klapa",  # Talang Kelapa, Banyuasin, misspelt
+        "Desa Pulo Kec. Tanjung Raja Selatn",
+    ],
+)
+def test_a_real_outside_kecamatan_still_refuses(matcher: Matcher, text: str) -> None:
+    m = matcher.match(text)
+    assert m.place is None, m
+    assert m.reason_code == "outside"

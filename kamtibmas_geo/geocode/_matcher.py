@@ -111,6 +111,11 @@ _IN_LEVELS = {
 _WORD_CUTOFF = 70.0
 _MISMATCH_PENALTY = 25.0
 _STATUS_PENALTY = 3.0
+#: Official names a word must begin (its phonetic key a prefix of theirs) to be *generic*
+#: ("Bukit", "Talang", "Sungai", "Tanjung": hundreds each; a proper name a handful).
+_GENERIC_PREFIXES = 50
+#: Most words after "Kec."/"Kab." read as one (typo'd) area name.
+_AREA_WORDS = 4
 
 
 def _hint(prev: str) -> str:
@@ -174,6 +179,8 @@ class Matcher:
         self._desa_keys = tables.desa_keys
         self._rivals = tables.rivals
         self._no_polygon = tables.no_polygon
+        self._sorted_keys: list[str] | None = None
+        self._kec_keys: dict[bool, dict[str, tuple[int, ...]]] = {}
 
     # -- finding names -------------------------------------------------------------
     def _mentions(self, toks: tuple[str, ...]) -> list[_Mention]:
@@ -521,6 +528,7 @@ class Matcher:
                     m.idx, has_small = m.idx + extra, True
         if not has_small:
             mentions = self._with_typos(toks, mentions)
+        mentions = self._area_typos(toks, mentions)
         self._repair(toks, mentions)
         mentions = self._relevant(mentions)
         key = tuple((m.idx, m.out, m.hint, m.marker, m.quality, m.text) for m in mentions)
@@ -564,6 +572,108 @@ class Matcher:
             if id(m) not in weak or used.isdisjoint(range(m.start, m.start + m.length))
         ]
         return sorted(keep + found, key=lambda m: m.start)
+
+    def _area_typos(self, toks: tuple[str, ...], mentions: list[_Mention]) -> list[_Mention]:
+        """Re-read "Kec."/"Kab." names that an outside name covers only in part.
+
+        ``Kec. Bukit Kecl`` first finds *Bukit* (a kecamatan in Aceh) and leaves "Kecl"
+        unread. When the words up to the next marker or separator are a typo of an inside
+        kecamatan (*Bukit Kecil*) closer than of any kecamatan outside, that reading
+        replaces the outside one (quality lowered as any typo). Otherwise a one-word
+        outside name that begins many official names (:meth:`_generic`) asserts nothing
+        outside when unread words follow it that are no typo of an outside kecamatan, or
+        when an inside desa/kelurahan is named with its marker ("Kel. 16 Ilir Kec. Bukit").
+        """
+        places = self.gazetteer.places
+        marked = any(
+            m.hint == "desa" and any(places[k].level == "desa" for k in m.idx) for m in mentions
+        )
+        drop: set[int] = set()
+        for m in mentions:
+            if m.hint not in {"kec", "kab"} or not m.out or id(m) in drop:
+                continue
+            end = _phrase_end(toks, m.start)
+            generic = m.length == 1 and self._generic(toks[m.start])
+            if end - m.start <= m.length:  # the outside name is all the words written
+                if generic and marked:
+                    m.out = ()
+                continue
+            typo = self._kec_typo(toks, m, end) if m.hint == "kec" else None
+            if typo is not None:
+                m.idx, m.length, m.quality, m.text = typo
+                m.out = ()
+            elif generic and self._area_hit(toks, m, end, outside=True) is None:
+                m.out = ()
+            else:
+                continue
+            span = range(m.start + 1, m.start + m.length)
+            drop |= {id(o) for o in mentions if o is not m and o.start in span}
+        return [m for m in mentions if id(m) not in drop] if drop else mentions
+
+    def _kec_typo(
+        self, toks: tuple[str, ...], m: _Mention, end: int
+    ) -> tuple[tuple[int, ...], int, float, str] | None:
+        """Return the inside kecamatan the words of ``m`` and after are a typo of, if any.
+
+        Refused when a kecamatan outside is as close (:meth:`_area_hit`).
+        """
+        hit = self._area_hit(toks, m, end, outside=False)
+        if hit is None:
+            return None
+        score, stop, cand = hit
+        rival = self._area_hit(toks, m, end, outside=True)
+        if rival is not None and rival[0] >= score:
+            return None
+        words = toks[m.start : stop]
+        return self._area_keys(False)[cand], stop - m.start, score * 0.9, " ".join(words)
+
+    def _area_hit(
+        self, toks: tuple[str, ...], m: _Mention, end: int, *, outside: bool
+    ) -> tuple[float, int, str] | None:
+        """Closest kecamatan key (inside or outside) to the words from ``m`` to ``end``.
+
+        The words are tried longest first, each longer than the name ``m`` read; the
+        answer is (rapidfuzz ratio, end of the words, key), ``None`` below the cutoff.
+        """
+        from rapidfuzz import fuzz, process
+
+        keys = list(self._area_keys(outside))
+        for stop in range(end, m.start + m.length, -1):
+            words = toks[m.start : stop]
+            pkey = phonetic("".join(words))
+            cutoff = self.fuzzy_cutoff + (0 if len(pkey) >= 8 else 5)
+            hit = process.extractOne(pkey, keys, scorer=fuzz.ratio, score_cutoff=cutoff)
+            if hit is None or _digits(hit[0]) != _digits(pkey):
+                continue
+            if outside or self._typo_ok(words, pkey, hit[0], float(hit[1])):
+                return float(hit[1]), stop, hit[0]
+        return None
+
+    def _area_keys(self, outside: bool) -> dict[str, tuple[int, ...]]:
+        """Same-sounding keys of the kecamatan inside (or outside) -> positions (built once)."""
+        found = self._kec_keys.get(outside)
+        if found is None:
+            places = self.gazetteer.places
+            kinds = _OUT_KINDS["kecamatan"] - {"town"}
+            found = {}
+            for key, idx in self.gazetteer.sound.items():
+                ins, out = self._split(idx)
+                kec = (
+                    tuple(k for k in out if places[k].kind in kinds)
+                    if outside
+                    else tuple(k for k in ins if places[k].level == "kecamatan")
+                )
+                if kec:
+                    found[key] = kec
+            self._kec_keys[outside] = found
+        return found
+
+    def _generic(self, word: str) -> bool:
+        """Whether ``word`` begins at least :data:`_GENERIC_PREFIXES` official names."""
+        if self._sorted_keys is None:
+            self._sorted_keys = sorted(self.gazetteer.sound)
+        keys, key = self._sorted_keys, phonetic(word)
+        return bisect_left(keys, key + "\uffff") - bisect_left(keys, key) >= _GENERIC_PREFIXES
 
     def _relevant(self, mentions: list[_Mention]) -> list[_Mention]:
         """Drop bare words naming only desa outside when no outside area is named.
@@ -859,6 +969,16 @@ class Matcher:
         if regions:
             return Match("unmatched", None, 0.0, "outside", regions[0].text)
         return Match("unmatched", None, 0.0, "no_place")
+
+
+def _phrase_end(toks: tuple[str, ...], start: int) -> int:
+    """End of the words from ``start`` up to a separator or marker (at most a few)."""
+    end = start
+    while end < min(len(toks), start + _AREA_WORDS) and toks[end] != BOUNDARY:
+        if end > start and toks[end] in _MARKERS:
+            break
+        end += 1
+    return end
 
 
 def _refuse(m: _Mention) -> Match:
