@@ -370,3 +370,32 @@ def test_map_counts_cells_with_the_thousands_separator(
     assert n >= 1000
     assert re.search(r"\(\d+,\d MB, " + re.escape(f"{n:,}".replace(",", ".")) + " sel\\)", id_text)
     assert re.search(r"\(\d+\.\d MB, " + re.escape(f"{n:,}") + " cells\\)", en_text)
+
+
+def test_backtest_leaves_out_a_kabupaten_without_records(
+    work: Path,
+    settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Palembang-only records: no OKI rows, no ``nan``; named, OKI gets one sentence."""
+    monkeypatch.setenv("COLUMNS", "250")
+    import geopandas as gpd
+
+    placed = gpd.read_parquet(work / "titik.parquet")
+    only = work / "palembang_saja.parquet"
+    placed[placed["kabupaten_code"] == "16.71"].to_parquet(only)
+    base = ["--source", settings.source or "", "--cache-dir", settings.cache_dir or ""]
+    run = ["backtest", str(only), "--period", "ramadhan-1447"]
+    text = _output([*base, *run], capsys)
+    assert "Ogan Komering Ilir" not in text
+    assert "nan" not in text.lower()
+    title = next(line for line in text.splitlines() if "Uji balik" in line)
+    n = int(re.search(r"([\d.]+) sel H3", title).group(1).replace(".", ""))  # type: ignore[union-attr]
+    assert n >= 1000
+    assert f"{n:,}".replace(",", ".") + " sel H3" in title
+    assert re.search(r"│\s+\d+,\d%", text)  # hit rate with a decimal comma
+    named = _output([*base, *run, "--region", "oki"], capsys)
+    assert "nan" not in named.lower()
+    assert named.count("tidak ada kejadian di wilayah ini") == 1
+    assert "│" not in named  # no table of undefined metrics

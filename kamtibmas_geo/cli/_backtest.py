@@ -13,6 +13,7 @@ from rich.text import Text
 from kamtibmas_geo._errors import OutputError, SettingsError
 from kamtibmas_geo._i18n import tr
 from kamtibmas_geo.cli import state
+from kamtibmas_geo.cli._format import count, interval, num, share
 from kamtibmas_geo.cli._io import (
     ReadOptions,
     columns_line,
@@ -148,6 +149,11 @@ MESSAGES = {
     "reading": {
         "id": "Membaca dan menempatkan {path}…",
         "en": "Reading and placing {path}…",
+    },
+    "no_events": {
+        "id": "{unit}: tidak ada kejadian di wilayah ini pada periode uji; tidak ada angka "
+        "untuk diuji.",
+        "en": "{unit}: no incidents in this area in the test period(s); nothing to test.",
     },
     "read": {
         "id": "{n} kejadian dipakai, {bad} baris ditolak (lihat berkas sumber).",
@@ -290,7 +296,8 @@ def register(app: typer.Typer, lang: Language) -> None:
                     progress=_tick,
                 )
         st.console.print(columns_line(records.name, frame, lg), soft_wrap=True)
-        st.console.print(tr(MESSAGES, "read", lg, n=len(frame), bad=n_rejected))
+        read = tr(MESSAGES, "read", lg, n=count(len(frame), lg), bad=count(n_rejected, lg))
+        st.console.print(read)
         _print(st, result)
         if warns is not None:
             _warning_test(st, settings, frame, warns, polygons, region, shares, km2, days)
@@ -312,7 +319,8 @@ def _read_warnings(st: Any, path: Path, settings: Any, *, own: bool, options: Re
             path, "early_warning", settings, st.lang, own=own, options=options, strict=False
         )
     st.console.print(columns_line(path.name, warns, st.lang), soft_wrap=True)
-    st.console.print(tr(MESSAGES, "warn_read", st.lang, n=len(warns), bad=bad))
+    n, n_bad = count(len(warns), st.lang), count(bad, st.lang)
+    st.console.print(tr(MESSAGES, "warn_read", st.lang, n=n, bad=n_bad))
     return warns
 
 
@@ -350,11 +358,14 @@ def _warning_test(
     ):
         table.add_column(tr(MESSAGES, key, lg))
     fair = bt.table[bt.table["fair"]] if len(bt.table) else bt.table
-    for r in fair.itertuples(index=False):
+    rows: list[Any] = list(fair.itertuples(index=False))
+    for r in rows:
         name = _STRATEGY.get(str(r.strategy), "warn_tuned")
         table.add_row(
-            str(r.jurisdiction), tr(MESSAGES, name, lg), str(r.n_periods), str(r.n_test),
-            f"{r.hit_rate:.1%}", f"{r.hit_rate_lo:.0%}-{r.hit_rate_hi:.0%}", f"{r.pai:.2f}",
+            str(r.jurisdiction), tr(MESSAGES, name, lg), count(r.n_periods, lg),
+            count(r.n_test, lg), share(r.hit_rate, 1, lg),
+            _percent_range((r.hit_rate_lo, r.hit_rate_hi), lg),
+            num(r.pai, 2, lg),
         )  # fmt: skip
     st.console.print(table)
     st.console.print(tr(MESSAGES, "warn_note", lg), soft_wrap=True)
@@ -374,35 +385,67 @@ def _share(value: str, lang: Language) -> float:
 
 
 def _print(st: Any, result: Any) -> None:
+    """Print the backtest table, the periods, the chosen models and the notes.
+
+    A jurisdiction without a single test incident gets one sentence instead of rows of
+    undefined metrics; no number shown is ``nan``.
+    """
     from kamtibmas_geo.evaluate._backtest import MIN_TEST_EVENTS, FewEventsWarning
 
     lg = st.lang
     summary = result.summary(lg)
     title = result.format(lg).splitlines()[0]
+    unit_col, n_col = summary.columns[0], summary.columns[3]
+    empty = [u for u, n in summary.groupby(unit_col, sort=False)[n_col].sum().items() if n == 0]
     table = Table(title=title)
     for i, col in enumerate(summary.columns):
         table.add_column(str(col), justify="left" if i < 3 else "right")
     for row in summary.itertuples(index=False):
-        unit, model, share, n, hit, hit_ci, pai, pai_ci, pei = row
+        values: tuple[Any, ...] = tuple(row)
+        unit, model, area, n, hit, hit_ci, pai, pai_ci, pei = values
+        if unit in empty:
+            continue
         table.add_row(
-            str(unit), str(model), str(share), str(n), f"{hit:.1%}",
-            f"{hit_ci[0]:.0%}-{hit_ci[1]:.0%}", f"{pai:.2f}",
-            f"{pai_ci[0]:.2f}-{pai_ci[1]:.2f}", f"{pei:.2f}",
+            str(unit), str(model), str(area), count(n, lg), share(hit, 1, lg),
+            _percent_range(hit_ci, lg), num(pai, 2, lg),
+            interval(pai_ci, lg, digits=2), num(pei, 2, lg),
         )  # fmt: skip
-    st.console.print(table)
+    if table.row_count:
+        st.console.print(table)
+    else:
+        st.console.print(title, soft_wrap=True, markup=False)
+    for unit in empty:
+        st.console.print(tr(MESSAGES, "no_events", lg, unit=unit), soft_wrap=True, markup=False)
     if not len(result.periods):
         st.console.print(result.format(lg).splitlines()[-1])
         return
-    periods = ", ".join(f"{r.period} ({r.n_test})" for r in result.periods.itertuples(index=False))
+    periods = ", ".join(
+        f"{r.period} ({count(r.n_test, lg)})" for r in result.periods.itertuples(index=False)
+    )
     st.console.print(periods, soft_wrap=True)
-    if result.selections:
-        st.console.print(tr(MESSAGES, "chosen_head", lg))
-        for (label, _code), sel in result.selections.items():
-            unit = result.choices.set_index(["period", "kabupaten_code"]).loc[(label, _code)]
-            st.console.print(f"  {label}, {unit['jurisdiction']}: {sel.describe(lg)}",
-                             soft_wrap=True, markup=False)  # fmt: skip
+    _print_choices(st, result, empty)
     st.console.print(tr(MESSAGES, "note", lg), soft_wrap=True)
     few = result.table.drop_duplicates(["period", "kabupaten_code"])
-    for r in few[few["n_test"] < MIN_TEST_EVENTS].itertuples(index=False):
+    few = few[(few["n_test"] < MIN_TEST_EVENTS) & ~few["jurisdiction"].isin(empty)]
+    for r in few.itertuples(index=False):
         text = FewEventsWarning(str(r.period), str(r.jurisdiction), int(r.n_test)).text(lg)
         st.console.print(text, soft_wrap=True, markup=False, style="yellow")
+
+
+def _percent_range(values: Any, lg: Language) -> str:
+    """Return a 95% interval of a share as ``9%–32%`` (``-`` where it is unknown)."""
+    text = interval(values, lg, percent=True, digits=0)
+    return text if text == "-" else "–".join(f"{part}%" for part in text.split("–"))
+
+
+def _print_choices(st: Any, result: Any, empty: list[str]) -> None:
+    """Print the model chosen per period and jurisdiction (none for one without incidents)."""
+    lines = []
+    for (label, code), sel in result.selections.items():
+        unit = result.choices.set_index(["period", "kabupaten_code"]).loc[(label, code)]
+        if unit["jurisdiction"] not in empty:
+            lines.append(f"  {label}, {unit['jurisdiction']}: {sel.describe(st.lang)}")
+    if lines:
+        st.console.print(tr(MESSAGES, "chosen_head", st.lang))
+    for line in lines:
+        st.console.print(line, soft_wrap=True, markup=False)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
@@ -396,7 +396,9 @@ class BacktestResult:
         -------
         str
         """
-        title = tr(MESSAGES, "title", lang, n=len(self.periods), cells=self.n_cells, res=self.res)
+        cells = f"{self.n_cells:,}"
+        cells = cells.replace(",", ".") if lang == "id" else cells  # 157.459 / 157,459
+        title = tr(MESSAGES, "title", lang, n=len(self.periods), cells=cells, res=self.res)
         if self.table.empty:
             return f"{title}\n{tr(MESSAGES, 'none', lang)}"
         summary = self.summary(lang)
@@ -448,7 +450,9 @@ def backtest(
         code is a jurisdiction. By default the kabupaten/kota of the boundary pack.
     region : str, optional
         Only this kabupaten/kota (a pack region such as ``"palembang"`` or ``"16.02"``,
-        or a ``kabupaten_code``/name of ``boundaries``).
+        or a ``kabupaten_code``/name of ``boundaries``). Without it, a kabupaten/kota
+        holding no record at all in ``records`` is left out (Palembang-only data is not
+        tested in OKI, where every metric would be undefined).
     forecaster : callable, optional
         ``(train_records, window, cells) -> Series`` of scores indexed by ``hex_id``
         (missing cells score 0), called once per period and jurisdiction with that
@@ -483,6 +487,8 @@ def backtest(
     cuts = opts.cuts
     units = jurisdictions(units_of(boundaries, region, settings), res, settings=settings)
     history = _history(records, res, units, settings.timezone)
+    if region is None:
+        history = _with_records(history)
     forecast = forecaster or _default_forecaster(cuts[0])
     todo = _periods_to_test(periods, history, opts, settings)
     run = _Run(history, forecast, opts, cuts)
@@ -491,6 +497,24 @@ def backtest(
         if progress is not None:
             progress(i + 1, len(todo), p.label)
     return run.result(res)
+
+
+def _with_records(history: _History) -> _History:
+    """Drop the jurisdictions holding no record of the data (all kept if none holds one)."""
+    kept = [u for u in history.units if history.unit_of[u.code].any()]
+    if not kept or len(kept) == len(history.units):
+        return history
+    cells = pd.concat([u.cells for u in kept], ignore_index=True)
+    cells = cells.drop_duplicates("hex_id").sort_values("hex_id").reset_index(drop=True)
+    index = pd.Index(cells["hex_id"].astype(str), name="hex_id")
+    return replace(
+        history,
+        cells=cells,
+        index=index,
+        inside=history.hex_ids.isin(index).to_numpy(),
+        units=kept,
+        unit_of={u.code: history.unit_of[u.code] for u in kept},
+    )
 
 
 def _default_forecaster(cut: Cut) -> Forecaster:
