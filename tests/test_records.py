@@ -641,3 +641,36 @@ def test_columns_error_names_the_field_as_people_write_it(
         read_records(_frame(), columns=given)
     assert str(caught.value).startswith(f"--columns {id_name}='Kolom Hilang': kolom itu")
     assert caught.value.text("en").startswith(f"--columns {en_name}='Kolom Hilang': ")
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("id", ["tidak cocok: Alamat di luar wilayah", "tidak sah: Baris kosong"]),
+        ("en", ["unmatched: Address outside the region", "invalid: Empty row"]),
+    ],
+)
+def test_geocode_summary_names_reasons_in_words(lang: str, words: list[str]) -> None:
+    """The printed summary of ``geocode`` gives each rejection reason in the command's language."""
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from kamtibmas_geo.cli._geocode import _summary
+
+    records = pd.DataFrame(
+        {"geocode_status": ["matched"], "coord_mismatch": [False], "region_level": ["desa"]}
+    )
+    rejected = pd.DataFrame(
+        {
+            "reason_code": ["outside", "empty_row", "kabupaten_only", "date_missing"],
+            "geocode_status": ["unmatched", None, "unmatched", "invalid"],
+        }
+    )
+    console = Console(width=120, record=True)
+    console.print(_summary(SimpleNamespace(records=records, rejected=rejected), 5, lang))  # type: ignore[arg-type]
+    text = console.export_text()
+    for line in words:
+        assert line in text
+    for code in rejected["reason_code"]:
+        assert f": {code} " not in text  # no code where staff read words

@@ -216,8 +216,16 @@ def _summary(result: Any, rows_in: int, lang: Language) -> Table:
         )
         for (st, code), n in counts.items():
             label = tr(MESSAGES, st, lang) if st in MESSAGES else st
-            table.add_row(f"  {label}: {code}", f"{int(n):,}")
+            table.add_row(f"  {label}: {_reason_label(str(code), lang)}", f"{int(n):,}")
     return table
+
+
+def _reason_label(code: str, lang: Language) -> str:
+    """Return a rejection reason in words (the ledger's label); an unknown code as it is."""
+    from kamtibmas_geo.records._ledger import MESSAGES as LEDGER
+
+    key = f"lbl_{code}"
+    return tr(LEDGER, key, lang) if key in LEDGER else code
 
 
 def register(app: typer.Typer, lang: Language) -> None:
