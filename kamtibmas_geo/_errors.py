@@ -129,17 +129,28 @@ class ProvisionalDateWarning(UserWarning):
         The Hijri year.
     start, idul_fitri : datetime.date
         1 Ramadhan and 1 Syawal used.
+    source : {"mabims", "ummalqura"}
+        How they were predicted: the MABIMS criteria or the Umm al-Qura calendar.
     """
 
-    def __init__(self, message: str, hijri_year: int, start: object, idul_fitri: object) -> None:
+    def __init__(
+        self,
+        message: str,
+        hijri_year: int,
+        start: object,
+        idul_fitri: object,
+        source: str = "ummalqura",
+    ) -> None:
         super().__init__(message)
         self.hijri_year = hijri_year
         self.start = start
         self.idul_fitri = idul_fitri
+        self.source = source
 
     def __reduce__(self) -> tuple[type, tuple[object, ...]]:
         """Pickle with every attribute (warnings cross process boundaries in workers)."""
-        return (type(self), (str(self), self.hijri_year, self.start, self.idul_fitri))
+        args = (str(self), self.hijri_year, self.start, self.idul_fitri, self.source)
+        return (type(self), args)
 
 
 class NoUnitWarning(UserWarning):

@@ -349,3 +349,29 @@ def test_overrides_from_dates() -> None:
         overrides_from_dates("2025-06-01", "2025-06-30")
     with pytest.raises(SettingsError, match="29 atau 30 hari"):
         overrides_from_dates("2027-02-08", "2027-03-20")
+
+
+def test_provisional_warning_names_the_prediction_used() -> None:
+    """The staff line says MABIMS or Umm al-Qura, whichever was used, never "A, atau B"."""
+    import pickle
+
+    from kamtibmas_geo.cli import _warning_text
+
+    with pytest.warns(ProvisionalDateWarning) as kemenag:
+        ramadhan_dates(1448)
+    with pytest.warns(ProvisionalDateWarning) as muh:
+        ramadhan_dates(1448, method="muhammadiyah")
+    mabims, ummalqura = kemenag[0].message, muh[0].message
+    assert isinstance(mabims, ProvisionalDateWarning)
+    assert isinstance(ummalqura, ProvisionalDateWarning)
+    assert (mabims.source, ummalqura.source) == ("mabims", "ummalqura")
+    assert pickle.loads(pickle.dumps(mabims)).source == "mabims"
+    for lang in ("id", "en"):
+        said = _warning_text(mabims, lang)
+        assert "MABIMS" in said
+        assert "Umm al-Qura" not in said
+        said = _warning_text(ummalqura, lang)
+        assert "Umm al-Qura" in said
+        assert "MABIMS" not in said
+    assert "kriteria MABIMS" in _warning_text(mabims, "id")
+    assert "the Umm al-Qura calendar" in _warning_text(ummalqura, "en")

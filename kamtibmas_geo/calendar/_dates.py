@@ -345,6 +345,7 @@ def _warn_provisional(
             hijri_year,
             start,
             end,
+            source,
         ),
         stacklevel=3,
     )

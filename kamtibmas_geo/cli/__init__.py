@@ -54,14 +54,19 @@ MESSAGES = {
     "warning": {"id": "Peringatan", "en": "Warning"},
     "provisional": {
         "id": "Tanggal resmi Kemenag untuk Ramadhan {year} H belum ada di tabel; dipakai "
-        "perkiraan (kriteria MABIMS, atau kalender Umm al-Qura): 1 Ramadhan {start}, "
+        "perkiraan menurut {how}: 1 Ramadhan {start}, "
         "1 Syawal {end}. Tanggal resmi bisa berbeda satu hari; setelah sidang isbat, berikan "
         "--ramadhan-start dan --idul-fitri.",
         "en": "The official Kemenag dates of Ramadhan {year} H are not in the table yet; "
-        "using a prediction (MABIMS criteria, or the Umm al-Qura calendar): 1 Ramadhan "
+        "using a prediction by {how}: 1 Ramadhan "
         "{start}, 1 Syawal {end}. The official date may differ by a day; once announced, "
         "pass --ramadhan-start and --idul-fitri.",
     },
+    "how_mabims": {
+        "id": "kriteria MABIMS yang dipakai Kemenag (tinggi hilal >= 3°, elongasi >= 6,4°)",
+        "en": "the MABIMS criteria Kemenag applies (moon altitude >= 3°, elongation >= 6.4°)",
+    },
+    "how_ummalqura": {"id": "kalender Umm al-Qura", "en": "the Umm al-Qura calendar"},
     "app": {
         "id": "Analisis titik rawan kamtibmas dan perencanaan patroli untuk Binmas "
         "(Polres OKI, Polrestabes Palembang).",
@@ -206,6 +211,7 @@ def _warning_text(message: Warning | str, lang: str) -> str:
             year=message.hijri_year,
             start=message.start,
             end=message.idul_fitri,
+            how=tr(MESSAGES, "how_mabims" if message.source == "mabims" else "how_ummalqura", lang),
         )
     elif callable(getattr(message, "text", None)):  # warnings made with say(): both languages
         text = str(message.text(lang))  # type: ignore[union-attr]
