@@ -181,6 +181,7 @@ class Matcher:
         self._no_polygon = tables.no_polygon
         self._sorted_keys: list[str] | None = None
         self._kec_keys: dict[bool, dict[str, tuple[int, ...]]] = {}
+        self._kec_key_list: dict[bool, list[str]] = {}
 
     # -- finding names -------------------------------------------------------------
     def _mentions(self, toks: tuple[str, ...]) -> list[_Mention]:
@@ -637,7 +638,9 @@ class Matcher:
         """
         from rapidfuzz import fuzz, process
 
-        keys = list(self._area_keys(outside))
+        keys = self._kec_key_list.get(outside)
+        if keys is None:
+            keys = self._kec_key_list[outside] = list(self._area_keys(outside))
         for stop in range(end, m.start + m.length, -1):
             words = toks[m.start : stop]
             pkey = phonetic("".join(words))
