@@ -221,9 +221,10 @@ def test_records_known_by_name_only_spread_in_any_kabupaten(province, settings):
     cells = sorted(region_cells(["Prabumulih", "Pagar Alam"], 7, settings=settings))
     placed = place_records(frame, cells, 7, settings=settings)
     assert placed.n_outside == 0  # each spread over its own unit's cells, none left out
-    weights = pd.Series(placed.weight).groupby(placed.record).sum()
-    assert weights.round(9).tolist() == [1.0, 1.0]
-    assert set(placed.unit) == {f"desa:{codes[0]}", f"kecamatan:{codes[1]}"}
+    assert placed.spread_record.tolist() == [0, 1]
+    assert set(placed.unit_names) == {f"desa:{codes[0]}", f"kecamatan:{codes[1]}"}
+    per_cell = placed.cell_sum(pd.Series([1.0, 1.0]).to_numpy(), len(cells))
+    assert round(float(per_cell.sum()), 9) == 2.0  # each record's shares sum to 1
 
 
 def test_polsek_of_a_province_region(province, settings):

@@ -16,7 +16,7 @@ Records placed only at kabupaten level are too vague for a cell map and are left
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import h3
@@ -43,30 +43,89 @@ MESSAGES = {
 
 @dataclass(frozen=True)
 class Placement:
-    """Records placed on cells: one row per (record, cell) piece.
+    """Records placed on cells: points in their cell, named units over their cells.
+
+    A point record is one (record, cell) pair. A record known only by its desa/kelurahan
+    or kecamatan points to its unit, and each unit is spread once over its cells by
+    ``share_of_unit``: the pieces grow with the number of units, never with the number
+    of records times the cells of their unit.
 
     Attributes
     ----------
     record : ndarray of int
-        Position of the record in the input table.
+        Position (in the input table) of each record placed as a point.
     cell : ndarray of int
-        Position of the cell in the cell list.
-    weight : ndarray of float
-        Share of the record in that cell (1 for a point).
-    unit : ndarray of object
-        ``"desa:<code>"`` / ``"kecamatan:<code>"`` for spread records, ``""`` for points.
+        Position (in the cell list) of the cell holding that point.
+    spread_record : ndarray of int
+        Position of each record spread over a unit.
+    spread_unit : ndarray of int
+        That record's unit (position in ``unit_names``).
+    unit_names : tuple of str
+        ``"desa:<code>"`` / ``"kecamatan:<code>"`` of each unit.
+    unit_start : ndarray of int
+        Unit ``u``'s cells are ``unit_cell[unit_start[u]:unit_start[u + 1]]``.
+    unit_cell : ndarray of int
+        Cell positions of the units, unit after unit.
+    unit_share : ndarray of float
+        Share of its unit in each of those cells (sums to 1 over a unit).
     n_outside : int
-        Records whose point lies outside the cells.
+        Records whose point or unit lies outside the cells.
     n_vague : int
         Records placed only at kabupaten level (left out).
     """
 
     record: NDArray[np.int64]
     cell: NDArray[np.int64]
-    weight: NDArray[np.float64]
-    unit: NDArray[np.object_]
+    spread_record: NDArray[np.int64]
+    spread_unit: NDArray[np.int64]
+    unit_names: tuple[str, ...]
+    unit_start: NDArray[np.int64]
+    unit_cell: NDArray[np.int64]
+    unit_share: NDArray[np.float64]
     n_outside: int
     n_vague: int
+
+    @property
+    def placed_records(self) -> NDArray[np.int64]:
+        """Positions of every record on the cells (points and spread), sorted."""
+        return np.unique(np.concatenate([self.record, self.spread_record]))
+
+    def subset(self, keep: NDArray[np.bool_]) -> Placement:
+        """Return the placement of the records with ``keep`` true (by input position)."""
+        pts, spr = keep[self.record], keep[self.spread_record]
+        return replace(
+            self,
+            record=self.record[pts],
+            cell=self.cell[pts],
+            spread_record=self.spread_record[spr],
+            spread_unit=self.spread_unit[spr],
+        )
+
+    def cell_sum(self, per_record: NDArray[np.float64], n_cells: int) -> NDArray[np.float64]:
+        """Sum a value of each record into the cells (spread records by their share).
+
+        Parameters
+        ----------
+        per_record : ndarray of float
+            One value per input record.
+        n_cells : int
+            Number of cells.
+
+        Returns
+        -------
+        ndarray
+        """
+        out = np.bincount(self.cell, per_record[self.record], minlength=n_cells)
+        if len(self.spread_record):
+            n_units = len(self.unit_names)
+            per_unit = np.bincount(
+                self.spread_unit, per_record[self.spread_record], minlength=n_units
+            )
+            unit_of = np.repeat(np.arange(n_units), np.diff(self.unit_start))
+            out = out + np.bincount(
+                self.unit_cell, per_unit[unit_of] * self.unit_share, minlength=n_cells
+            )
+        return np.asarray(out, dtype=np.float64)
 
 
 def _point_cells(frame: pd.DataFrame, rows: NDArray[np.int64], res: int) -> NDArray[np.uint64]:
@@ -105,8 +164,24 @@ def _cell_ids(cells: Sequence[str]) -> pd.Index:
     return pd.Index(ids)
 
 
-#: One piece of a placement: record positions, cell positions, weights, units.
-_Piece = tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.object_]]
+_EMPTY_I = np.zeros(0, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class _Spread:
+    """Records spread over units, and the units over their cells (see Placement)."""
+
+    record: NDArray[np.int64]
+    unit: NDArray[np.int64]
+    names: tuple[str, ...]
+    start: NDArray[np.int64]
+    cell: NDArray[np.int64]
+    share: NDArray[np.float64]
+
+    @classmethod
+    def empty(cls) -> _Spread:
+        """Return no spread records."""
+        return cls(_EMPTY_I, _EMPTY_I, (), np.zeros(1, dtype=np.int64), _EMPTY_I, np.zeros(0))
 
 
 def place_records(
@@ -141,24 +216,20 @@ def place_records(
         geometry.
     """
     spread, vague = _spread_and_vague(frame)
-    pieces: list[_Piece] = []
     points = np.flatnonzero(~spread & ~vague)
-    n_outside = 0
+    rec, cel, n_outside = _EMPTY_I, _EMPTY_I, 0
     if len(points):
         if not {"lat", "lon"} <= set(frame.columns) and not isinstance(frame, gpd.GeoDataFrame):
             raise ScoreError.say(MESSAGES, "no_latlon")
-        piece, n_outside = _place_points(frame, points, cells, res)
-        pieces.append(piece)
+        rec, cel, n_outside = _place_points(frame, points, cells, res)
+    units = _Spread.empty()
     if spread.any():
-        spread_pieces, n_off = _place_spread(frame, spread, cells, res, settings)
-        pieces += spread_pieces
+        units, n_off = _place_spread(frame, spread, cells, res, settings)
         n_outside += n_off
-    n_vague = int(vague.sum())
-    if pieces:
-        rec, cel, wgt, unit = (np.concatenate(part) for part in zip(*pieces, strict=True))
-        return Placement(rec, cel, wgt, unit, n_outside=n_outside, n_vague=n_vague)
-    empty_i = np.zeros(0, dtype=np.int64)
-    return Placement(empty_i, empty_i, np.zeros(0), np.zeros(0, dtype=object), n_outside, n_vague)
+    return Placement(
+        rec, cel, units.record, units.unit, units.names, units.start, units.cell, units.share,
+        n_outside=n_outside, n_vague=int(vague.sum()),
+    )  # fmt: skip
 
 
 def _spread_and_vague(frame: pd.DataFrame) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
@@ -182,17 +253,15 @@ def _text_is(values: pd.Series, texts: Sequence[str]) -> NDArray[np.bool_]:
 
 def _place_points(
     frame: pd.DataFrame, points: NDArray[np.int64], cells: Sequence[str], res: int
-) -> tuple[_Piece, int]:
+) -> tuple[NDArray[np.int64], NDArray[np.int64], int]:
     """Place the point records (rows ``points``) in the cells holding them.
 
-    Returns the piece and the number of points outside the cells.
+    Returns the records placed, their cells, and the number of points outside the cells.
     """
     hexes = _point_cells(frame, points, res)
     pos = np.asarray(_cell_ids(cells).get_indexer(pd.Index(hexes)), dtype=np.int64)  # 0: -1
     keep = pos >= 0
-    n_in = int(keep.sum())
-    piece = (points[keep], pos[keep], np.ones(n_in), np.full(n_in, "", dtype=object))
-    return piece, int((pos < 0).sum())
+    return points[keep], pos[keep], int((~keep).sum())
 
 
 def _place_spread(
@@ -201,43 +270,63 @@ def _place_spread(
     cells: Sequence[str],
     res: int,
     settings: Settings,
-) -> tuple[list[_Piece], int]:
-    """Spread the desa/kecamatan records over their unit's cells by the area crosswalk.
+) -> tuple[_Spread, int]:
+    """Point the desa/kecamatan records to their units; spread each unit once.
 
     The crosswalk is that of the kabupaten/kota the records name (any of Sumatera
-    Selatan), not only the default pair. Returns one piece per record, desa records
-    first, and the number of records whose unit has no cell among ``cells``.
+    Selatan), not only the default pair. Returns the spread records (desa records
+    first) and the number of records whose unit has no cell among ``cells``.
     """
-    from kamtibmas_geo.boundaries import resolve_region
-    from kamtibmas_geo.grid._cells import crosswalk
-
-    known = set(resolve_region("sumsel"))
-    index = {c: i for i, c in enumerate(cells)}
-    pieces: list[_Piece] = []
+    records: list[NDArray[np.int64]] = []
+    units: list[NDArray[np.int64]] = []
+    names: list[str] = []
+    cell_parts: list[NDArray[np.int64]] = []
+    share_parts: list[NDArray[np.float64]] = []
     n_outside = 0
     for lev in _SPREAD_LEVELS:
         rows = np.flatnonzero(spread & _text_is(frame["region_level"], (lev,)))
         if not len(rows):
             continue
-        codes = _texts_at(frame["region_code"], rows)
-        region = sorted({code[:5] for code in codes} & known)
-        cw = crosswalk(res, region or None, level=lev, settings=settings)  # type: ignore[arg-type]
-        cw = cw[cw["hex_id"].isin(index)]
-        shares = {
-            code: (
-                np.array([index[h] for h in grp["hex_id"]], dtype=np.int64),
-                grp["share_of_unit"].to_numpy(dtype=np.float64) / grp["share_of_unit"].sum(),
-            )
-            for code, grp in cw.groupby("code", sort=False)
-        }
-        for r, code in zip(rows.tolist(), codes, strict=True):
-            got = shares.get(code)
-            if got is None:
-                n_outside += 1
-                continue
-            unit: NDArray[np.object_] = np.full(len(got[0]), f"{lev}:{code}", dtype=np.object_)
-            pieces.append((np.full(len(got[0]), r, dtype=np.int64), got[0], got[1], unit))
-    return pieces, n_outside
+        codes = pd.Index(_texts_at(frame["region_code"], rows))
+        shares = _unit_shares(codes, lev, cells, res, settings)
+        known = pd.Index(list(shares))
+        pos = np.asarray(known.get_indexer(codes), dtype=np.int64)
+        n_outside += int((pos < 0).sum())
+        records.append(rows[pos >= 0])
+        units.append(pos[pos >= 0] + len(names))
+        names += [f"{lev}:{code}" for code in known]
+        for got in shares.values():
+            cell_parts.append(got[0])
+            share_parts.append(got[1])
+    if not names:
+        return _Spread.empty(), n_outside
+    sizes = np.array([len(c) for c in cell_parts], dtype=np.int64)
+    start = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(sizes)])
+    spread_units = _Spread(
+        np.concatenate(records), np.concatenate(units), tuple(names), start,
+        np.concatenate(cell_parts), np.concatenate(share_parts),
+    )  # fmt: skip
+    return spread_units, n_outside
+
+
+def _unit_shares(
+    codes: pd.Index, level: str, cells: Sequence[str], res: int, settings: Settings
+) -> dict[str, tuple[NDArray[np.int64], NDArray[np.float64]]]:
+    """Return, for each unit named in ``codes`` with cells here, its cells and shares."""
+    from kamtibmas_geo.boundaries import resolve_region
+    from kamtibmas_geo.grid._cells import crosswalk
+
+    region = sorted({str(code)[:5] for code in codes.unique()} & set(resolve_region("sumsel")))
+    cw = crosswalk(res, region or None, level=level, settings=settings)  # type: ignore[arg-type]
+    index = pd.Index(list(cells))
+    cw = cw[cw["hex_id"].isin(index) & cw["code"].isin(codes.unique())]
+    return {
+        str(code): (
+            np.asarray(index.get_indexer(pd.Index(grp["hex_id"])), dtype=np.int64),
+            grp["share_of_unit"].to_numpy(dtype=np.float64) / grp["share_of_unit"].sum(),
+        )
+        for code, grp in cw.groupby("code", sort=False)
+    }
 
 
 def _texts_at(values: pd.Series, rows: NDArray[np.int64]) -> list[str]:
@@ -274,7 +363,7 @@ def point_counts(
     """
     n_steps = int(step[keep].max()) + 1 if keep.any() else 1
     out = np.zeros((n_cells, n_steps))
-    pts = keep[placement.record] & (placement.unit == "")
+    pts = keep[placement.record]
     np.add.at(out, (placement.cell[pts], step[placement.record[pts]]), 1.0)
     return out
 

@@ -434,19 +434,18 @@ def _score_area(job: _Job, area: Jurisdiction) -> tuple[gpd.GeoDataFrame, dict[s
     if job.warns is not None:  # beside the forecast: no score column reads them
         out.update(warning_columns(job.warns, cell_list, job.res, job.lang))
     table = _cell_table(out, area.units)
-    spread = hist.used.unit != ""
     meta = {
         "code": area.code,
         "name": area.name,
         "label": region_label(area.code, area.name, len(cell_list)),
         "n_cells": len(cell_list),
         "n_incidents": n_used,
-        "n_points": len(np.unique(hist.used.record[~spread])),
-        "n_gi_left_out": len(np.unique(hist.used.record[spread])),
+        "n_points": len(np.unique(hist.used.record)),
+        "n_gi_left_out": len(np.unique(hist.used.spread_record)),
         "small_sample": bool(small),
         "uplift": {k: float(v) for k, v in uplift.items()},
         "trend_end": t_trend.isoformat(),
-        "placed": np.unique(hist.place.record),
+        "placed": hist.place.placed_records,
         "n_kabupaten_only": hist.place.n_vague,
     }
     if job.warns is not None:

@@ -198,12 +198,6 @@ def _type_columns(types: pd.Series) -> list[str]:
     return keys + sorted(set(map(str, types.unique())) - set(keys))
 
 
-def _cell_sum(p: Placement, per_record: NDArray[np.float64], n_cells: int) -> NDArray[np.float64]:
-    out = np.zeros(n_cells)
-    np.add.at(out, p.cell, per_record[p.record] * p.weight)
-    return out
-
-
 @dataclass(frozen=True)
 class _History:
     """The records of a run placed on the cells, and which of them are history.
@@ -247,19 +241,18 @@ def _history(
     """Place the records on the cells and keep those before the target start."""
     times, keep = _kept_times(frame, t_start)
     place = place_records(frame, cells, res, settings=settings)
-    use = keep[place.record]
-    used = Placement(place.record[use], place.cell[use], place.weight[use], place.unit[use], 0, 0)
+    used = place.subset(keep)
     weight = np.zeros(len(frame))
-    np.add.at(weight, used.record, used.weight)
+    weight[used.placed_records] = 1.0  # a spread record's shares sum to 1 over its unit
     return _History(frame, times, frame["type"].astype(str), keep, place, used, weight)
 
 
 def _count_columns(hist: _History, m: int) -> dict[str, NDArray[np.float64]]:
     """``n_incidents`` and ``n_<type>`` of every cell (spread records by their share)."""
-    out = {"n_incidents": _cell_sum(hist.used, np.ones(len(hist.frame)), m)}
+    out = {"n_incidents": hist.used.cell_sum(np.ones(len(hist.frame)), m)}
     for t in _type_columns(hist.types):
         is_t = np.asarray((hist.types == t).to_numpy(), dtype=np.float64)
-        out[f"n_{t}"] = _cell_sum(hist.used, is_t, m)
+        out[f"n_{t}"] = hist.used.cell_sum(is_t, m)
     return out
 
 
@@ -300,12 +293,12 @@ def _risk_columns(
             hist.times[h], hist.types[h], hist.weight[h], past, t_start, prior=prior
         )
     up = hist.types.map(uplift).astype(float).fillna(1.0).to_numpy(dtype=np.float64)
-    seasonal = _cell_sum(hist.used, sev * dec * up, m)
+    seasonal = hist.used.cell_sum(sev * dec * up, m)
     smoothed = smooth(seasonal, cells, settings.smoothing_k if options.smoothing else 0)
     score = np.clip(smoothed, 0.0, None)
     columns = {
-        "score_base": _cell_sum(hist.used, sev, m),
-        "score_decay": _cell_sum(hist.used, sev * dec, m),
+        "score_base": hist.used.cell_sum(sev, m),
+        "score_decay": hist.used.cell_sum(sev * dec, m),
         "score_seasonal": seasonal,
         "score_smoothed": smoothed,
         "score": score,
@@ -407,7 +400,7 @@ def _trend_series(
     back = np.floor(np.nan_to_num(age, nan=-1.0) / _STEP_DAYS[step]).astype(np.int64)
     in_window = hist.keep & (back >= 0) & (back < steps)
     placed = np.zeros(len(hist.frame), dtype=bool)
-    placed[hist.used.record] = True
+    placed[hist.used.placed_records] = True
     if not (in_window & placed).any():
         return None
     step_of = np.where(in_window, steps - 1 - back, 0)
@@ -461,8 +454,8 @@ def _coverage_columns(
         times, keep = _kept_times(acts, t_start)
         place = place_records(acts, cells, res, settings=settings)
         dec = _decay(times, keep, t_start, settings.half_life_days, decay)
-        n_act = _cell_sum(place, keep.astype(np.float64), m)
-        smoothed = smooth(_cell_sum(place, dec, m), cells, max(settings.smoothing_k, 1))
+        n_act = place.cell_sum(keep.astype(np.float64), m)
+        smoothed = smooth(place.cell_sum(dec, m), cells, max(settings.smoothing_k, 1))
         pos = smoothed[smoothed > 0]
         if pos.size:
             coverage = np.clip(smoothed / np.quantile(pos, _COVERAGE_Q), 0.0, 1.0)
