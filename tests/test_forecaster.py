@@ -81,6 +81,9 @@ def test_choice_is_reported_with_its_validation(stable: SyntheticHistory) -> Non
     assert {"mean_pai", "mean_pei", "pai_year", "pai_before"} <= set(sel.table.columns)
     text = sel.describe()
     assert text.startswith(f"Model terpilih: {sel.chosen} (rata-rata PAI")
+    pai = f"{sel.skill[0]:.2f}"
+    assert f"PAI {pai.replace('.', ',')}," in text  # Indonesian decimal comma
+    assert f"mean PAI {pai}," in sel.describe("en")
     assert "validated on" in sel.describe("en")
     # deterministic
     again = select_forecast(train, MONTH, stable.cells, area_share=0.05)

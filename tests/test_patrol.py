@@ -271,6 +271,7 @@ def test_reasons_and_hours_come_from_the_records() -> None:
     assert row["hours"] == "pukul 02.00–03.00, 100% kejadian (4 dari 4 laporan berjam)"
     assert row["hours_source"] == "jam laporan"
     assert row["desa"] == "19 Ilir"
+    assert row["kecamatan"] == "Ilir Timur I"  # as on the Polsek signboard
     en = patrol_plan(cells, teams=1, windows=["sahur"], records=records, lang="en",
                      target="ramadhan-1447")  # fmt: skip
     assert en["reason"].iloc[0] == "3 reports of traffic jam, last 12 months"

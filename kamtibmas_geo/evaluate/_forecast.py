@@ -39,9 +39,9 @@ __all__ = ["CANDIDATES", "LEARNED", "Selection", "auto_forecaster", "select_fore
 
 MESSAGES = {
     "chosen": {
-        "id": "Model terpilih: {name} (rata-rata PAI {pai:.2f}, PEI {pei:.2f} pada luas {cut}, "
+        "id": "Model terpilih: {name} (rata-rata PAI {pai}, PEI {pei} pada luas {cut}, "
         "diuji pada {windows} jendela lampau ({view}) dengan {events} kejadian).",
-        "en": "Model chosen: {name} (mean PAI {pai:.2f}, PEI {pei:.2f} at {cut} of the area, "
+        "en": "Model chosen: {name} (mean PAI {pai}, PEI {pei} at {cut} of the area, "
         "validated on {windows} earlier windows ({view}) holding {events} incidents).",
     },
     "view_year": {
@@ -415,13 +415,19 @@ class Selection:
             "chosen",
             lang,
             name=self.chosen,
-            pai=pai,
-            pei=pei,
-            cut=self.cut,
+            pai=_decimal(pai, lang),
+            pei=_decimal(pei, lang),
+            cut=self.cut.replace(".", ",") if lang == "id" else self.cut,
             windows=int((windows["n_test"] > 0).sum()),
             events=int(windows["n_test"].sum()),
             view=tr(MESSAGES, f"view_{self.view or 'year'}", lang),
         )
+
+
+def _decimal(value: float, lang: str) -> str:
+    """Return ``value`` with two decimals as people write it (``33,10`` / ``33.10``)."""
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if lang == "id" else text
 
 
 def _data(train: gpd.GeoDataFrame, index: pd.Index) -> _Data:

@@ -29,7 +29,7 @@ import pandas as pd
 
 from kamtibmas_geo._errors import PlanError
 from kamtibmas_geo._i18n import tr
-from kamtibmas_geo.boundaries._names import display_name
+from kamtibmas_geo.boundaries._names import display_name, kecamatan_display_name
 from kamtibmas_geo.boundaries._polsek import PolsekMapping
 from kamtibmas_geo.calendar._astro import PATROL_WINDOWS
 from kamtibmas_geo.config import Settings
@@ -671,7 +671,7 @@ def _stop_rows(
                 "kecamatan_code": None
                 if pd.isna(f["kecamatan_code"])
                 else str(f["kecamatan_code"]),
-                "kecamatan": _name(f["kecamatan_name"]),
+                "kecamatan": _name(f["kecamatan_name"], kecamatan=True),
                 "window": job.window,
                 "window_label": labels[job.window],
                 "date": win.opens.date().isoformat(),
@@ -707,8 +707,11 @@ def _stop_rows(
     return rows
 
 
-def _name(value: Any) -> str | None:
-    return None if value is None or pd.isna(value) else display_name(str(value))
+def _name(value: Any, *, kecamatan: bool = False) -> str | None:
+    """Return a place name as staff write it (kecamatan with Roman numerals), or None."""
+    if value is None or pd.isna(value):
+        return None
+    return kecamatan_display_name(str(value)) if kecamatan else display_name(str(value))
 
 
 def _said(
