@@ -8,7 +8,9 @@ temporary folder) and shared by every test.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -110,3 +112,21 @@ def own_desa() -> gpd.GeoDataFrame:
             )
     frame = gpd.GeoDataFrame(rows, crs=4326).iloc[::-1]
     return frame.set_index(pd.Index([10, 11, 12, 13]))
+
+
+#: The headless browser the map tests drive (Debian's ``chromium`` package).
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A headless Chromium (Playwright) for one test module; fails if Chromium is missing."""
+    from kamtibmas_geo.render._png import CHROMIUM_ARGS
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} missing: apt-get install chromium")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()

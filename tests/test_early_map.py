@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,8 @@ import pytest
 from _render_data import make_cells
 
 from kamtibmas_geo.render._early import warning_view
-from kamtibmas_geo.render._map import CHROMIUM_ARGS, MapOptions, render_map
+from kamtibmas_geo.render._map import MapOptions, render_map
 
-CHROMIUM = "/usr/bin/chromium"
 SECRETS = ("Budi Santoso", "Siti Rahmawati", "081234567890", "0812-9999-0000", "rt07@contoh.id")
 XSS = '<img src=x onerror="window.__pwned=1">'
 AS_OF = "2027-02-10 12:00"
@@ -302,17 +300,6 @@ def test_cli_reads_a_warnings_sheet_as_people_write_it(
 
 
 # --------------------------------------------------------------------------- in Chromium
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} missing: apt-get install chromium")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.mark.browser

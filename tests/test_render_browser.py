@@ -20,27 +20,15 @@ import pytest
 from _render_data import make_cells, make_records
 
 from kamtibmas_geo.boundaries._names import display_name
-from kamtibmas_geo.render._map import CHROMIUM_ARGS, render_map, save_png, save_polsek_pngs
+from kamtibmas_geo.render._map import render_map, save_png, save_polsek_pngs
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
 PAYLOADS = [
     "</script><script>window.__pwned=1</script>",
     '<img src=x onerror="window.__pwned=2">',
     '"><svg onload=alert(3)>',
     '<a href="javascript:window.__pwned=4">klik</a>',
 ]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} missing: apt-get install chromium")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
