@@ -15,6 +15,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import h3
+import numpy as np
 import pandas as pd
 import pytest
 from _render_data import make_cells, make_records
@@ -205,7 +206,7 @@ def test_priority_panel_per_polsek(cells):
     assert any("Kabupaten Ogan Komering Ilir" in w and "30" in w for w in title["warn"])
 
 
-def test_title_period_and_data_date(cells, records):
+def test_title_period_and_data_date(cells, records, tmp_path):
     scored = cells.copy()
     scored.attrs["score"] = {
         "target": "Ramadhan 1448 H",
@@ -217,6 +218,12 @@ def test_title_period_and_data_date(cells, records):
     assert title["sub"][0] == "Periode sasaran: Ramadhan 1448 H (8 Feb 2027 s.d. 10 Mar 2027)"
     month = ["Jan", "Feb", "Mar", "Apr"][newest.month - 1]
     assert title["sub"][1] == f"Data s.d. {newest.day} {month} 2026"
+    # the period survives the GeoParquet that `hotspots --out` writes and `map` reads
+    scored.attrs["score"]["placed"] = np.arange(3)  # what only the run needs is left out
+    back = gpd.read_parquet(export_cells(scored, tmp_path / "sel.parquet"))
+    assert set(back.attrs["score"]) == {"target", "target_start", "target_end"}
+    again = _data(page_html(render_map(back, boundaries=False)))["title"]
+    assert again["sub"][0] == title["sub"][0]
 
 
 def test_english(cells):

@@ -197,6 +197,7 @@ def test_the_products_are_written(chain: dict[str, Any]) -> None:
     assert (cells["gi_bin"] > 0).any()
     html = Path(files["map"]).read_text(encoding="utf-8")
     assert "Kota Palembang" in html
+    assert "Periode sasaran: Ramadhan 1448 H" in html  # the period came through sel.parquet
     proposed = gpd.read_file(files["posts"])
     assert len(proposed) == 5
     patrol = pd.read_csv(files["patrol"])

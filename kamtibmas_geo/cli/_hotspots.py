@@ -230,7 +230,7 @@ def register(app: typer.Typer, lang: Language) -> None:
             )
             progress.advance(task)
             progress.update(task, description=tr(MESSAGES, "writing", lg, path=out.name))
-            meta = cells.attrs.pop("score", {})
+            meta = cells.attrs.get("score", {})  # export_cells keeps only the period
             export_cells(cells, out, settings=settings, inputs=st.inputs)
             progress.advance(task)
         lines = [*read_msgs, *_areas(meta, lg), _summary(cells, meta, lg), *_warned(meta, lg)]

@@ -101,6 +101,7 @@ def export_cells(
         frame = gpd.GeoDataFrame(pd.DataFrame(frame), geometry=geoms, crs=4326)
     frame = _public(frame, settings.public_min_count) if public else _with_labels(frame)
     frame = frame.sort_values("hex_id").reset_index(drop=True)
+    frame.attrs = {"score": _title_facts(cells)}  # kept by GeoParquet for `map`'s title
     lang = settings.lang
     if fmt in {"csv", "xlsx"}:
         centres = [h3.cell_to_latlng(c) for c in frame["hex_id"].astype(str)]
@@ -110,6 +111,18 @@ def export_cells(
         table["geometry"] = frame.geometry.to_wkt(rounding_precision=6)
         return write_table(table, out, inputs=inputs, lang=lang)
     return write_table(frame, out, layer="cells", inputs=inputs, lang=lang)
+
+
+#: What a map's title says of the scores (the target period), kept in a GeoParquet file.
+_TITLE_FACTS = ("target", "target_start", "target_end")
+
+
+def _title_facts(cells: pd.DataFrame) -> dict[str, str]:
+    """Return the target period of ``score_hotspots`` (``attrs["score"]``) as text."""
+    meta = cells.attrs.get("score")
+    if not isinstance(meta, dict):
+        return {}
+    return {k: meta[k] for k in _TITLE_FACTS if isinstance(meta.get(k), str)}
 
 
 def _with_labels(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
