@@ -223,3 +223,29 @@ def test_a_real_outside_kecamatan_still_refuses(matcher: Matcher, text: str) -> 
     m = matcher.match(text)
     assert m.place is None, m
     assert m.reason_code == "outside"
+
+
+def test_history_ties_lose_to_a_chain_that_holds_today_outside(matcher: Matcher) -> None:
+    # Sido Mulyo lies today in Kecamatan Mesuji of Kabupaten Mesuji (Lampung); the OKI
+    # Sidomulyo lay in Kecamatan Mesuji only before Sungai Menang was split off (2001)
+    got = matcher.match("Dusun 2 Sido Mulyo Kec Mesuji")
+    assert got.place is None, got
+    assert got.reason_code == "outside"
+    # a desa of the split-off kecamatan with no such namesake is still read through history
+    old = matcher.match("Desa Talang Makmur, Kecamatan Mesuji")
+    assert old.place is not None
+    assert old.place.code == "16.02.15.2007"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Desa Sritanjung Kecamatan Tanjung Lubuk", "16.02.02.2004"),  # Seritanjung
+        ("Kelurahan Serijaya, Kec. Alang-Alang Lebar", "16.71.15.1002"),  # Srijaya
+        ("Desa Srimenang, Kec. Pampangan", "16.02.12.2013"),  # Serimenang
+    ],
+)
+def test_seri_and_sri_are_one_prefix(matcher: Matcher, text: str, code: str) -> None:
+    got = matcher.match(text)
+    assert got.place is not None, (text, got)
+    assert got.place.code == code

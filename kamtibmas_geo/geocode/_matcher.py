@@ -775,7 +775,11 @@ class Matcher:
         out_n, out_m = self._chain(mentions, outside=True)
         if out_n >= 2 and out_m is not None:
             in_n, _ = self._chain(mentions, outside=False)
-            if out_n > in_n:
+            # a tie won inside only through a kecamatan's former extent (a desa named with
+            # the kecamatan it left) loses to a chain that holds today outside
+            if out_n > in_n or (
+                out_n == in_n and self._chain(mentions, outside=False, history=False)[0] < in_n
+            ):
                 return _refuse(out_m)
         inside_kec = any(
             m.hint == "kec" and any(places[k].level == "kecamatan" for k in m.idx) for m in mentions
@@ -818,8 +822,14 @@ class Matcher:
                 weak.append(m)
         return asserted, weak, regions
 
-    def _chain(self, mentions: list[_Mention], *, outside: bool) -> tuple[int, _Mention | None]:
-        """Most mentions one place explains (itself, its kecamatan, kabupaten, province)."""
+    def _chain(
+        self, mentions: list[_Mention], *, outside: bool, history: bool = True
+    ) -> tuple[int, _Mention | None]:
+        """Most mentions one place explains (itself, its kecamatan, kabupaten, province).
+
+        Inside, a kecamatan named explains the desa of the kecamatan split off from it
+        (its former extent) unless ``history`` is false.
+        """
         if len(mentions) < 2:
             return (1, mentions[0]) if mentions else (0, None)
         if outside:
@@ -832,7 +842,7 @@ class Matcher:
             for k in m.idx:
                 p = places[k]
                 if p.level == "kecamatan":
-                    codes |= cover[p.code]
+                    codes |= cover[p.code] if history else {p.code}
                 else:
                     codes.add(p.desa_code or p.code)
             sets.append(codes)

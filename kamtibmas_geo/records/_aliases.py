@@ -483,6 +483,8 @@ _DOUBLE = re.compile(r"([a-z])\1+")
 def phonetic(key: str) -> str:
     """Return a coarse sound key: old spellings, vowels e/i and o/u, doubled letters merged.
 
+    The prefix *Seri-* is written *Sri-* as often (Serijaya, Srijaya): both key as *sri*.
+
     Parameters
     ----------
     key : str
@@ -495,4 +497,6 @@ def phonetic(key: str) -> str:
     k = key if key.isalnum() and key.islower() else compact(key)
     k = k.replace("oe", "u").replace("dj", "j").replace("tj", "c").replace("ch", "k")
     k = k.replace("e", "i").replace("o", "u").replace("y", "i")
+    if k.startswith("siri"):  # "Seri-"/"Sri-" are one prefix (Serijaya, Srijaya)
+        k = "sri" + k[4:]
     return _DOUBLE.sub(r"\1", k)
