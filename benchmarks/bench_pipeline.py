@@ -153,8 +153,15 @@ def run_ours(csv: str, res: int, perms: int, out: str) -> dict[str, Any]:
     stages = _Stages()
     t_all = time.perf_counter()
     rs = stages.run("read_records (CSV)", lambda: kg.read_records(csv, settings=settings))
+    read = {
+        "records": len(rs.records),
+        "read_rejected": len(rs.rejected),
+        "duplicates": int(rs.records["duplicate_of"].notna().sum()),
+    }
+    held = [rs]  # the input is released after geocoding, as in a script or the CLI
+    del rs
     placed = stages.run(
-        "geocode (H3 cell + desa)", lambda: kg.geocode(rs, res=res, settings=settings)
+        "geocode (H3 cell + desa)", lambda: kg.geocode(held.pop(), res=res, settings=settings)
     )
 
     def score() -> Any:
@@ -180,11 +187,9 @@ def run_ours(csv: str, res: int, perms: int, out: str) -> dict[str, Any]:
         "peak_resettable": stages.resettable,
         "total": total,
         "rss": max(r["peak_mb"] for r in stages.rows),
-        "records": len(rs.records),
-        "read_rejected": len(rs.rejected),
-        "duplicates": int(rs.records["duplicate_of"].notna().sum()),
+        **read,
         "placed": len(recs),
-        "geo_rejected": len(placed.rejected) - len(rs.rejected),
+        "geo_rejected": len(placed.rejected) - read["read_rejected"],
         "cells": len(cells),
         "scored_incidents": float(cells["n_incidents"].sum()),
         "hot": int((cells["gi_bin"] > 0).sum()),

@@ -214,6 +214,8 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     geom = getattr(frame, "_geometry_column_name", None)
     for col in out.columns:
         s = out[col]
+        if isinstance(s.dtype, pd.CategoricalDtype):  # a text categorical: its values
+            s = s.astype(s.cat.categories.dtype)
         if col == geom or not (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
             continue
         out[col] = s.map(

@@ -44,6 +44,17 @@ def test_mann_kendall_textbook_with_ties() -> None:
     assert tau.statistic == pytest.approx(8 / np.sqrt(15 * 14))
 
 
+def test_mann_kendall_in_blocks_equals_row_by_row() -> None:
+    # more rows than one block (the cells of a kabupaten): each row's test is its own
+    rng = np.random.default_rng(3)
+    x = rng.poisson(1.0, size=(20_000, 12)).astype(float)
+    r = mann_kendall(x)
+    for i in (0, 8191, 8192, 16_383, 19_999):
+        one = mann_kendall(x[i])
+        assert (r.s[i], r.var_s[i], r.z[i], r.p[i]) == (one.s[0], one.var_s[0], one.z[0], one.p[0])
+    assert r.z.shape == (20_000,)
+
+
 H, C, N = 3, -3, 0  # hot bin, cold bin, not significant
 
 

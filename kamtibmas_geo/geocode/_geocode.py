@@ -27,14 +27,13 @@ from typing import Any, SupportsIndex
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 import shapely
 from geopandas.array import GeometryArray
 from numpy.typing import NDArray
 
 from kamtibmas_geo._errors import GeocodeError
 from kamtibmas_geo._i18n import tr
+from kamtibmas_geo._memory import release_freed_memory
 from kamtibmas_geo._validate import check_res
 from kamtibmas_geo.boundaries._regions import RegionArg
 from kamtibmas_geo.config import Settings
@@ -399,7 +398,9 @@ def geocode(
     if corrections:
         _apply_corrections(rows, placement, matcher, corrections, lang=lang)
     placement.rejected.sort(key=lambda item: item[0])
-    return RecordSet(_placed_records(frame, placement, res), _ledger(placement, prior))
+    out = RecordSet(_placed_records(frame, placement, res), _ledger(placement, prior))
+    release_freed_memory(len(frame))
+    return out
 
 
 class _LazyMatcher:
@@ -624,21 +625,23 @@ def _placed_records(frame: pd.DataFrame, placement: _Placement, res: int) -> gpd
 
     The input's columns are shared, not copied (the rows are kept by slices when few are
     left out), its points are reused where they are the point placed, and the output
-    columns are Arrow arrays taken from the unit table: no Python object per row.
+    columns are categoricals over the unit table: no Python object per row.
     """
     placed = np.isin(placement.status, ["coordinates", "matched"])
     pos = np.flatnonzero(placed)
-    base = frame.drop(columns=[c for c in _OUT_COLUMNS if c in frame.columns])
-    if isinstance(base, gpd.GeoDataFrame):
-        base = base.drop(columns=[base.geometry.name])
-    result = _keep_rows(pd.DataFrame(base), placed)
+    drop = [c for c in _OUT_COLUMNS if c in frame.columns]
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
+        drop.append(frame.geometry.name)
+    # a plain frame over the same columns (copy-on-write keeps the input as it is)
+    result = _keep_rows(pd.DataFrame(frame, copy=False).drop(columns=drop), placed)
     for c, values in (("lat", placement.lat[pos]), ("lon", placement.lon[pos])):
         if not _holds(result, c, values):  # else the input's column is kept, not copied
             result[c] = values
     for c, values in _out_columns(placement, pos, res).items():
         result[c] = values
     plat, plon = placement.lat[pos], placement.lon[pos]
-    return gpd.GeoDataFrame(result, geometry=_points(frame, pos, plon, plat), crs=4326)
+    # geopandas copies a DataFrame it is given unless told not to; copy-on-write suffices
+    return gpd.GeoDataFrame(result, geometry=_points(frame, pos, plon, plat), crs=4326, copy=False)
 
 
 def _holds(frame: pd.DataFrame, column: str, values: NDArray[np.float64]) -> bool:
@@ -661,35 +664,41 @@ def _keep_rows(frame: pd.DataFrame, keep: NDArray[np.bool_]) -> pd.DataFrame:
 
 
 def _out_columns(placement: _Placement, pos: NDArray[np.int64], res: int) -> dict[str, Any]:
-    """Return the output columns (:data:`_OUT_COLUMNS`) of the placed rows ``pos``."""
+    """Return the output columns (:data:`_OUT_COLUMNS`) of the placed rows ``pos``.
+
+    Text columns that repeat a few thousand values over the rows (status, level, the
+    units, ``hex_id``, the reasons) are categoricals with sorted ``str`` categories: one
+    small integer per row and each distinct text once, never a string per row.
+    """
     status = placement.status[pos]
     coord = status == "coordinates"
     mismatch = placement.mismatch[pos]
     text = {k: v[pos] for k, v in placement.out.items()}
     none = np.full(len(pos), None, dtype=object)
-    level = text.get("region_level", none).copy()
-    level[coord] = "desa"
-    score = text.get("geocode_score", none).copy()
-    score[coord] = np.where(mismatch[coord], 75.0, 100.0)
-    flag = text.get("coord_mismatch", none).copy()
-    flag[coord] = mismatch[coord]
+    level = text.get("region_level", none)  # "desa" where placed by coordinates
+    by_text = ~coord
+    score = np.where(mismatch, 75.0, 100.0)  # rows placed by their coordinates
+    score[by_text] = text.get("geocode_score", none)[by_text].astype(float)
+    flag = mismatch.astype(bool)
+    flag[by_text] = text.get("coord_mismatch", none)[by_text].astype(bool)
     cols: dict[str, Any] = {
-        "geocode_status": _str(status),
-        "region_level": _str(level),
-        "geocode_score": score.astype(float),
-        "coord_mismatch": flag.astype(bool),
+        "geocode_status": _category(status, coord, "coordinates"),
+        "region_level": _category(level, coord, "desa"),
+        "geocode_score": score,
+        "coord_mismatch": flag,
         "hex_id": _hex_ids(placement.lat[pos], placement.lon[pos], res),
     }
-    units = _unit_arrays(placement.units)
+    units = placement.units
     rows = np.where(coord, placement.desa_row[pos], -1)
     # a column no row placed by text wrote holds the same values as its unit column, or
-    # only "": one Arrow array is shared by the columns alike (region_code and desa_code)
+    # only "": one categorical is shared by the columns alike (region_code and desa_code)
     shared: dict[str, Any] = {}
     for c, src in _UNIT_OUT.items():
         if c not in text and src in shared:
             cols[c] = shared[src]
             continue
-        cols[c] = _unit_column(units.get(src), rows, text.get(c))
+        per_unit = None if units is None else units[src].to_numpy(dtype=object)
+        cols[c] = _unit_column(per_unit, rows, text.get(c))
         if c not in text:
             shared[src] = cols[c]
     for c in _WHY_COLUMNS:
@@ -697,48 +706,61 @@ def _out_columns(placement: _Placement, pos: NDArray[np.int64], res: int) -> dic
             cols[c] = shared[""]
             continue
         values = text.get(c, none).copy()
-        values[coord] = ""
-        cols[c] = pd.Series(values).fillna("").astype("str").array
+        values[pd.isna(values)] = ""
+        cols[c] = _category(values, coord, "")
         if c not in text:
             shared[""] = cols[c]
     return {c: cols[c] for c in _OUT_COLUMNS}
 
 
-def _str(values: NDArray[np.object_]) -> Any:
-    """Return an object column as ``str`` (None: missing), as ``astype("str")`` does."""
-    return pd.Series(values, dtype=object).astype("str").array
+def _category(
+    values: NDArray[np.object_], same: NDArray[np.bool_] | None = None, value: str = ""
+) -> pd.Categorical:
+    """Return text values (None: missing) as a categorical with sorted ``str`` categories.
 
-
-def _unit_arrays(units: pd.DataFrame | None) -> dict[str, pa.Array]:
-    """Return the unit table's columns as Arrow strings (one row per desa)."""
-    if units is None:
-        return {}
-    return {str(c): _str(units[c].to_numpy(dtype=object))._pa_array.combine_chunks() for c in units}
+    The values are those of ``astype("str")``; only the distinct ones become strings. Rows
+    where ``same`` is true hold ``value`` (the rows placed by their coordinates): they are
+    not hashed one by one.
+    """
+    same = np.zeros(len(values), dtype=bool) if same is None else same
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object)[~same], sort=False)
+    texts = pd.Series(np.asarray(uniques, dtype=object)).astype("str").tolist()
+    if same.any():
+        texts.append(value)
+    distinct, inverse = np.unique(np.asarray(texts, dtype=str), return_inverse=True)
+    inverse = np.asarray(inverse, dtype=np.int64).ravel()
+    out = np.full(len(values), -1, dtype=np.int64)
+    if len(inverse):  # else every value is missing
+        out[~same] = np.where(codes >= 0, inverse[np.maximum(codes, 0)], -1)
+    if same.any():
+        out[same] = inverse[-1]
+    return pd.Categorical.from_codes(out, categories=pd.Index(distinct, dtype="str"))
 
 
 def _unit_column(
-    unit: pa.Array | None, rows: NDArray[np.int64], text: NDArray[np.object_] | None
-) -> Any:
-    """Return a unit column: the desa's value at ``rows`` (-1: the row's text value)."""
-    n = len(rows)
-    if unit is None:
-        unit = pa.array([], type=pa.large_string())
-    taken = unit.take(pa.array(rows, type=pa.int64(), mask=rows < 0))
+    unit: NDArray[np.object_] | None, rows: NDArray[np.int64], text: NDArray[np.object_] | None
+) -> pd.Categorical:
+    """Return a unit column: the desa's value at ``rows`` (-1: the row's text value).
+
+    The categories come from the unit table and the text rows, so the column costs one
+    integer per row.
+    """
+    unit = np.array([], dtype=object) if unit is None else unit
     from_text = rows < 0
-    if text is not None and from_text.any():
-        values = _str(text[from_text])._pa_array.combine_chunks()
-        taken = pc.replace_with_mask(taken, pa.array(from_text), values)
-    arr = pd.arrays.ArrowStringArray(pa.chunked_array([taken], type=pa.large_string()))
-    return pd.Series(arr, copy=False).astype("str").array if n else pd.array([], dtype="str")
+    extra = text[from_text] if text is not None else np.full(int(from_text.sum()), None, object)
+    small = _category(np.concatenate([unit, extra]))
+    small_codes = np.asarray(small.codes, dtype=np.int64)
+    codes = np.empty(len(rows), dtype=np.int64)
+    codes[~from_text] = small_codes[: len(unit)][rows[~from_text]]
+    codes[from_text] = small_codes[len(unit) :]
+    return pd.Categorical.from_codes(codes, categories=small.categories)
 
 
 def _hex_ids(lat: NDArray[np.float64], lon: NDArray[np.float64], res: int) -> Any:
-    """Return the ``str`` H3 cell of each placed point (each distinct cell formatted once)."""
-    from kamtibmas_geo.grid._cells import cell_string_array, cells_u64
+    """Return the H3 cell of each placed point, a categorical (each cell formatted once)."""
+    from kamtibmas_geo.grid._cells import cell_categorical, cells_u64
 
-    if not len(lat):
-        return pd.array([], dtype="str")
-    return cell_string_array(cells_u64(lat, lon, res)).array
+    return cell_categorical(cells_u64(lat, lon, res))
 
 
 def _points(

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -61,6 +61,8 @@ from kamtibmas_geo.grid._units import (
 __all__ = [
     "ContainMode",
     "assign_units",
+    "cell_categorical",
+    "cell_polygons",
     "cell_units",
     "cells_to_gdf",
     "crosswalk",
@@ -194,11 +196,11 @@ def _distinct_cell_strings(cells: np.ndarray) -> tuple[np.ndarray, pa.Array]:
     return codes, pa.array(h3ronpy.cells_to_string(ids))
 
 
-def cell_string_array(cells: np.ndarray) -> pd.Series:
-    """Return ``uint64`` H3 ids as a ``str`` Series (missing for 0), no Python string per point.
+def cell_categorical(cells: np.ndarray) -> pd.Categorical:
+    """Return ``uint64`` H3 ids as a categorical of their strings (missing for 0).
 
-    The same values as ``pd.Series(cell_strings(cells)).astype("str")``: each distinct
-    cell is formatted once and the Arrow array of the points is taken from those.
+    Each distinct cell is formatted once; the rows hold an integer each. The categories
+    are sorted.
 
     Parameters
     ----------
@@ -207,12 +209,16 @@ def cell_string_array(cells: np.ndarray) -> pd.Series:
 
     Returns
     -------
-    pandas.Series
-        ``str`` dtype, one row per cell id.
+    pandas.Categorical
     """
     codes, text = _distinct_cell_strings(cells)
-    taken = text.cast(pa.large_string()).take(pa.array(codes, type=pa.int64()))
-    return pd.Series(pd.arrays.ArrowStringArray(taken), copy=False).astype("str")
+    names = np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
+    valid = np.flatnonzero([n is not None for n in names])
+    order = valid[np.argsort(names[valid].astype(str), kind="stable")]
+    rank = np.full(len(names) + 1, -1, dtype=np.int64)  # the last: a code of -1 stays -1
+    rank[order] = np.arange(len(order))
+    categories = pd.Index(names[order].astype(str), dtype="str")
+    return pd.Categorical.from_codes(rank[codes], categories=categories)
 
 
 def _cell_series(lat: ArrayLike, lng: ArrayLike, res: int, threads: int | None) -> pd.Series:
@@ -439,6 +445,43 @@ def _pack_region_cells(
     return _region_cells_cached(str(pack.path), pack.digest, codes, unit, res, contain, settings)
 
 
+def cell_polygons(cells: Sequence[str]) -> np.ndarray:
+    """Return the hexagon of each H3 cell, in the order given, as shapely polygons.
+
+    Built in Rust (h3ronpy writes WKB, shapely reads it in one call): no Python tuple per
+    vertex, so 157,000 hexagons cost their polygons and not five times that in lists.
+
+    Parameters
+    ----------
+    cells : sequence of str
+        H3 ids.
+
+    Returns
+    -------
+    ndarray of shapely.Polygon
+        (lng, lat) rings, EPSG:4326.
+
+    Raises
+    ------
+    RegionError
+        If an id is not a valid H3 cell.
+    """
+    import h3ronpy
+    from h3ronpy.vector import cells_to_wkb_polygons
+
+    ids = [str(c) for c in cells]
+    if not ids:
+        return np.array([], dtype=object)
+    parsed = h3ronpy.cells_parse(pa.array(ids, type=pa.string()), set_failing_to_invalid=True)
+    # invalid ids come back as nulls
+    valid = pa.array(parsed).is_valid().to_numpy(zero_copy_only=False)
+    if not valid.all():
+        bad = [c for c, ok in zip(ids, valid, strict=True) if not ok]
+        raise RegionError.say(MESSAGES, "bad_cells", cells=bad[:5])
+    wkb = np.asarray(pa.array(cells_to_wkb_polygons(parsed)).to_numpy(zero_copy_only=False))
+    return np.asarray(shapely.from_wkb(wkb), dtype=object)
+
+
 def cells_to_gdf(cells: Iterable[str]) -> gpd.GeoDataFrame:
     """Return the hexagons of H3 cells as a GeoDataFrame.
 
@@ -457,20 +500,10 @@ def cells_to_gdf(cells: Iterable[str]) -> gpd.GeoDataFrame:
     >>> cells_to_gdf(["898cab621d7ffff"]).geometry.iloc[0].geom_type
     'Polygon'
     """
-    import h3ronpy
-    from h3ronpy.vector import cells_to_wkb_polygons
-
     ids = sorted({str(c) for c in cells})
-    parsed = h3ronpy.cells_parse(pa.array(ids, type=pa.string()), set_failing_to_invalid=True)
-    # invalid ids come back as nulls
-    valid = pa.array(parsed).is_valid().to_numpy(zero_copy_only=False)
-    if not valid.all():
-        bad = [c for c, ok in zip(ids, valid, strict=True) if not ok]
-        raise RegionError.say(MESSAGES, "bad_cells", cells=bad[:5])
-    wkb = np.asarray(pa.array(cells_to_wkb_polygons(parsed)).to_numpy(zero_copy_only=False))
-    polys = shapely.from_wkb(wkb) if len(ids) else np.array([], dtype=object)
     return gpd.GeoDataFrame(
-        {"hex_id": pd.array(ids, dtype="str")}, geometry=gpd.GeoSeries(polys, crs=4326)
+        {"hex_id": pd.array(ids, dtype="str")},
+        geometry=gpd.GeoSeries(cell_polygons(ids), crs=4326),
     )
 
 

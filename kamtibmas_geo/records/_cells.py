@@ -76,3 +76,28 @@ def cell_text(value: Any) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return ""
     return str(value)[:VALUE_CHARS]
+
+
+def category_text(values: Any) -> pd.Categorical:
+    """Return text values (missing allowed) as a categorical of sorted ``string`` categories.
+
+    For the columns that repeat a few values over every row (``source``, ``kind``,
+    ``type``, ``type_raw``): one small integer per row instead of one string.
+
+    Parameters
+    ----------
+    values : array-like
+        Text values (``string`` array, Series or object array).
+
+    Returns
+    -------
+    pandas.Categorical
+
+    Examples
+    --------
+    >>> c = category_text(pd.array(["petasan", None, "curanmor", "petasan"], dtype="string"))
+    >>> list(c.categories), c.codes.tolist()
+    (['curanmor', 'petasan'], [1, -1, 0, 1])
+    """
+    codes, uniques = pd.factorize(pd.array(values, dtype="string"), sort=True)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype="string"))

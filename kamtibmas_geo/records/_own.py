@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kamtibmas_geo.records._cells import text_cells
+from kamtibmas_geo.records._cells import category_text, text_cells
 
 __all__ = [
     "AREA_LEVELS",
@@ -232,7 +232,8 @@ def keep_written(
     have = set(frame.columns)
     for col in ("record_id", "source"):
         if col in have:
-            out[col] = text_cells(frame[col].iloc[idx]).reset_index(drop=True).fillna(out[col])
+            written = text_cells(frame[col].iloc[idx]).reset_index(drop=True).fillna(out[col])
+            out[col] = category_text(written.array) if col == "source" else written
     if "row" in have:
         num = pd.to_numeric(frame["row"].iloc[idx], errors="coerce").to_numpy(dtype=float)
         ok = np.isfinite(num) & (num >= 1) & (num == np.floor(num))

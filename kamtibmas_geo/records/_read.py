@@ -44,10 +44,17 @@ import pandas as pd
 
 from kamtibmas_geo._errors import RecordError
 from kamtibmas_geo._i18n import tr
+from kamtibmas_geo._memory import release_freed_memory
 from kamtibmas_geo._validate import check_choice
 from kamtibmas_geo.config import Settings
 from kamtibmas_geo.records import _own
-from kamtibmas_geo.records._cells import VALUE_CHARS, cell_text, string_array, text_cells
+from kamtibmas_geo.records._cells import (
+    VALUE_CHARS,
+    category_text,
+    cell_text,
+    string_array,
+    text_cells,
+)
 from kamtibmas_geo.records._early import EARLY_COLUMNS, OWN_EARLY, add_warning_columns
 from kamtibmas_geo.records._headers import (
     ALIASES,
@@ -220,7 +227,9 @@ def read_records(
             records, table.frame, table.cols, np.flatnonzero(keep), own=table.own,
             taxonomy=tax, timezone=tz, lang=lang,
         )  # fmt: skip
-    return _finish(table.raw, records, ledger.frame(table.raw, lang))
+    out = _finish(table.raw, records, ledger.frame(table.raw, lang))
+    release_freed_memory(len(out.records))
+    return out
 
 
 # -- opening the input -----------------------------------------------------------------
@@ -692,7 +701,7 @@ def _assemble(
     _carry_other_columns(out, table, idx)
     geom = gpd.points_from_xy(out["lon"], out["lat"], crs="EPSG:4326")
     geom[np.isnan(out["lat"].to_numpy())] = None
-    return gpd.GeoDataFrame(out, geometry=geom, crs="EPSG:4326")
+    return gpd.GeoDataFrame(out, geometry=geom, crs="EPSG:4326", copy=False)  # own columns
 
 
 def _or_none(values: np.ndarray, none: Any) -> Any:
@@ -711,9 +720,10 @@ def _identity(raw: RawTable, idx: np.ndarray, kind: str) -> pd.DataFrame:
     out["record_id"] = pd.array(
         pc.binary_join_element_wise(pa.scalar(f"{src}:"), row_str, ""), dtype="string"
     )
-    out["source"] = pd.Series(src, index=out.index, dtype="string")
+    one = np.zeros(len(idx), dtype=np.int8)  # one value on every row: a categorical
+    out["source"] = pd.Categorical.from_codes(one, categories=pd.Index([src], dtype="string"))
     out["row"] = rows[idx].astype(np.int64)
-    out["kind"] = pd.Series(kind, index=out.index, dtype="string")
+    out["kind"] = pd.Categorical.from_codes(one, categories=pd.Index([kind], dtype="string"))
     return out
 
 
@@ -745,8 +755,8 @@ def _add_types(
             np.where(kept_type, written, np.asarray(types, dtype=object)), dtype="string"
         )
         t_ok = t_ok | kept_type
-    out["type"] = types
-    out["type_raw"] = type_raw.array
+    out["type"] = category_text(types)
+    out["type_raw"] = category_text(type_raw.array)
     t_keys, t_uniq = pd.factorize(np.asarray(types, dtype=object))
     out["severity"] = np.array([tax.info(kind, k).severity for k in t_uniq], dtype=float)[t_keys]
     return t_ok, kept_type

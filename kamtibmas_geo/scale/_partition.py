@@ -354,10 +354,10 @@ def with_hexagons(cells: pd.DataFrame) -> gpd.GeoDataFrame:
     -------
     GeoDataFrame
     """
-    from kamtibmas_geo.score._steps import _hexagons
+    from kamtibmas_geo.grid._cells import cell_polygons
 
     plain = pd.DataFrame(cells).drop(columns="geometry", errors="ignore")
-    geometry = _hexagons(plain["hex_id"].astype(str).tolist())
+    geometry = cell_polygons(plain["hex_id"].astype(str).tolist())
     return gpd.GeoDataFrame(plain, geometry=geometry, crs=4326)
 
 

@@ -88,7 +88,7 @@ class Placement:
     @property
     def placed_records(self) -> NDArray[np.int64]:
         """Positions of every record on the cells (points and spread), sorted."""
-        return np.unique(np.concatenate([self.record, self.spread_record]))
+        return distinct_positions(np.concatenate([self.record, self.spread_record]))
 
     def subset(self, keep: NDArray[np.bool_]) -> Placement:
         """Return the placement of the records with ``keep`` true (by input position)."""
@@ -126,6 +126,21 @@ class Placement:
                 self.unit_cell, per_unit[unit_of] * self.unit_share, minlength=n_cells
             )
         return np.asarray(out, dtype=np.float64)
+
+
+def distinct_positions(positions: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Return the distinct non-negative positions, sorted (a mask: linear, no hashing).
+
+    Examples
+    --------
+    >>> distinct_positions(np.array([4, 1, 4, 0])).tolist()
+    [0, 1, 4]
+    """
+    if not positions.size:
+        return np.asarray(positions, dtype=np.int64)
+    seen = np.zeros(int(positions.max()) + 1, dtype=bool)
+    seen[positions] = True
+    return np.flatnonzero(seen).astype(np.int64)
 
 
 def _point_cells(frame: pd.DataFrame, rows: NDArray[np.int64], res: int) -> NDArray[np.uint64]:
@@ -247,8 +262,9 @@ def _spread_and_vague(frame: pd.DataFrame) -> tuple[NDArray[np.bool_], NDArray[n
 
 def _text_is(values: pd.Series, texts: Sequence[str]) -> NDArray[np.bool_]:
     """Return which values, as text, are one of ``texts`` (missing: no); no string per row."""
-    hit = values.astype("string").isin(list(texts))
-    return np.asarray(hit.fillna(False).to_numpy(dtype=bool), dtype=bool)
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)  # each value read once
+    hit = np.array([str(v) in texts for v in distinct] + [False], dtype=bool)
+    return hit[codes]  # code -1 (missing): the trailing False
 
 
 def _place_points(

@@ -380,13 +380,13 @@ def _z_scores(
 def _exact_count_p(
     y: NDArray[np.float64], a: sp.csr_array, share: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    from scipy import stats
+    from scipy import special  # binomial tails without the cost of importing scipy.stats
 
     total = int(np.rint(y.sum()))
     local = np.rint(a @ y)
     prob = np.clip(a @ share, 0.0, 1.0)
-    p_hot = stats.binom.sf(local - 1, total, prob)
-    p_cold = stats.binom.cdf(local, total, prob)
+    p_hot = special.bdtrc(local - 1, total, prob)  # P(X >= local)
+    p_cold = special.bdtr(local, total, prob)  # P(X <= local)
     return np.minimum(p_hot, 1.0), np.minimum(p_cold, 1.0)
 
 

@@ -25,6 +25,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -146,13 +147,20 @@ def record_kabupaten(frame: pd.DataFrame, settings: Settings) -> NDArray[np.obje
     """
     out = np.full(len(frame), None, dtype=object)
     if "region_code" in frame.columns:
-        codes = frame["region_code"].astype("string").fillna("").str.strip().to_numpy()
-        ok = np.array([bool(_CODE.match(c)) for c in codes], dtype=bool)
-        out[ok] = [c[:5] for c in codes[ok]]
+        # read each distinct code once: a million records hold a few thousand codes
+        pos, distinct = pd.factorize(frame["region_code"], use_na_sentinel=True)
+        kab = [_kabupaten_of(code) for code in distinct]
+        out = np.asarray([*kab, None], dtype=object)[pos]  # position -1 (no code): None
     todo = np.flatnonzero(pd.isna(out))
     if len(todo) and {"lat", "lon"} <= set(frame.columns):
         out[todo] = _point_kabupaten(frame.iloc[todo], settings)
     return out
+
+
+def _kabupaten_of(code: object) -> str | None:
+    """Return the kabupaten part (``"16.71"``) of a unit code, ``None`` if not a code."""
+    text = str(code).strip()
+    return text[:5] if _CODE.match(text) else None
 
 
 #: Bounds of Sumatera Selatan (lon, lat) with a margin: points outside are in no region.
@@ -274,7 +282,7 @@ def jurisdictions(
     codes = _asked_codes(region)
     if codes is None:
         found = record_kabupaten(frame, settings)
-        codes = sorted({str(c) for c in found if c is not None} & set(_pack_codes()))
+        codes = sorted({str(c) for c in pd.unique(found) if c is not None} & set(_pack_codes()))
         if not codes:
             raise ScoreError.say(MESSAGES, "auto_empty")
     return [_pack_area(code, res, settings) for code in codes]
@@ -289,16 +297,41 @@ def _pack_codes() -> list[str]:
 def _pack_area(code: str, res: int, settings: Settings) -> Jurisdiction:
     """Return one kabupaten of the pack with the cells of its desa (centre or most area).
 
-    Kept in memory per pack (its digest), kabupaten and resolution: a backtest or a
-    series of runs over one jurisdiction finds its cells once.
+    Kept in memory per pack (its digest), kabupaten and resolution, and in a derived
+    table beside the pack (checked by its SHA-256 like the crosswalk): a backtest or a
+    series of runs over one jurisdiction finds its cells, units and areas once.
     """
-    from kamtibmas_geo.boundaries._pack import build_pack
+    from kamtibmas_geo.boundaries._pack import region_packs
 
-    return _pack_area_cached(build_pack(settings=settings).digest, code, res, settings)
+    pack = region_packs(code, settings=settings)[0][0]
+    return _pack_area_cached(str(pack.path), pack.digest, code, res, settings)
 
 
 @lru_cache(maxsize=8)
-def _pack_area_cached(digest: str, code: str, res: int, settings: Settings) -> Jurisdiction:
+def _pack_area_cached(
+    folder: str, digest: str, code: str, res: int, settings: Settings
+) -> Jurisdiction:
+    from kamtibmas_geo.boundaries._integrity import load_derived, save_derived
+
+    path = Path(folder) / f"jurisdiction-{code}-r{res}.parquet"
+    table = load_derived(path, digest)
+    if table is None:
+        save_derived(path, _build_area_table(code, res, settings), digest)
+        table = load_derived(path, digest)
+    if table is None:  # the cache folder cannot be written: use the table as built
+        table = _build_area_table(code, res, settings)
+    area = table.pop(_AREA).to_numpy(dtype=np.float64)
+    name = str(table["kabupaten_name"].iloc[0]) if len(table) else ""
+    cells = table["hex_id"].astype(str).tolist()
+    return Jurisdiction(code, name, cells, table, area)
+
+
+#: The column of the derived jurisdiction table holding each cell's area inside it.
+_AREA = "area_in_km2"
+
+
+def _build_area_table(code: str, res: int, settings: Settings) -> pd.DataFrame:
+    """Return the cells of one kabupaten with their unit columns and area inside it."""
     from kamtibmas_geo.boundaries._pack import load_boundaries
     from kamtibmas_geo.grid._cells import cell_units, region_cells
 
@@ -306,10 +339,9 @@ def _pack_area_cached(digest: str, code: str, res: int, settings: Settings) -> J
     units = cell_units(cand, settings=settings, region=code)
     mine = (units["kabupaten_code"].astype("string") == code).fillna(False).to_numpy()
     units = units.loc[mine].reset_index(drop=True)
-    name = str(units["kabupaten_name"].iloc[0]) if len(units) else ""
     cells = units["hex_id"].astype(str).tolist()
     kab = load_boundaries("kabupaten", code, settings=settings)
-    return Jurisdiction(code, name, cells, units, inside_area(cells, kab.geometry.to_numpy()))
+    return units.assign(**{_AREA: inside_area(cells, kab.geometry.to_numpy())})
 
 
 def inside_area(cells: Sequence[str], polygons: Any) -> NDArray[np.float64]:

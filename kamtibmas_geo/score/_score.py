@@ -33,9 +33,11 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from kamtibmas_geo._errors import ScoreError, SettingsError
+from kamtibmas_geo._memory import release_freed_memory
 from kamtibmas_geo._validate import check_columns, check_res
 from kamtibmas_geo.config import Settings
 from kamtibmas_geo.grid._units import own_desa
+from kamtibmas_geo.score._counts import distinct_positions
 from kamtibmas_geo.score._early import open_warnings, warning_columns
 from kamtibmas_geo.score._emerging import (
     TREND_CLASSES,
@@ -360,10 +362,14 @@ def score_hotspots(
         raise ScoreError.say(MESSAGES, "no_cells", res=res, region=region)
     opened = _opened(warnings, acts, warnings_as_of, t_start, warnings_days)
     job = _Job(frame, acts, res, t_start, past, settings, options, lang, opened)
-    parts = [_score_area(job, area) for area in areas if area.cells]
+    parts = []
+    for area in areas:
+        if area.cells:
+            parts.append(_score_area(job, area))
+            release_freed_memory(len(frame))  # the next area starts from live data
     result = pd.concat([part for part, _ in parts], ignore_index=True)
     result = result.sort_values("hex_id", kind="stable").reset_index(drop=True)
-    result = gpd.GeoDataFrame(result, geometry="geometry", crs=4326)
+    result = gpd.GeoDataFrame(result, geometry="geometry", crs=4326, copy=False)  # own columns
     metas = {area.code: meta for area, (_, meta) in zip(areas, parts, strict=True)}
     result.attrs["score"] = _run_meta(job, metas, own, (t_start, t_end), label, result)
     if opened is not None:
@@ -440,8 +446,8 @@ def _score_area(job: _Job, area: Jurisdiction) -> tuple[gpd.GeoDataFrame, dict[s
         "label": region_label(area.code, area.name, len(cell_list)),
         "n_cells": len(cell_list),
         "n_incidents": n_used,
-        "n_points": len(np.unique(hist.used.record)),
-        "n_gi_left_out": len(np.unique(hist.used.spread_record)),
+        "n_points": len(distinct_positions(hist.used.record)),
+        "n_gi_left_out": len(distinct_positions(hist.used.spread_record)),
         "small_sample": bool(small),
         "uplift": {k: float(v) for k, v in uplift.items()},
         "trend_end": t_trend.isoformat(),

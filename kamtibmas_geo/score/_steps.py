@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
-import h3
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -20,6 +19,7 @@ from numpy.typing import NDArray
 
 from kamtibmas_geo._errors import ScoreError
 from kamtibmas_geo.config import Settings
+from kamtibmas_geo.grid._cells import cell_polygons
 from kamtibmas_geo.grid._units import UNIT_COLUMNS
 from kamtibmas_geo.score._counts import Placement, place_records, point_counts
 from kamtibmas_geo.score._emerging import emerging_classes, mann_kendall, trend_labels
@@ -159,36 +159,31 @@ def _score_classes(score: NDArray[np.float64]) -> NDArray[np.int8]:
     return cls
 
 
-def _hexagons(cells: Sequence[str]) -> NDArray[np.object_]:
-    """Return the cell polygons (lng, lat), built in one vectorised shapely call."""
-    import shapely
-
-    bounds = [h3.cell_to_boundary(c) for c in cells]
-    sizes = np.fromiter((len(b) for b in bounds), dtype=np.int64, count=len(bounds))
-    coords = np.array([xy for b in bounds for xy in b], dtype=np.float64).reshape(-1, 2)
-    rings = shapely.linearrings(coords[:, ::-1], indices=np.repeat(np.arange(len(bounds)), sizes))
-    return np.asarray(shapely.polygons(rings), dtype=object)
-
-
 def _severity(frame: pd.DataFrame, weights: Mapping[str, float] | None) -> NDArray[np.float64]:
-    """Severity of every record: ``weights``, else its ``severity``, else the taxonomy's."""
-    types = frame["type"].astype(str)
+    """Severity of every record: ``weights``, else its ``severity``, else the taxonomy's.
+
+    Each distinct type is looked up once (a million records hold a handful of types).
+    """
+    codes, uniques = pd.factorize(frame["type"].astype(str), use_na_sentinel=False)
+    kinds = [str(k) for k in uniques]
     if "severity" in frame.columns:
-        sev = pd.to_numeric(frame["severity"], errors="coerce")
+        sev = pd.to_numeric(frame["severity"], errors="coerce").to_numpy(dtype=np.float64)
     else:
-        sev = pd.Series(np.nan, index=frame.index)
-    if sev.isna().any():
+        sev = np.full(len(frame), np.nan)
+    missing = np.isnan(sev)
+    if missing.any():
         from kamtibmas_geo.records._taxonomy import load_taxonomy
 
         tax = load_taxonomy()
         known = set(tax.keys("disturbance"))
-        default = types.map(
-            lambda t: tax.info("disturbance", t).severity if t in known else 1.0
-        ).astype(float)
-        sev = sev.fillna(default)
+        default = np.array(
+            [tax.info("disturbance", t).severity if t in known else 1.0 for t in kinds] or [1.0]
+        )
+        sev = np.where(missing, default[codes], sev)
     if weights:  # checked by ScoreOptions
-        sev = types.map(lambda t: weights.get(t, np.nan)).astype(float).fillna(sev)
-    return sev.to_numpy(dtype=np.float64)
+        given = np.array([weights.get(t, np.nan) for t in kinds] or [np.nan], dtype=np.float64)
+        sev = np.where(np.isnan(given[codes]), sev, given[codes])
+    return np.asarray(sev, dtype=np.float64)
 
 
 def _type_columns(types: pd.Series) -> list[str]:
@@ -244,7 +239,11 @@ def _history(
     used = place.subset(keep)
     weight = np.zeros(len(frame))
     weight[used.placed_records] = 1.0  # a spread record's shares sum to 1 over its unit
-    return _History(frame, times, frame["type"].astype(str), keep, place, used, weight)
+    types = frame["type"]  # as a categorical: one small integer a record, no string
+    if not isinstance(types.dtype, pd.CategoricalDtype):
+        types = types.astype(str)
+    types = types.astype("category")
+    return _History(frame, times, types, keep, place, used, weight)
 
 
 def _count_columns(hist: _History, m: int) -> dict[str, NDArray[np.float64]]:
@@ -292,7 +291,9 @@ def _risk_columns(
         uplift = seasonal_uplift(
             hist.times[h], hist.types[h], hist.weight[h], past, t_start, prior=prior
         )
-    up = hist.types.map(uplift).astype(float).fillna(1.0).to_numpy(dtype=np.float64)
+    codes, kinds = pd.factorize(hist.types, use_na_sentinel=False)  # each type once
+    per_kind = np.array([uplift.get(k, np.nan) for k in kinds] or [1.0], dtype=np.float64)
+    up = np.nan_to_num(per_kind, nan=1.0)[codes]
     seasonal = hist.used.cell_sum(sev * dec * up, m)
     smoothed = smooth(seasonal, cells, settings.smoothing_k if options.smoothing else 0)
     score = np.clip(smoothed, 0.0, None)
@@ -472,5 +473,5 @@ def _cell_table(out: dict[str, Any], units: pd.DataFrame) -> gpd.GeoDataFrame:
     """Return the cells as a GeoDataFrame: unit columns after ``hex_id``, hexagons (EPSG:4326)."""
     table = pd.DataFrame(out)
     for i, col in enumerate(UNIT_COLUMNS):
-        table.insert(1 + i, col, units[col].to_numpy())
-    return gpd.GeoDataFrame(table, geometry=_hexagons(out["hex_id"]), crs=4326)
+        table.insert(1 + i, col, units[col].array)
+    return gpd.GeoDataFrame(table, geometry=cell_polygons(out["hex_id"]), crs=4326, copy=False)
