@@ -24,10 +24,11 @@ import shapely
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_pipeline.py"
 SMALL, LARGE = 10_000, 80_000
-#: Marginal peak bytes per record allowed: issue 19's 1 KB. Measured 530 (read_records 537,
-#: geocode 211 above their start) after the geocoder shared the input's columns and points
-#: and took its unit columns from a table; 1,460-1,650 before (the geocode stage alone
-#: 1,650), which this bound fails.
+#: Marginal peak bytes per record allowed: issue 19's 1 KB. Measured 358 (read_records 496,
+#: geocode 151 above their start) with categorical unit, type and source columns and freed
+#: memory returned after each stage; 530 before that, and 1,460-1,650 before the geocoder
+#: shared the input's columns and points (the geocode stage alone 1,650), which this bound
+#: fails. (The bound leaves room: RSS varies by 10-20 MB between runs, 150-300 B a record here.)
 MAX_BYTES_PER_RECORD = 1_000
 
 pytestmark = pytest.mark.skipif(
