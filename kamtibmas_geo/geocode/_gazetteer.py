@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import os
 from bisect import bisect_left
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,6 +144,11 @@ class MatchTables:
         outside, sorted by length (the typo guard searches a range of lengths at once).
     no_polygon : mapping
         Code of a desa/kelurahan without polygon -> position of its kecamatan.
+    kec_keys : mapping
+        ``False``/``True`` -> phonetic key -> positions of the kecamatan inside (outside)
+        under that key (the typo re-read of a "Kec." name).
+    sorted_sound : tuple of str
+        Every phonetic key, sorted (how many official names begin with a word).
     """
 
     first_outside: int
@@ -154,6 +159,8 @@ class MatchTables:
     desa_keys: tuple[str, ...]
     rivals: Mapping[str, tuple[tuple[int, ...], tuple[str, ...]]]
     no_polygon: Mapping[str, int] = field(default_factory=dict)
+    kec_keys: Mapping[bool, Mapping[str, tuple[int, ...]]] = field(default_factory=dict)
+    sorted_sound: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -789,7 +796,30 @@ def match_tables(
         desa_keys,
         _rivals(outside_keys),
         no_polygon,
-    )
+        {False: _kecamatan_keys(places, sound, first_outside, outside=False),
+         True: _kecamatan_keys(places, sound, first_outside, outside=True)},
+        tuple(sorted(sound)),
+    )  # fmt: skip
+
+
+def _kecamatan_keys(
+    places: Sequence[Place],
+    sound: Mapping[str, tuple[int, ...]],
+    first_outside: int,
+    *,
+    outside: bool,
+) -> dict[str, tuple[int, ...]]:
+    """Phonetic key -> the kecamatan inside (or outside) under that key."""
+    found: dict[str, tuple[int, ...]] = {}
+    for key, idx in sound.items():
+        cut = bisect_left(idx, first_outside)
+        if outside:
+            kec = tuple(k for k in idx[cut:] if places[k].kind == "kecamatan")
+        else:
+            kec = tuple(k for k in idx[:cut] if places[k].level == "kecamatan")
+        if kec:
+            found[key] = kec
+    return found
 
 
 def _rivals(

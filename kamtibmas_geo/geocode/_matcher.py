@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -179,9 +180,10 @@ class Matcher:
         self._desa_keys = tables.desa_keys
         self._rivals = tables.rivals
         self._no_polygon = tables.no_polygon
-        self._sorted_keys: list[str] | None = None
-        self._kec_keys: dict[bool, dict[str, tuple[int, ...]]] = {}
-        self._kec_key_list: dict[bool, list[str]] = {}
+        self._sorted_keys = tables.sorted_sound
+        self._kec_keys = tables.kec_keys
+        self._kec_key_list = {side: tuple(keys) for side, keys in tables.kec_keys.items()}
+        self._area_seen: dict[tuple[Any, ...], tuple[float, int, str] | None] = {}
 
     # -- finding names -------------------------------------------------------------
     def _mentions(self, toks: tuple[str, ...]) -> list[_Mention]:
@@ -636,45 +638,36 @@ class Matcher:
         The words are tried longest first, each longer than the name ``m`` read; the
         answer is (rapidfuzz ratio, end of the words, key), ``None`` below the cutoff.
         """
+        key = (toks[m.start : end], m.length, outside)
+        if key not in self._area_seen:  # the same words after "Kec." recur in many texts
+            self._area_seen[key] = self._closest_area(*key)
+        hit = self._area_seen[key]
+        return None if hit is None else (hit[0], m.start + hit[1], hit[2])
+
+    def _closest_area(
+        self, words: tuple[str, ...], length: int, outside: bool
+    ) -> tuple[float, int, str] | None:
+        """:meth:`_area_hit` of ``words`` (a name of ``length`` words read first)."""
         from rapidfuzz import fuzz, process
 
-        keys = self._kec_key_list.get(outside)
-        if keys is None:
-            keys = self._kec_key_list[outside] = list(self._area_keys(outside))
-        for stop in range(end, m.start + m.length, -1):
-            words = toks[m.start : stop]
-            pkey = phonetic("".join(words))
+        keys = self._kec_key_list.get(outside, ())
+        for stop in range(len(words), length, -1):
+            part = words[:stop]
+            pkey = phonetic("".join(part))
             cutoff = self.fuzzy_cutoff + (0 if len(pkey) >= 8 else 5)
             hit = process.extractOne(pkey, keys, scorer=fuzz.ratio, score_cutoff=cutoff)
             if hit is None or _digits(hit[0]) != _digits(pkey):
                 continue
-            if outside or self._typo_ok(words, pkey, hit[0], float(hit[1])):
+            if outside or self._typo_ok(part, pkey, hit[0], float(hit[1])):
                 return float(hit[1]), stop, hit[0]
         return None
 
-    def _area_keys(self, outside: bool) -> dict[str, tuple[int, ...]]:
-        """Same-sounding keys of the kecamatan inside (or outside) -> positions (built once)."""
-        found = self._kec_keys.get(outside)
-        if found is None:
-            places = self.gazetteer.places
-            kinds = _OUT_KINDS["kecamatan"] - {"town"}
-            found = {}
-            for key, idx in self.gazetteer.sound.items():
-                ins, out = self._split(idx)
-                kec = (
-                    tuple(k for k in out if places[k].kind in kinds)
-                    if outside
-                    else tuple(k for k in ins if places[k].level == "kecamatan")
-                )
-                if kec:
-                    found[key] = kec
-            self._kec_keys[outside] = found
-        return found
+    def _area_keys(self, outside: bool) -> Mapping[str, tuple[int, ...]]:
+        """Same-sounding keys of the kecamatan inside (or outside) -> positions."""
+        return self._kec_keys.get(outside, {})
 
     def _generic(self, word: str) -> bool:
         """Whether ``word`` begins at least :data:`_GENERIC_PREFIXES` official names."""
-        if self._sorted_keys is None:
-            self._sorted_keys = sorted(self.gazetteer.sound)
         keys, key = self._sorted_keys, phonetic(word)
         return bisect_left(keys, key + "\uffff") - bisect_left(keys, key) >= _GENERIC_PREFIXES
 
