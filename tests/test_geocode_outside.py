@@ -249,3 +249,29 @@ def test_seri_and_sri_are_one_prefix(matcher: Matcher, text: str, code: str) -> 
     got = matcher.match(text)
     assert got.place is not None, (text, got)
     assert got.place.code == code
+
+
+def test_history_table_covers_sumsel_with_sources(gaz: Gazetteer) -> None:
+    known = {p.code for p in gaz.places}  # inside units and every kecamatan outside
+    for ch in KECAMATAN_HISTORY:
+        assert ch.kind in {"split", "rename"}
+        assert ch.source
+        assert ch.old_name
+        assert ch.old_code.count(".") == ch.new_code.count(".") == 2
+        assert ch.old_code[:5] == ch.new_code[:5]  # within one kabupaten/kota
+        assert (ch.kind == "rename") == (ch.old_code == ch.new_code)
+        assert {ch.old_code, ch.new_code} <= known, ch
+    kabupaten = {ch.new_code[:5] for ch in KECAMATAN_HISTORY}
+    # OKI, Palembang and ten more kabupaten of Sumatera Selatan with a sourced change
+    assert {"16.02", "16.71", "16.01", "16.03", "16.04", "16.05", "16.06"} <= kabupaten
+    assert {"16.07", "16.08", "16.10", "16.11", "16.12"} <= kabupaten
+
+
+def test_history_is_read_for_another_loaded_kabupaten(settings: Settings) -> None:
+    # Ogan Ilir: Rantau Alai was carved out of Tanjung Raja (2001); a desa written with
+    # the old kecamatan is placed on it as consistent, not flagged as a mismatch
+    oi = Matcher(build_gazetteer(region="16.10", settings=settings))
+    got = oi.match("Desa Sirah Pulau Kilip, Kecamatan Tanjung Raja")
+    assert got.place is not None
+    assert got.place.code == "16.10.06.2006"
+    assert (got.flag, got.score) == ("", 100.0)

@@ -5,15 +5,22 @@ split, for years. The gazetteer reads both: a **split** lets an address naming t
 kecamatan match the desa now in the kecamatan carved out of it (the parent *covers* the
 child); a **rename** makes the old name a name of the kecamatan.
 
-Only units of loaded regions are used (a row whose codes are not in the boundary pack is
-skipped), so the table can list regions that are not loaded yet.
+The table is the package file ``kamtibmas_geo/data/kecamatan_history.csv`` (one row a
+change: ``kind, old_code, new_code, old_name, year, source, evidence``), for the
+kabupaten/kota of Sumatera Selatan where a public source states the change; see
+``docs/geocode.md`` (*Sejarah kecamatan*) for what it holds and what it lacks. Only units of
+loaded regions are used (a row whose codes are not in the boundary pack is skipped), so the
+table can list regions that are not loaded.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
+from importlib import resources
 
-__all__ = ["KECAMATAN_HISTORY", "KecamatanChange"]
+__all__ = ["KECAMATAN_HISTORY", "KecamatanChange", "load_history"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +37,11 @@ class KecamatanChange:
     old_name : str
         The name writers may still use (for a split, the parent's name).
     year : str
-        When (as the source gives it).
+        When (as the source gives it; ``-`` when it gives none).
     source : str
-        Where the fact is stated.
+        Where the fact is stated (a page address or a citation).
+    evidence : str
+        What the source says, quoted or paraphrased (empty when ``source`` says it).
     """
 
     kind: str
@@ -41,55 +50,38 @@ class KecamatanChange:
     old_name: str
     year: str
     source: str
+    evidence: str = ""
 
 
-_OKI_HISTORY = (
-    "https://kemenagokisumsel.blogspot.com/2011/05/sejarah-kabupaten-oki-era-penjajahan.html"
-)
-_OKI_HISTORY_2014 = "https://kemenagokisumsel.blogspot.com/2014/09/sejarah-kabupaten-oki.html"
-_OKI_PERDA_2005 = (
-    "Perda Kab. OKI No. 5/2005 (six new kecamatan), cited by " + _OKI_HISTORY + "; the stored "
-    "copy cuts the list off, the parent is the one whose name the new kecamatan carries"
-)
-_OKI_PERDA_2005_ADJ = (
-    "Perda Kab. OKI No. 5/2005 (codes 16.02.19-24 are its six kecamatan); parent NOT stated "
-    "in a stored source: the neighbouring kecamatan the area was part of (to be confirmed)"
-)
-_OKI_WIKI = (
-    "https://m.wiki-indonesia.club/w/index.php?oldid=6528061&title=Kabupaten_Ogan_Komering_Ilir"
-)
-_PLG_PERDA_2007 = (
-    "Perda Kota Palembang No. 20/2007 tentang Pembentukan Kecamatan Alang-Alang Lebar dan "
-    "Kecamatan Sematang Borang (https://docplayer.info/amp/45716193-presiden-republik-"
-    "indonesia.html lists it)"
-)
-_PLG_2017 = (
-    "Perda Kota Palembang 2017 (pemekaran Jakabaring, Ilir Timur Tiga); kept from the v1 table"
-)
+_COLUMNS = ("kind", "old_code", "new_code", "old_name", "year", "source", "evidence")
 
-#: Every known change, oldest first within each kabupaten/kota.
-KECAMATAN_HISTORY: tuple[KecamatanChange, ...] = (
-    # Kabupaten Ogan Komering Ilir (16.02)
-    KecamatanChange("split", "16.02.04", "16.02.15", "Mesuji", "2001", _OKI_HISTORY),
-    KecamatanChange(
-        "rename", "16.02.15", "16.02.15", "Pematang Panggang", "2001", _OKI_HISTORY_2014
-    ),
-    KecamatanChange("split", "16.02.11", "16.02.18", "Tulung Selapan", "2001", _OKI_HISTORY),
-    KecamatanChange("split", "16.02.08", "16.02.17", "Sirah Pulau Padang", "2001", _OKI_HISTORY),
-    KecamatanChange("split", "16.02.13", "16.02.22", "Lempuing", "2005", _OKI_PERDA_2005),
-    KecamatanChange("split", "16.02.04", "16.02.20", "Mesuji", "2005", _OKI_PERDA_2005),
-    KecamatanChange("split", "16.02.04", "16.02.21", "Mesuji", "2005", _OKI_PERDA_2005),
-    KecamatanChange("split", "16.02.03", "16.02.24", "Pedamaran", "2005", _OKI_PERDA_2005),
-    KecamatanChange("split", "16.02.02", "16.02.23", "Tanjung Lubuk", "2005", _OKI_PERDA_2005_ADJ),
-    KecamatanChange("split", "16.02.12", "16.02.19", "Pampangan", "2005", _OKI_PERDA_2005_ADJ),
-    KecamatanChange("rename", "16.02.05", "16.02.05", "Kota Kayu Agung", "-", _OKI_WIKI),
-    # Kota Palembang (16.71)
-    KecamatanChange("split", "16.71.01", "16.71.12", "Ilir Barat Dua", "-", _PLG_2017),
-    KecamatanChange("split", "16.71.07", "16.71.15", "Sukarami", "2007", _PLG_PERDA_2007),
-    KecamatanChange("split", "16.71.08", "16.71.16", "Sako", "2007", _PLG_PERDA_2007),
-    KecamatanChange("split", "16.71.02", "16.71.17", "Seberang Ulu Satu", "2017", _PLG_2017),
-    KecamatanChange("split", "16.71.06", "16.71.18", "Ilir Timur Dua", "2017", _PLG_2017),
-)
+
+def load_history() -> tuple[KecamatanChange, ...]:
+    """Read the packaged table of kecamatan splits and renames.
+
+    Returns
+    -------
+    tuple of KecamatanChange
+        In the order of the file (by kabupaten, then parent).
+
+    Raises
+    ------
+    ValueError
+        If the packaged file lacks a column or holds an unknown kind (a broken install).
+    """
+    text = resources.files("kamtibmas_geo").joinpath("data/kecamatan_history.csv")
+    rows = list(csv.DictReader(io.StringIO(text.read_text("utf-8"))))
+    if rows and set(_COLUMNS) - set(rows[0]):
+        raise ValueError(f"kecamatan_history.csv lacks columns {set(_COLUMNS) - set(rows[0])}")
+    out = tuple(KecamatanChange(*(row[c] for c in _COLUMNS)) for row in rows)
+    bad = [ch for ch in out if ch.kind not in {"split", "rename"} or not ch.source]
+    if bad:
+        raise ValueError(f"kecamatan_history.csv: rows without kind or source: {bad[:3]}")
+    return out
+
+
+#: Every known change (the packaged table, read once at import).
+KECAMATAN_HISTORY: tuple[KecamatanChange, ...] = load_history()
 
 
 def covers(codes: set[str]) -> dict[str, frozenset[str]]:
