@@ -275,3 +275,34 @@ def test_history_is_read_for_another_loaded_kabupaten(settings: Settings) -> Non
     assert got.place is not None
     assert got.place.code == "16.10.06.2006"
     assert (got.flag, got.score) == ("", 100.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "kecamatan"),
+    [
+        ("Dusun 3 Desa Muara Burnai Kec. Lempuing Jaya", "16.02.22"),  # Muara Burnai I, II
+        ("Jl. Merdeka Kel. 20 Ilir Kec. IT 1", "16.71.05"),  # 20 Ilir D I, D III, D IV
+    ],
+)
+def test_namesakes_all_in_the_kecamatan_written_place_at_the_kecamatan(
+    matcher: Matcher, text: str, kecamatan: str
+) -> None:
+    got = matcher.match(text)
+    assert got.place is not None, (text, got)
+    assert (got.place.level, got.place.code) == ("kecamatan", kecamatan)
+    assert got.score < 100
+    # without the kecamatan the same family stays ambiguous (for review)
+    assert matcher.match("Kel. 20 Ilir").reason_code == "ambiguous"
+
+
+def test_a_very_common_desa_name_alone_goes_to_review(matcher: Matcher) -> None:
+    # Sukamaju: one desa in OKI (Lempuing Jaya), hundreds elsewhere in Indonesia
+    alone = matcher.match("warga Desa Sukamaju")
+    assert alone.place is None
+    assert alone.reason_code == "ambiguous"
+    placed = matcher.match("warga Desa Sukamaju, Kec. Lempuing Jaya")
+    assert placed.place is not None
+    assert placed.place.code == "16.02.22.2008"
+    # a rarer name alone is still read inside
+    rare = matcher.match("warga Desa Mulyaguna")
+    assert rare.place is not None

@@ -16,8 +16,8 @@ from kamtibmas_geo.geocode._gazetteer import build_gazetteer
 from kamtibmas_geo.geocode._matcher import Matcher
 
 DATA = Path(__file__).parent / "data"
-#: The first set, and the second to fourth collected after the rules of issue 17 were written.
-REAL = tuple(DATA / f"real_places{s}.csv" for s in ("", "_2", "_3", "_4"))
+#: The first set, and the second to fifth collected after the rules of issue 17 were written.
+REAL = tuple(DATA / f"real_places{s}.csv" for s in ("", "_2", "_3", "_4", "_5"))
 
 
 @pytest.fixture(scope="module")

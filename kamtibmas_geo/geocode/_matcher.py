@@ -112,6 +112,10 @@ _IN_LEVELS = {
 _WORD_CUTOFF = 70.0
 _MISMATCH_PENALTY = 25.0
 _STATUS_PENALTY = 3.0
+#: A desa name with at least this many namesakes outside (Mekar Jaya: 114 desa and kelurahan
+#: in Indonesia), written with no kecamatan, kabupaten or province, is not placed but sent to
+#: review as ambiguous. Inside names placed without context in the real sets have at most 32.
+_COMMON_NAME = 50
 #: Official names a word must begin (its phonetic key a prefix of theirs) to be *generic*
 #: ("Bukit", "Talang", "Sungai", "Tanjung": hundreds each; a proper name a handful).
 _GENERIC_PREFIXES = 50
@@ -184,6 +188,9 @@ class Matcher:
         self._kec_keys = tables.kec_keys
         self._kec_key_list = {side: tuple(keys) for side, keys in tables.kec_keys.items()}
         self._area_seen: dict[tuple[Any, ...], tuple[float, int, str] | None] = {}
+        self._kec_place = {
+            p.code: p for p in gazetteer.places[: self._first_outside] if p.level == "kecamatan"
+        }
 
     # -- finding names -------------------------------------------------------------
     def _mentions(self, toks: tuple[str, ...]) -> list[_Mention]:
@@ -666,6 +673,16 @@ class Matcher:
         """Same-sounding keys of the kecamatan inside (or outside) -> positions."""
         return self._kec_keys.get(outside, {})
 
+    def _too_common(self, m: _Mention) -> bool:
+        """Whether a desa name has too many namesakes outside to be read inside unaided.
+
+        With no kecamatan, kabupaten or province written, an inside reading of a name that
+        :data:`_COMMON_NAME` desa/kelurahan elsewhere carry is a guess.
+        """
+        places = self.gazetteer.places
+        kinds = _OUT_KINDS["desa"] - {"town"}
+        return sum(1 for k in m.out if places[k].kind in kinds) >= _COMMON_NAME
+
     def _generic(self, word: str) -> bool:
         """Whether ``word`` begins at least :data:`_GENERIC_PREFIXES` official names."""
         keys, key = self._sorted_keys, phonetic(word)
@@ -940,16 +957,24 @@ class Matcher:
             own = [p for p in kecs[i] if not kab_ctx or p.kabupaten_code in kab_ctx]
             if own and not _other_context(ctx, i):
                 return None
+        i = resolved[-1] if resolved else chosen[-1]
+        if penalty == _NO_CTX and not kab_ctx and self._too_common(inside[i]):
+            codes = sorted({p.code for p in by_mention[i]})
+            return Match("ambiguous", None, 0.0, "ambiguous", f"{inside[i].text}|{codes}")
         if resolved:
-            i = resolved[-1]
             score = inside[i].quality - penalty
             return Match("matched", by_mention[i][0], max(0.0, min(100.0, score)), flag=flag)
-        i = chosen[-1]
         fit = _by_status(inside[i].marker, by_mention[i])
         if len({p.code for p in fit}) == 1:  # "Kel." or "Desa" tells the namesakes apart
             score = inside[i].quality - penalty - _STATUS_PENALTY
             return Match("matched", fit[0], max(0.0, min(100.0, score)), flag=flag)
         codes = sorted({p.code for p in by_mention[i]})
+        shared = {p.kecamatan_code for p in by_mention[i]}
+        if penalty == 0.0 and len(shared) == 1 and (kec := self._kec_place.get(str(shared.pop()))):
+            # every namesake lies in the kecamatan written ("Kel. 20 Ilir, Kec. IT I" with
+            # 20 Ilir D I, D III and D IV): the kecamatan is known, the desa is not
+            score = inside[i].quality - _KEC_PENALTY
+            return Match("matched", kec, max(0.0, min(100.0, score)))
         return Match("ambiguous", None, 0.0, "ambiguous", f"{inside[i].text}|{codes}")
 
     def _leftover(
