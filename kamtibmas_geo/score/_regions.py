@@ -316,10 +316,12 @@ def _pack_area_cached(
     path = Path(folder) / f"jurisdiction-{code}-r{res}.parquet"
     table = load_derived(path, digest)
     if table is None:
-        save_derived(path, _build_area_table(code, res, settings), digest)
+        built = _build_area_table(code, res, settings)
+        save_derived(path, built, digest)
+        # read back, so a first run and a cached one hold the same dtypes; the table as
+        # built when the cache folder cannot be written
         table = load_derived(path, digest)
-    if table is None:  # the cache folder cannot be written: use the table as built
-        table = _build_area_table(code, res, settings)
+        table = built if table is None else table
     area = table.pop(_AREA).to_numpy(dtype=np.float64)
     name = str(table["kabupaten_name"].iloc[0]) if len(table) else ""
     cells = table["hex_id"].astype(str).tolist()
